@@ -1,0 +1,47 @@
+# Two commands for a fresh machine (see README.md):
+#   make serve   install what is missing, then serve the playground on http://127.0.0.1:8080
+#   make test    install what is missing, then run every test
+# Each step prints what it does; scripts/setup.sh skips tools that are already installed.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_HOME ?= $(HOME)/.cargo
+KUBEPLAY_TOOLS ?= $(CARGO_HOME)/kubeplay-tools
+export CARGO_HOME KUBEPLAY_TOOLS
+export PATH := $(KUBEPLAY_TOOLS)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
+
+.PHONY: help serve test setup-serve setup-test test-native test-wasm build-release test-e2e
+
+help:
+	@echo "make serve   install what is missing, then serve the playground on http://127.0.0.1:8080"
+	@echo "make test    install what is missing, then run every test"
+
+setup-serve:
+	@bash scripts/setup.sh serve
+
+setup-test:
+	@bash scripts/setup.sh test
+
+serve: setup-serve
+	@echo "==> building and serving the playground on http://127.0.0.1:8080 (Ctrl+C stops)"
+	trunk serve --release
+
+test: setup-test test-native test-wasm build-release test-e2e
+	@echo "==> all tests passed"
+
+test-native:
+	@echo "==> native tests: cargo test --workspace (core, CLI, web state, etcd conformance)"
+	cargo test --workspace --exclude kubeplay-e2e
+
+test-wasm:
+	@echo "==> web tests in headless Chromium: wasm-bindgen-test"
+	CHROMEDRIVER="$$(command -v chromedriver)" cargo test -p kubeplay-web --target wasm32-unknown-unknown
+
+build-release:
+	@echo "==> release build of the playground: trunk build --release"
+	trunk build --release
+
+test-e2e:
+	@echo "==> end-to-end tests: the release build in headless Chromium (screenshots in target/e2e/)"
+	CHROMEDRIVER="$$(command -v chromedriver)" cargo test -p kubeplay-e2e

@@ -1,0 +1,234 @@
+//! The simulated cluster: the kernel that owns the clock, the RNG, the event queue, the trace and
+//! the store, and steps one event at a time.
+//!
+//! Inputs arrive through [`Cluster::submit`] (a command line), outputs are the trace, the store and
+//! each command's [`Output`]. [`Cluster::step`] handles exactly one event; [`Cluster::run_until_idle`]
+//! steps until nothing is due, within a bound. Everything is a function of the seed and the inputs.
+
+mod apply;
+mod bootstrap;
+
+use crate::api::Limits;
+use crate::cli::{self, etcdctl, kubectl, Files, Output};
+use crate::sim::{Clock, EventQueue, Rng, Time};
+use crate::store::Store;
+use crate::trace::{Actor, Event, Trace};
+use std::collections::BTreeMap;
+
+/// Bounds and the seed of one simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    /// Events waiting in the queue at once.
+    pub max_queued_events: usize,
+    /// Trace records kept (older ones are dropped and counted).
+    pub max_trace_records: usize,
+    /// Events one `run_until_idle` may handle before it stops and says so.
+    pub max_steps_per_run: usize,
+    /// Commands whose output is kept for the caller to read.
+    pub max_kept_outputs: usize,
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: 1,
+            max_queued_events: 100_000,
+            max_trace_records: 200_000,
+            max_steps_per_run: 1_000_000,
+            max_kept_outputs: 1_000,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// An identifier for a submitted command, in submission order.
+pub type CommandId = u64;
+
+/// What the kernel can be asked to do next.
+#[derive(Clone, Debug)]
+enum Work {
+    /// Start a submitted command.
+    Command(CommandId),
+    /// Send the next request of a running `kubectl apply`.
+    ApplyNext(CommandId),
+}
+
+/// A command that has been submitted and not yet finished.
+enum Running {
+    Parsed(cli::Parsed),
+    Apply(apply::Apply),
+}
+
+/// How a bounded run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub steps: usize,
+    /// False when the step bound stopped the run with events still due.
+    pub idle: bool,
+}
+
+pub struct Cluster {
+    config: Config,
+    clock: Clock,
+    rng: Rng,
+    queue: EventQueue<Work>,
+    trace: Trace,
+    store: Store,
+    running: BTreeMap<CommandId, Running>,
+    outputs: BTreeMap<CommandId, Output>,
+    next_command: CommandId,
+}
+
+impl Cluster {
+    pub fn new(config: Config) -> Self {
+        let mut cluster = Cluster {
+            clock: Clock::default(),
+            rng: Rng::new(config.seed),
+            queue: EventQueue::with_capacity(config.max_queued_events),
+            trace: Trace::with_capacity(config.max_trace_records),
+            store: Store::new(),
+            running: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            next_command: 1,
+            config,
+        };
+        bootstrap::bootstrap(&mut cluster);
+        cluster
+    }
+
+    /// A cluster with nothing in it but an empty etcd, as `kubeplay --etcd-only` uses.
+    pub fn etcd_only(config: Config) -> Self {
+        Cluster {
+            clock: Clock::default(),
+            rng: Rng::new(config.seed),
+            queue: EventQueue::with_capacity(config.max_queued_events),
+            trace: Trace::with_capacity(config.max_trace_records),
+            store: Store::new(),
+            running: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            next_command: 1,
+            config,
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        self.clock.now()
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Accepts one command line. Files it names are read now, through `files`, so that running it
+    /// later needs nothing from outside. The command starts when the kernel reaches it.
+    pub fn submit(&mut self, line: &str, files: &dyn Files) -> CommandId {
+        let id = self.next_command;
+        self.next_command += 1;
+        let now = self.now();
+        self.trace.push(now, Actor::User("kubernetes-admin".into()), Event::Command { id, line: line.to_string() });
+        match cli::parse(line, files) {
+            Ok(parsed) => {
+                self.running.insert(id, Running::Parsed(parsed));
+                self.schedule(now, Work::Command(id), id);
+            }
+            Err(out) => self.finish(id, out),
+        }
+        id
+    }
+
+    /// Handles the next due event. Returns false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some(next) = self.queue.pop() else { return false };
+        self.clock.advance_to(next.at);
+        match next.event {
+            Work::Command(id) => self.start(id),
+            Work::ApplyNext(id) => self.apply_next(id),
+        }
+        true
+    }
+
+    /// Steps until the queue is empty or the step bound is reached (which is traced).
+    pub fn run_until_idle(&mut self) -> RunOutcome {
+        let mut steps = 0;
+        while steps < self.config.max_steps_per_run {
+            if !self.step() {
+                return RunOutcome { steps, idle: true };
+            }
+            steps += 1;
+        }
+        let idle = self.queue.is_empty();
+        if !idle {
+            let what = format!("{} steps in one run; {} events still queued", steps, self.queue.len());
+            self.trace.push(self.now(), Actor::ApiServer, Event::Bound { what });
+        }
+        RunOutcome { steps, idle }
+    }
+
+    /// Submits a line and runs the cluster until it is idle: what a terminal does for each line.
+    pub fn execute(&mut self, line: &str, files: &dyn Files) -> Output {
+        let id = self.submit(line, files);
+        self.run_until_idle();
+        self.output(id).cloned().unwrap_or_else(|| {
+            Output::fail("error: the command did not finish within kubeplay's step bound\n")
+        })
+    }
+
+    /// The output of a finished command (kept for the last `max_kept_outputs` commands).
+    pub fn output(&self, id: CommandId) -> Option<&Output> {
+        self.outputs.get(&id)
+    }
+
+    fn schedule(&mut self, at: Time, work: Work, id: CommandId) {
+        if let Err(full) = self.queue.schedule(at, work) {
+            let what = format!("event queue full ({} events)", full.capacity);
+            self.trace.push(self.now(), Actor::ApiServer, Event::Bound { what: what.clone() });
+            self.running.remove(&id);
+            self.finish(id, Output::fail(format!("error: kubeplay: {what}\n")));
+        }
+    }
+
+    fn start(&mut self, id: CommandId) {
+        let Some(Running::Parsed(parsed)) = self.running.remove(&id) else { return };
+        match parsed {
+            cli::Parsed::Etcdctl(args) => {
+                let out = etcdctl::run(&args, &mut self.store);
+                self.finish(id, out);
+            }
+            cli::Parsed::Kubectl(kubectl::Kubectl::Apply { sources, namespace }) => {
+                let state = apply::Apply::new(sources, namespace, &self.config.limits, &mut self.trace, self.clock.now());
+                self.running.insert(id, Running::Apply(state));
+                self.schedule(self.now(), Work::ApplyNext(id), id);
+            }
+        }
+    }
+
+    fn apply_next(&mut self, id: CommandId) {
+        let Some(Running::Apply(mut state)) = self.running.remove(&id) else { return };
+        let mut ctx = crate::apiserver::Context {
+            store: &mut self.store,
+            trace: &mut self.trace,
+            rng: &mut self.rng,
+            now: self.clock.now(),
+        };
+        if state.step(&mut ctx) {
+            self.running.insert(id, Running::Apply(state));
+            self.schedule(self.now(), Work::ApplyNext(id), id);
+        } else {
+            self.finish(id, state.into_output());
+        }
+    }
+
+    fn finish(&mut self, id: CommandId, out: Output) {
+        self.trace.push(self.now(), Actor::User("kubernetes-admin".into()), Event::CommandDone { id, exit_code: out.exit_code });
+        self.outputs.insert(id, out);
+        while self.outputs.len() > self.config.max_kept_outputs {
+            self.outputs.pop_first();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The multi-version key-value store: an in-memory index of every key's history over a backend
+//! of records keyed by revision.
+//!
+//! Mirrors etcd's `mvcc/kvstore.go` with `index.go` (a B-tree of [`KeyIndex`] by key) and the
+//! bbolt `key` bucket (records by [`Revision`]). A read at revision `r` asks each key's index for
+//! the revision it had at `r` and loads that record; a write adds a record under a new revision
+//! and tells the key's index. Nothing is ever overwritten, only compacted away.
+
+use super::errors::StoreError;
+use super::key_index::KeyIndex;
+use super::revision::Revision;
+use super::rpc::{Event, EventType, KeyValue};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+/// One record of the backend: the key as it was after the change at its revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub kv: KeyValue,
+    /// A delete; `kv` then holds only `key` and `mod_revision`, as etcd's tombstone records do.
+    pub tombstone: bool,
+}
+
+/// The key index and the backend, with the current and compacted revisions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KvStore {
+    pub(crate) index: BTreeMap<Vec<u8>, KeyIndex>,
+    pub(crate) backend: BTreeMap<Revision, Record>,
+    /// The revision of the last committed write; a fresh store is at 1, as etcd.
+    pub(crate) current_rev: i64,
+    /// The last compaction, -1 before the first (etcd's `compactMainRev`).
+    pub(crate) compact_rev: i64,
+    /// Bytes held by backend records, for the db-size and quota estimates.
+    pub(crate) backend_bytes: i64,
+}
+
+impl Default for KvStore {
+    fn default() -> Self {
+        KvStore {
+            index: BTreeMap::new(),
+            backend: BTreeMap::new(),
+            current_rev: 1,
+            compact_rev: -1,
+            backend_bytes: 0,
+        }
+    }
+}
+
+/// What a backend record costs, roughly as bbolt lays it out: key and value plus the revision
+/// key and the encoded `KeyValue` header.
+fn record_bytes(kv: &KeyValue) -> i64 {
+    (kv.key.len() + kv.value.len() + 48) as i64
+}
+
+/// The keys a range covers as `BTreeMap` bounds; `None` when the range is empty.
+pub(crate) fn bounds<'a>(key: &'a [u8], range_end: &'a [u8]) -> Option<(Bound<&'a [u8]>, Bound<&'a [u8]>)> {
+    if range_end.is_empty() {
+        Some((Bound::Included(key), Bound::Included(key)))
+    } else if range_end == [0] {
+        Some((Bound::Included(key), Bound::Unbounded))
+    } else if range_end > key {
+        Some((Bound::Included(key), Bound::Excluded(range_end)))
+    } else {
+        None
+    }
+}
+
+impl KvStore {
+    /// Checks that `rev` can be read: not compacted, not in the future. `rev <= 0` is current.
+    pub fn check_rev(&self, rev: i64) -> Result<i64, StoreError> {
+        if rev <= 0 {
+            return Ok(self.current_rev);
+        }
+        if rev > self.current_rev {
+            return Err(StoreError::FutureRev);
+        }
+        if rev < self.compact_rev {
+            return Err(StoreError::Compacted);
+        }
+        Ok(rev)
+    }
+
+    /// Every key of the range alive at main revision `at`, in key order, with how many there
+    /// are; at most `limit` are returned (0 means all). `at` must have passed [`Self::check_rev`].
+    pub fn range_at(&self, key: &[u8], range_end: &[u8], at: i64, limit: usize) -> (Vec<KeyValue>, i64) {
+        let Some(b) = bounds(key, range_end) else { return (Vec::new(), 0) };
+        let mut kvs = Vec::new();
+        let mut count = 0;
+        for (_, ki) in self.index.range::<[u8], _>(b) {
+            let Some(found) = ki.get(at) else { continue };
+            count += 1;
+            if limit == 0 || kvs.len() < limit {
+                if let Some(rec) = self.backend.get(&found.modified) {
+                    kvs.push(rec.kv.clone());
+                }
+            }
+        }
+        (kvs, count)
+    }
+
+    /// The key as of main revision `at`, if it existed then.
+    pub fn get_at(&self, key: &[u8], at: i64) -> Option<&KeyValue> {
+        let found = self.index.get(key)?.get(at)?;
+        self.backend.get(&found.modified).map(|r| &r.kv)
+    }
+
+    /// Writes `key` at `rev` and returns the event; `lease` is attached as given.
+    pub fn put(&mut self, key: &[u8], value: Vec<u8>, lease: i64, rev: Revision) -> Event {
+        let ki = self.index.entry(key.to_vec()).or_default();
+        let (create_revision, version) = match ki.get(rev.main) {
+            Some(at) => (at.created.main, at.version + 1),
+            None => (rev.main, 1),
+        };
+        ki.put(rev);
+        let kv = KeyValue { key: key.to_vec(), create_revision, mod_revision: rev.main, version, value, lease };
+        self.backend_bytes += record_bytes(&kv);
+        self.backend.insert(rev, Record { kv: kv.clone(), tombstone: false });
+        Event { kind: EventType::Put, kv, prev_kv: None }
+    }
+
+    /// Deletes `key` at `rev`, writing a tombstone; `None` if the key was not alive.
+    pub fn delete(&mut self, key: &[u8], rev: Revision) -> Option<Event> {
+        let ki = self.index.get_mut(key)?;
+        if !ki.tombstone(rev) {
+            return None;
+        }
+        let kv = KeyValue { key: key.to_vec(), mod_revision: rev.main, ..Default::default() };
+        self.backend_bytes += record_bytes(&kv);
+        self.backend.insert(rev, Record { kv: kv.clone(), tombstone: true });
+        Some(Event { kind: EventType::Delete, kv, prev_kv: None })
+    }
+
+    /// The live keys of a range right now (at main revision `at`), for deletes.
+    pub fn live_keys(&self, key: &[u8], range_end: &[u8], at: i64) -> Vec<Vec<u8>> {
+        let Some(b) = bounds(key, range_end) else { return Vec::new() };
+        self.index.range::<[u8], _>(b).filter(|(_, ki)| ki.get(at).is_some()).map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Validates a compaction to `rev` (etcd's `updateCompactRev`).
+    pub fn check_compact(&self, rev: i64) -> Result<(), StoreError> {
+        if rev <= self.compact_rev {
+            return Err(StoreError::Compacted);
+        }
+        if rev > self.current_rev {
+            return Err(StoreError::FutureRev);
+        }
+        Ok(())
+    }
+
+    /// Drops every record no read at `rev` or later can need (etcd's `scheduleCompaction`).
+    pub fn compact(&mut self, rev: i64) {
+        self.compact_rev = rev;
+        let mut available = BTreeSet::new();
+        for ki in self.index.values_mut() {
+            ki.compact(rev, &mut available);
+        }
+        self.index.retain(|_, ki| !ki.is_empty());
+        let mut freed = 0;
+        self.backend.retain(|r, rec| {
+            let keep = r.main > rev || available.contains(r);
+            if !keep {
+                freed += record_bytes(&rec.kv);
+            }
+            keep
+        });
+        self.backend_bytes -= freed;
+    }
+
+    /// Records from main revision `from` on, oldest first: the history watchers replay.
+    pub fn history_from(&self, from: i64) -> impl Iterator<Item = (&Revision, &Record)> {
+        self.backend.range(Revision::new(from, 0)..)
+    }
+
+    /// Rebuilds a store from backend records, as etcd's `restore` rebuilds its index on start.
+    pub fn from_records(records: BTreeMap<Revision, Record>, current_rev: i64, compact_rev: i64) -> Self {
+        let mut index: BTreeMap<Vec<u8>, KeyIndex> = BTreeMap::new();
+        let mut backend_bytes = 0;
+        for (rev, rec) in &records {
+            backend_bytes += record_bytes(&rec.kv);
+            match index.get_mut(&rec.kv.key) {
+                Some(ki) if rec.tombstone => {
+                    ki.tombstone(*rev);
+                }
+                Some(ki) => ki.put(*rev),
+                None if rec.tombstone => {}
+                None => {
+                    let created = Revision::new(rec.kv.create_revision, 0);
+                    index.insert(rec.kv.key.clone(), KeyIndex::restore(created, *rev, rec.kv.version));
+                }
+            }
+        }
+        KvStore { index, backend: records, current_rev, compact_rev, backend_bytes }
+    }
+}

@@ -1,0 +1,278 @@
+//! Transactions: compares, then the success or failure ops, all in one revision.
+//!
+//! Mirrors etcd's `kvstore_txn.go` and the txn half of `etcdserver/apply.go`. Every write of one
+//! request shares the main revision `begin + 1` and gets its own sub-revision in order; a read
+//! inside the txn sees the writes before it. A request that writes nothing leaves the revision
+//! unchanged. Validation that etcd does before raft (`checkTxnRequest`, `checkIntervals`) and in
+//! apply before touching the store (`checkRequests`) is here too, so a failing txn changes nothing.
+
+use super::errors::StoreError;
+use super::kvstore::KvStore;
+use super::lease::Lessor;
+use super::revision::Revision;
+use super::rpc::*;
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+/// etcd's `--max-txn-ops` default.
+pub const MAX_TXN_OPS: usize = 128;
+
+/// A write transaction in progress: the store, the lessor and the events so far.
+pub(crate) struct WriteTxn<'a> {
+    pub kv: &'a mut KvStore,
+    pub lessor: &'a mut Lessor,
+    pub begin_rev: i64,
+    pub events: Vec<Event>,
+}
+
+impl<'a> WriteTxn<'a> {
+    pub fn new(kv: &'a mut KvStore, lessor: &'a mut Lessor) -> Self {
+        let begin_rev = kv.current_rev;
+        WriteTxn { kv, lessor, begin_rev, events: Vec::new() }
+    }
+
+    /// The revision this txn reads and reports: the next one once it has written anything.
+    pub fn rev(&self) -> i64 {
+        if self.events.is_empty() { self.begin_rev } else { self.begin_rev + 1 }
+    }
+
+    fn next_rev(&self) -> Revision {
+        Revision::new(self.begin_rev + 1, self.events.len() as i64)
+    }
+
+    pub fn put(&mut self, req: &PutRequest) -> PutResponse {
+        let at = self.rev();
+        let prev = self.kv.get_at(&req.key, at).cloned();
+        let value = match (&prev, req.ignore_value) {
+            (Some(p), true) => p.value.clone(),
+            _ => req.value.clone(),
+        };
+        let lease = match (&prev, req.ignore_lease) {
+            (Some(p), true) => p.lease,
+            _ => req.lease,
+        };
+        if let Some(p) = &prev {
+            if p.lease != 0 && p.lease != lease {
+                self.lessor.detach(p.lease, &req.key);
+            }
+        }
+        if lease != 0 {
+            self.lessor.attach(lease, &req.key);
+        }
+        let rev = self.next_rev();
+        let ev = self.kv.put(&req.key, value, lease, rev);
+        self.events.push(ev);
+        PutResponse {
+            header: ResponseHeader { revision: self.rev(), ..Default::default() },
+            prev_kv: if req.prev_kv { prev } else { None },
+        }
+    }
+
+    pub fn delete_range(&mut self, req: &DeleteRangeRequest) -> DeleteRangeResponse {
+        let at = self.rev();
+        let keys = self.kv.live_keys(&req.key, &req.range_end, at);
+        let mut prev_kvs = Vec::new();
+        for key in &keys {
+            let prev = self.kv.get_at(key, at).cloned();
+            if let Some(p) = &prev {
+                if p.lease != 0 {
+                    self.lessor.detach(p.lease, key);
+                }
+            }
+            let rev = self.next_rev();
+            if let Some(ev) = self.kv.delete(key, rev) {
+                self.events.push(ev);
+            }
+            if let (true, Some(p)) = (req.prev_kv, prev) {
+                prev_kvs.push(p);
+            }
+        }
+        DeleteRangeResponse {
+            header: ResponseHeader { revision: self.rev(), ..Default::default() },
+            deleted: keys.len() as i64,
+            prev_kvs,
+        }
+    }
+
+    pub fn range(&self, req: &RangeRequest) -> Result<RangeResponse, StoreError> {
+        range(self.kv, req, self.rev())
+    }
+
+    /// Runs one txn request that has passed [`check_txn`].
+    pub fn txn(&mut self, req: &TxnRequest) -> Result<TxnResponse, StoreError> {
+        let at = self.rev();
+        let succeeded = req.compare.iter().all(|c| compare(self.kv, at, c));
+        let ops = if succeeded { &req.success } else { &req.failure };
+        self.check_ops(ops)?;
+        let mut responses = Vec::with_capacity(ops.len());
+        for op in ops {
+            responses.push(match op {
+                RequestOp::Range(r) => ResponseOp::Range(self.range(r)?),
+                RequestOp::Put(p) => ResponseOp::Put(self.put(p)),
+                RequestOp::DeleteRange(d) => ResponseOp::DeleteRange(self.delete_range(d)),
+            });
+        }
+        Ok(TxnResponse { header: ResponseHeader { revision: self.rev(), ..Default::default() }, succeeded, responses })
+    }
+
+    /// etcd's `checkRequests`: leases must exist, ignored values need a key, reads a revision.
+    fn check_ops(&self, ops: &[RequestOp]) -> Result<(), StoreError> {
+        for op in ops {
+            match op {
+                RequestOp::Put(p) => self.check_put(p)?,
+                RequestOp::Range(r) => {
+                    if r.revision > 0 {
+                        self.kv.check_rev(r.revision)?;
+                    }
+                }
+                RequestOp::DeleteRange(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn check_put(&self, p: &PutRequest) -> Result<(), StoreError> {
+        if p.lease != 0 && self.lessor.get(p.lease).is_none() {
+            return Err(StoreError::LeaseNotFound);
+        }
+        if (p.ignore_value || p.ignore_lease) && self.kv.get_at(&p.key, self.rev()).is_none() {
+            return Err(StoreError::KeyNotFound);
+        }
+        Ok(())
+    }
+}
+
+/// A read, as etcd's `applierV3backend.Range`: fetch, sort, then cut to `limit`.
+pub(crate) fn range(kv: &KvStore, req: &RangeRequest, current: i64) -> Result<RangeResponse, StoreError> {
+    let at = if req.revision <= 0 { current } else { kv.check_rev(req.revision)? };
+    let sorted = req.sort_order != SortOrder::None || req.sort_target != SortTarget::Key;
+    let mut fetch = if sorted || req.limit <= 0 { 0 } else { req.limit as usize + 1 };
+    if req.count_only {
+        fetch = 1;
+    }
+    let (mut kvs, count) = kv.range_at(&req.key, &req.range_end, at, fetch);
+    if req.count_only {
+        kvs.clear();
+    }
+    let order = match (req.sort_order, req.sort_target) {
+        (SortOrder::None, SortTarget::Key) => SortOrder::None,
+        (SortOrder::None, _) => SortOrder::Ascend,
+        (o, _) => o,
+    };
+    if order != SortOrder::None {
+        let key = |a: &KeyValue, b: &KeyValue| -> Ordering {
+            match req.sort_target {
+                SortTarget::Key => a.key.cmp(&b.key),
+                SortTarget::Version => a.version.cmp(&b.version),
+                SortTarget::Create => a.create_revision.cmp(&b.create_revision),
+                SortTarget::Mod => a.mod_revision.cmp(&b.mod_revision),
+                SortTarget::Value => a.value.cmp(&b.value),
+            }
+        };
+        // Stable, so ties keep key order in both directions, as Go's insertion sort does for
+        // the small ranges a learner makes.
+        if order == SortOrder::Descend {
+            kvs.sort_by(|a, b| key(b, a));
+        } else {
+            kvs.sort_by(key);
+        }
+    }
+    let mut more = false;
+    if req.limit > 0 && kvs.len() > req.limit as usize {
+        kvs.truncate(req.limit as usize);
+        more = true;
+    }
+    if req.keys_only {
+        for kv in &mut kvs {
+            kv.value.clear();
+        }
+    }
+    Ok(RangeResponse { header: ResponseHeader { revision: current, ..Default::default() }, kvs, more, count })
+}
+
+/// One compare against every key of its range at `at` (etcd's `applyCompare`). A value compare
+/// on a missing key always fails; other targets compare against zero.
+pub(crate) fn compare(kv: &KvStore, at: i64, c: &Compare) -> bool {
+    let (kvs, _) = kv.range_at(&c.key, &c.range_end, at, 0);
+    if kvs.is_empty() {
+        if matches!(c.target, CompareTarget::Value(_)) {
+            return false;
+        }
+        return compare_kv(c, &KeyValue::default());
+    }
+    kvs.iter().all(|k| compare_kv(c, k))
+}
+
+fn compare_kv(c: &Compare, kv: &KeyValue) -> bool {
+    let ord = match &c.target {
+        CompareTarget::Value(v) => kv.value.as_slice().cmp(v.as_slice()),
+        CompareTarget::Version(v) => kv.version.cmp(v),
+        CompareTarget::Create(v) => kv.create_revision.cmp(v),
+        CompareTarget::Mod(v) => kv.mod_revision.cmp(v),
+        CompareTarget::Lease(v) => kv.lease.cmp(v),
+    };
+    match c.result {
+        CompareResult::Equal => ord == Ordering::Equal,
+        CompareResult::NotEqual => ord != Ordering::Equal,
+        CompareResult::Greater => ord == Ordering::Greater,
+        CompareResult::Less => ord == Ordering::Less,
+    }
+}
+
+/// etcd's `checkPutRequest`.
+pub(crate) fn check_put_request(p: &PutRequest) -> Result<(), StoreError> {
+    if p.key.is_empty() {
+        return Err(StoreError::EmptyKey);
+    }
+    if p.ignore_value && !p.value.is_empty() {
+        return Err(StoreError::ValueProvided);
+    }
+    if p.ignore_lease && p.lease != 0 {
+        return Err(StoreError::LeaseProvided);
+    }
+    Ok(())
+}
+
+fn check_op(op: &RequestOp) -> Result<(), StoreError> {
+    match op {
+        RequestOp::Range(r) if r.key.is_empty() => Err(StoreError::EmptyKey),
+        RequestOp::DeleteRange(d) if d.key.is_empty() => Err(StoreError::EmptyKey),
+        RequestOp::Put(p) => check_put_request(p),
+        _ => Ok(()),
+    }
+}
+
+/// etcd's `checkTxnRequest` and `checkIntervals`, done before the request reaches raft.
+pub(crate) fn check_txn(req: &TxnRequest) -> Result<(), StoreError> {
+    let ops = req.compare.len().max(req.success.len()).max(req.failure.len());
+    if ops > MAX_TXN_OPS {
+        return Err(StoreError::TooManyOps);
+    }
+    if req.compare.iter().any(|c| c.key.is_empty()) {
+        return Err(StoreError::EmptyKey);
+    }
+    for op in req.success.iter().chain(&req.failure) {
+        check_op(op)?;
+    }
+    check_intervals(&req.success)?;
+    check_intervals(&req.failure)
+}
+
+/// One branch may not put a key twice, nor put a key it also deletes.
+fn check_intervals(ops: &[RequestOp]) -> Result<(), StoreError> {
+    let dels: Vec<&DeleteRangeRequest> =
+        ops.iter().filter_map(|op| if let RequestOp::DeleteRange(d) = op { Some(d) } else { None }).collect();
+    let mut puts: BTreeSet<&[u8]> = BTreeSet::new();
+    for op in ops {
+        let RequestOp::Put(p) = op else { continue };
+        if !puts.insert(&p.key) || dels.iter().any(|d| in_range(&d.key, &d.range_end, &p.key)) {
+            return Err(StoreError::DuplicateKey);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a txn writes in either branch (a read-only txn skips the write checks and quota).
+pub(crate) fn txn_writes(req: &TxnRequest) -> bool {
+    req.success.iter().chain(&req.failure).any(|op| !matches!(op, RequestOp::Range(_)))
+}

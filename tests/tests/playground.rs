@@ -1,0 +1,133 @@
+//! The playground in headless Chromium: apply a multi-document manifest, see its etcd keys with
+//! increasing revisions; apply broken YAML, see the error at its line and the keys still there.
+//! Screenshots land in `target/e2e/` to be looked at.
+
+use fantoccini::{key::Key, Client, Locator};
+use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
+use std::time::Duration;
+
+const MANIFEST: &str = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+";
+
+/// Line 4 has a tab in its indentation, which YAML forbids.
+const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: settings\ndata:\n  a: b\n";
+
+async fn set_editor(c: &Client, text: &str) {
+    c.execute(
+        "const t = document.getElementById('manifest'); t.value = arguments[0]; \
+         t.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![serde_json::json!(text)],
+    )
+    .await
+    .expect("set the editor text");
+}
+
+/// (key, mod_revision) of every row in the etcd panel.
+async fn keys(c: &Client) -> Vec<(String, i64)> {
+    let rows = c.execute(
+        "return [...document.querySelectorAll('tr.etcd-key')].map(r => [r.dataset.key, Number(r.dataset.modRevision)]);",
+        vec![],
+    )
+    .await
+    .expect("read etcd rows");
+    serde_json::from_value(rows).expect("rows as (key, revision)")
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    let path = screenshot_dir().join(name);
+    std::fs::write(&path, png).expect("write screenshot");
+    eprintln!("screenshot: {}", path.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_then_broken_yaml_keeps_keys_and_points_at_the_line() {
+    let base = serve_dir(dist_dir());
+    let driver = start_chromedriver();
+    let c = open_browser(&driver).await;
+    let result = scenario(&c, &base).await;
+    let _ = c.close().await;
+    drop(driver);
+    result.unwrap();
+}
+
+async fn scenario(c: &Client, base: &str) -> Result<(), String> {
+    c.goto(base).await.map_err(|e| e.to_string())?;
+    let apply = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("apply"))
+        .await
+        .map_err(|e| format!("the page never showed the Apply button: {e}"))?;
+    let boot = keys(c).await;
+    assert!(boot.iter().any(|(k, _)| k == "/registry/namespaces/default"), "a fresh cluster has the default namespace: {boot:?}");
+
+    set_editor(c, MANIFEST).await;
+    apply.click().await.map_err(|e| e.to_string())?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.etcd-key[data-key='/registry/services/specs/shop/web']"))
+        .await
+        .map_err(|e| format!("the Service key never appeared: {e}"))?;
+    let after = keys(c).await;
+    let rev = |key: &str| after.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
+    let ns = rev("/registry/namespaces/shop").expect("namespace key");
+    let deploy = rev("/registry/deployments/shop/web").expect("deployment key");
+    let svc = rev("/registry/services/specs/shop/web").expect("service key");
+    assert!(ns < deploy && deploy < svc, "revisions increase in apply order: {ns} {deploy} {svc}");
+    let stdout = c.find(Locator::Css("#output .stdout")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    assert_eq!(stdout, "namespace/shop created\ndeployment.apps/web created\nservice/web created");
+    screenshot(c, "01-applied.png").await;
+
+    // Broken YAML, applied with the keyboard shortcut.
+    set_editor(c, BROKEN).await;
+    let editor = c.find(Locator::Id("manifest")).await.map_err(|e| e.to_string())?;
+    editor.send_keys(&format!("{}{}", char::from(Key::Control), char::from(Key::Enter))).await.map_err(|e| e.to_string())?;
+    let marker = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".diagnostic"))
+        .await
+        .map_err(|e| format!("no diagnostic marker after broken YAML: {e}"))?;
+    assert_eq!(marker.attr("data-line").await.map_err(|e| e.to_string())?.as_deref(), Some("4"));
+    let text = marker.text().await.map_err(|e| e.to_string())?;
+    assert!(text.starts_with("4:1 "), "marker names line 4: {text}");
+    let stderr = c.find(Locator::Id("stderr")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    assert!(stderr.contains("yaml: line 4: found character that cannot start any token"), "stderr: {stderr}");
+    let gutter_error = c.find(Locator::Css(".gutter-error")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    assert_eq!(gutter_error, "4");
+    let still = keys(c).await;
+    assert_eq!(still, after, "a failed apply leaves every key and revision as it was");
+    screenshot(c, "02-broken-yaml.png").await;
+    Ok(())
+}

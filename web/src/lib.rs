@@ -1,0 +1,11 @@
+//! kubeplay's front end: a Yew application that renders only what the core records.
+//!
+//! - [`state`]: the `Reducible` playground state and pure derive functions (tested natively).
+//! - [`views`]: one component per file (editor, etcd key list, output).
+//! - [`app`]: layout and wiring.
+
+pub mod app;
+pub mod state;
+pub mod views;
+
+pub use app::App;

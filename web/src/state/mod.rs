@@ -1,0 +1,136 @@
+//! The playground's state: the simulated cluster, the editor text, and what the last command
+//! printed. Pure: no timers, storage or DOM here, so it is tested natively like the core.
+
+mod examples;
+
+pub use examples::EXAMPLE_MANIFEST;
+
+use kubeplay::api::Diagnostic;
+use kubeplay::cli::{MemoryFiles, Output};
+use kubeplay::store::RangeRequest;
+use kubeplay::{Cluster, Config};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// One row of the etcd key list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRow {
+    pub key: String,
+    pub create_revision: i64,
+    pub mod_revision: i64,
+    pub version: i64,
+    pub value_bytes: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The learner edited the manifest.
+    Edit(String),
+    /// Apply the editor's manifest (`kubectl apply -f -`).
+    Apply,
+}
+
+#[derive(Clone)]
+pub struct Playground {
+    /// Shared rather than cloned: a reduce step mutates the one cluster and re-derives the view.
+    cluster: Rc<RefCell<Cluster>>,
+    pub editor: String,
+    /// The command that was run last and what it printed.
+    pub last: Option<(String, Output)>,
+    pub keys: Vec<KeyRow>,
+    pub revision: i64,
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.cluster, &other.cluster)
+            && self.editor == other.editor
+            && self.last == other.last
+            && self.keys == other.keys
+            && self.revision == other.revision
+    }
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        Playground::new(1, EXAMPLE_MANIFEST.to_string())
+    }
+}
+
+impl Playground {
+    pub fn new(seed: u64, editor: String) -> Self {
+        let cluster = Cluster::new(Config { seed, ..Config::default() });
+        let mut p = Playground { cluster: Rc::new(RefCell::new(cluster)), editor, last: None, keys: Vec::new(), revision: 0 };
+        p.refresh();
+        p
+    }
+
+    /// Diagnostics of the last command, for the editor to mark.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.last.as_ref().map_or(&[], |(_, out)| out.diagnostics.as_slice())
+    }
+
+    fn refresh(&mut self) {
+        let cluster = self.cluster.borrow();
+        self.revision = cluster.store().revision();
+        self.keys = cluster
+            .store()
+            .range(&RangeRequest::prefix(b"/"))
+            .map(|resp| {
+                resp.kvs
+                    .into_iter()
+                    .map(|kv| KeyRow {
+                        key: String::from_utf8_lossy(&kv.key).into_owned(),
+                        create_revision: kv.create_revision,
+                        mod_revision: kv.mod_revision,
+                        version: kv.version,
+                        value_bytes: kv.value.len(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Edit(text) => next.editor = text,
+            Action::Apply => {
+                let line = "kubectl apply -f -";
+                let files = MemoryFiles::new().with("-", next.editor.as_bytes());
+                let out = next.cluster.borrow_mut().execute(line, &files);
+                next.last = Some((line.to_string(), out));
+                next.refresh();
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(p: Rc<Playground>, a: Action) -> Rc<Playground> {
+        p.reduce(a)
+    }
+
+    #[test]
+    fn apply_adds_keys_and_a_failed_apply_keeps_them() {
+        let p = Rc::new(Playground::default());
+        let before = p.keys.len();
+        let p = reduce(p, Action::Apply);
+        let (_, out) = p.last.clone().unwrap();
+        assert_eq!(out.exit_code, 0, "{}", out.stderr);
+        assert_eq!(p.keys.len(), before + 3);
+        let p = reduce(p, Action::Edit("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n".into()));
+        let p = reduce(p, Action::Apply);
+        assert_eq!(p.keys.len(), before + 3);
+        assert_eq!(p.diagnostics()[0].line, 4);
+    }
+}

@@ -1,0 +1,83 @@
+//! The manifest editor: a textarea with a line-number gutter, Ctrl+Enter to apply, and each
+//! diagnostic shown beside the line it points at.
+//!
+//! The textarea grows to fit its text and the surrounding box scrolls, so the gutter and the
+//! markers share one coordinate system with the text and never drift out of line.
+
+use kubeplay::api::Diagnostic;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+/// Pixel height of one editor line; `style.css` uses the same value.
+const LINE_PX: usize = 20;
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub on_edit: Callback<String>,
+    pub on_apply: Callback<()>,
+}
+
+#[component]
+pub fn Editor(props: &EditorProps) -> Html {
+    let lines = props.text.split('\n').count().max(1);
+    let oninput = {
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            on_edit.emit(area.value());
+        })
+    };
+    let onkeydown = {
+        let on_apply = props.on_apply.clone();
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                on_apply.emit(());
+            } else if e.key() == "Tab" && !e.shift_key() {
+                // Tab inserts two spaces: YAML forbids tabs in indentation.
+                e.prevent_default();
+                let area: HtmlTextAreaElement = e.target_unchecked_into();
+                let start = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+                let end = area.selection_end().ok().flatten().unwrap_or(0) as usize;
+                let value = area.value();
+                let chars: Vec<char> = value.chars().collect();
+                let (start, end) = (start.min(chars.len()), end.min(chars.len()));
+                let text: String = chars[..start].iter().chain("  ".chars().collect::<Vec<_>>().iter()).chain(chars[end..].iter()).collect();
+                area.set_value(&text);
+                let caret = (start + 2) as u32;
+                let _ = area.set_selection_range(caret, caret);
+                on_edit.emit(text);
+            }
+        })
+    };
+    let bad_lines: Vec<usize> = props.diagnostics.iter().map(|d| d.line).collect();
+    let gutter = (1..=lines).map(|n| {
+        let class = classes!("gutter-line", bad_lines.contains(&n).then_some("gutter-error"));
+        html! { <div class={class}>{ n }</div> }
+    });
+    let markers = props.diagnostics.iter().map(|d| {
+        let top = (d.line.saturating_sub(1)) * LINE_PX;
+        let first = d.message.lines().next().unwrap_or("").to_string();
+        html! {
+            <div class="diagnostic" style={format!("top: {top}px")} title={d.message.clone()}
+                 data-line={d.line.to_string()} data-column={d.column.to_string()}>
+                { format!("{}:{} {}", d.line, d.column, first) }
+            </div>
+        }
+    });
+    let height = lines * LINE_PX + 2 * LINE_PX;
+    html! {
+        <div class="editor-scroll">
+            <div class="editor" style={format!("height: {height}px")}>
+                <div class="gutter" aria-hidden="true">{ for gutter }</div>
+                <textarea id="manifest" class="code" spellcheck="false" wrap="off"
+                    aria-label="Manifest (YAML or JSON)" value={props.text.clone()}
+                    {oninput} {onkeydown} />
+                <div class="markers">{ for markers }</div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! The playground's panels, one component per file with its props beside it.
+
+pub mod editor;
+pub mod etcd_keys;
+pub mod output;
+
+pub use editor::Editor;
+pub use etcd_keys::EtcdKeys;
+pub use output::CommandOutput;
