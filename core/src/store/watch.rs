@@ -27,6 +27,8 @@ pub struct Watcher {
     pub prev_kv: bool,
     pub no_put: bool,
     pub no_delete: bool,
+    /// Cancelled by the server; removed once the client has read the cancel response.
+    pub canceled: bool,
     /// Responses waiting for the client to read them.
     pub pending: VecDeque<WatchResponse>,
 }
@@ -64,6 +66,7 @@ impl WatchHub {
             prev_kv: req.prev_kv,
             no_put: req.no_put,
             no_delete: req.no_delete,
+            canceled: false,
             pending: VecDeque::new(),
         };
         self.watchers.insert(id, w);
@@ -127,8 +130,8 @@ impl WatchHub {
                     cancel_reason: super::errors::StoreError::Compacted.to_string(),
                     ..Default::default()
                 });
+                w.canceled = true;
                 self.unsynced.remove(&id);
-                self.watchers.remove(&id);
                 continue;
             }
             while w.pending.len() < MAX_PENDING_RESPONSES && w.min_rev <= kv.current_rev {
@@ -150,9 +153,14 @@ impl WatchHub {
         }
     }
 
-    /// Takes the responses waiting for watcher `id`.
+    /// Takes the responses waiting for watcher `id`; a cancelled watcher is then forgotten.
     pub fn take(&mut self, id: i64) -> Vec<WatchResponse> {
-        self.watchers.get_mut(&id).map(|w| w.pending.drain(..).collect()).unwrap_or_default()
+        let Some(w) = self.watchers.get_mut(&id) else { return Vec::new() };
+        let out: Vec<WatchResponse> = w.pending.drain(..).collect();
+        if w.canceled {
+            self.watchers.remove(&id);
+        }
+        out
     }
 
     /// A progress notification: an empty response at the current revision, given only to a

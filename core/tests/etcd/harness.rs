@@ -1,0 +1,450 @@
+//! The conformance harness: runs one scenario script line by line through a real `etcdctl`
+//! against a real etcd, and through `kubeplay::cli::etcdctl` against our store, and reports
+//! every difference.
+//!
+//! Script lines:
+//! - `etcdctl <args>`: a command; `<<EOF` … `EOF` after it feeds the lines between as stdin.
+//! - `etcdctl watch <args> &`: a streaming watch; its whole output is compared at the end.
+//! - `sleep <N>s` or `sleep <N>ms`: real sleep for etcd, virtual time for ours.
+//! - `# …` and blank lines are ignored.
+//!
+//! `$L1`, `$L2`, … name the leases granted so far (each side's own IDs); `$TMP` is a temporary
+//! directory. Normalised before comparing, because they are not ours to choose: cluster and
+//! member IDs, the raft term, lease IDs, remaining lease TTLs within one second, and the
+//! client's JSON log lines on stderr (`{"level":…}`, printed by the gRPC client, not etcdctl).
+
+use kubeplay::cli::etcdctl::Etcdctl;
+use kubeplay::cli::{split_words, Output};
+use kubeplay::store::Store;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const ETCD: &str = "/usr/bin/etcd";
+pub const ETCDCTL: &str = "/usr/bin/etcdctl";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// A real etcd on free ports with its own data dir; stopped by PID and cleaned up on drop.
+pub struct RealEtcd {
+    child: Child,
+    pub dir: PathBuf,
+    pub endpoint: String,
+}
+
+impl RealEtcd {
+    pub fn start(name: &str) -> Result<RealEtcd, String> {
+        let dir = std::env::temp_dir().join(format!("kubeplay-etcd-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let (client, peer) = (free_port(), free_port());
+        let endpoint = format!("127.0.0.1:{client}");
+        let peer_url = format!("http://127.0.0.1:{peer}");
+        let log = std::fs::File::create(dir.join("etcd.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(ETCD)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .args(["--listen-client-urls", &format!("http://{endpoint}")])
+            .args(["--advertise-client-urls", &format!("http://{endpoint}")])
+            .args(["--listen-peer-urls", &peer_url, "--initial-advertise-peer-urls", &peer_url])
+            .args(["--initial-cluster", &format!("default={peer_url}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start {ETCD}: {e} (install it: apt-get install etcd-server etcd-client)"))?;
+        let mut etcd = RealEtcd { child, dir, endpoint };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let ok = Command::new(ETCDCTL)
+                .arg(format!("--endpoints={}", etcd.endpoint))
+                .args(["endpoint", "health"])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            if ok {
+                return Ok(etcd);
+            }
+            if let Ok(Some(status)) = etcd.child.try_wait() {
+                let log = std::fs::read_to_string(etcd.dir.join("etcd.log")).unwrap_or_default();
+                return Err(format!("etcd exited with {status}; log tail:\n{}", tail(&log, 15)));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("etcd on {} did not become healthy within 15 s", etcd.endpoint));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl RealEtcd {
+    /// The cluster and member IDs, read with `endpoint status` (a read: no raft entry).
+    pub fn ids(&self) -> Option<(u64, u64)> {
+        let out = Command::new(ETCDCTL)
+            .arg(format!("--endpoints={}", self.endpoint))
+            .args(["endpoint", "status", "-w", "json"])
+            .output()
+            .ok()?;
+        find_ids(&String::from_utf8_lossy(&out.stdout))
+    }
+}
+
+impl Drop for RealEtcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// A background `etcdctl watch` whose output is collected until it is stopped.
+struct BgWatch {
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Drop for BgWatch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(mut r: impl Read + Send + 'static) -> Arc<Mutex<Vec<u8>>> {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let b = buf.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = r.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            b.lock().map(|mut v| v.extend_from_slice(&chunk[..n])).ok();
+        }
+    });
+    buf
+}
+
+/// One scenario step.
+enum Step {
+    Cmd { line: usize, words: Vec<String>, stdin: String, background: bool },
+    Sleep { ms: u64 },
+}
+
+fn parse_script(text: &str) -> Result<Vec<Step>, String> {
+    let mut steps = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((n, raw)) = lines.next() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(d) = line.strip_prefix("sleep ") {
+            let ms = if let Some(v) = d.strip_suffix("ms") { v.parse::<u64>() } else { d.trim_end_matches('s').parse::<u64>().map(|s| s * 1000) };
+            steps.push(Step::Sleep { ms: ms.map_err(|e| format!("line {}: bad sleep: {e}", n + 1))? });
+            continue;
+        }
+        let (mut cmd, heredoc) = match line.split_once("<<EOF") {
+            Some((c, _)) => (c.trim().to_string(), true),
+            None => (line.to_string(), false),
+        };
+        let background = cmd.ends_with(" &");
+        if background {
+            cmd.truncate(cmd.len() - 2);
+        }
+        let mut stdin = String::new();
+        if heredoc {
+            loop {
+                let Some((_, l)) = lines.next() else { return Err(format!("line {}: unterminated <<EOF", n + 1)) };
+                if l.trim_end() == "EOF" {
+                    break;
+                }
+                stdin.push_str(l);
+                stdin.push('\n');
+            }
+        }
+        let words = split_words(&cmd).map_err(|e| format!("line {}: {e:?}", n + 1))?;
+        if words.first().map(String::as_str) != Some("etcdctl") {
+            return Err(format!("line {}: expected `etcdctl …`, `sleep …` or a comment", n + 1));
+        }
+        steps.push(Step::Cmd { line: n + 1, words: words[1..].to_vec(), stdin, background });
+    }
+    Ok(steps)
+}
+
+/// Per-side state: lease IDs seen so far, in grant order.
+#[derive(Default)]
+struct Side {
+    leases: Vec<i64>,
+}
+
+impl Side {
+    fn expand(&self, w: &str, tmp: &Path) -> String {
+        let mut s = w.replace("$TMP", &tmp.display().to_string());
+        for (i, id) in self.leases.iter().enumerate().rev() {
+            s = s.replace(&format!("$L{}", i + 1), &format!("{id:x}"));
+        }
+        s
+    }
+
+    /// Remembers the lease a `lease grant` printed, in any output format.
+    fn learn(&mut self, words: &[String], stdout: &str) {
+        if words.iter().filter(|w| !w.starts_with('-')).take(2).map(String::as_str).ne(["lease", "grant"]) {
+            return;
+        }
+        for line in stdout.lines() {
+            if let Some(n) = line.strip_prefix("\"ID\" : ").and_then(|d| d.parse::<i64>().ok()) {
+                self.leases.push(n);
+            }
+            if let Some(rest) = line.strip_prefix("lease ") {
+                if let Some((hex, _)) = rest.split_once(" granted with TTL(") {
+                    if let Ok(id) = i64::from_str_radix(hex, 16) {
+                        self.leases.push(id);
+                    }
+                }
+            }
+            if let Some(p) = line.find("\"ID\":") {
+                let digits: String = line[p + 5..].chars().take_while(|c| c.is_ascii_digit()).collect();
+                if let Ok(id) = digits.parse::<i64>() {
+                    self.leases.push(id);
+                }
+            }
+        }
+    }
+
+    fn normalise(&self, s: &str, cluster: u64, member: u64) -> String {
+        let mut s = s.replace(&cluster.to_string(), "<cluster_id>").replace(&member.to_string(), "<member_id>");
+        s = s.replace(&format!("{member:x}"), "<member_id>");
+        for (i, id) in self.leases.iter().enumerate() {
+            s = s.replace(&format!("{id:016x}"), &format!("<L{}>", i + 1)).replace(&id.to_string(), &format!("<L{}>", i + 1));
+        }
+        for p in ["\"raft_term\":", "\"raftTerm\":", "\"RaftTerm\" : "] {
+            s = replace_number_after(&s, p, "<term>");
+        }
+        // bbolt's file size depends on when its batch commit fired: not deterministic.
+        for p in ["\"dbSize\":", "\"dbSizeInUse\":"] {
+            s = replace_number_after(&s, p, "<db_size>");
+        }
+        s = replace_kb(&s);
+        sort_lease_keys(&s)
+    }
+}
+
+/// `25 kB` and the like (go-humanize sizes) become `<db> kB`.
+fn replace_kb(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split(" kB").enumerate() {
+        if i > 0 {
+            out.push_str(" kB");
+        }
+        let digits = part.chars().rev().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+        if digits > 0 && i + 1 < s.split(" kB").count() {
+            out.push_str(&part[..part.len() - digits]);
+            out.push_str("<db>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// etcd lists a lease's keys from a Go map, in random order; sort them on both sides.
+fn sort_lease_keys(s: &str) -> String {
+    let mut out = s.to_string();
+    for (open, close, sep) in [("attached keys([", "])", " "), ("\"keys\":[", "]", ",")] {
+        if let Some(a) = out.find(open) {
+            let start = a + open.len();
+            if let Some(len) = out[start..].find(close) {
+                let mut items: Vec<&str> = out[start..start + len].split(sep).collect();
+                items.sort_unstable();
+                let joined = items.join(sep);
+                out.replace_range(start..start + len, &joined);
+            }
+        }
+    }
+    out
+}
+
+fn replace_number_after(s: &str, prefix: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(p) = rest.find(prefix) {
+        out.push_str(&rest[..p + prefix.len()]);
+        rest = &rest[p + prefix.len()..];
+        let n = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        if n > 0 && rest[..n] != *"0" {
+            out.push_str(with);
+            rest = &rest[n..];
+        }
+    }
+    out + rest
+}
+
+/// Replaces in `ours` each number after `prefix` with the real one when they differ by ≤ 1 s.
+fn tolerate(real: &str, ours: &str, prefix: &str) -> String {
+    let nums = |s: &str| -> Vec<i64> {
+        s.match_indices(prefix)
+            .filter_map(|(i, _)| {
+                let d: String = s[i + prefix.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+                d.parse().ok()
+            })
+            .collect()
+    };
+    let (r, o) = (nums(real), nums(ours));
+    let mut out = ours.to_string();
+    for (a, b) in r.iter().zip(&o) {
+        if a != b && (a - b).abs() <= 1 {
+            out = out.replacen(&format!("{prefix}{b}"), &format!("{prefix}{a}"), 1);
+        }
+    }
+    out
+}
+
+fn strip_client_logs(s: &str) -> String {
+    s.split_inclusive('\n').filter(|l| !l.starts_with("{\"level\":")).collect()
+}
+
+/// Runs a script on both sides; returns the differences (empty when they agree).
+pub fn run_scenario(name: &str, text: &str) -> Result<Vec<String>, String> {
+    let steps = parse_script(text)?;
+    let etcd = RealEtcd::start(name)?;
+    let tmp = etcd.dir.clone();
+    let ep = format!("--endpoints={}", etcd.endpoint);
+    let mut store = Store::new();
+    let mut session = Etcdctl::new();
+    let (mut real_side, mut our_side) = (Side::default(), Side::default());
+    let mut real_ids: Option<(u64, u64)> = etcd.ids();
+    let (our_cluster, our_member) = (store.config().cluster_id, store.config().member_id);
+    let mut bg: Vec<(usize, BgWatch)> = Vec::new();
+    // Our output per background watch, indexed by the session's watch number.
+    let mut our_watch_out: Vec<Output> = Vec::new();
+    let mut diffs = Vec::new();
+
+    let absorb = |session: &mut Etcdctl, store: &mut Store, acc: &mut Vec<Output>| {
+        for (n, o) in session.poll_watches(store) {
+            if let Some(a) = acc.get_mut(n) {
+                a.stdout.push_str(&o.stdout);
+                a.stderr.push_str(&o.stderr);
+                a.exit_code = o.exit_code;
+            }
+        }
+    };
+
+    for step in &steps {
+        match step {
+            Step::Sleep { ms } => {
+                std::thread::sleep(Duration::from_millis(*ms));
+                let now = store.now_ms() + ms;
+                store.advance_to(now);
+                absorb(&mut session, &mut store, &mut our_watch_out);
+            }
+            Step::Cmd { line, words, stdin, background } => {
+                let real_args: Vec<String> = words.iter().map(|w| real_side.expand(w, &tmp)).collect();
+                let our_args: Vec<String> =
+                    std::iter::once(ep.clone()).chain(words.iter().map(|w| our_side.expand(w, &tmp))).collect();
+                if *background {
+                    let mut child = Command::new(ETCDCTL)
+                        .arg(&ep)
+                        .args(&real_args)
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .map_err(|e| e.to_string())?;
+                    let stdout = collect(child.stdout.take().ok_or("no stdout")?);
+                    let stderr = collect(child.stderr.take().ok_or("no stderr")?);
+                    bg.push((*line, BgWatch { child, stdout, stderr }));
+                    // Give the real watch time to register and replay before the next write.
+                    std::thread::sleep(Duration::from_millis(400));
+                    let o = session.run(&our_args, "", &mut store);
+                    our_watch_out.push(o);
+                    continue;
+                }
+                let real = Command::new(ETCDCTL)
+                    .arg(&ep)
+                    .args(&real_args)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .and_then(|mut c| {
+                        use std::io::Write;
+                        if let Some(mut i) = c.stdin.take() {
+                            i.write_all(stdin.as_bytes())?;
+                        }
+                        c.wait_with_output()
+                    })
+                    .map_err(|e| e.to_string())?;
+                let ours = session.run(&our_args, stdin, &mut store);
+                absorb(&mut session, &mut store, &mut our_watch_out);
+                let (rs, re) = (String::from_utf8_lossy(&real.stdout).into_owned(), String::from_utf8_lossy(&real.stderr).into_owned());
+                if real_ids.is_none() {
+                    real_ids = find_ids(&rs);
+                }
+                real_side.learn(words, &rs);
+                our_side.learn(words, &ours.stdout);
+                let (rc, rm) = real_ids.unwrap_or((u64::MAX, u64::MAX));
+                let real_out = real_side.normalise(&rs, rc, rm);
+                let mut our_out = our_side.normalise(&ours.stdout, our_cluster, our_member);
+                for p in ["remaining(", "\"ttl\":", "\"TTL\" : "] {
+                    our_out = tolerate(&real_out, &our_out, p);
+                }
+                let real_err = strip_client_logs(&re);
+                let real_code = real.status.code().unwrap_or(-1);
+                if real_out != our_out || real_err != ours.stderr || real_code != ours.exit_code {
+                    diffs.push(format!(
+                        "{name}:{line}: etcdctl {}\n  real  (exit {real_code}): {real_out:?} {real_err:?}\n  ours  (exit {}): {our_out:?} {:?}",
+                        words.join(" "),
+                        ours.exit_code,
+                        ours.stderr
+                    ));
+                }
+            }
+        }
+    }
+    // Let the real watches see the last events, then stop them and compare their streams.
+    if !bg.is_empty() {
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    absorb(&mut session, &mut store, &mut our_watch_out);
+    for (i, (line, mut w)) in bg.into_iter().enumerate() {
+        let exited = w.child.try_wait().ok().flatten();
+        let _ = w.child.kill();
+        let _ = w.child.wait();
+        std::thread::sleep(Duration::from_millis(20));
+        let rs = String::from_utf8_lossy(&w.stdout.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+        let re = String::from_utf8_lossy(&w.stderr.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+        let (rc, rm) = real_ids.or_else(|| find_ids(&rs)).unwrap_or((u64::MAX, u64::MAX));
+        let real_out = real_side.normalise(&rs, rc, rm);
+        let ours = our_watch_out.get(i).cloned().unwrap_or_default();
+        let our_out = our_side.normalise(&ours.stdout, our_cluster, our_member);
+        let real_err = strip_client_logs(&re);
+        let code_differs = exited.is_some_and(|s| s.code() != Some(ours.exit_code));
+        if real_out != our_out || real_err != ours.stderr || code_differs {
+            diffs.push(format!(
+                "{name}:{line}: watch stream\n  real  (exited {exited:?}): {real_out:?} {real_err:?}\n  ours  (exit {}): {our_out:?} {:?}",
+                ours.exit_code, ours.stderr
+            ));
+        }
+    }
+    Ok(diffs)
+}
+
+/// The cluster and member IDs from a real response header, once one has been printed.
+fn find_ids(s: &str) -> Option<(u64, u64)> {
+    let num = |key: &str| -> Option<u64> {
+        let p = s.find(key)? + key.len();
+        s[p..].chars().take_while(|c| c.is_ascii_digit()).collect::<String>().parse().ok()
+    };
+    Some((num("\"cluster_id\":").or(num("\"ClusterID\" : "))?, num("\"member_id\":").or(num("\"MemberID\" : "))?))
+}
