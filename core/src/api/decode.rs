@@ -129,8 +129,10 @@ struct YamlError {
 
 fn split_yaml_error(err: &serde_yaml::Error, doc: &Document) -> YamlError {
     let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+    // libyaml errors read `<problem> at line L column C, <context> at line ...`; go-yaml, and so
+    // kubectl, print only the problem.
     let mut text = err.to_string();
-    if let Some(at) = text.rfind(" at line ") {
+    if let Some(at) = text.find(" at line ") {
         text.truncate(at);
     }
     let (path, message) = match text.split_once(": ") {
@@ -151,12 +153,13 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
         ));
     }
     // Parse once as untyped YAML: syntax, aliases, nesting and duplicate keys fail here.
-    let value: serde_yaml::Value = match serde_yaml::from_str(doc.text) {
+    let value: serde_yaml::Value = match serde_yaml::from_str(first_yaml_document(doc.text)) {
         Ok(v) => v,
         Err(e) => {
             let y = split_yaml_error(&e, doc);
-            if let Some(d) = duplicate_key(&y, doc, source) {
-                return Step::Stop(d);
+            if let Some(d) = duplicate_key(&y, doc) {
+                // The object itself is well-formed YAML: only this document fails.
+                return Step::Objects(vec![Err(d)]);
             }
             let rel_line = y.line - doc.first_line;
             return Step::Stop(Diagnostic {
@@ -199,7 +202,21 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
         let items = json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
         return Step::Objects(items.iter().map(|item| decode_value(item, doc, source)).collect());
     }
-    Step::Objects(vec![decode_typed(&json, doc, source, doc.text)])
+    Step::Objects(vec![decode_typed(&json, doc, source, first_yaml_document(doc.text))])
+}
+
+/// The text up to a `...` document-end line. kubectl's YAML reader splits only on `---`, and
+/// go-yaml then decodes the first document of each chunk and ignores anything after `...`.
+fn first_yaml_document(text: &str) -> &str {
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == "..." || t.starts_with("... #") {
+            return &text[..pos];
+        }
+        pos += line.len();
+    }
+    text
 }
 
 /// Decodes one object given as text (so serde_yaml can report line and column).
@@ -321,9 +338,11 @@ fn go_json_error(y: &YamlError) -> String {
     m.clone()
 }
 
-/// serde_yaml reports a duplicate key at the first occurrence; the learner needs the second one,
-/// worded as go-yaml words it: `line 7: mapping key "replicas" already defined at line 6`.
-fn duplicate_key(y: &YamlError, doc: &Document, source: &str) -> Option<Diagnostic> {
+/// A repeated mapping key. kube-apiserver's strict decoder rejects the body with
+/// `strict decoding error: duplicate field "spec.replicas"` (400); serde_yaml reports the first
+/// occurrence, the learner needs the second one. The kind is read from the document's top-level
+/// lines, since the document as a whole could not be parsed.
+fn duplicate_key(y: &YamlError, doc: &Document) -> Option<Diagnostic> {
     let key = y.message.strip_prefix("duplicate entry with key \"")?.strip_suffix('"')?;
     let lines: Vec<&str> = doc.text.lines().collect();
     let first = y.line - doc.first_line - 1;
@@ -332,19 +351,17 @@ fn duplicate_key(y: &YamlError, doc: &Document, source: &str) -> Option<Diagnost
     let second = lines.iter().enumerate().skip(first + 1).find(|(_, l)| {
         indent(l) == col && l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))
     })?;
+    let top = |field: &str| {
+        lines.iter().find_map(|l| {
+            let v = l.strip_prefix(field)?.strip_prefix(':')?;
+            let v = v.split(" #").next().unwrap_or(v).trim();
+            Some(v.trim_matches(|c| c == '"' || c == '\'').to_string())
+        })
+    };
+    let kind = lookup(&top("apiVersion")?, &top("kind")?)?;
     let path = if y.path.is_empty() { key.to_string() } else { format!("{}.{key}", y.path) };
-    Some(Diagnostic {
-        doc: doc.index,
-        line: doc.first_line + second.0 + 1,
-        column: col + 1,
-        path,
-        message: format!(
-            "error parsing {source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line {}: mapping key {key:?} already defined at line {}",
-            second.0 + 1,
-            first + 1
-        ),
-        origin: Origin::Client,
-    })
+    let detail = format!("strict decoding error: duplicate field {path:?}");
+    Some(server_decode_error(kind, doc, doc.first_line + second.0 + 1, col + 1, path, &detail))
 }
 
 fn json_type(v: &Value) -> &'static str {

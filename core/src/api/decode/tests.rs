@@ -111,7 +111,7 @@ fn duplicate_keys() {
     let input = DEPLOYMENT.replace("  replicas: 3\n", "  replicas: 3\n  replicas: 4\n");
     assert_eq!(
         problem(input.as_bytes()),
-        "7:3 spec.replicas | error parsing web.yaml: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: mapping key \"replicas\" already defined at line 6"
+        "7:3 spec.replicas | Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: duplicate field \"spec.replicas\""
     );
 }
 
