@@ -2,10 +2,12 @@
 //! types, diagnostics with line and column, and the table of served kinds.
 
 mod decode;
+pub mod defaults;
 mod diagnostic;
 mod documents;
 pub mod registry;
 mod strict;
+mod yaml11;
 
 pub use decode::{decode_manifest, Decoded, Limits};
 pub use diagnostic::{Diagnostic, Origin};

@@ -5,8 +5,15 @@
 //! etcd with kube-apiserver's optimistic transactions. Authentication, authorization, admission
 //! and validation grow here as stages of [`handle`], one file per stage.
 
+pub mod admission;
+pub mod authz;
+pub mod field;
+pub mod objects;
 mod status;
+pub mod validation;
 
+pub use field::FieldError;
+pub use objects::{MemoryObjects, Objects};
 pub use status::{qualified_resource, Status};
 
 use crate::api::KindInfo;

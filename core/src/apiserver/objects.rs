@@ -1,0 +1,54 @@
+//! Read access to stored objects for the stages that consult cluster state (admission plugins,
+//! the RBAC authorizer), by resource plural, as kube-apiserver's listers give it.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Objects as stored (JSON, `metadata.resourceVersion` filled), looked up by resource plural
+/// (`namespaces`, `serviceaccounts`, `clusterrolebindings`, ...). Cluster-scoped objects have an
+/// empty namespace. Lists come back sorted by namespace then name.
+pub trait Objects {
+    fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value>;
+    /// Every object of `resource`, in `namespace` when given, else in all namespaces.
+    fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value>;
+}
+
+/// An in-memory set of objects, for tests and for stages that build a view once.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryObjects {
+    /// (resource, namespace, name) -> object.
+    objects: BTreeMap<(String, String, String), Value>,
+}
+
+impl MemoryObjects {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an object under `resource`, reading namespace and name from its metadata.
+    pub fn with(mut self, resource: &str, object: Value) -> Self {
+        self.insert(resource, object);
+        self
+    }
+
+    pub fn insert(&mut self, resource: &str, object: Value) {
+        let meta = &object["metadata"];
+        let ns = meta["namespace"].as_str().unwrap_or("").to_string();
+        let name = meta["name"].as_str().unwrap_or("").to_string();
+        self.objects.insert((resource.to_string(), ns, name), object);
+    }
+}
+
+impl Objects for MemoryObjects {
+    fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
+        self.objects.get(&(resource.to_string(), namespace.to_string(), name.to_string())).cloned()
+    }
+
+    fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {
+        self.objects
+            .iter()
+            .filter(|((r, ns, _), _)| r == resource && namespace.is_none_or(|n| n == ns))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
