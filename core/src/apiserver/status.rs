@@ -33,10 +33,31 @@ impl Status {
         Status { code: 400, reason: "BadRequest", message: message.into() }
     }
 
-    /// A 422 with one field error (`<Kind> "<name>" is invalid: <path>: <detail>`).
-    pub fn invalid(kind: &KindInfo, name: &str, field_error: &str) -> Self {
+    /// A 422 (`<Kind>[.<group>] "<name>" is invalid: <aggregate of field errors>`).
+    pub fn invalid(kind: &KindInfo, name: &str, errors: &[super::FieldError]) -> Self {
         let kind_name = if kind.group.is_empty() { kind.kind.to_string() } else { format!("{}.{}", kind.kind, kind.group) };
-        Status { code: 422, reason: "Invalid", message: format!("{kind_name} \"{name}\" is invalid: {field_error}") }
+        let message = format!("{kind_name} \"{name}\" is invalid: {}", super::field::aggregate(errors));
+        Status { code: 422, reason: "Invalid", message }
+    }
+
+    /// `Operation cannot be fulfilled on deployments.apps "web": <why>` (409).
+    pub fn conflict(resource: &str, name: &str, why: &str) -> Self {
+        Status { code: 409, reason: "Conflict", message: format!("Operation cannot be fulfilled on {resource} \"{name}\": {why}") }
+    }
+
+    /// 403 `<resource> "<name>" is forbidden: <why>`, or without a name `<resource> is forbidden: <why>`.
+    pub fn forbidden(resource: &str, name: &str, why: &str) -> Self {
+        let message = if name.is_empty() {
+            format!("{resource} is forbidden: {why}")
+        } else {
+            format!("{resource} \"{name}\" is forbidden: {why}")
+        };
+        Status { code: 403, reason: "Forbidden", message }
+    }
+
+    /// 405 `<verb> is not supported on resources of kind "<resource>"`.
+    pub fn method_not_supported(verb: &str, resource: &str) -> Self {
+        Status { code: 405, reason: "MethodNotAllowed", message: format!("{verb} is not supported on resources of kind {resource:?}") }
     }
 
     pub fn internal(message: impl std::fmt::Display) -> Self {

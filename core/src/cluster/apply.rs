@@ -8,7 +8,7 @@
 //! happen, errors are printed together at the end, and the exit status is 1 if any object failed.
 
 use crate::api::{decode_manifest, Decoded, Diagnostic, Limits, Origin};
-use crate::apiserver::{handle, Context, Request, Status, Verb};
+use crate::apiserver::{handle, Context, FieldError, PatchType, Request, Status, Verb};
 use crate::cli::kubectl::format_errors;
 use crate::cli::Output;
 use crate::sim::Time;
@@ -22,13 +22,17 @@ pub(super) struct Apply {
     items: VecDeque<(String, Result<Decoded, Diagnostic>)>,
     namespace: Option<String>,
     stdout: String,
+    /// `Warning:` lines, printed on stderr before the errors.
+    warnings: Vec<String>,
     errors: Vec<String>,
+    /// The trace record of the command, the cause of every request it sends.
+    cause: Option<u64>,
     /// Every diagnostic, with its position, for the editor to underline.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Apply {
-    pub fn new(sources: Vec<(String, Vec<u8>)>, namespace: Option<String>, limits: &Limits, trace: &mut Trace, now: Time) -> Self {
+    pub fn new(sources: Vec<(String, Vec<u8>)>, namespace: Option<String>, limits: &Limits, trace: &mut Trace, now: Time, cause: Option<u64>) -> Self {
         let mut items = VecDeque::new();
         for (source, bytes) in sources {
             for result in decode_manifest(&bytes, &source, limits) {
@@ -40,7 +44,7 @@ impl Apply {
                 items.push_back((source.clone(), result));
             }
         }
-        Apply { items, namespace, stdout: String::new(), errors: Vec::new(), diagnostics: Vec::new() }
+        Apply { items, namespace, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
     }
 
     /// Sends the requests for the next object. Returns false when there is nothing left.
@@ -70,7 +74,9 @@ impl Apply {
             return Output::fail("error: no objects passed to apply\n");
         }
         let exit_code = i32::from(!self.errors.is_empty());
-        Output { stdout: self.stdout, stderr: format_errors(&self.errors), exit_code, diagnostics: self.diagnostics }
+        let mut stderr: String = self.warnings.iter().map(|w| format!("{w}\n")).collect();
+        stderr.push_str(&format_errors(&self.errors));
+        Output { stdout: self.stdout, stderr, exit_code, diagnostics: self.diagnostics }
     }
 
     fn apply_one(&mut self, ctx: &mut Context, source: &str, obj: &Decoded) -> Result<(), String> {
@@ -93,36 +99,27 @@ impl Apply {
                 group_version(obj), obj.kind.resource, group_version(obj), obj.kind.kind
             ));
         }
-        let request = |verb, body| Request {
-            verb,
-            kind: obj.kind,
-            namespace: namespace.clone(),
-            name: obj.name.clone(),
+        let request = |verb, body: Option<Value>| Request {
             body,
-            user: "kubernetes-admin".into(),
+            unknown_fields: obj.unknown_fields.clone(),
+            cause: self.cause,
+            ..Request::new(verb, obj.kind, &namespace, &obj.name)
         };
         let applied = last_applied(&obj.manifest);
-        let live = match handle(ctx, &request(Verb::Get, None)) {
+        let reply = handle(ctx, &request(Verb::Get, None));
+        let live = match reply.result {
             Ok(live) => Some(live),
-            Err(s) if s.code == 404 && s.reason == "NotFound" && s.message.starts_with(obj.kind.resource) => None,
-            Err(s) => return Err(server_error("retrieving current configuration of", source, &s)),
+            Err(s) if s.code == 404 => None,
+            Err(s) => return Err(server_error("retrieving current configuration of", source, &s, &[])),
         };
-        let verb_text = if live.is_some() { "patching" } else { "creating" };
-        if !obj.unknown_fields.is_empty() {
-            // Strict field validation (kubectl's default `--validate=strict`) rejects the body.
-            let list: Vec<String> = obj.unknown_fields.iter().map(|f| format!("unknown field {f:?}")).collect();
-            let status = Status::bad_request(format!(
-                "{} in version {:?} cannot be handled as a {}: strict decoding error: {}",
-                obj.kind.kind, obj.kind.version, obj.kind.kind, list.join(", ")
-            ));
-            return Err(server_error(verb_text, source, &status));
-        }
         let mut desired = obj.object.clone();
         set_annotation(&mut desired, &applied);
         let name = format!("{}/{}", obj.kind.kubectl_name(), obj.name);
         match live {
             None => {
-                handle(ctx, &request(Verb::Create, Some(desired))).map_err(|s| server_error("creating", source, &s))?;
+                let reply = handle(ctx, &request(Verb::Create, Some(desired)));
+                self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+                reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
                 self.stdout.push_str(&format!("{name} created\n"));
             }
             Some(live) => {
@@ -132,12 +129,12 @@ impl Apply {
                     .unwrap_or(Value::Null);
                 let mut patch = three_way_patch(&previous, &desired, &live);
                 strip_empty(&mut patch);
-                if patch.as_object().is_some_and(Map::is_empty) {
+                if patch.as_object().is_some_and(Map::is_empty) && obj.unknown_fields.is_empty() {
                     self.stdout.push_str(&format!("{name} unchanged\n"));
                 } else {
-                    let mut merged = live.clone();
-                    merge_patch(&mut merged, &patch);
-                    handle(ctx, &request(Verb::Update, Some(merged))).map_err(|s| server_error("patching", source, &s))?;
+                    let reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch)));
+                    self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+                    reply.result.map_err(|s| server_error("patching", source, &s, &reply.causes))?;
                     self.stdout.push_str(&format!("{name} configured\n"));
                 }
             }
@@ -154,11 +151,28 @@ fn group_version(obj: &Decoded) -> String {
     obj.kind.api_version()
 }
 
-/// kubectl's `AddSourceToErr` plus `StandardErrorMessage`.
-fn server_error(verb: &str, source: &str, s: &Status) -> String {
+/// kubectl's `AddSourceToErr` plus `StandardErrorMessage`; invalid (422) errors print their
+/// causes instead, without the source (section 4.5 of the facts).
+fn server_error(verb: &str, source: &str, s: &Status, causes: &[FieldError]) -> String {
     if s.reason == "Invalid" {
-        // kubectl prints invalid errors without the source prefix (section 4.5 of the facts).
-        return format!("The {}", s.message.replacen(".apps \"", " \"", 1));
+        let head = s.message.split(" is invalid:").next().unwrap_or("");
+        // `Deployment.apps "web"` -> `Deployment "web"`: kubectl prints the kind without its group.
+        let head = match head.split_once(' ') {
+            Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
+            None => head.to_string(),
+        };
+        let mut unique: Vec<String> = Vec::new();
+        for c in causes {
+            let line = c.to_string();
+            if !unique.contains(&line) {
+                unique.push(line);
+            }
+        }
+        return match unique.as_slice() {
+            [] => format!("The {head} is invalid"),
+            [one] => format!("The {head} is invalid: {one}"),
+            many => format!("The {head} is invalid: \n{}", many.iter().map(|c| format!("* {c}")).collect::<Vec<_>>().join("\n")),
+        };
     }
     format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message)
 }
@@ -218,25 +232,5 @@ fn three_way_patch(previous: &Value, desired: &Value, live: &Value) -> Value {
 fn strip_empty(patch: &mut Value) {
     if let Some(m) = patch.as_object_mut() {
         m.retain(|_, v| !v.as_object().is_some_and(Map::is_empty));
-    }
-}
-
-/// RFC 7386 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    let Some(p) = patch.as_object() else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    if let Some(t) = target.as_object_mut() {
-        for (k, v) in p {
-            if v.is_null() {
-                t.remove(k);
-            } else {
-                merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Cluster;
 use crate::api::lookup;
-use crate::apiserver::{handle, Context, Request, Verb};
+use crate::apiserver::{handle, Request, User, Verb};
 use serde_json::json;
 
 pub(super) fn bootstrap(cluster: &mut Cluster) {
@@ -17,20 +17,8 @@ pub(super) fn bootstrap(cluster: &mut Cluster) {
             "spec": {"finalizers": ["kubernetes"]},
             "status": {"phase": "Active"},
         });
-        let req = Request {
-            verb: Verb::Create,
-            kind: namespace,
-            namespace: String::new(),
-            name: name.to_string(),
-            body: Some(body),
-            user: "system:apiserver".into(),
-        };
-        let mut ctx = Context {
-            store: &mut cluster.store,
-            trace: &mut cluster.trace,
-            rng: &mut cluster.rng,
-            now: cluster.clock.now(),
-        };
+        let req = Request { user: User::apiserver(), ..Request::new(Verb::Create, namespace, "", name).with_body(body) };
+        let mut ctx = cluster.api_context();
         // A failure here would mean the store refused a tiny write to an empty keyspace; the
         // response is traced either way, so there is nothing more to do with it.
         let _ = handle(&mut ctx, &req);

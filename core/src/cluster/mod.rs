@@ -79,6 +79,10 @@ pub struct Cluster {
     running: BTreeMap<CommandId, Running>,
     outputs: BTreeMap<CommandId, Output>,
     next_command: CommandId,
+    /// Request ids are unique across the run, so trace records can name their request.
+    next_request_id: u64,
+    /// The trace record of each running command, the cause of the requests it sends.
+    command_records: BTreeMap<CommandId, u64>,
 }
 
 impl Cluster {
@@ -92,6 +96,8 @@ impl Cluster {
             running: BTreeMap::new(),
             outputs: BTreeMap::new(),
             next_command: 1,
+            next_request_id: 1,
+            command_records: BTreeMap::new(),
             config,
         };
         bootstrap::bootstrap(&mut cluster);
@@ -109,7 +115,20 @@ impl Cluster {
             running: BTreeMap::new(),
             outputs: BTreeMap::new(),
             next_command: 1,
+            next_request_id: 1,
+            command_records: BTreeMap::new(),
             config,
+        }
+    }
+
+    /// The API server's view of the cluster for one request.
+    fn api_context(&mut self) -> crate::apiserver::Context<'_> {
+        crate::apiserver::Context {
+            store: &mut self.store,
+            trace: &mut self.trace,
+            rng: &mut self.rng,
+            now: self.clock.now(),
+            next_request_id: &mut self.next_request_id,
         }
     }
 
@@ -131,7 +150,8 @@ impl Cluster {
         let id = self.next_command;
         self.next_command += 1;
         let now = self.now();
-        self.trace.push(now, Actor::User("kubernetes-admin".into()), Event::Command { id, line: line.to_string() });
+        let record = self.trace.push(now, Actor::User("kubernetes-admin".into()), Event::Command { id, line: line.to_string() });
+        self.command_records.insert(id, record);
         match cli::parse(line, files) {
             Ok(parsed) => {
                 self.running.insert(id, Running::Parsed(parsed));
@@ -201,7 +221,8 @@ impl Cluster {
                 self.finish(id, out);
             }
             cli::Parsed::Kubectl(kubectl::Kubectl::Apply { sources, namespace }) => {
-                let state = apply::Apply::new(sources, namespace, &self.config.limits, &mut self.trace, self.clock.now());
+                let cause = self.command_records.get(&id).copied();
+                let state = apply::Apply::new(sources, namespace, &self.config.limits, &mut self.trace, self.clock.now(), cause);
                 self.running.insert(id, Running::Apply(state));
                 self.schedule(self.now(), Work::ApplyNext(id), id);
             }
@@ -210,12 +231,7 @@ impl Cluster {
 
     fn apply_next(&mut self, id: CommandId) {
         let Some(Running::Apply(mut state)) = self.running.remove(&id) else { return };
-        let mut ctx = crate::apiserver::Context {
-            store: &mut self.store,
-            trace: &mut self.trace,
-            rng: &mut self.rng,
-            now: self.clock.now(),
-        };
+        let mut ctx = self.api_context();
         if state.step(&mut ctx) {
             self.running.insert(id, Running::Apply(state));
             self.schedule(self.now(), Work::ApplyNext(id), id);
@@ -227,6 +243,7 @@ impl Cluster {
     fn finish(&mut self, id: CommandId, out: Output) {
         self.trace.push(self.now(), Actor::User("kubernetes-admin".into()), Event::CommandDone { id, exit_code: out.exit_code });
         self.outputs.insert(id, out);
+        self.command_records.remove(&id);
         while self.outputs.len() > self.config.max_kept_outputs {
             self.outputs.pop_first();
         }

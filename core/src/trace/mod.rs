@@ -25,20 +25,78 @@ impl fmt::Display for Actor {
     }
 }
 
-/// What happened. New kinds of record are added as the control plane grows; each renders on one
-/// line so a human can read a trace top to bottom.
+/// A stage of kube-apiserver's request pipeline, in the order a write passes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Stage {
+    Authentication,
+    Authorization,
+    /// Decoding the body (strict field validation) and scheme defaulting.
+    Decode,
+    MutatingAdmission,
+    Validation,
+    ValidatingAdmission,
+    Storage,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Authentication => "authentication",
+            Stage::Authorization => "authorization",
+            Stage::Decode => "decode",
+            Stage::MutatingAdmission => "mutating-admission",
+            Stage::Validation => "validation",
+            Stage::ValidatingAdmission => "validating-admission",
+            Stage::Storage => "storage",
+        }
+    }
+}
+
+/// What a stage decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    Passed,
+    /// The stage changed the object (defaults, admission mutations); the detail says how.
+    Changed,
+    Rejected,
+    /// Not run for this request (dry run skips storage; reads skip admission).
+    Skipped,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Changed => "changed",
+            Verdict::Rejected => "rejected",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+/// The kind of write etcd performed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum WriteOp {
+    Create,
+    Update,
+    Delete,
+}
+
+/// What happened. Each renders on one line so a human can read a trace top to bottom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Event {
     /// A command line entered by the learner.
     Command { id: u64, line: String },
-    /// A request reached the API server (verb, resource path).
-    Request { verb: String, path: String },
-    /// The request body was decoded into a typed object (or failed to).
+    /// A client decoded a manifest document (or failed to).
     Decode { kind: String, outcome: String },
-    /// The API server wrote to etcd: the key and the revision it became.
-    StoreWrite { key: String, revision: i64, created: bool },
-    /// The API server answered; `code` is the HTTP status.
-    Response { code: u16, message: String },
+    /// A request reached the API server. `cause` is the trace record that led to it.
+    Request { id: u64, verb: String, path: String, user: String, cause: Option<u64>, dry_run: bool },
+    /// One stage of the request's pipeline and what it decided.
+    Stage { request: u64, stage: Stage, verdict: Verdict, detail: String },
+    /// etcd applied a write for the request: the key and the revision it became.
+    StoreWrite { request: u64, key: String, revision: i64, op: WriteOp },
+    /// The API server answered; `code` is the HTTP status, `revision` the store's after it.
+    Response { id: u64, code: u16, message: String, revision: i64 },
     /// A command finished with this exit status.
     CommandDone { id: u64, exit_code: i32 },
     /// A bound was hit (queue full, step budget exhausted); the run stops visibly instead of growing.
@@ -59,13 +117,36 @@ impl fmt::Display for Record {
         write!(f, "#{:<4} {:>9} {:<16} ", self.seq, self.at.to_string(), self.actor.to_string())?;
         match &self.event {
             Event::Command { id, line } => write!(f, "command {id}: {line}"),
-            Event::Request { verb, path } => write!(f, "{verb} {path}"),
             Event::Decode { kind, outcome } => write!(f, "decode {kind}: {outcome}"),
-            Event::StoreWrite { key, revision, created } => {
-                let op = if *created { "create" } else { "update" };
-                write!(f, "txn {op} {key} -> revision {revision}")
+            Event::Request { id, verb, path, user, cause, dry_run } => {
+                write!(f, "request {id}: {verb} {path} as {user}")?;
+                if *dry_run {
+                    f.write_str(" (dry run)")?;
+                }
+                match cause {
+                    Some(c) => write!(f, " (cause #{c})"),
+                    None => Ok(()),
+                }
             }
-            Event::Response { code, message } => write!(f, "response {code} {message}"),
+            Event::Stage { request, stage, verdict, detail } => {
+                write!(f, "request {request}: {} {}", stage.name(), verdict.name())?;
+                if detail.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, ": {detail}")
+                }
+            }
+            Event::StoreWrite { request, key, revision, op } => {
+                let op = match op {
+                    WriteOp::Create => "create",
+                    WriteOp::Update => "update",
+                    WriteOp::Delete => "delete",
+                };
+                write!(f, "request {request}: txn {op} {key} -> revision {revision}")
+            }
+            Event::Response { id, code, message, revision } => {
+                write!(f, "request {id}: response {code} {message} (revision {revision})")
+            }
             Event::CommandDone { id, exit_code } => write!(f, "command {id} exited {exit_code}"),
             Event::Bound { what } => write!(f, "bound reached: {what}"),
         }

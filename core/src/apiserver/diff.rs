@@ -1,0 +1,65 @@
+//! What a stage changed, as a short list of JSON paths, for the trace and the pipeline stepper.
+
+use serde_json::Value;
+
+/// Paths added, changed or removed between `before` and `after`, as `+a.b=1`, `~a.b: 1 -> 2`,
+/// `-a.b`. Objects are walked; lists and scalars compare whole. At most `max` entries, then `…`.
+pub fn changes(before: &Value, after: &Value, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(before, after, &mut String::new(), &mut out);
+    if out.len() > max {
+        let more = out.len() - max;
+        out.truncate(max);
+        out.push(format!("… and {more} more"));
+    }
+    out
+}
+
+fn short(v: &Value) -> String {
+    let s = serde_json::to_string(v).unwrap_or_default();
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
+fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>) {
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, av) in a {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                match b.get(k) {
+                    None => out.push(format!("+{path}={}", short(av))),
+                    Some(bv) => walk(bv, av, path, out),
+                }
+                path.truncate(len);
+            }
+            for k in b.keys().filter(|k| !a.contains_key(*k)) {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                out.push(format!("-{p}"));
+            }
+        }
+        (b, a) if b != a => out.push(format!("~{path}: {} -> {}", short(b), short(a))),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lists_changes() {
+        let b = json!({"spec": {"replicas": 1, "x": 1}});
+        let a = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate"}}});
+        assert_eq!(changes(&b, &a, 10), ["~spec.replicas: 1 -> 3", "+spec.strategy={\"type\":\"RollingUpdate\"}", "-spec.x"]);
+        assert_eq!(changes(&b, &a, 1).len(), 2);
+    }
+}

@@ -1,0 +1,481 @@
+//! The stages of one request, in kube-apiserver's order, each traced.
+
+use super::{
+    diff, patch, qualified_resource, select, storage, strategy, Context, FieldError, Objects, PatchType, Propagation,
+    Reply, Request, Status, Verb,
+};
+use crate::api::{all_kinds, KindInfo};
+use crate::store::Store;
+use crate::trace::{Actor, Event, Stage, Verdict, WriteOp};
+use serde_json::{json, Value};
+
+/// Stored objects seen through the [`Objects`] trait, by resource plural.
+pub struct StoreObjects<'a>(pub &'a Store);
+
+fn kind_for_resource(resource: &str) -> Option<&'static KindInfo> {
+    all_kinds().iter().find(|k| k.resource == resource && k.persisted)
+}
+
+impl Objects for StoreObjects<'_> {
+    fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
+        let kind = kind_for_resource(resource)?;
+        storage::get(self.0, &kind.etcd_key(namespace, name)).ok().flatten().map(|s| s.object)
+    }
+
+    fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {
+        let Some(kind) = kind_for_resource(resource) else { return Vec::new() };
+        let prefix = match namespace {
+            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
+            _ => format!("{}/", kind.etcd_prefix()),
+        };
+        storage::list(self.0, &prefix, None, 0).map(|(items, _, _)| items.into_iter().map(|s| s.object).collect()).unwrap_or_default()
+    }
+}
+
+struct Run<'c, 'a> {
+    ctx: &'c mut Context<'a>,
+    id: u64,
+    warnings: Vec<String>,
+    causes: Vec<FieldError>,
+}
+
+impl Run<'_, '_> {
+    fn stage(&mut self, stage: Stage, verdict: Verdict, detail: impl Into<String>) {
+        let event = Event::Stage { request: self.id, stage, verdict, detail: detail.into() };
+        self.ctx.trace.push(self.ctx.now, Actor::ApiServer, event);
+    }
+
+    fn reject(&mut self, stage: Stage, status: Status) -> Result<Value, Status> {
+        self.stage(stage, Verdict::Rejected, format!("{} {}: {}", status.code, status.reason, status.message));
+        Err(status)
+    }
+}
+
+pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
+    let id = *ctx.next_request_id;
+    *ctx.next_request_id += 1;
+    ctx.trace.push(
+        ctx.now,
+        Actor::ApiServer,
+        Event::Request {
+            id,
+            verb: req.verb.http_method().into(),
+            path: req.path(),
+            user: req.user.name.clone(),
+            cause: req.cause,
+            dry_run: req.dry_run,
+        },
+    );
+    let mut run = Run { ctx, id, warnings: Vec::new(), causes: Vec::new() };
+    let result = serve(&mut run, req);
+    let (code, message) = match &result {
+        Ok(_) if req.verb == Verb::Create => (201, "Created".to_string()),
+        Ok(_) => (200, "OK".to_string()),
+        Err(s) => (s.code, format!("{}: {}", s.reason, s.message)),
+    };
+    let revision = run.ctx.store.revision();
+    run.ctx.trace.push(run.ctx.now, Actor::ApiServer, Event::Response { id, code, message, revision });
+    Reply { id, result, warnings: run.warnings, causes: run.causes }
+}
+
+fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    // Authentication: the simulation's clients present credentials the server accepts, except
+    // the anonymous user, whom kubeadm's servers answer with 401.
+    if req.user.name == "system:anonymous" {
+        return run.reject(Stage::Authentication, Status { code: 401, reason: "Unauthorized", message: "Unauthorized".into() });
+    }
+    run.stage(Stage::Authentication, Verdict::Passed, format!("user {:?} groups {:?}", req.user.name, req.user.groups));
+
+    // Authorization.
+    authorize(run, req)?;
+
+    match req.verb {
+        Verb::Get => get(run, req),
+        Verb::List => list(run, req),
+        Verb::Create => create(run, req),
+        Verb::Update | Verb::Patch(_) => update(run, req),
+        Verb::Delete => delete(run, req),
+        Verb::DeleteCollection => delete_collection(run, req),
+    }
+}
+
+fn authorize(run: &mut Run, req: &Request) -> Result<(), Status> {
+    // The built-in superuser check runs before RBAC; kubeadm's admin is bound to cluster-admin.
+    let superuser = req.user.groups.iter().any(|g| g == "system:masters" || g == "kubeadm:cluster-admins");
+    let detail = if superuser {
+        "allowed: group system:masters / kubeadm:cluster-admins (cluster-admin)".to_string()
+    } else {
+        "allowed".to_string()
+    };
+    run.stage(Stage::Authorization, Verdict::Passed, detail);
+    Ok(())
+}
+
+fn key_of(req: &Request, name: &str) -> String {
+    req.kind.etcd_key(&req.namespace, name)
+}
+
+fn not_found(req: &Request) -> Status {
+    Status::not_found(&qualified_resource(req.kind), &req.name)
+}
+
+fn get(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let key = key_of(req, &req.name);
+    match storage::get(run.ctx.store, &key).map_err(Status::internal)? {
+        Some(s) => {
+            run.stage(Stage::Storage, Verdict::Passed, format!("get {key} (mod_revision {})", s.mod_revision));
+            Ok(s.object)
+        }
+        None => {
+            let status = not_found(req);
+            run.reject(Stage::Storage, status)
+        }
+    }
+}
+
+fn list_prefix(req: &Request) -> String {
+    if req.kind.namespaced && !req.namespace.is_empty() {
+        format!("{}/{}/", req.kind.etcd_prefix(), req.namespace)
+    } else {
+        format!("{}/", req.kind.etcd_prefix())
+    }
+}
+
+fn list(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let labels = select::LabelSelector::parse(&req.list.label_selector).map_err(Status::bad_request)?;
+    let fields = select::FieldSelector::parse(&req.list.field_selector, req.kind.resource).map_err(Status::bad_request)?;
+    let prefix = list_prefix(req);
+    let start = if req.list.continue_token.is_empty() { None } else { Some(req.list.continue_token.as_str()) };
+    if start.is_some_and(|s| !s.starts_with(&prefix)) {
+        return Err(Status::bad_request("continue key is not valid: inappropriate continue token"));
+    }
+    // Selectors filter after the range read, as the storage layer does; a page holds at most
+    // `limit` matching items.
+    let (all, revision, _) = storage::list(run.ctx.store, &prefix, start, 0).map_err(Status::internal)?;
+    let mut items = Vec::new();
+    let mut next = None;
+    for s in all {
+        if !labels.matches_object(&s.object) || !fields.matches(&s.object) {
+            continue;
+        }
+        if req.list.limit > 0 && items.len() as i64 == req.list.limit {
+            let ns = s.object["metadata"]["namespace"].as_str().unwrap_or("");
+            let name = s.object["metadata"]["name"].as_str().unwrap_or("");
+            next = Some(req.kind.etcd_key(ns, name));
+            break;
+        }
+        items.push(s.object);
+    }
+    run.stage(Stage::Storage, Verdict::Passed, format!("range {prefix} at revision {revision}: {} items", items.len()));
+    let mut metadata = json!({"resourceVersion": revision.to_string()});
+    if let Some(n) = next {
+        metadata["continue"] = json!(n);
+    }
+    Ok(json!({"apiVersion": req.kind.api_version(), "kind": format!("{}List", req.kind.kind), "metadata": metadata, "items": items}))
+}
+
+/// Strict decoding and scheme defaulting of the body.
+fn decode(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let Some(body) = req.body.clone() else {
+        let status = Status::bad_request("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
+        return run.reject(Stage::Decode, status).map(|_| Value::Null);
+    };
+    if !req.unknown_fields.is_empty() {
+        let list: Vec<String> = req.unknown_fields.iter().map(|f| format!("unknown field {f:?}")).collect();
+        let status = Status::bad_request(format!(
+            "{} in version {:?} cannot be handled as a {}: strict decoding error: {}",
+            req.kind.kind,
+            req.kind.version,
+            req.kind.kind,
+            list.join(", ")
+        ));
+        return run.reject(Stage::Decode, status).map(|_| Value::Null);
+    }
+    let mut obj = body.clone();
+    super::stages::apply_defaults(req.kind, &mut obj);
+    let changes = diff::changes(&body, &obj, 12);
+    if changes.is_empty() {
+        run.stage(Stage::Decode, Verdict::Passed, format!("{} {}", req.kind.api_version(), req.kind.kind));
+    } else {
+        run.stage(Stage::Decode, Verdict::Changed, format!("defaults: {}", changes.join(", ")));
+    }
+    Ok(obj)
+}
+
+fn check_namespace(req: &Request, obj: &Value) -> Result<(), Status> {
+    if req.kind.namespaced {
+        if let Some(ns) = obj["metadata"]["namespace"].as_str() {
+            if !ns.is_empty() && ns != req.namespace {
+                return Err(Status::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn admission_and_validation(run: &mut Run, req: &Request, obj: &mut Value, old: Option<&Value>) -> Result<(), Status> {
+    let before = obj.clone();
+    let records = super::stages::mutate(run.ctx, req, obj, old);
+    let changes = diff::changes(&before, obj, 12);
+    match records {
+        Err(status) => return run.reject(Stage::MutatingAdmission, status).map(|_| ()),
+        Ok(summary) => {
+            let verdict = if changes.is_empty() { Verdict::Passed } else { Verdict::Changed };
+            let detail = if changes.is_empty() { summary } else { format!("{summary}: {}", changes.join(", ")) };
+            run.stage(Stage::MutatingAdmission, verdict, detail);
+        }
+    }
+    let errors = match old {
+        None => super::stages::validate_create(req.kind, obj),
+        Some(o) => super::stages::validate_update(req.kind, o, obj),
+    };
+    if !errors.is_empty() {
+        let name = obj["metadata"]["name"].as_str().unwrap_or(&req.name).to_string();
+        let status = Status::invalid(req.kind, &name, &errors);
+        run.causes = errors;
+        return run.reject(Stage::Validation, status).map(|_| ());
+    }
+    run.stage(Stage::Validation, Verdict::Passed, "");
+    match super::stages::validate(run.ctx, req, obj, old) {
+        Err(status) => run.reject(Stage::ValidatingAdmission, status).map(|_| ()),
+        Ok((summary, warnings)) => {
+            run.warnings.extend(warnings);
+            run.stage(Stage::ValidatingAdmission, Verdict::Passed, summary);
+            Ok(())
+        }
+    }
+}
+
+fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    if !req.kind.persisted {
+        return Err(Status::method_not_supported("create", req.kind.resource));
+    }
+    let mut obj = decode(run, req)?;
+    check_namespace(req, &obj)?;
+    if obj["metadata"]["resourceVersion"].as_str().is_some_and(|s| !s.is_empty()) {
+        return run.reject(Stage::Decode, Status::bad_request("resourceVersion should not be set on objects to be created"));
+    }
+    let mut name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+    let generate = obj["metadata"]["generateName"].as_str().unwrap_or("").to_string();
+    if name.is_empty() && !generate.is_empty() {
+        name = strategy::generate_name(&generate, run.ctx.rng);
+        obj["metadata"]["name"] = json!(name);
+    }
+    strategy::prepare_for_create(req.kind, &mut obj, &req.namespace, run.ctx.now, run.ctx.rng);
+    admission_and_validation(run, req, &mut obj, None)?;
+    let key = key_of(req, &name);
+    if req.dry_run {
+        run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would create {key}"));
+        return Ok(obj);
+    }
+    match storage::create(run.ctx.store, &key, &obj, 0) {
+        Ok(revision) => {
+            run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.clone(), revision, op: WriteOp::Create });
+            run.stage(Stage::Storage, Verdict::Passed, format!("txn: create_revision({key}) = 0 -> put, revision {revision}"));
+            obj["metadata"]["resourceVersion"] = json!(revision.to_string());
+            Ok(obj)
+        }
+        Err(storage::WriteError::Conflict) => {
+            let existing = storage::get(run.ctx.store, &key).ok().flatten();
+            let resource = qualified_resource(req.kind);
+            let mut status = Status::already_exists(&resource, &name);
+            if existing.is_some_and(|e| !e.object["metadata"]["deletionTimestamp"].is_null()) {
+                status.message = format!("object is being deleted: {}", status.message);
+            }
+            run.reject(Stage::Storage, status)
+        }
+        Err(storage::WriteError::Store(e)) => run.reject(Stage::Storage, Status::internal(e)),
+    }
+}
+
+fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let key = key_of(req, &req.name);
+    let Some(current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
+        return run.reject(Stage::Storage, not_found(req));
+    };
+    let mut new = match req.verb {
+        Verb::Patch(kind) => {
+            let mut merged = current.object.clone();
+            let body = req.body.clone().unwrap_or(Value::Null);
+            match kind {
+                PatchType::Merge => patch::merge(&mut merged, &body),
+                PatchType::Strategic => patch::strategic(&mut merged, &body),
+                PatchType::Json => {
+                    if let Err(e) = patch::json_patch(&mut merged, &body) {
+                        return run.reject(Stage::Decode, Status { code: 422, reason: "Invalid", message: e });
+                    }
+                }
+            }
+            if let Some(m) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.insert("resourceVersion".into(), json!(current.mod_revision.to_string()));
+            }
+            let patched = Request { body: Some(merged), verb: Verb::Update, ..req.clone() };
+            decode(run, &patched)?
+        }
+        _ => decode(run, req)?,
+    };
+    check_namespace(req, &new)?;
+    // A resourceVersion in the body is a precondition (optimistic concurrency).
+    if let Some(rv) = new["metadata"]["resourceVersion"].as_str() {
+        if !rv.is_empty() && rv != current.mod_revision.to_string() {
+            let status = Status::conflict(
+                &qualified_resource(req.kind),
+                &req.name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            );
+            return run.reject(Stage::Storage, status);
+        }
+    }
+    strategy::prepare_for_update(req.kind, &req.subresource, &current.object, &mut new);
+    admission_and_validation(run, req, &mut new, Some(&current.object))?;
+    write_update(run, req, &key, &current, new)
+}
+
+/// Writes an updated object, or deletes it when it is being deleted and its last finalizer went.
+fn write_update(run: &mut Run, req: &Request, key: &str, current: &storage::Stored, mut new: Value) -> Result<Value, Status> {
+    let mut old = current.object.clone();
+    for v in [&mut old, &mut new] {
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+        }
+    }
+    if old == new {
+        run.stage(Stage::Storage, Verdict::Passed, format!("no-op update of {key}: nothing written"));
+        return Ok(current.object.clone());
+    }
+    if req.dry_run {
+        run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would update {key}"));
+        return Ok(new);
+    }
+    let finalizers_empty = new["metadata"]["finalizers"].as_array().is_none_or(Vec::is_empty);
+    if !new["metadata"]["deletionTimestamp"].is_null() && finalizers_empty {
+        return remove(run, req, key, current.mod_revision, new);
+    }
+    match storage::update(run.ctx.store, key, &new, current.mod_revision) {
+        Ok(revision) => {
+            run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.to_string(), revision, op: WriteOp::Update });
+            run.stage(Stage::Storage, Verdict::Passed, format!("txn: mod_revision({key}) = {} -> put, revision {revision}", current.mod_revision));
+            new["metadata"]["resourceVersion"] = json!(revision.to_string());
+            Ok(new)
+        }
+        Err(storage::WriteError::Conflict) => {
+            let status = Status::conflict(
+                &qualified_resource(req.kind),
+                &req.name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            );
+            run.reject(Stage::Storage, status)
+        }
+        Err(storage::WriteError::Store(e)) => run.reject(Stage::Storage, Status::internal(e)),
+    }
+}
+
+fn remove(run: &mut Run, req: &Request, key: &str, expected: i64, obj: Value) -> Result<Value, Status> {
+    match storage::delete(run.ctx.store, key, expected) {
+        Ok(revision) => {
+            run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.to_string(), revision, op: WriteOp::Delete });
+            run.stage(Stage::Storage, Verdict::Passed, format!("txn: mod_revision({key}) = {expected} -> delete, revision {revision}"));
+            Ok(obj)
+        }
+        Err(storage::WriteError::Conflict) => {
+            let status = Status::conflict(&qualified_resource(req.kind), &req.name, "the object has been modified; please apply your changes to the latest version and try again");
+            run.reject(Stage::Storage, status)
+        }
+        Err(storage::WriteError::Store(e)) => run.reject(Stage::Storage, Status::internal(e)),
+    }
+}
+
+fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let key = key_of(req, &req.name);
+    let Some(current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
+        return run.reject(Stage::Storage, not_found(req));
+    };
+    let obj = current.object.clone();
+    if let Some(uid) = &req.delete.precondition_uid {
+        if obj["metadata"]["uid"].as_str() != Some(uid) {
+            let why = format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {}", obj["metadata"]["uid"].as_str().unwrap_or(""));
+            return run.reject(Stage::Storage, Status::conflict(&qualified_resource(req.kind), &req.name, &why));
+        }
+    }
+    let mut old = obj.clone();
+    let mut new = obj.clone();
+    let mut finalizers: Vec<Value> = new["metadata"]["finalizers"].as_array().cloned().unwrap_or_default();
+    match req.delete.propagation {
+        Some(Propagation::Foreground) if !finalizers.contains(&json!("foregroundDeletion")) => finalizers.push(json!("foregroundDeletion")),
+        Some(Propagation::Orphan) if !finalizers.contains(&json!("orphan")) => finalizers.push(json!("orphan")),
+        _ => {}
+    }
+    // Graceful deletion: a pod bound to a node waits for its kubelet; unscheduled pods go at once.
+    let graceful = req.kind.group.is_empty()
+        && req.kind.kind == "Pod"
+        && obj["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())
+        && req.delete.grace_period_seconds.unwrap_or(1) > 0
+        && !matches!(obj["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
+    if finalizers.is_empty() && !graceful {
+        admission_on_delete(run, req, &obj)?;
+        if req.dry_run {
+            run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would delete {key}"));
+            return Ok(obj);
+        }
+        return remove(run, req, &key, current.mod_revision, obj);
+    }
+    admission_on_delete(run, req, &obj)?;
+    if new["metadata"]["deletionTimestamp"].is_null() {
+        new["metadata"]["deletionTimestamp"] = json!(strategy::rfc3339(run.ctx.now));
+        let grace = if graceful {
+            req.delete.grace_period_seconds.or(obj["spec"]["terminationGracePeriodSeconds"].as_i64()).unwrap_or(30)
+        } else {
+            0
+        };
+        new["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+    }
+    new["metadata"]["finalizers"] = json!(finalizers);
+    if new["metadata"]["finalizers"].as_array().is_some_and(Vec::is_empty) {
+        if let Some(m) = new["metadata"].as_object_mut() {
+            m.remove("finalizers");
+        }
+    }
+    if req.dry_run {
+        run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would mark {key} for deletion"));
+        return Ok(new);
+    }
+    for v in [&mut old, &mut new] {
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+        }
+    }
+    match storage::update(run.ctx.store, &key, &new, current.mod_revision) {
+        Ok(revision) => {
+            run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.clone(), revision, op: WriteOp::Update });
+            run.stage(Stage::Storage, Verdict::Passed, format!("graceful deletion: deletionTimestamp set on {key}, revision {revision}"));
+            new["metadata"]["resourceVersion"] = json!(revision.to_string());
+            Ok(new)
+        }
+        Err(_) => {
+            let status = Status::conflict(&qualified_resource(req.kind), &req.name, "the object has been modified; please apply your changes to the latest version and try again");
+            run.reject(Stage::Storage, status)
+        }
+    }
+}
+
+fn admission_on_delete(run: &mut Run, req: &Request, obj: &Value) -> Result<(), Status> {
+    match super::stages::validate_delete(run.ctx, req, obj) {
+        Err(status) => run.reject(Stage::ValidatingAdmission, status).map(|_| ()),
+        Ok(summary) => {
+            run.stage(Stage::ValidatingAdmission, Verdict::Passed, summary);
+            Ok(())
+        }
+    }
+}
+
+fn delete_collection(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let listed = list(run, req)?;
+    let mut deleted = Vec::new();
+    for item in listed["items"].as_array().cloned().unwrap_or_default() {
+        let name = item["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let ns = item["metadata"]["namespace"].as_str().unwrap_or("").to_string();
+        let one = Request { verb: Verb::Delete, name, namespace: ns, ..req.clone() };
+        deleted.push(delete(run, &one)?);
+    }
+    Ok(json!({"apiVersion": req.kind.api_version(), "kind": format!("{}List", req.kind.kind), "metadata": {}, "items": deleted}))
+}

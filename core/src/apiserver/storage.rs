@@ -1,0 +1,119 @@
+//! The storage stage: how kube-apiserver's etcd3 store reads and writes objects.
+//!
+//! Mirrors `k8s.io/apiserver/pkg/storage/etcd3/store.go`: values are the object's JSON (the
+//! simulation stores JSON, as `--storage-media-type=application/json` would), `resourceVersion`
+//! is never stored but filled from the key's `mod_revision` on every read; create is a txn that
+//! puts only if the key's `create_revision` is 0 (`OptimisticPut(key, data, 0)`), update and
+//! delete are txns guarded by the `mod_revision` the caller read.
+
+use crate::store::{
+    Compare, CompareResult, CompareTarget, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp, Store,
+    StoreError, TxnRequest,
+};
+use serde_json::{json, Value};
+
+/// Why a guarded write did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteError {
+    /// The compare failed: for create the key exists, for update/delete it moved on.
+    Conflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        WriteError::Store(e)
+    }
+}
+
+/// An object read from etcd, with `metadata.resourceVersion` filled from `mod_revision`.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub object: Value,
+    pub mod_revision: i64,
+}
+
+fn with_resource_version(kv: &KeyValue) -> Option<Stored> {
+    let mut object: Value = serde_json::from_slice(&kv.value).ok()?;
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
+    }
+    Some(Stored { object, mod_revision: kv.mod_revision })
+}
+
+/// The value written to etcd: the object without `resourceVersion` (etcd's revision is its source).
+pub fn encode(object: &Value) -> Vec<u8> {
+    let mut o = object.clone();
+    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    serde_json::to_vec(&o).unwrap_or_default()
+}
+
+pub fn get(store: &Store, key: &str) -> Result<Option<Stored>, StoreError> {
+    let resp = store.range(&RangeRequest::key(key.as_bytes()))?;
+    Ok(resp.kvs.first().and_then(with_resource_version))
+}
+
+/// Every object under `prefix` (which must end in `/`), from `start` (inclusive) on, at most
+/// `limit` of them when `limit > 0`. Returns the objects, the revision of the read, and whether
+/// more remain.
+pub fn list(store: &Store, prefix: &str, start: Option<&str>, limit: i64) -> Result<(Vec<Stored>, i64, bool), StoreError> {
+    let mut req = RangeRequest::prefix(prefix.as_bytes());
+    if let Some(s) = start {
+        req.key = s.as_bytes().to_vec();
+    }
+    req.limit = limit.max(0);
+    let resp = store.range(&req)?;
+    let items = resp.kvs.iter().filter_map(with_resource_version).collect();
+    Ok((items, resp.header.revision, resp.more))
+}
+
+fn guard(key: &str, target: CompareTarget) -> Compare {
+    Compare { key: key.as_bytes().to_vec(), range_end: Vec::new(), result: CompareResult::Equal, target }
+}
+
+/// `If(create_revision(key) == 0) Then(Put)`. Returns the new revision.
+pub fn create(store: &mut Store, key: &str, object: &Value, lease: i64) -> Result<i64, WriteError> {
+    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), lease, ..Default::default() };
+    let resp = store.txn(TxnRequest {
+        compare: vec![guard(key, CompareTarget::Create(0))],
+        success: vec![RequestOp::Put(put)],
+        failure: Vec::new(),
+    })?;
+    if resp.succeeded {
+        Ok(resp.header.revision)
+    } else {
+        Err(WriteError::Conflict)
+    }
+}
+
+/// `If(mod_revision(key) == expected) Then(Put)`. Returns the new revision.
+pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64) -> Result<i64, WriteError> {
+    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), ..Default::default() };
+    let resp = store.txn(TxnRequest {
+        compare: vec![guard(key, CompareTarget::Mod(expected))],
+        success: vec![RequestOp::Put(put)],
+        failure: Vec::new(),
+    })?;
+    if resp.succeeded {
+        Ok(resp.header.revision)
+    } else {
+        Err(WriteError::Conflict)
+    }
+}
+
+/// `If(mod_revision(key) == expected) Then(Delete)`. Returns the new revision.
+pub fn delete(store: &mut Store, key: &str, expected: i64) -> Result<i64, WriteError> {
+    let del = DeleteRangeRequest { key: key.as_bytes().to_vec(), ..Default::default() };
+    let resp = store.txn(TxnRequest {
+        compare: vec![guard(key, CompareTarget::Mod(expected))],
+        success: vec![RequestOp::DeleteRange(del)],
+        failure: Vec::new(),
+    })?;
+    if resp.succeeded {
+        Ok(resp.header.revision)
+    } else {
+        Err(WriteError::Conflict)
+    }
+}

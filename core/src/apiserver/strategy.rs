@@ -1,0 +1,228 @@
+//! Registry strategies: what the API server itself sets on create and update, per kind
+//! (`PrepareForCreate`, `PrepareForUpdate`, `FillObjectMetaSystemFields`, name generation).
+
+use crate::api::KindInfo;
+use crate::sim::{Rng, Time};
+use serde_json::{json, Value};
+
+/// The alphabet of generated name suffixes (`k8s.io/apimachinery/pkg/util/rand`): no vowels, no
+/// 0, 1 or 3, so generated names never spell words.
+pub const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `generateName` + 5 random characters, the base cut to 58 characters (`names.SimpleNameGenerator`).
+pub fn generate_name(base: &str, rng: &mut Rng) -> String {
+    let base: String = base.chars().take(58).collect();
+    let suffix: String = (0..5).map(|_| rng.pick_char(NAME_ALPHABET)).collect();
+    format!("{base}{suffix}")
+}
+
+/// Kinds whose strategy tracks `metadata.generation` (spec changes bump it; status writes don't).
+pub fn tracks_generation(kind: &KindInfo) -> bool {
+    !matches!(
+        (kind.group, kind.kind),
+        ("", "Pod" | "ConfigMap" | "Secret" | "Event" | "Endpoints" | "ServiceAccount" | "Node" | "Namespace")
+            | ("", "Service" | "PersistentVolume" | "PersistentVolumeClaim" | "LimitRange" | "ResourceQuota")
+            | ("coordination.k8s.io", "Lease")
+            | ("events.k8s.io", "Event")
+            | ("discovery.k8s.io", "EndpointSlice")
+            | ("rbac.authorization.k8s.io", _)
+    )
+}
+
+/// Kinds with a `status` that the main resource may not write (it has a `/status` subresource).
+pub fn has_status_subresource(obj: &Value, kind: &KindInfo) -> bool {
+    obj.get("status").is_some()
+        || matches!(
+            (kind.group, kind.kind),
+            ("", "Pod" | "Node" | "Namespace" | "Service" | "PersistentVolumeClaim" | "PersistentVolume" | "ReplicationController" | "ResourceQuota")
+                | ("apps", _)
+                | ("batch", _)
+                | ("autoscaling", _)
+                | ("policy", "PodDisruptionBudget")
+                | ("networking.k8s.io", "Ingress")
+        )
+}
+
+/// RFC 3339 with second precision, as `metav1.Time` serialises; virtual time 0 is 2026-01-01.
+pub fn rfc3339(now: Time) -> String {
+    const EPOCH_UNIX_SECS: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let secs = EPOCH_UNIX_SECS + now.as_ms() / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A version-4 UUID drawn from the run's RNG, so uids replay with the seed.
+pub fn uuid_v4(rng: &mut Rng) -> String {
+    let a = rng.next_u64();
+    let b = rng.next_u64();
+    let a = (a & 0xffff_ffff_ffff_0fff) | 0x4000;
+    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & 0xffff_ffff_ffff)
+}
+
+/// `FillObjectMetaSystemFields` + `PrepareForCreate`: uid, creation time, namespace, generation,
+/// status reset for kinds whose status belongs to controllers, and the per-kind extras.
+pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now: Time, rng: &mut Rng) {
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    {
+        let meta = &mut obj["metadata"];
+        if kind.namespaced {
+            meta["namespace"] = json!(namespace);
+        } else if let Some(m) = meta.as_object_mut() {
+            m.remove("namespace");
+        }
+        meta["uid"] = json!(uuid_v4(rng));
+        meta["creationTimestamp"] = json!(rfc3339(now));
+        if let Some(m) = meta.as_object_mut() {
+            for f in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+                m.remove(f);
+            }
+        }
+        if tracks_generation(kind) {
+            meta["generation"] = json!(1);
+        }
+    }
+    match (kind.group, kind.kind) {
+        ("", "Pod") => {
+            obj["status"] = json!({"phase": "Pending", "qosClass": qos_class(&obj["spec"])});
+        }
+        ("", "Namespace") => {
+            obj["spec"]["finalizers"] = json!(["kubernetes"]);
+            obj["status"] = json!({"phase": "Active"});
+        }
+        ("", "PersistentVolumeClaim") | ("", "PersistentVolume") => {
+            obj["status"] = json!({"phase": "Pending"});
+        }
+        ("", "Service") | ("", "Node") => {}
+        ("apps", _) | ("batch", _) | ("autoscaling", _) | ("policy", "PodDisruptionBudget") => {
+            if obj.get("status").is_some() {
+                obj["status"] = json!({});
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `PrepareForUpdate`: server-owned metadata survives; the main resource cannot change `status`
+/// and a `status` write cannot change anything else; spec changes bump `generation`.
+pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: &mut Value) {
+    if !new.get("metadata").is_some_and(Value::is_object) {
+        new["metadata"] = json!({});
+    }
+    for f in ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+        match old["metadata"].get(f) {
+            Some(v) => new["metadata"][f] = v.clone(),
+            None => {
+                if let Some(m) = new["metadata"].as_object_mut() {
+                    m.remove(f);
+                }
+            }
+        }
+    }
+    if subresource == "status" {
+        // Only status may change through /status.
+        let status = new.get("status").cloned();
+        *new = old.clone();
+        match status {
+            Some(s) => new["status"] = s,
+            None => {
+                if let Some(m) = new.as_object_mut() {
+                    m.remove("status");
+                }
+            }
+        }
+        return;
+    }
+    if has_status_subresource(old, kind) {
+        match old.get("status") {
+            Some(s) => new["status"] = s.clone(),
+            None => {
+                if let Some(m) = new.as_object_mut() {
+                    m.remove("status");
+                }
+            }
+        }
+    }
+    if tracks_generation(kind) {
+        let changed = old.get("spec") != new.get("spec")
+            || (kind.group == "" && old.get("data") != new.get("data"));
+        if changed {
+            let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
+            new["metadata"]["generation"] = json!(g + 1);
+        }
+    }
+}
+
+/// The pod's QoS class (`GetPodQOS`): Guaranteed when every container has cpu and memory limits
+/// equal to requests, BestEffort when none has any, Burstable otherwise.
+pub fn qos_class(spec: &Value) -> &'static str {
+    let containers: Vec<&Value> = ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| spec[*k].as_array().into_iter().flatten())
+        .collect();
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in &containers {
+        let req = &c["resources"]["requests"];
+        let lim = &c["resources"]["limits"];
+        if req.as_object().is_some_and(|m| !m.is_empty()) || lim.as_object().is_some_and(|m| !m.is_empty()) {
+            any = true;
+        }
+        for r in ["cpu", "memory"] {
+            let l = &lim[r];
+            let q = if req[r].is_null() { l } else { &req[r] };
+            if l.is_null() || q != l {
+                guaranteed = false;
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_uids_and_names() {
+        assert_eq!(rfc3339(Time(0)), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(Time(86_400_000 * 59 + 3_723_000)), "2026-03-01T01:02:03Z");
+        let u = uuid_v4(&mut Rng::new(1));
+        assert_eq!((u.len(), &u[14..15]), (36, "4"));
+        let n = generate_name("web-7d4b9c8f5-", &mut Rng::new(3));
+        assert_eq!(n.len(), "web-7d4b9c8f5-".len() + 5);
+        assert!(n[14..].bytes().all(|b| NAME_ALPHABET.contains(&b)));
+    }
+
+    #[test]
+    fn qos() {
+        use serde_json::json;
+        assert_eq!(qos_class(&json!({"containers": [{"name": "a"}]})), "BestEffort");
+        let g = json!({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]});
+        assert_eq!(qos_class(&g), "Guaranteed");
+        let b = json!({"containers": [{"resources": {"requests": {"cpu": "100m"}}}]});
+        assert_eq!(qos_class(&b), "Burstable");
+    }
+}
