@@ -152,8 +152,10 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
             Origin::TOO_LARGE,
         ));
     }
+    // kubectl reads plain scalars by YAML 1.1 rules (`0644` is 420, `yes` is true).
+    let text = super::yaml11::to_yaml12(first_yaml_document(doc.text));
     // Parse once as untyped YAML: syntax, aliases, nesting and duplicate keys fail here.
-    let value: serde_yaml::Value = match serde_yaml::from_str(first_yaml_document(doc.text)) {
+    let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
             let y = split_yaml_error(&e, doc);
@@ -202,7 +204,7 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
         let items = json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
         return Step::Objects(items.iter().map(|item| decode_value(item, doc, source)).collect());
     }
-    Step::Objects(vec![decode_typed(&json, doc, source, first_yaml_document(doc.text))])
+    Step::Objects(vec![decode_typed(&json, doc, source, &text)])
 }
 
 /// The text up to a `...` document-end line. kubectl's YAML reader splits only on `---`, and
