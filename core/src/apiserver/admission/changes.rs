@@ -1,0 +1,105 @@
+//! What a mutating plugin changed, as `path: old -> new` lines for its [`super::PluginRecord`].
+//!
+//! Paths use the field-path notation of Kubernetes' error messages: `spec.containers[0].name`,
+//! with map keys that are not plain identifiers in brackets, e.g.
+//! `metadata.annotations[kubernetes.io/limit-ranger]`. Absent values print as `<unset>`; other
+//! values as field errors render them (strings quoted, objects as JSON). Example, after
+//! DefaultTolerationSeconds on a pod without tolerations:
+//!
+//! ```text
+//! spec.tolerations: <unset> -> [{"effect":"NoExecute","key":"node.kubernetes.io/not-ready",...}]
+//! ```
+
+use crate::apiserver::field::render_value;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Bounds a detail line so one huge added object cannot flood the trace.
+const VALUE_CHARS_MAX: usize = 400;
+
+/// The changed paths from `before` to `after`, in path order.
+pub(super) fn diff(before: &Value, after: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk("", Some(before), Some(after), &mut out);
+    out
+}
+
+fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<String>) {
+    match (before, after) {
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                walk(&child(path, key), a.get(key.as_str()), b.get(key.as_str()), out);
+            }
+        }
+        // Lists that only grew at the end (appended volumes, tolerations, mounts) read best as
+        // one line per new element; other list changes compare element by element.
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            for i in 0..a.len().max(b.len()) {
+                walk(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("{}: {} -> {}", display_path(path), show(a), show(b))),
+    }
+}
+
+fn child(path: &str, key: &str) -> String {
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match (path.is_empty(), plain) {
+        (true, true) => key.to_string(),
+        (true, false) => format!("[{key}]"),
+        (false, true) => format!("{path}.{key}"),
+        (false, false) => format!("{path}[{key}]"),
+    }
+}
+
+fn display_path(path: &str) -> &str {
+    if path.is_empty() {
+        "<object>"
+    } else {
+        path
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "<unset>".to_string(),
+        Some(v) => {
+            let s = render_value(v);
+            if s.chars().count() > VALUE_CHARS_MAX {
+                let cut: String = s.chars().take(VALUE_CHARS_MAX).collect();
+                format!("{cut}...")
+            } else {
+                s
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_and_values() {
+        let before = json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "a"}]}});
+        let after = json!({
+            "metadata": {"name": "x", "annotations": {"kubernetes.io/limit-ranger": "set"}},
+            "spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": "1"}}}], "priority": 0}
+        });
+        assert_eq!(
+            diff(&before, &after),
+            vec![
+                r#"metadata.annotations: <unset> -> {"kubernetes.io/limit-ranger":"set"}"#,
+                r#"spec.containers[0].resources: <unset> -> {"limits":{"cpu":"1"}}"#,
+                "spec.priority: <unset> -> 0",
+            ]
+        );
+        let b2 = json!({"metadata": {"annotations": {"a.b/c": "1"}}});
+        let a2 = json!({"metadata": {"annotations": {"a.b/c": "2"}}});
+        assert_eq!(diff(&b2, &a2), vec![r#"metadata.annotations[a.b/c]: "1" -> "2""#]);
+        assert!(diff(&a2, &a2).is_empty());
+    }
+}
