@@ -7,6 +7,7 @@
 
 pub mod etcdctl;
 pub mod kubectl;
+pub mod printers;
 mod words;
 
 pub use words::split_words;

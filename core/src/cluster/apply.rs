@@ -8,7 +8,8 @@
 //! happen, errors are printed together at the end, and the exit status is 1 if any object failed.
 
 use crate::api::{decode_manifest, Decoded, Diagnostic, Limits, Origin};
-use crate::apiserver::{handle, Context, FieldError, PatchType, Request, Status, Verb};
+use crate::apiserver::{handle, Context, FieldError, PatchType, Request, Status, User, Verb};
+use crate::cli::kubectl::DryRun;
 use crate::cli::kubectl::format_errors;
 use crate::cli::Output;
 use crate::sim::Time;
@@ -18,7 +19,17 @@ use std::collections::VecDeque;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// `kubectl apply` or `kubectl create -f`: create fails on existing objects instead of patching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Apply,
+    Create,
+}
+
 pub(super) struct Apply {
+    mode: Mode,
+    dry_run: DryRun,
+    user: User,
     items: VecDeque<(String, Result<Decoded, Diagnostic>)>,
     namespace: Option<String>,
     stdout: String,
@@ -32,7 +43,18 @@ pub(super) struct Apply {
 }
 
 impl Apply {
-    pub fn new(sources: Vec<(String, Vec<u8>)>, namespace: Option<String>, limits: &Limits, trace: &mut Trace, now: Time, cause: Option<u64>) -> Self {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        sources: Vec<(String, Vec<u8>)>,
+        namespace: Option<String>,
+        limits: &Limits,
+        trace: &mut Trace,
+        now: Time,
+        cause: Option<u64>,
+        mode: Mode,
+        dry_run: DryRun,
+        user: User,
+    ) -> Self {
         let mut items = VecDeque::new();
         for (source, bytes) in sources {
             for result in decode_manifest(&bytes, &source, limits) {
@@ -44,7 +66,7 @@ impl Apply {
                 items.push_back((source.clone(), result));
             }
         }
-        Apply { items, namespace, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
+        Apply { mode, dry_run, user, items, namespace, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
     }
 
     /// Sends the requests for the next object. Returns false when there is nothing left.
@@ -103,8 +125,27 @@ impl Apply {
             body,
             unknown_fields: obj.unknown_fields.clone(),
             cause: self.cause,
+            user: self.user.clone(),
+            dry_run: self.dry_run == DryRun::Server,
             ..Request::new(verb, obj.kind, &namespace, &obj.name)
         };
+        let suffix = match self.dry_run {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        };
+        let name = format!("{}/{}", obj.kind.kubectl_name(), obj.name);
+        if self.mode == Mode::Create {
+            if self.dry_run == DryRun::Client {
+                self.stdout.push_str(&format!("{name} created{suffix}\n"));
+                return Ok(());
+            }
+            let reply = handle(ctx, &request(Verb::Create, Some(obj.object.clone())));
+            self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+            reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
+            self.stdout.push_str(&format!("{name} created{suffix}\n"));
+            return Ok(());
+        }
         let applied = last_applied(&obj.manifest);
         let reply = handle(ctx, &request(Verb::Get, None));
         let live = match reply.result {
@@ -114,13 +155,14 @@ impl Apply {
         };
         let mut desired = obj.object.clone();
         set_annotation(&mut desired, &applied);
-        let name = format!("{}/{}", obj.kind.kubectl_name(), obj.name);
         match live {
             None => {
-                let reply = handle(ctx, &request(Verb::Create, Some(desired)));
-                self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
-                self.stdout.push_str(&format!("{name} created\n"));
+                if self.dry_run != DryRun::Client {
+                    let reply = handle(ctx, &request(Verb::Create, Some(desired)));
+                    self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+                    reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
+                }
+                self.stdout.push_str(&format!("{name} created{suffix}\n"));
             }
             Some(live) => {
                 let previous = live["metadata"]["annotations"][LAST_APPLIED]
@@ -130,12 +172,14 @@ impl Apply {
                 let mut patch = three_way_patch(&previous, &desired, &live);
                 strip_empty(&mut patch);
                 if patch.as_object().is_some_and(Map::is_empty) && obj.unknown_fields.is_empty() {
-                    self.stdout.push_str(&format!("{name} unchanged\n"));
+                    self.stdout.push_str(&format!("{name} unchanged{suffix}\n"));
                 } else {
-                    let reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch)));
-                    self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                    reply.result.map_err(|s| server_error("patching", source, &s, &reply.causes))?;
-                    self.stdout.push_str(&format!("{name} configured\n"));
+                    if self.dry_run != DryRun::Client {
+                        let reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch)));
+                        self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+                        reply.result.map_err(|s| server_error("patching", source, &s, &reply.causes))?;
+                    }
+                    self.stdout.push_str(&format!("{name} configured{suffix}\n"));
                 }
             }
         }

@@ -7,9 +7,11 @@
 
 mod apply;
 mod bootstrap;
+mod kubectl;
 
 use crate::api::Limits;
-use crate::cli::{self, etcdctl, kubectl, Files, Output};
+use crate::cli::kubectl::Command;
+use crate::cli::{self, etcdctl, Files, Output};
 use crate::sim::{Clock, EventQueue, Rng, Time};
 use crate::store::Store;
 use crate::trace::{Actor, Event, Trace};
@@ -220,9 +222,21 @@ impl Cluster {
                 let out = etcdctl::run(&args, &mut self.store);
                 self.finish(id, out);
             }
-            cli::Parsed::Kubectl(kubectl::Kubectl::Apply { sources, namespace }) => {
+            cli::Parsed::Kubectl(k) => {
                 let cause = self.command_records.get(&id).copied();
-                let state = apply::Apply::new(sources, namespace, &self.config.limits, &mut self.trace, self.clock.now(), cause);
+                let namespace = k.namespace.clone();
+                let user = kubectl::user_of(&k);
+                let (sources, dry_run, mode) = match k.command {
+                    Command::Apply { sources, dry_run } => (sources, dry_run, apply::Mode::Apply),
+                    Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create),
+                    _ => {
+                        let out = kubectl::run(&mut self.api_context(), &k, cause);
+                        self.finish(id, out);
+                        return;
+                    }
+                };
+                let now = self.clock.now();
+                let state = apply::Apply::new(sources.files, namespace, &self.config.limits, &mut self.trace, now, cause, mode, dry_run, user);
                 self.running.insert(id, Running::Apply(state));
                 self.schedule(self.now(), Work::ApplyNext(id), id);
             }

@@ -1,67 +1,286 @@
-//! `kubectl` in the command language: parsing with kubectl's flag conventions and printing what
-//! kubectl prints. This first slice knows `kubectl apply -f`.
+//! `kubectl` in the command language: parsing with kubectl's flag conventions (see [`flags`]),
+//! into commands whose files are already read, so running them is pure.
+
+pub mod flags;
+pub mod resources;
 
 use super::Files;
+use flags::{flag, switch, Parsed, Spec};
 
-/// A parsed kubectl command, with every file it names already read (so execution is pure).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kubectl {
-    Apply {
-        /// Each `-f` source in order: its name as kubectl prints it and its bytes.
-        sources: Vec<(String, Vec<u8>)>,
-        /// `-n/--namespace`, when given.
-        namespace: Option<String>,
-    },
+/// Who a command acts as (`--as`, `--as-group`); `None` is the kubeconfig's user.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Impersonation {
+    pub user: Option<String>,
+    pub groups: Vec<String>,
 }
+
+/// Options shared by the commands that read manifests (`apply`, `create`, `delete -f`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// Each `-f` source in order: its name as kubectl prints it and its bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// `-o` for commands that print objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Wide,
+    Name,
+    Json,
+    Yaml,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Get {
+    /// Resource type and names, as typed (`pods`, `deploy/web`, `po a b`).
+    pub targets: Vec<(String, Vec<String>)>,
+    pub output: OutputFormat,
+    pub label_selector: String,
+    pub field_selector: String,
+    pub show_labels: bool,
+    pub label_columns: Vec<String>,
+    pub no_headers: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delete {
+    pub targets: Vec<(String, Vec<String>)>,
+    pub sources: Sources,
+    pub label_selector: String,
+    pub all: bool,
+    pub cascade: String,
+    pub grace_period: Option<i64>,
+    pub ignore_not_found: bool,
+}
+
+/// A parsed kubectl command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Apply { sources: Sources, dry_run: DryRun },
+    Create { sources: Sources, dry_run: DryRun },
+    Get(Get),
+    Delete(Delete),
+    Version,
+    ApiResources { namespaced: Option<bool> },
+    Whoami,
+    ClusterInfo,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DryRun {
+    #[default]
+    None,
+    Client,
+    Server,
+}
+
+/// A command with the options every command shares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kubectl {
+    pub command: Command,
+    /// `-n/--namespace`, when given.
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub impersonate: Impersonation,
+}
+
+const OUTPUT: Spec = flag("output", Some('o'));
+const FILENAME: Spec = flag("filename", Some('f'));
+const SELECTOR: Spec = flag("selector", Some('l'));
+const DRY_RUN: Spec = flag("dry-run", None);
+const ALL_NAMESPACES: Spec = switch("all-namespaces", Some('A'));
 
 /// Parses the words after `kubectl`. Errors are the full text kubectl prints on stderr.
 pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     let Some((command, rest)) = args.split_first() else {
-        return Err("error: kubeplay needs a kubectl command, e.g. `kubectl apply -f web.yaml`\n".into());
+        return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
     };
-    match command.as_str() {
-        "apply" => parse_apply(rest, files),
-        other => Err(format!("error: unknown command \"{other}\" for \"kubectl\"\n")),
+    let (specs, build): (&[Spec], fn(&Parsed, &dyn Files) -> Result<Command, String>) = match command.as_str() {
+        "apply" => (&[FILENAME, DRY_RUN, OUTPUT, switch("validate", None), flag("field-manager", None)], build_apply),
+        "create" => (&[FILENAME, DRY_RUN, OUTPUT, switch("save-config", None)], build_create),
+        "get" => (
+            &[
+                OUTPUT,
+                SELECTOR,
+                ALL_NAMESPACES,
+                flag("field-selector", None),
+                switch("show-labels", None),
+                flag("label-columns", Some('L')),
+                switch("no-headers", None),
+                switch("watch", Some('w')),
+            ],
+            build_get,
+        ),
+        "delete" => (
+            &[
+                FILENAME,
+                SELECTOR,
+                ALL_NAMESPACES,
+                switch("all", None),
+                flag("cascade", None),
+                flag("grace-period", None),
+                switch("now", None),
+                switch("force", None),
+                switch("ignore-not-found", None),
+                switch("wait", None),
+            ],
+            build_delete,
+        ),
+        "version" => (&[switch("client", None), OUTPUT], |_, _| Ok(Command::Version)),
+        "api-resources" => (&[flag("namespaced", None), OUTPUT, flag("api-group", None)], |p, _| {
+            Ok(Command::ApiResources { namespaced: p.get("namespaced").map(|v| v != "false") })
+        }),
+        "cluster-info" => (&[], |_, _| Ok(Command::ClusterInfo)),
+        "auth" => match rest.first().map(String::as_str) {
+            Some("whoami") => (&[OUTPUT], |_, _| Ok(Command::Whoami)),
+            _ => return Err("error: kubeplay knows `kubectl auth whoami` so far\n".into()),
+        },
+        other => return Err(format!("error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage.\n")),
+    };
+    let rest = if command == "auth" { &rest[1..] } else { rest };
+    let parsed = flags::parse(rest, specs, command).map_err(|e| format!("{e}\n"))?;
+    let cmd = build(&parsed, files)?;
+    Ok(Kubectl {
+        command: cmd,
+        namespace: parsed.get("namespace").map(str::to_string),
+        all_namespaces: parsed.on("all-namespaces"),
+        impersonate: Impersonation {
+            user: parsed.get("as").map(str::to_string),
+            groups: parsed.all("as-group").to_vec(),
+        },
+    })
+}
+
+fn read_sources(p: &Parsed, files: &dyn Files) -> Result<Sources, String> {
+    let mut out = Vec::new();
+    for name in p.all("filename") {
+        let bytes = files.read(name).map_err(|e| format!("error: {e}\n"))?;
+        let shown = if name == "-" { "STDIN".to_string() } else { name.clone() };
+        out.push((shown, bytes));
+    }
+    Ok(Sources { files: out })
+}
+
+fn dry_run(p: &Parsed) -> Result<DryRun, String> {
+    match p.get("dry-run") {
+        None | Some("none") => Ok(DryRun::None),
+        Some("client") | Some("true") => Ok(DryRun::Client),
+        Some("server") => Ok(DryRun::Server),
+        Some(other) => Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".\n")),
     }
 }
 
-fn parse_apply(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
-    let mut filenames = Vec::new();
-    let mut namespace = None;
-    let mut i = 0;
-    while i < args.len() {
-        let arg = &args[i];
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let value = |i: &mut usize| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            *i += 1;
-            args.get(*i).cloned().ok_or_else(|| format!("error: flag needs an argument: '{}' in {flag}\n", flag.trim_start_matches('-').chars().next().unwrap_or('f')))
-        };
-        match flag {
-            "-f" | "--filename" => filenames.push(value(&mut i)?),
-            "-n" | "--namespace" => namespace = Some(value(&mut i)?),
-            f if f.starts_with('-') => return Err(format!("error: unknown flag: {f}\nSee 'kubectl apply --help' for usage.\n")),
-            _ => {
-                return Err("error: Unexpected args: [".to_string() + arg + "]\nSee 'kubectl apply -h' for help and examples\n")
-            }
-        }
-        i += 1;
+fn no_positional(p: &Parsed, command: &str) -> Result<(), String> {
+    if p.positional.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("error: Unexpected args: {:?}\nSee 'kubectl {command} -h' for help and examples\n", p.positional).replace('"', ""))
     }
-    if filenames.is_empty() {
+}
+
+fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
+    no_positional(p, "apply")?;
+    if p.all("filename").is_empty() {
         return Err("error: must specify one of -f and -k\n".into());
     }
-    let mut sources = Vec::new();
-    for name in filenames {
-        let bytes = files.read(&name).map_err(|e| format!("error: {e}\n"))?;
-        let shown = if name == "-" { "STDIN".to_string() } else { name };
-        sources.push((shown, bytes));
+    Ok(Command::Apply { sources: read_sources(p, files)?, dry_run: dry_run(p)? })
+}
+
+fn build_create(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
+    if p.all("filename").is_empty() {
+        return Err("error: must specify one of -f and -k\n".into());
     }
-    Ok(Kubectl::Apply { sources, namespace })
+    no_positional(p, "create")?;
+    Ok(Command::Create { sources: read_sources(p, files)?, dry_run: dry_run(p)? })
+}
+
+/// `TYPE`, `TYPE NAME...`, `TYPE/NAME ...`, `TYPE1,TYPE2`.
+fn targets(positional: &[String]) -> Result<Vec<(String, Vec<String>)>, String> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    if positional.iter().any(|p| p.contains('/')) {
+        for p in positional {
+            let (ty, name) = p.split_once('/').ok_or_else(|| {
+                format!("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n")
+            })?;
+            out.push((ty.to_string(), vec![name.to_string()]));
+        }
+        return Ok(out);
+    }
+    if let Some((types, names)) = positional.split_first() {
+        for ty in types.split(',').filter(|t| !t.is_empty()) {
+            out.push((ty.to_string(), names.to_vec()));
+        }
+    }
+    Ok(out)
+}
+
+fn output_format(p: &Parsed) -> Result<OutputFormat, String> {
+    Ok(match p.get("output") {
+        None => OutputFormat::Table,
+        Some("wide") => OutputFormat::Wide,
+        Some("name") => OutputFormat::Name,
+        Some("json") => OutputFormat::Json,
+        Some("yaml") => OutputFormat::Yaml,
+        Some(other) => {
+            return Err(format!(
+                "error: unable to match a printer suitable for the output format {other:?}, allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
+            ))
+        }
+    })
+}
+
+const GET_HELP: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n";
+
+fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
+    let targets = targets(&p.positional)?;
+    if targets.is_empty() {
+        return Err(GET_HELP.into());
+    }
+    if p.on("watch") {
+        return Err("error: kubeplay's terminal does not stream `get -w` yet; run the command again to see changes\n".into());
+    }
+    Ok(Command::Get(Get {
+        targets,
+        output: output_format(p)?,
+        label_selector: p.get("selector").unwrap_or("").to_string(),
+        field_selector: p.get("field-selector").unwrap_or("").to_string(),
+        show_labels: p.on("show-labels"),
+        label_columns: p.all("label-columns").iter().flat_map(|l| l.split(',')).map(str::to_string).collect(),
+        no_headers: p.on("no-headers"),
+    }))
+}
+
+fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
+    let sources = read_sources(p, files)?;
+    let targets = targets(&p.positional)?;
+    let all = p.on("all");
+    let selector = p.get("selector").unwrap_or("").to_string();
+    if sources.files.is_empty() && targets.is_empty() {
+        return Err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into());
+    }
+    if !targets.is_empty() && targets.iter().all(|(_, names)| names.is_empty()) && !all && selector.is_empty() {
+        return Err("error: resource(s) were provided, but no name was specified\n".into());
+    }
+    let cascade = p.get("cascade").unwrap_or("background").to_string();
+    if !matches!(cascade.as_str(), "background" | "foreground" | "orphan" | "true" | "false") {
+        return Err(format!("error: invalid cascade value ({cascade}). Must be \"background\", \"foreground\", or \"orphan\".\n"));
+    }
+    let grace_period = match p.get("grace-period") {
+        Some(g) => Some(g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax\n"))?),
+        None if p.on("now") => Some(1),
+        None if p.on("force") => Some(0),
+        None => None,
+    };
+    Ok(Command::Delete(Delete {
+        targets,
+        sources,
+        label_selector: selector,
+        all,
+        cascade,
+        grace_period,
+        ignore_not_found: p.on("ignore-not-found"),
+    }))
 }
 
 /// Prints a list of errors as kubectl's `CheckErr` does: one error gets an `error: ` prefix unless
@@ -69,7 +288,7 @@ fn parse_apply(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
 pub fn format_errors(errors: &[String]) -> String {
     match errors {
         [] => String::new(),
-        [one] if one.starts_with("Error from server") || one.starts_with("error: ") => format!("{one}\n"),
+        [one] if one.starts_with("Error from server") || one.starts_with("error: ") || one.starts_with("The ") => format!("{one}\n"),
         [one] => format!("error: {one}\n"),
         many => many.iter().map(|e| format!("{e}\n")).collect(),
     }
@@ -88,16 +307,29 @@ mod tests {
     fn parses_apply_flags() {
         let files = MemoryFiles::new().with("a.yaml", "x").with("-", "y");
         let cmd = parse(&words("apply -f a.yaml --filename=- -n dev"), &files).unwrap();
+        assert_eq!(cmd.namespace.as_deref(), Some("dev"));
         assert_eq!(
-            cmd,
-            Kubectl::Apply {
-                sources: vec![("a.yaml".into(), b"x".to_vec()), ("STDIN".into(), b"y".to_vec())],
-                namespace: Some("dev".into())
+            cmd.command,
+            Command::Apply {
+                sources: Sources { files: vec![("a.yaml".into(), b"x".to_vec()), ("STDIN".into(), b"y".to_vec())] },
+                dry_run: DryRun::None
             }
         );
         assert_eq!(parse(&words("apply --foo"), &files).unwrap_err(), "error: unknown flag: --foo\nSee 'kubectl apply --help' for usage.\n");
         assert_eq!(parse(&words("apply"), &files).unwrap_err(), "error: must specify one of -f and -k\n");
         assert_eq!(parse(&words("apply -f nope.yaml"), &files).unwrap_err(), "error: the path \"nope.yaml\" does not exist\n");
-        assert_eq!(parse(&words("frobnicate"), &files).unwrap_err(), "error: unknown command \"frobnicate\" for \"kubectl\"\n");
+        assert!(parse(&words("frobnicate"), &files).unwrap_err().starts_with("error: unknown command \"frobnicate\" for \"kubectl\""));
+    }
+
+    #[test]
+    fn parses_get_targets() {
+        let files = MemoryFiles::new();
+        let Command::Get(g) = parse(&words("get po,svc -l app=web -o wide"), &files).unwrap().command else { panic!() };
+        assert_eq!(g.targets, vec![("po".to_string(), vec![]), ("svc".to_string(), vec![])]);
+        assert_eq!((g.output, g.label_selector.as_str()), (OutputFormat::Wide, "app=web"));
+        let Command::Get(g) = parse(&words("get deploy/web pod/a"), &files).unwrap().command else { panic!() };
+        assert_eq!(g.targets, vec![("deploy".to_string(), vec!["web".to_string()]), ("pod".to_string(), vec!["a".to_string()])]);
+        assert!(parse(&words("get"), &files).unwrap_err().contains("Required resource not specified"));
+        assert!(parse(&words("get pods -o foo"), &files).unwrap_err().contains("unable to match a printer"));
     }
 }
