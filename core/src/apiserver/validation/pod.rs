@@ -1,0 +1,754 @@
+//! Pods and pod templates, mirroring `pkg/apis/core/validation/validation.go`: `ValidatePodCreate`
+//! / `ValidatePodSpec` / `ValidatePodTemplateSpec`, `ValidateVolumes`, `validateContainers`,
+//! `validateContainerCommon`, `validateContainerPorts`, `ValidateEnv`, `ValidateVolumeMounts`,
+//! `ValidateResourceRequirements`, the probe validators, `validateRestartPolicy`,
+//! `validateDNSPolicy`, and `ValidatePodUpdate`.
+//!
+//! Covered: container names (DNS-1123 label, unique across containers and init containers),
+//! images, termination message policy, ports (number, IANA name, protocol, duplicate names), env
+//! names and key refs, volume sources (one per volume), volume names, mounts referring to
+//! volumes, resources (names, quantities, requests <= limits), probes (one handler, thresholds),
+//! restart and DNS policy, node selector, service account / node / priority class names.
+//! Left out: security contexts, affinity, topology spread, DNS config, host aliases, ephemeral
+//! containers, resize policy, resource claims, sysctls, AppArmor/seccomp annotations.
+
+use super::meta::{self, validate_labels};
+use super::names::{self, NameRule};
+use super::quantity::{Quantity, FORMAT_WRONG};
+use super::{arr_of, entries, has, int_of, nonnegative, obj_of, str_of};
+use crate::apiserver::FieldError;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// `ValidatePodCreate` -> `ValidatePod`.
+pub fn validate_pod(obj: &Value) -> Vec<FieldError> {
+    let mut errs = meta::validate_object_meta(obj.get("metadata"), true, NameRule::Subdomain);
+    let spec = obj.get("spec");
+    errs.extend(validate_pod_spec(spec, "spec"));
+    // validateContainersOnlyForPod: images may not carry surrounding whitespace in a Pod.
+    for list in ["containers", "initContainers"] {
+        for (i, c) in arr_of(spec, list).iter().enumerate() {
+            let image = str_of(Some(c), "image");
+            if image.len() != image.trim().len() {
+                errs.push(FieldError::invalid(
+                    format!("spec.{list}[{i}].image"),
+                    &Value::from(image),
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+        }
+    }
+    if !arr_of(spec, "ephemeralContainers").is_empty() {
+        errs.push(FieldError::forbidden("spec.ephemeralContainers", "cannot be set on create"));
+    }
+    errs
+}
+
+/// `ValidatePodTemplateSpec`: labels and annotations at `<path>.labels` / `<path>.annotations`
+/// (the template's ObjectMeta is inline in Go's paths), then the pod spec.
+pub fn validate_pod_template_spec(template: Option<&Value>, path: &str) -> Vec<FieldError> {
+    let tmeta = obj_of(template, "metadata");
+    let mut errs = validate_labels(tmeta, "labels", &format!("{path}.labels"));
+    errs.extend(meta::validate_annotations(tmeta, "annotations", &format!("{path}.annotations")));
+    errs.extend(validate_pod_spec(obj_of(template, "spec"), &format!("{path}.spec")));
+    if !arr_of(obj_of(template, "spec"), "ephemeralContainers").is_empty() {
+        errs.push(FieldError::forbidden(format!("{path}.spec.ephemeralContainers"), "ephemeral containers not allowed in pod template"));
+    }
+    errs
+}
+
+/// The defaulted `restartPolicy` of a pod spec (`Always` when absent).
+pub fn restart_policy(spec: Option<&Value>) -> &str {
+    match spec.and_then(|s| s.get("restartPolicy")).and_then(Value::as_str) {
+        Some(p) if !p.is_empty() => p,
+        _ => "Always",
+    }
+}
+
+/// `ValidatePodSpec`.
+pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (volumes, verrs) = validate_volumes(spec, &format!("{path}.volumes"));
+    errs.extend(verrs);
+    let containers = arr_of(spec, "containers");
+    let mut all_names = BTreeSet::new();
+    errs.extend(validate_containers(containers, &volumes, &mut all_names, &format!("{path}.containers")));
+    errs.extend(validate_init_containers(arr_of(spec, "initContainers"), &volumes, &mut all_names, &format!("{path}.initContainers")));
+
+    match restart_policy(spec) {
+        "Always" | "OnFailure" | "Never" => {}
+        other => errs.push(FieldError::not_supported(
+            format!("{path}.restartPolicy"),
+            &Value::from(other),
+            &["Always", "OnFailure", "Never"],
+        )),
+    }
+    match str_of(spec, "dnsPolicy") {
+        "" | "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" | "None" => {}
+        other => errs.push(FieldError::not_supported(
+            format!("{path}.dnsPolicy"),
+            &Value::from(other),
+            &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+        )),
+    }
+    errs.extend(validate_labels(spec, "nodeSelector", &format!("{path}.nodeSelector")));
+    for (field, rule) in [("serviceAccountName", NameRule::Subdomain), ("nodeName", NameRule::Subdomain)] {
+        let v = str_of(spec, field);
+        if !v.is_empty() {
+            for msg in names::check_name(rule, v, false) {
+                errs.push(FieldError::invalid(format!("{path}.{field}"), &Value::from(v), msg));
+            }
+        }
+    }
+    if let Some(v) = int_of(spec, "activeDeadlineSeconds") {
+        if !(1..=i64::from(i32::MAX)).contains(&v) {
+            errs.push(FieldError::invalid(
+                format!("{path}.activeDeadlineSeconds"),
+                &Value::from(v),
+                names::inclusive_range_error(1, i64::from(i32::MAX)),
+            ));
+        }
+    }
+    for field in ["hostname", "subdomain"] {
+        let v = str_of(spec, field);
+        if !v.is_empty() {
+            for msg in names::dns1123_label(v) {
+                errs.push(FieldError::invalid(format!("{path}.{field}"), &Value::from(v), msg));
+            }
+        }
+    }
+    let pc = str_of(spec, "priorityClassName");
+    if !pc.is_empty() {
+        for msg in names::dns1123_subdomain(pc) {
+            errs.push(FieldError::invalid(format!("{path}.priorityClassName"), &Value::from(pc), msg));
+        }
+    }
+    errs
+}
+
+/// The volume sources `validateVolumeSource` knows, in the order it checks them.
+const VOLUME_SOURCES: &[&str] = &[
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "projected",
+    "scaleIO",
+    "configMap",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
+/// `ValidateVolumes`: returns the names of volumes that validated (only those can be mounted).
+fn validate_volumes(spec: Option<&Value>, path: &str) -> (BTreeSet<String>, Vec<FieldError>) {
+    let mut errs = Vec::new();
+    let mut names_ok = BTreeSet::new();
+    let mut all_names = BTreeSet::new();
+    for (i, vol) in arr_of(spec, "volumes").iter().enumerate() {
+        let v = Some(vol);
+        let idx = format!("{path}[{i}]");
+        let mut el = Vec::new();
+        // validateVolumeSource: exactly one source (none at all is defaulted to emptyDir).
+        let mut found = 0;
+        for src in VOLUME_SOURCES {
+            if !has(v, src) {
+                continue;
+            }
+            if found > 0 {
+                el.push(FieldError::forbidden(format!("{idx}.{src}"), "may not specify more than 1 volume type"));
+                continue;
+            }
+            found += 1;
+            let s = obj_of(v, src);
+            let required = |field: &str| match str_of(s, field) {
+                "" => Some(FieldError::required(format!("{idx}.{src}.{field}"), "")),
+                _ => None,
+            };
+            match *src {
+                "hostPath" => el.extend(required("path")),
+                "secret" => el.extend(required("secretName")),
+                "configMap" => el.extend(required("name")),
+                "persistentVolumeClaim" => el.extend(required("claimName")),
+                "nfs" => {
+                    el.extend(required("server"));
+                    el.extend(required("path"));
+                }
+                _ => {}
+            }
+        }
+        let name = str_of(v, "name");
+        if name.is_empty() {
+            el.push(FieldError::required(format!("{idx}.name"), ""));
+        } else {
+            for msg in names::dns1123_label(name) {
+                el.push(FieldError::invalid(format!("{idx}.name"), &Value::from(name), msg));
+            }
+        }
+        if all_names.contains(name) {
+            el.push(FieldError::duplicate(format!("{idx}.name"), &Value::from(name)));
+        }
+        if el.is_empty() {
+            all_names.insert(name.to_string());
+            names_ok.insert(name.to_string());
+        } else {
+            errs.extend(el);
+        }
+    }
+    (names_ok, errs)
+}
+
+/// `validateContainers`.
+fn validate_containers(
+    containers: &[Value],
+    volumes: &BTreeSet<String>,
+    all_names: &mut BTreeSet<String>,
+    path: &str,
+) -> Vec<FieldError> {
+    if containers.is_empty() {
+        return vec![FieldError::required(path, "")];
+    }
+    let mut errs = Vec::new();
+    for (i, c) in containers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let c = Some(c);
+        errs.extend(validate_container_common(c, volumes, &p));
+        let name = str_of(c, "name");
+        if !all_names.insert(name.to_string()) {
+            errs.push(FieldError::duplicate(format!("{p}.name"), &Value::from(name)));
+        }
+        errs.extend(validate_probe(obj_of(c, "livenessProbe"), &format!("{p}.livenessProbe"), Probe::Liveness));
+        errs.extend(validate_probe(obj_of(c, "readinessProbe"), &format!("{p}.readinessProbe"), Probe::Readiness));
+        errs.extend(validate_probe(obj_of(c, "startupProbe"), &format!("{p}.startupProbe"), Probe::Startup));
+    }
+    errs
+}
+
+/// `validateInitContainers`: names are unique across both lists; probes and lifecycle only on
+/// restartable (sidecar) init containers.
+fn validate_init_containers(
+    containers: &[Value],
+    volumes: &BTreeSet<String>,
+    all_names: &mut BTreeSet<String>,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, c) in containers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let c = Some(c);
+        errs.extend(validate_container_common(c, volumes, &p));
+        let name = str_of(c, "name");
+        if !all_names.insert(name.to_string()) {
+            errs.push(FieldError::duplicate(format!("{p}.name"), &Value::from(name)));
+        }
+        if str_of(c, "restartPolicy") == "Always" {
+            errs.extend(validate_probe(obj_of(c, "livenessProbe"), &format!("{p}.livenessProbe"), Probe::Liveness));
+            errs.extend(validate_probe(obj_of(c, "readinessProbe"), &format!("{p}.readinessProbe"), Probe::Readiness));
+            errs.extend(validate_probe(obj_of(c, "startupProbe"), &format!("{p}.startupProbe"), Probe::Startup));
+        } else {
+            for field in ["lifecycle", "livenessProbe", "readinessProbe", "startupProbe"] {
+                if has(c, field) {
+                    errs.push(FieldError::forbidden(format!("{p}.{field}"), "may not be set for init containers without restartPolicy=Always"));
+                }
+            }
+        }
+    }
+    errs
+}
+
+/// `validateContainerCommon`.
+fn validate_container_common(c: Option<&Value>, volumes: &BTreeSet<String>, p: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let name = str_of(c, "name");
+    if name.is_empty() {
+        errs.push(FieldError::required(format!("{p}.name"), ""));
+    } else {
+        for msg in names::dns1123_label(name) {
+            errs.push(FieldError::invalid(format!("{p}.name"), &Value::from(name), msg));
+        }
+    }
+    if str_of(c, "image").is_empty() {
+        errs.push(FieldError::required(format!("{p}.image"), ""));
+    }
+    match str_of(c, "terminationMessagePolicy") {
+        "" | "File" | "FallbackToLogsOnError" => {}
+        other => errs.push(FieldError::not_supported(
+            format!("{p}.terminationMessagePolicy"),
+            &Value::from(other),
+            &["File", "FallbackToLogsOnError"],
+        )),
+    }
+    errs.extend(validate_container_ports(arr_of(c, "ports"), &format!("{p}.ports")));
+    errs.extend(validate_env(arr_of(c, "env"), &format!("{p}.env")));
+    errs.extend(validate_volume_mounts(arr_of(c, "volumeMounts"), volumes, &format!("{p}.volumeMounts")));
+    match str_of(c, "imagePullPolicy") {
+        "" | "Always" | "IfNotPresent" | "Never" => {}
+        other => errs.push(FieldError::not_supported(
+            format!("{p}.imagePullPolicy"),
+            &Value::from(other),
+            &["Always", "IfNotPresent", "Never"],
+        )),
+    }
+    errs.extend(validate_resource_requirements(obj_of(c, "resources"), &format!("{p}.resources")));
+    errs
+}
+
+/// `validateContainerPorts`.
+fn validate_container_ports(ports: &[Value], path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut all_names = BTreeSet::new();
+    for (i, port) in ports.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let port = Some(port);
+        let name = str_of(port, "name");
+        if !name.is_empty() {
+            let msgs = names::port_name(name);
+            if !msgs.is_empty() {
+                for msg in msgs {
+                    errs.push(FieldError::invalid(format!("{p}.name"), &Value::from(name), msg));
+                }
+            } else if !all_names.insert(name.to_string()) {
+                errs.push(FieldError::duplicate(format!("{p}.name"), &Value::from(name)));
+            }
+        }
+        match int_of(port, "containerPort").unwrap_or(0) {
+            0 => errs.push(FieldError::required(format!("{p}.containerPort"), "")),
+            n => {
+                for msg in names::port_num(n) {
+                    errs.push(FieldError::invalid(format!("{p}.containerPort"), &Value::from(n), msg));
+                }
+            }
+        }
+        if let Some(h) = int_of(port, "hostPort").filter(|h| *h != 0) {
+            for msg in names::port_num(h) {
+                errs.push(FieldError::invalid(format!("{p}.hostPort"), &Value::from(h), msg));
+            }
+        }
+        errs.extend(validate_protocol(port, &format!("{p}.protocol")));
+    }
+    errs
+}
+
+/// The port protocol check shared with Service ports (`TCP` when absent, as defaulted).
+pub fn validate_protocol(port: Option<&Value>, path: &str) -> Vec<FieldError> {
+    match str_of(port, "protocol") {
+        "" | "TCP" | "UDP" | "SCTP" => Vec::new(),
+        other => vec![FieldError::not_supported(path, &Value::from(other), &["SCTP", "TCP", "UDP"])],
+    }
+}
+
+/// `ValidateEnv` with relaxed names (RelaxedEnvironmentVariableValidation is on by default).
+fn validate_env(vars: &[Value], path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, ev) in vars.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let ev = Some(ev);
+        let name = str_of(ev, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{p}.name"), ""));
+        }
+        for msg in names::relaxed_env_var_name(name) {
+            errs.push(FieldError::invalid(format!("{p}.name"), &Value::from(name), msg));
+        }
+        let from = obj_of(ev, "valueFrom");
+        for sel in ["configMapKeyRef", "secretKeyRef"] {
+            let Some(r) = obj_of(from, sel) else { continue };
+            let sp = format!("{p}.valueFrom.{sel}");
+            if str_of(Some(r), "name").is_empty() {
+                errs.push(FieldError::required(format!("{sp}.name"), ""));
+            }
+            let key = str_of(Some(r), "key");
+            if key.is_empty() {
+                errs.push(FieldError::required(format!("{sp}.key"), ""));
+            } else {
+                for msg in names::config_map_key(key) {
+                    errs.push(FieldError::invalid(format!("{sp}.key"), &Value::from(key), msg));
+                }
+            }
+        }
+    }
+    errs
+}
+
+/// `ValidateVolumeMounts`.
+fn validate_volume_mounts(mounts: &[Value], volumes: &BTreeSet<String>, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut mount_points = BTreeSet::new();
+    for (i, m) in mounts.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let m = Some(m);
+        let name = str_of(m, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{p}.name"), ""));
+        }
+        if !volumes.contains(name) {
+            errs.push(FieldError::not_found(format!("{p}.name"), &Value::from(name)));
+        }
+        let mount_path = str_of(m, "mountPath");
+        if mount_path.is_empty() {
+            errs.push(FieldError::required(format!("{p}.mountPath"), ""));
+        }
+        if !mount_points.insert(mount_path.to_string()) {
+            errs.push(FieldError::invalid(format!("{p}.mountPath"), &Value::from(mount_path), "must be unique"));
+        }
+        // validateLocalDescendingPath, called with the list's path (no index) as in Go.
+        let sub = str_of(m, "subPath");
+        if !sub.is_empty() {
+            if sub.starts_with('/') {
+                errs.push(FieldError::invalid(format!("{path}.subPath"), &Value::from(sub), "must be a relative path"));
+            }
+            if sub.split(['/', '\\']).any(|part| part == "..") {
+                errs.push(FieldError::invalid(format!("{path}.subPath"), &Value::from(sub), "must not contain '..'"));
+            }
+        }
+    }
+    errs
+}
+
+fn is_native_resource(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
+}
+
+fn is_hugepages(name: &str) -> bool {
+    name.starts_with("hugepages-")
+}
+
+/// `helper.IsStandardResourceName` for unprefixed names.
+fn is_standard_resource_name(name: &str) -> bool {
+    let base = name.strip_prefix("requests.").or_else(|| name.strip_prefix("limits.")).unwrap_or(name);
+    is_hugepages(base)
+        || matches!(
+            base,
+            "cpu" | "memory" | "ephemeral-storage" | "storage" | "pods" | "services" | "replicationcontrollers"
+                | "resourcequotas" | "secrets" | "configmaps" | "persistentvolumeclaims" | "services.nodeports"
+                | "services.loadbalancers"
+        )
+}
+
+/// `helper.IsIntegerResourceName`: object counts and extended resources.
+fn is_integer_resource(name: &str) -> bool {
+    matches!(
+        name,
+        "pods" | "services" | "replicationcontrollers" | "resourcequotas" | "secrets" | "configmaps"
+            | "persistentvolumeclaims" | "services.nodeports" | "services.loadbalancers"
+    ) || name.starts_with("count/")
+        || (!is_native_resource(name) && !name.starts_with("requests."))
+}
+
+/// Parses a quantity at `path`; an unparsable one is reported with the decoder's text (a real
+/// server rejects it while decoding, before validation).
+pub fn parse_quantity(v: &Value, path: &str, errs: &mut Vec<FieldError>) -> Option<Quantity> {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    match Quantity::parse(&text) {
+        Ok(q) => Some(q),
+        Err(_) => {
+            errs.push(FieldError::invalid(path, v, FORMAT_WRONG));
+            None
+        }
+    }
+}
+
+/// `ValidateResourceQuantityValue`: non-negative, whole for integer resources.
+pub fn validate_quantity_value(resource: &str, q: &Quantity, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let shown = Value::from(q.canonical());
+    if q.nanos < 0 {
+        errs.push(FieldError::invalid(path, &shown, "must be greater than or equal to 0"));
+    }
+    if is_integer_resource(resource) && !q.is_integer() {
+        errs.push(FieldError::invalid(path, &shown, "must be an integer"));
+    }
+    errs
+}
+
+/// `validateContainerResourceName`.
+fn validate_container_resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    let value = Value::from(name);
+    let mut errs: Vec<FieldError> =
+        names::qualified_name(name).into_iter().map(|m| FieldError::invalid(path, &value, m)).collect();
+    if !errs.is_empty() {
+        return errs;
+    }
+    if !name.contains('/') {
+        if !is_standard_resource_name(name) {
+            errs.push(FieldError::invalid(path, &value, "must be a standard resource type or fully qualified"));
+        }
+        if !(matches!(name, "cpu" | "memory" | "ephemeral-storage") || is_hugepages(name)) {
+            errs.push(FieldError::invalid(path, &value, "must be a standard resource for containers"));
+        }
+    } else if !is_native_resource(name) && name.starts_with("requests.") {
+        errs.push(FieldError::invalid(path, &value, "doesn't follow extended resource name standard"));
+    }
+    errs
+}
+
+/// `ValidateResourceRequirements` for a container.
+fn validate_resource_requirements(res: Option<&Value>, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let lim_path = format!("{path}.limits");
+    let req_path = format!("{path}.requests");
+    let mut limits = Vec::new();
+    for (name, v) in entries(res, "limits") {
+        let p = format!("{lim_path}[{name}]");
+        errs.extend(validate_container_resource_name(name, &p));
+        if let Some(q) = parse_quantity(v, &p, &mut errs) {
+            errs.extend(validate_quantity_value(name, &q, &p));
+            limits.push((name.clone(), q));
+        }
+    }
+    for (name, v) in entries(res, "requests") {
+        let p = format!("{req_path}[{name}]");
+        errs.extend(validate_container_resource_name(name, &p));
+        let Some(q) = parse_quantity(v, &p, &mut errs) else { continue };
+        errs.extend(validate_quantity_value(name, &q, &p));
+        let overcommit = is_native_resource(name) && !is_hugepages(name);
+        match limits.iter().find(|(n, _)| n == name) {
+            Some((_, limit)) => {
+                if q.nanos != limit.nanos && !overcommit {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        &Value::from(q.canonical()),
+                        format!("must be equal to {name} limit of {}", limit.canonical()),
+                    ));
+                } else if q.nanos > limit.nanos {
+                    errs.push(FieldError::invalid(
+                        &req_path,
+                        &Value::from(q.canonical()),
+                        format!("must be less than or equal to {name} limit of {}", limit.canonical()),
+                    ));
+                }
+            }
+            None if !overcommit => {
+                errs.push(FieldError::required(&lim_path, "Limit must be set for non overcommitable resources"));
+            }
+            None => {}
+        }
+    }
+    errs
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+/// `validateLivenessProbe` / `validateReadinessProbe` / `validateStartupProbe` over
+/// `validateProbe` and `validateHandler`.
+fn validate_probe(probe: Option<&Value>, path: &str, kind: Probe) -> Vec<FieldError> {
+    let Some(probe) = probe else { return Vec::new() };
+    let pr = Some(probe);
+    let mut errs = validate_handler(pr, path);
+    for field in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
+        nonnegative(&mut errs, int_of(pr, field), &format!("{path}.{field}"));
+    }
+    let tgps = int_of(pr, "terminationGracePeriodSeconds");
+    if let Some(t) = tgps.filter(|t| *t <= 0) {
+        errs.push(FieldError::invalid(format!("{path}.terminationGracePeriodSeconds"), &Value::from(t), "must be greater than 0"));
+    }
+    match kind {
+        Probe::Liveness | Probe::Startup => {
+            // successThreshold is defaulted to 1 when absent.
+            let st = int_of(pr, "successThreshold").filter(|v| *v != 0).unwrap_or(1);
+            if st != 1 {
+                errs.push(FieldError::invalid(format!("{path}.successThreshold"), &Value::from(st), "must be 1"));
+            }
+        }
+        Probe::Readiness => {
+            if let Some(t) = tgps {
+                errs.push(FieldError::invalid(
+                    format!("{path}.terminationGracePeriodSeconds"),
+                    &Value::from(t),
+                    "must not be set for readinessProbes",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// `validateHandler`: exactly one of exec, httpGet, tcpSocket, grpc.
+fn validate_handler(probe: Option<&Value>, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut found = 0;
+    for handler in ["exec", "httpGet", "tcpSocket", "grpc"] {
+        if !has(probe, handler) {
+            continue;
+        }
+        let hp = format!("{path}.{handler}");
+        if found > 0 {
+            errs.push(FieldError::forbidden(hp, "may not specify more than 1 handler type"));
+            continue;
+        }
+        found += 1;
+        let h = obj_of(probe, handler);
+        match handler {
+            "exec" => {
+                if arr_of(h, "command").is_empty() {
+                    errs.push(FieldError::required(format!("{hp}.command"), ""));
+                }
+            }
+            "httpGet" => {
+                errs.extend(validate_port_num_or_name(h.and_then(|h| h.get("port")), &format!("{hp}.port")));
+                match str_of(h, "scheme") {
+                    "" | "HTTP" | "HTTPS" => {}
+                    other => errs.push(FieldError::not_supported(format!("{hp}.scheme"), &Value::from(other), &["HTTP", "HTTPS"])),
+                }
+            }
+            "tcpSocket" => errs.extend(validate_port_num_or_name(h.and_then(|h| h.get("port")), &format!("{hp}.port"))),
+            _ => {
+                let port = int_of(h, "port").unwrap_or(0);
+                for msg in names::port_num(port) {
+                    errs.push(FieldError::invalid(format!("{hp}.port"), &Value::from(port), msg));
+                }
+            }
+        }
+    }
+    if found == 0 {
+        errs.push(FieldError::required(path, "must specify a handler type"));
+    }
+    errs
+}
+
+/// `ValidatePortNumOrName` on an IntOrString (absent reads as the int 0).
+pub fn validate_port_num_or_name(port: Option<&Value>, path: &str) -> Vec<FieldError> {
+    match port {
+        Some(Value::String(s)) => names::port_name(s).into_iter().map(|m| FieldError::invalid(path, &Value::from(s.as_str()), m)).collect(),
+        other => {
+            let n = other.and_then(Value::as_i64).unwrap_or(0);
+            names::port_num(n).into_iter().map(|m| FieldError::invalid(path, &Value::from(n), m)).collect()
+        }
+    }
+}
+
+/// `ValidatePodUpdate`: only images, `activeDeadlineSeconds`, added tolerations and a negative
+/// grace period raised to 1 may change. The Go message ends with a diff of the specs, left out.
+pub fn validate_pod_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = meta::validate_object_meta_update(new.get("metadata"), old.get("metadata"));
+    let (ns, os) = (new.get("spec"), old.get("spec"));
+    let mut ns_m = ns.cloned().unwrap_or(Value::Null);
+    let os_m = os.cloned().unwrap_or(Value::Null);
+    for list in ["containers", "initContainers"] {
+        let old_len = arr_of(os, list).len();
+        if arr_of(ns, list).len() != old_len {
+            errs.push(FieldError::forbidden(
+                format!("spec.{list}"),
+                "pod updates may not add or remove containers",
+            ));
+            return errs;
+        }
+        if let Some(items) = ns_m.get_mut(list).and_then(Value::as_array_mut) {
+            for (i, c) in items.iter_mut().enumerate() {
+                let image = arr_of(os, list).get(i).and_then(|o| o.get("image")).cloned();
+                if let (Some(obj), Some(image)) = (c.as_object_mut(), image) {
+                    obj.insert("image".into(), image);
+                }
+            }
+        }
+    }
+    if let Some(m) = ns_m.as_object_mut() {
+        for field in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"] {
+            match os_m.get(field) {
+                Some(v) => {
+                    m.insert(field.into(), v.clone());
+                }
+                None => {
+                    m.remove(field);
+                }
+            }
+        }
+    }
+    if ns_m != os_m {
+        errs.push(FieldError::forbidden(
+            "spec",
+            "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+        ));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::field::aggregate;
+    use serde_json::json;
+
+    fn pod(spec: Value) -> Value {
+        json!({"metadata": {"name": "p", "namespace": "default"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_valid_pod_has_no_errors() {
+        let p = pod(json!({"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "name": "http"}],
+            "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}},
+            "livenessProbe": {"httpGet": {"port": "http"}}, "volumeMounts": [{"name": "data", "mountPath": "/d"}]}],
+            "volumes": [{"name": "data", "emptyDir": {}}]}));
+        assert_eq!(validate_pod(&p), vec![]);
+    }
+
+    #[test]
+    fn requests_above_limits() {
+        let p = pod(json!({"containers": [{"name": "web", "image": "nginx",
+            "resources": {"requests": {"cpu": "1"}, "limits": {"cpu": "500m"}}}]}));
+        assert_eq!(
+            aggregate(&validate_pod(&p)),
+            "spec.containers[0].resources.requests: Invalid value: \"1\": must be less than or equal to cpu limit of 500m"
+        );
+    }
+
+    #[test]
+    fn probes_need_exactly_one_handler() {
+        let p = pod(json!({"containers": [{"name": "web", "image": "nginx",
+            "readinessProbe": {"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}},
+            "livenessProbe": {}}]}));
+        assert_eq!(
+            aggregate(&validate_pod(&p)),
+            "[spec.containers[0].livenessProbe: Required value: must specify a handler type, \
+             spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type]"
+        );
+    }
+
+    #[test]
+    fn volumes_and_mounts() {
+        let p = pod(json!({"containers": [{"name": "web", "image": "nginx", "volumeMounts": [{"name": "x", "mountPath": "/x"}]}],
+            "volumes": [{"name": "a", "emptyDir": {}, "configMap": {"name": "c"}}]}));
+        assert_eq!(
+            aggregate(&validate_pod(&p)),
+            "[spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type, spec.containers[0].volumeMounts[0].name: Not found: \"x\"]"
+        );
+    }
+
+    #[test]
+    fn pod_update_only_images() {
+        let old = pod(json!({"containers": [{"name": "web", "image": "nginx:1"}]}));
+        let new_image = pod(json!({"containers": [{"name": "web", "image": "nginx:2"}]}));
+        assert_eq!(validate_pod_update(&new_image, &old), vec![]);
+        let new_port = pod(json!({"containers": [{"name": "web", "image": "nginx:1", "ports": [{"containerPort": 1}]}]}));
+        assert_eq!(validate_pod_update(&new_port, &old).len(), 1);
+    }
+}
