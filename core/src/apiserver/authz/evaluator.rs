@@ -1,0 +1,133 @@
+//! The authorizer chain of a kubeadm cluster (`--authorization-mode=Node,RBAC`): mirrors
+//! `newForConfig` in `pkg/kubeapiserver/authorizer/reload.go` (the `system:masters`
+//! privileged-group authorizer first, then each mode), the union in
+//! `k8s.io/apiserver/pkg/authorization/union` and `RBACAuthorizer.Authorize` in
+//! `plugin/pkg/auth/authorizer/rbac/rbac.go`.
+//!
+//! The first authorizer to allow wins. Authorizers without an opinion leave a reason; on denial
+//! the union joins the non-empty reasons with a newline (1.3x releases; the 1.37 development
+//! line prefixes each with its authorizer's name) and the 403 message ends with them.
+
+use super::attributes::Attributes;
+use super::node::{self, NodeDecision};
+use super::rbac::{compact_string, rule_allows, rule_json};
+use super::resolver::{aggregate, resolve};
+use super::user::SYSTEM_MASTERS;
+use crate::apiserver::Objects;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The decision, with what the UI shows: which authorizer, binding and rule allowed, or every
+/// binding considered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    /// The reason as kube-apiserver carries it: on allow the deciding authorizer's
+    /// (`RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to
+    /// Group "system:masters"`; empty for the `system:masters` bypass and the Node authorizer),
+    /// on denial every authorizer's reason joined by `\n` (what [`super::forbidden_message`]
+    /// appends).
+    pub reason: String,
+    /// `system:masters`, `Node` or `RBAC` when allowed; empty when denied.
+    pub authorizer: String,
+    /// What was looked at, in order, one line each: the Node authorizer's verdict for nodes, then
+    /// each binding that applies to the user with its outcome (up to the one that allowed).
+    pub considered: Vec<String>,
+    /// The rule that allowed, as Kubernetes JSON.
+    pub rule: Option<Value>,
+}
+
+/// Authorizes one request as kube-apiserver's `WithAuthorization` filter does.
+pub fn authorize(objects: &dyn Objects, attrs: &Attributes) -> Decision {
+    // The privileged-group authorizer: system:masters may do anything, before any mode runs.
+    if attrs.user.in_group(SYSTEM_MASTERS) {
+        return Decision {
+            allowed: true,
+            reason: String::new(),
+            authorizer: SYSTEM_MASTERS.to_string(),
+            considered: vec![format!("group {SYSTEM_MASTERS:?} is a superuser: allowed before Node and RBAC run")],
+            rule: None,
+        };
+    }
+    let mut reasons = Vec::new();
+    let mut considered = Vec::new();
+
+    match node::authorize(objects, attrs) {
+        NodeDecision::NotANode => {}
+        NodeDecision::Allow(why) => {
+            considered.push(format!("Node: allowed ({why})"));
+            return Decision { allowed: true, reason: String::new(), authorizer: "Node".into(), considered, rule: None };
+        }
+        NodeDecision::NoOpinion(reason) => {
+            considered.push(if reason.is_empty() { "Node: no opinion".to_string() } else { format!("Node: no opinion: {reason}") });
+            if !reason.is_empty() {
+                reasons.push(reason);
+            }
+        }
+    }
+
+    let mut errors = Vec::new();
+    for binding in resolve(objects, &attrs.user, &attrs.namespace) {
+        match binding.rules {
+            Err(e) => {
+                considered.push(format!("{}: {e}", binding.source));
+                errors.push(e);
+            }
+            Ok(rules) => match rules.iter().find(|r| rule_allows(attrs, r)) {
+                Some(rule) => {
+                    considered.push(format!("{}: allowed by rule {}", binding.source, compact_string(rule)));
+                    return Decision {
+                        allowed: true,
+                        reason: format!("RBAC: allowed by {}", binding.source),
+                        authorizer: "RBAC".into(),
+                        considered,
+                        rule: Some(rule_json(rule)),
+                    };
+                }
+                None => considered.push(format!("{}: {} rules, none matches", binding.source, rules.len())),
+            },
+        }
+    }
+    if considered.is_empty() {
+        considered.push("RBAC: no ClusterRoleBinding or RoleBinding applies to this user".to_string());
+    }
+    if !errors.is_empty() {
+        reasons.push(format!("RBAC: {}", aggregate(&errors)));
+    }
+    Decision { allowed: false, reason: reasons.join("\n"), authorizer: String::new(), considered, rule: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::user::UserInfo;
+    use super::*;
+    use crate::apiserver::MemoryObjects;
+    use serde_json::json;
+
+    #[test]
+    fn masters_bypass_rbac_even_without_bindings() {
+        let d = authorize(&MemoryObjects::new(), &Attributes::resource(UserInfo::super_admin(), "delete", "", "nodes", "", "n1"));
+        assert!(d.allowed);
+        assert_eq!(d.reason, "");
+        assert_eq!(d.authorizer, "system:masters");
+    }
+
+    #[test]
+    fn allow_names_binding_and_rule() {
+        let objects = MemoryObjects::new()
+            .with("clusterroles", json!({"metadata": {"name": "reader"}, "rules": [
+                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]},
+                {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]}))
+            .with("clusterrolebindings", json!({"metadata": {"name": "jane-reader"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},
+                "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"}]}));
+        let d = authorize(&objects, &Attributes::resource(UserInfo::user("jane", &[]), "list", "", "pods", "dev", ""));
+        assert!(d.allowed);
+        assert_eq!(d.reason, r#"RBAC: allowed by ClusterRoleBinding "jane-reader" of ClusterRole "reader" to User "jane""#);
+        assert_eq!(d.rule, Some(json!({"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]})));
+        let d = authorize(&objects, &Attributes::resource(UserInfo::user("jane", &[]), "delete", "", "pods", "dev", "x"));
+        assert!(!d.allowed);
+        assert_eq!(d.reason, "");
+        assert_eq!(d.considered, [r#"ClusterRoleBinding "jane-reader" of ClusterRole "reader" to User "jane": 2 rules, none matches"#]);
+    }
+}
