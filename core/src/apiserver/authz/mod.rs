@@ -19,9 +19,12 @@
 //! - `can_i.rs` — SelfSubjectRulesReview and `kubectl auth can-i --list`.
 //! - `bootstrap.rs`, `controller_roles.rs` — the default policy as data tables.
 
+mod aggregation;
 mod attributes;
 mod bootstrap;
+mod can_i;
 mod controller_roles;
+mod escalation;
 mod evaluator;
 mod messages;
 mod node;
@@ -29,8 +32,14 @@ mod rbac;
 mod resolver;
 mod user;
 
+#[cfg(test)]
+mod decision_table;
+
+pub use aggregation::{aggregate_cluster_roles, selector_matches, settle_aggregation};
 pub use attributes::Attributes;
 pub use bootstrap::{bootstrap_policy, node_rules, resource_of};
+pub use can_i::{render_can_i_list, rules_for, rules_review, CanIRow, RulesReview};
+pub use escalation::check_escalation;
 pub use evaluator::{authorize, Decision};
 pub use messages::{denial_text, forbidden_message};
 pub use rbac::{compact_string, rule_allows};
