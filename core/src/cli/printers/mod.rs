@@ -1,6 +1,7 @@
 //! kubectl's printers: the server-side table columns per kind, ages, and `-o yaml|json|name`.
 
 mod columns;
+mod yaml;
 mod pod_status;
 
 pub use columns::{columns, headers};
@@ -124,10 +125,7 @@ pub fn to_json(v: &Value) -> String {
     s
 }
 
-/// `-o yaml`: sorted keys, block style.
-pub fn to_yaml(v: &Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_default()
-}
+pub use yaml::to_yaml;
 
 /// Several objects as kubectl prints them with `-o yaml|json`: one object alone, more as a `List`.
 pub fn as_list(items: Vec<Value>) -> Value {
