@@ -20,6 +20,7 @@ use k8s_openapi::api::rbac::v1::PolicyRule;
 use serde_json::{json, Map, Value};
 
 pub(super) const LEGACY: &str = "";
+pub(super) const ADMISSION_REGISTRATION: &str = "admissionregistration.k8s.io";
 pub(super) const APPS: &str = "apps";
 pub(super) const AUTHENTICATION: &str = "authentication.k8s.io";
 pub(super) const AUTHORIZATION: &str = "authorization.k8s.io";

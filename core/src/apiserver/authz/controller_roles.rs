@@ -5,21 +5,55 @@
 //! default), and each ClusterRole `system:controller:<controller>` is bound to that account by
 //! a ClusterRoleBinding of the same name.
 //!
-//! Included: the controllers kubeplay runs or plans to run (the table below). Left out until a
-//! controller needs them: attachdetach, certificate-controller, disruption, ephemeral-volume,
-//! expand, horizontal-pod-autoscaler, persistent-volume-binder, pv-/pvc-protection, route,
-//! service, service-cidrs, legacy-service-account-token-cleaner, validatingadmissionpolicy-status
-//! and the other feature-gated ones. The garbage collector's role is
-//! `system:controller:generic-garbage-collector`, as upstream names it.
+//! Left out: persistent-volume-binder and expand-controller (their in-tree volume plugin rules
+//! changed across releases), endpointslicemirroring-controller, and the roles behind feature
+//! gates off by default or still changing (resource-claim-controller, storage-version-*). The
+//! garbage collector's role is `system:controller:generic-garbage-collector`, as upstream names
+//! it. Signer names are the `certificates.k8s.io` well-known signers.
 
-use super::bootstrap::{events_rule, rule, RoleDef, Subject, APPS, BATCH, DISCOVERY, EXTENSIONS, LEGACY, RBAC};
+use super::bootstrap::{
+    events_rule, rule, RoleDef, Subject, ADMISSION_REGISTRATION, APPS, AUTHORIZATION, AUTOSCALING, BATCH, CERTIFICATES, DISCOVERY,
+    EXTENSIONS, LEGACY, NETWORKING, POLICY, RBAC, STORAGE,
+};
 use k8s_openapi::api::rbac::v1::PolicyRule;
 
 const SA_ROLE_PREFIX: &str = "system:controller:";
+const METRICS: &str = "metrics.k8s.io";
+const CUSTOM_METRICS: &str = "custom.metrics.k8s.io";
+const EXTERNAL_METRICS: &str = "external.metrics.k8s.io";
 
-/// (controller name, rules) in controller_policy.go's order.
+/// (controller name, rules), alphabetical as in `testdata/controller-roles.yaml`.
 fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
     vec![
+        (
+            "attachdetach-controller",
+            vec![
+                rule(&["list", "watch"]).groups(&[LEGACY]).resources(&["persistentvolumes", "persistentvolumeclaims"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[LEGACY]).resources(&["nodes"]).build(),
+                rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["nodes/status"]).build(),
+                rule(&["list", "watch"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                events_rule(),
+                rule(&["get", "create", "delete", "list", "watch"]).groups(&[STORAGE]).resources(&["volumeattachments"]).build(),
+                rule(&["get", "watch", "list"]).groups(&[STORAGE]).resources(&["csidrivers"]).build(),
+                rule(&["get", "watch", "list"]).groups(&[STORAGE]).resources(&["csinodes"]).build(),
+            ],
+        ),
+        (
+            "certificate-controller",
+            vec![
+                rule(&["get", "list", "watch", "delete"]).groups(&[CERTIFICATES]).resources(&["certificatesigningrequests"]).build(),
+                rule(&["update"]).groups(&[CERTIFICATES]).resources(&["certificatesigningrequests/status", "certificatesigningrequests/approval"]).build(),
+                rule(&["approve"]).groups(&[CERTIFICATES]).resources(&["signers"]).names(&["kubernetes.io/kube-apiserver-client-kubelet"]).build(),
+                rule(&["sign"])
+                    .groups(&[CERTIFICATES])
+                    .resources(&["signers"])
+                    .names(&["kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet",
+                        "kubernetes.io/kubelet-serving"])
+                    .build(),
+                rule(&["create"]).groups(&[AUTHORIZATION]).resources(&["subjectaccessreviews"]).build(),
+                events_rule(),
+            ],
+        ),
         (
             // Must be able to mutate any ClusterRole to fill aggregated rules.
             "clusterrole-aggregation-controller",
@@ -54,9 +88,24 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
             vec![
                 rule(&["get", "list", "watch", "update"]).groups(&[EXTENSIONS, APPS]).resources(&["deployments"]).build(),
                 rule(&["update"]).groups(&[EXTENSIONS, APPS]).resources(&["deployments/status"]).build(),
+                rule(&["update"]).groups(&[EXTENSIONS, APPS]).resources(&["deployments/finalizers"]).build(),
                 rule(&["get", "list", "watch", "create", "update", "patch", "delete"]).groups(&[EXTENSIONS, APPS]).resources(&["replicasets"]).build(),
                 // "update" stays until https://github.com/kubernetes/kubernetes/issues/36897 is resolved.
                 rule(&["get", "list", "watch", "update"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
+            "disruption-controller",
+            vec![
+                rule(&["get", "list", "watch"]).groups(&[EXTENSIONS, APPS]).resources(&["deployments"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[APPS, EXTENSIONS]).resources(&["replicasets"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[LEGACY]).resources(&["replicationcontrollers"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[POLICY]).resources(&["poddisruptionbudgets"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[APPS]).resources(&["statefulsets"]).build(),
+                rule(&["update"]).groups(&[POLICY]).resources(&["poddisruptionbudgets/status"]).build(),
+                rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["pods/status"]).build(),
+                rule(&["get"]).groups(&["*"]).resources(&["*/scale"]).build(),
                 events_rule(),
             ],
         ),
@@ -80,9 +129,32 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
             ],
         ),
         (
-            // The garbage collector may delete anything that has owners.
+            "ephemeral-volume-controller",
+            vec![
+                rule(&["get", "list", "watch"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                rule(&["update"]).groups(&[LEGACY]).resources(&["pods/finalizers"]).build(),
+                rule(&["get", "list", "watch", "create"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
+            // List/watch, selective gets and updates against any resource with owners.
             "generic-garbage-collector",
-            vec![rule(&["get", "list", "watch", "patch", "update", "delete"]).groups(&["*"]).resources(&["*"]).build()],
+            vec![rule(&["get", "list", "watch", "patch", "update", "delete"]).groups(&["*"]).resources(&["*"]).build(), events_rule()],
+        ),
+        (
+            "horizontal-pod-autoscaler",
+            vec![
+                rule(&["get", "list", "watch"]).groups(&[AUTOSCALING]).resources(&["horizontalpodautoscalers"]).build(),
+                rule(&["update"]).groups(&[AUTOSCALING]).resources(&["horizontalpodautoscalers/status"]).build(),
+                rule(&["get", "update"]).groups(&["*"]).resources(&["*/scale"]).build(),
+                rule(&["list"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                // Resource, custom and external metrics.
+                rule(&["list"]).groups(&[METRICS]).resources(&["pods"]).build(),
+                rule(&["get", "list"]).groups(&[CUSTOM_METRICS]).resources(&["*"]).build(),
+                rule(&["get", "list"]).groups(&[EXTERNAL_METRICS]).resources(&["*"]).build(),
+                events_rule(),
+            ],
         ),
         (
             "job-controller",
@@ -92,6 +164,13 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
                 rule(&["update"]).groups(&[BATCH]).resources(&["jobs/finalizers"]).build(),
                 rule(&["list", "watch", "create", "delete", "patch"]).groups(&[LEGACY]).resources(&["pods"]).build(),
                 events_rule(),
+            ],
+        ),
+        (
+            "legacy-service-account-token-cleaner",
+            vec![
+                rule(&["get"]).groups(&[LEGACY]).resources(&["configmaps"]).names(&["kube-apiserver-legacy-service-account-token-tracking"]).build(),
+                rule(&["patch", "delete"]).groups(&[LEGACY]).resources(&["secrets"]).build(),
             ],
         ),
         (
@@ -109,9 +188,8 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
                 rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["nodes/status"]).build(),
                 // Used for pod deletion.
                 rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["pods/status"]).build(),
-                rule(&["list", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                rule(&["list", "get", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
                 events_rule(),
-                rule(&["get"]).groups(&[LEGACY]).resources(&["pods"]).build(),
             ],
         ),
         (
@@ -120,6 +198,18 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
                 rule(&["list", "watch", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
                 rule(&["get", "list"]).groups(&[LEGACY]).resources(&["nodes"]).build(),
                 rule(&["patch"]).groups(&[LEGACY]).resources(&["pods/status"]).build(),
+            ],
+        ),
+        (
+            "pv-protection-controller",
+            vec![rule(&["get", "list", "watch", "update"]).groups(&[LEGACY]).resources(&["persistentvolumes"]).build(), events_rule()],
+        ),
+        (
+            "pvc-protection-controller",
+            vec![
+                rule(&["get", "list", "watch", "update"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims"]).build(),
+                rule(&["list", "watch", "get"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                events_rule(),
             ],
         ),
         (
@@ -157,14 +247,42 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
             vec![rule(&["create", "update"]).groups(&[LEGACY]).resources(&["configmaps"]).build(), events_rule()],
         ),
         (
+            "route-controller",
+            vec![
+                rule(&["list", "watch"]).groups(&[LEGACY]).resources(&["nodes"]).build(),
+                rule(&["patch"]).groups(&[LEGACY]).resources(&["nodes/status"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
             "service-account-controller",
             vec![rule(&["create"]).groups(&[LEGACY]).resources(&["serviceaccounts"]).build(), events_rule()],
+        ),
+        (
+            // MultiCIDRServiceAllocator, GA in 1.33.
+            "service-cidrs-controller",
+            vec![
+                rule(&["get", "list", "watch", "patch", "update"]).groups(&[NETWORKING]).resources(&["servicecidrs"]).build(),
+                rule(&["patch", "update"]).groups(&[NETWORKING]).resources(&["servicecidrs/finalizers"]).build(),
+                rule(&["patch", "update"]).groups(&[NETWORKING]).resources(&["servicecidrs/status"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[NETWORKING]).resources(&["ipaddresses"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
+            "service-controller",
+            vec![
+                rule(&["get", "list", "watch"]).groups(&[LEGACY]).resources(&["services"]).build(),
+                rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["services/status"]).build(),
+                rule(&["list", "watch"]).groups(&[LEGACY]).resources(&["nodes"]).build(),
+                events_rule(),
+            ],
         ),
         (
             "statefulset-controller",
             vec![
                 rule(&["list", "watch"]).groups(&[LEGACY]).resources(&["pods"]).build(),
-                rule(&["list", "watch"]).groups(&[APPS]).resources(&["statefulsets"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[APPS]).resources(&["statefulsets"]).build(),
                 rule(&["update"]).groups(&[APPS]).resources(&["statefulsets/status"]).build(),
                 rule(&["update"]).groups(&[APPS]).resources(&["statefulsets/finalizers"]).build(),
                 rule(&["get", "create", "delete", "update", "patch"]).groups(&[LEGACY]).resources(&["pods"]).build(),
@@ -182,6 +300,25 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
         (
             "ttl-controller",
             vec![rule(&["update", "patch", "list", "watch"]).groups(&[LEGACY]).resources(&["nodes"]).build(), events_rule()],
+        ),
+        (
+            // ValidatingAdmissionPolicy, GA in 1.30.
+            "validatingadmissionpolicy-status-controller",
+            vec![
+                rule(&["get", "list", "watch"]).groups(&[ADMISSION_REGISTRATION]).resources(&["validatingadmissionpolicies"]).build(),
+                rule(&["get", "patch", "update"]).groups(&[ADMISSION_REGISTRATION]).resources(&["validatingadmissionpolicies/status"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
+            // VolumeAttributesClass, GA in 1.34.
+            "volumeattributesclass-protection-controller",
+            vec![
+                rule(&["list", "watch", "get"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims"]).build(),
+                rule(&["list", "watch", "get"]).groups(&[LEGACY]).resources(&["persistentvolumes"]).build(),
+                rule(&["get", "list", "watch", "update"]).groups(&[STORAGE]).resources(&["volumeattributesclasses"]).build(),
+                events_rule(),
+            ],
         ),
     ]
 }
@@ -223,6 +360,7 @@ mod tests {
         assert_eq!(sorted, names, "kept in alphabetical order for comparison with the golden YAML");
         let bindings = controller_role_bindings();
         assert_eq!(bindings.len(), names.len());
-        assert_eq!(bindings[0].0, "system:controller:clusterrole-aggregation-controller");
+        assert_eq!(bindings[0].0, "system:controller:attachdetach-controller");
+        assert!(matches!(bindings[0].2[..], [Subject::ServiceAccount("kube-system", "attachdetach-controller")]));
     }
 }
