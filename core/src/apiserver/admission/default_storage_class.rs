@@ -16,7 +16,7 @@ const DEFAULT_ANNOTATIONS: [&str; 2] =
 const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
 
 pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
-    if !(req.is("", "persistentvolumeclaims") && req.subresource.is_empty() && req.operation == Operation::Create) {
+    if !(req.is("", "persistentvolumeclaims") && req.subresource.is_empty() && req.operation == Operation::Create && obj.is_object()) {
         return Ok(Verdict::skip());
     }
     if !obj["spec"]["storageClassName"].is_null() || obj["metadata"]["annotations"].get(BETA_CLASS_ANNOTATION).is_some() {

@@ -89,7 +89,7 @@ pub(super) fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Res
 
 /// The namespace's LimitRanges, each item with its scheme defaults applied.
 fn limit_ranges(objects: &dyn Objects, namespace: &str) -> Vec<Vec<Item>> {
-    list(objects, "limitranges", namespace).iter().map(|lr| items(lr)).collect()
+    list(objects, "limitranges", namespace).iter().map(items).collect()
 }
 
 /// One `spec.limits[]` entry, parsed.
@@ -317,7 +317,7 @@ pub(super) fn pod_totals(spec: &Value) -> (ResourceList, ResourceList) {
 
 fn add_into(total: &mut ResourceList, more: &ResourceList) {
     for (k, v) in more {
-        let sum = total.get(k).copied().unwrap_or(Quantity::ZERO).add(*v);
+        let sum = total.get(k).copied().unwrap_or(Quantity::ZERO).plus(*v);
         total.insert(k.clone(), sum);
     }
 }

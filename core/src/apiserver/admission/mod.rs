@@ -273,7 +273,7 @@ fn aggregate(messages: &[String]) -> String {
 }
 
 /// The object's containers then init containers, as `(field path, container)`.
-fn containers_mut<'a>(spec: &'a mut Value) -> Vec<(&'static str, &'a mut Value)> {
+fn containers_mut(spec: &mut Value) -> Vec<(&'static str, &mut Value)> {
     let mut out = Vec::new();
     let Some(map) = spec.as_object_mut() else { return out };
     // Split borrows of the two lists: take each by key from the map.

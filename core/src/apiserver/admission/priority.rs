@@ -22,7 +22,7 @@ const SYSTEM_CLASSES: [(&str, i64); 2] = [("system-node-critical", 2_000_001_000
 const DEFAULT_POLICY: &str = "PreemptLowerPriority";
 
 pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
-    if !(req.is("", "pods") && req.subresource.is_empty()) || !obj["spec"].is_object() {
+    if !(req.is("", "pods") && req.subresource.is_empty() && obj["spec"].is_object()) {
         return Ok(Verdict::skip());
     }
     match req.operation {

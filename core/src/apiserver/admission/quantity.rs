@@ -117,12 +117,12 @@ impl Quantity {
         }
     }
 
-    pub fn add(self, other: Quantity) -> Quantity {
+    pub fn plus(self, other: Quantity) -> Quantity {
         let format = if self.nanos == 0 { other.format } else { self.format };
         Quantity { nanos: self.nanos.saturating_add(other.nanos), format }
     }
 
-    pub fn sub(self, other: Quantity) -> Quantity {
+    pub fn minus(self, other: Quantity) -> Quantity {
         let format = if self.nanos == 0 { other.format } else { self.format };
         Quantity { nanos: self.nanos.saturating_sub(other.nanos), format }
     }
@@ -183,11 +183,11 @@ impl fmt::Display for Quantity {
         }
         let sign = if self.nanos < 0 { "-" } else { "" };
         let abs = self.nanos.unsigned_abs();
-        let binary = self.format == Format::BinarySI && abs >= 1024 * NANO as u128 && abs % NANO as u128 == 0;
+        let binary = self.format == Format::BinarySI && abs >= 1024 * NANO as u128 && abs.is_multiple_of(NANO as u128);
         if binary {
             let mut units = abs / NANO as u128;
             let mut k = 0;
-            while k < 6 && units % 1024 == 0 {
+            while k < 6 && units.is_multiple_of(1024) {
                 units /= 1024;
                 k += 1;
             }
@@ -196,7 +196,7 @@ impl fmt::Display for Quantity {
         }
         let mut mantissa = abs;
         let mut exp: i32 = -9;
-        while exp < 18 && mantissa % 1000 == 0 {
+        while exp < 18 && mantissa.is_multiple_of(1000) {
             mantissa /= 1000;
             exp += 3;
         }
@@ -272,11 +272,11 @@ mod tests {
     #[test]
     fn arithmetic_and_order() {
         let q = |s| Quantity::parse(s).unwrap_or(Quantity::ZERO);
-        assert_eq!(q("100m").add(q("400m")).to_string(), "500m");
-        assert_eq!(q("1").add(q("500m")).to_string(), "1500m");
-        assert_eq!(Quantity::ZERO.add(q("128Mi")).to_string(), "128Mi");
-        assert_eq!(q("1Gi").add(q("1Gi")).to_string(), "2Gi");
-        assert_eq!(q("1").sub(q("1")).to_string(), "0");
+        assert_eq!(q("100m").plus(q("400m")).to_string(), "500m");
+        assert_eq!(q("1").plus(q("500m")).to_string(), "1500m");
+        assert_eq!(Quantity::ZERO.plus(q("128Mi")).to_string(), "128Mi");
+        assert_eq!(q("1Gi").plus(q("1Gi")).to_string(), "2Gi");
+        assert_eq!(q("1").minus(q("1")).to_string(), "0");
         assert!(q("1") > q("999m"));
         assert!(q("1Gi") > q("1G"));
         assert_eq!(q("1").partial_cmp(&q("1000m")), Some(Ordering::Equal));

@@ -148,7 +148,7 @@ impl Evaluator {
                     out.insert("pods".into(), one);
                     let (mut requests, limits) = pod_totals(&obj["spec"]);
                     for (k, v) in resource_list(&obj["spec"]["overhead"]) {
-                        let sum = requests.get(&k).copied().unwrap_or(Quantity::ZERO).add(v);
+                        let sum = requests.get(&k).copied().unwrap_or(Quantity::ZERO).plus(v);
                         requests.insert(k, sum);
                     }
                     out.extend(compute_usage(&requests, &limits));
@@ -273,7 +273,7 @@ fn pod_matches_scope(pod: &Value, scope: &str, op: &str, values: &[String]) -> b
     let spec = &pod["spec"];
     let truth = match scope {
         "Terminating" => spec["activeDeadlineSeconds"].as_i64().is_some_and(|s| s >= 0),
-        "NotTerminating" => !spec["activeDeadlineSeconds"].as_i64().is_some_and(|s| s >= 0),
+        "NotTerminating" => spec["activeDeadlineSeconds"].as_i64().is_none_or(|s| s < 0),
         "BestEffort" => best_effort(spec),
         "NotBestEffort" => !best_effort(spec),
         "PriorityClass" => {

@@ -71,7 +71,7 @@ pub(super) fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Res
             let previous = evaluator.usage(old);
             for (k, v) in delta.iter_mut() {
                 if let Some(p) = previous.get(k) {
-                    let d = v.sub(*p);
+                    let d = v.minus(*p);
                     *v = if d.is_negative() { Quantity::ZERO } else { d };
                 }
             }
@@ -92,7 +92,7 @@ pub(super) fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Res
         let exceeded: Vec<&String> = requested
             .iter()
             .filter(|(k, q)| {
-                let total = used.get(*k).copied().unwrap_or(Quantity::ZERO).add(**q);
+                let total = used.get(*k).copied().unwrap_or(Quantity::ZERO).plus(**q);
                 hard.get(*k).is_some_and(|h| total > *h)
             })
             .map(|(k, _)| k)
@@ -109,7 +109,7 @@ pub(super) fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Res
         }
         let charged: Vec<String> = requested
             .iter()
-            .map(|(k, q)| format!("{k} {} of {}", used.get(k).copied().unwrap_or(Quantity::ZERO).add(*q), hard.get(k).map(ToString::to_string).unwrap_or_default()))
+            .map(|(k, q)| format!("{k} {} of {}", used.get(k).copied().unwrap_or(Quantity::ZERO).plus(*q), hard.get(k).map(ToString::to_string).unwrap_or_default()))
             .collect();
         if !charged.is_empty() {
             notes.push(format!("{name}: {}", charged.join(", ")));
@@ -135,7 +135,7 @@ fn used_in_namespace(
             let items = listed.entry(evaluator.resource().to_string()).or_insert_with(|| list(objects, evaluator.resource(), namespace));
             for item in items.iter().filter(|o| evaluator.matches_scopes(quota, o)) {
                 if let Some(q) = evaluator.usage(item).get(key) {
-                    total = total.add(*q);
+                    total = total.plus(*q);
                 }
             }
         }

@@ -27,7 +27,7 @@ const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, rng: &mut Rng) -> Result<Verdict, Rejection> {
-    if !(req.is("", "pods") && req.subresource.is_empty() && req.operation == Operation::Create) || !obj["spec"].is_object() {
+    if !(req.is("", "pods") && req.subresource.is_empty() && req.operation == Operation::Create && obj["spec"].is_object()) {
         return Ok(Verdict::skip());
     }
     if obj["metadata"]["annotations"].get(MIRROR_ANNOTATION).is_some() {

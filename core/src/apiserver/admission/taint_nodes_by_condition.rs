@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 const NOT_READY: &str = "node.kubernetes.io/not-ready";
 
 pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
-    if !(req.is("", "nodes") && req.subresource.is_empty() && req.operation == Operation::Create) || !obj.is_object() {
+    if !(req.is("", "nodes") && req.subresource.is_empty() && req.operation == Operation::Create && obj.is_object()) {
         return Ok(Verdict::skip());
     }
     let tainted = obj["spec"]["taints"]
