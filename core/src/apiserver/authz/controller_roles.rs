@@ -11,7 +11,7 @@
 //! garbage collector's role is `system:controller:generic-garbage-collector`, as upstream names
 //! it. Signer names are the `certificates.k8s.io` well-known signers.
 
-use super::bootstrap::{
+use super::rule_builder::{
     events_rule, rule, RoleDef, Subject, ADMISSION_REGISTRATION, APPS, AUTHORIZATION, AUTOSCALING, BATCH, CERTIFICATES, DISCOVERY,
     EXTENSIONS, LEGACY, NETWORKING, POLICY, RBAC, STORAGE,
 };

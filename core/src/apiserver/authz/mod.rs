@@ -17,19 +17,26 @@
 //! - `aggregation.rs` — aggregated ClusterRoles.
 //! - `escalation.rs` — `ConfirmNoEscalation`.
 //! - `can_i.rs` — SelfSubjectRulesReview and `kubectl auth can-i --list`.
-//! - `bootstrap.rs`, `controller_roles.rs` — the default policy as data tables.
+//! - `bootstrap.rs` — the default policy as API objects, assembled from the data tables:
+//!   `cluster_roles.rs` (policy.go), `controller_roles.rs` (controller_policy.go),
+//!   `namespace_roles.rs` (namespace_policy.go), `kubeadm_roles.rs` (what kubeadm adds),
+//!   written with `rule_builder.rs` (`rbacv1helpers.NewRule`).
 
 mod aggregation;
 mod attributes;
 mod bootstrap;
 mod can_i;
+mod cluster_roles;
 mod controller_roles;
 mod escalation;
 mod evaluator;
+mod kubeadm_roles;
 mod messages;
+mod namespace_roles;
 mod node;
 mod rbac;
 mod resolver;
+mod rule_builder;
 mod user;
 
 #[cfg(test)]
@@ -37,7 +44,8 @@ mod decision_table;
 
 pub use aggregation::{aggregate_cluster_roles, selector_matches, settle_aggregation};
 pub use attributes::Attributes;
-pub use bootstrap::{bootstrap_policy, node_rules, resource_of};
+pub use bootstrap::{bootstrap_policy, resource_of};
+pub use cluster_roles::node_rules;
 pub use can_i::{render_can_i_list, rules_for, rules_review, CanIRow, RulesReview};
 pub use escalation::check_escalation;
 pub use evaluator::{authorize, Decision};

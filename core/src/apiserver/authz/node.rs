@@ -26,7 +26,7 @@
 //! them), the graph's "unknown object" errors (reasons are the same text either way).
 
 use super::attributes::Attributes;
-use super::bootstrap::node_rules;
+use super::cluster_roles::node_rules;
 use super::messages::quote;
 use super::rbac::rules_allow;
 use crate::apiserver::Objects;
