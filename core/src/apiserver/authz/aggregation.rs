@@ -113,8 +113,8 @@ mod tests {
         let settled = settle_aggregation(bootstrap_policy());
         let rules = |n: &str| settled.iter().find(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == n).map(rules_of).unwrap_or_default();
         assert_eq!(rules("view").len(), 10);
-        assert_eq!(rules("edit").len(), 13 + 10);
-        assert_eq!(rules("admin").len(), 2 + 23);
+        assert_eq!(rules("edit").len(), 12 + 10);
+        assert_eq!(rules("admin").len(), 2 + 22);
     }
 
     #[test]

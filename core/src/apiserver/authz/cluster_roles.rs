@@ -40,6 +40,8 @@ pub fn node_rules() -> Vec<PolicyRule> {
         // Secrets, configmaps, PVs and PVCs: the Node authorizer limits these to related objects.
         rule(READ).groups(&[LEGACY]).resources(&["secrets", "configmaps"]).build(),
         rule(&["get"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims", "persistentvolumes"]).build(),
+        // Needed for glusterfs volumes (kept after the plugin's removal).
+        rule(&["get"]).groups(&[LEGACY]).resources(&["endpoints"]).build(),
         // Kubelet client-certificate rotation.
         rule(&["create", "get", "list", "watch"]).groups(&[CERTIFICATES]).resources(&["certificatesigningrequests"]).build(),
         rule(&["get", "create", "update", "patch", "delete"]).groups(&[COORDINATION]).resources(&["leases"]).build(),
@@ -101,7 +103,7 @@ fn edit_rules() -> Vec<PolicyRule> {
         rule(WRITE)
             .groups(&[LEGACY])
             .resources(&["replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/proxy",
-                "persistentvolumeclaims", "configmaps", "secrets", "events"])
+                "persistentvolumeclaims", "configmaps", "secrets"])
             .build(),
         rule(&["create"]).groups(&[LEGACY]).resources(&["serviceaccounts/token"]).build(),
         rule(WRITE)
@@ -118,7 +120,6 @@ fn edit_rules() -> Vec<PolicyRule> {
             .build(),
         rule(WRITE).groups(&[POLICY]).resources(&["poddisruptionbudgets"]).build(),
         rule(WRITE).groups(&[NETWORKING]).resources(&["networkpolicies", "ingresses"]).build(),
-        rule(READ_WRITE).groups(&[COORDINATION]).resources(&["leases"]).build(),
     ]
 }
 

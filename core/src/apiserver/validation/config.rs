@@ -82,32 +82,19 @@ pub fn validate_secret(obj: &Value) -> Vec<FieldError> {
     }
     let has_key = |k: &str| data.iter().any(|(key, _)| key == k);
     let required = |k: &str| FieldError::required(format!("data[{k}]"), "");
+    let sa_name = str_of(obj_of(obj.get("metadata"), "annotations"), "kubernetes.io/service-account.name");
     match str_of(Some(obj), "type") {
-        "kubernetes.io/service-account-token" => {
-            if str_of(obj_of(obj.get("metadata"), "annotations"), "kubernetes.io/service-account.name").is_empty() {
-                errs.push(FieldError::required("metadata.annotations[kubernetes.io/service-account.name]", ""));
-            }
+        "kubernetes.io/service-account-token" if sa_name.is_empty() => {
+            errs.push(FieldError::required("metadata.annotations[kubernetes.io/service-account.name]", ""));
         }
-        "kubernetes.io/dockercfg" => {
-            if !has_key(".dockercfg") {
-                errs.push(required(".dockercfg"));
-            }
+        "kubernetes.io/dockercfg" if !has_key(".dockercfg") => errs.push(required(".dockercfg")),
+        "kubernetes.io/dockerconfigjson" if !has_key(".dockerconfigjson") => errs.push(required(".dockerconfigjson")),
+        "kubernetes.io/basic-auth" if !has_key("username") && !has_key("password") => {
+            errs.push(required("username"));
+            errs.push(required("password"));
         }
-        "kubernetes.io/dockerconfigjson" => {
-            if !has_key(".dockerconfigjson") {
-                errs.push(required(".dockerconfigjson"));
-            }
-        }
-        "kubernetes.io/basic-auth" => {
-            if !has_key("username") && !has_key("password") {
-                errs.push(required("username"));
-                errs.push(required("password"));
-            }
-        }
-        "kubernetes.io/ssh-auth" => {
-            if !data.iter().any(|(k, len)| k == "ssh-privatekey" && *len > 0) {
-                errs.push(required("ssh-privatekey"));
-            }
+        "kubernetes.io/ssh-auth" if !data.iter().any(|(k, len)| k == "ssh-privatekey" && *len > 0) => {
+            errs.push(required("ssh-privatekey"));
         }
         "kubernetes.io/tls" => {
             if !has_key("tls.crt") {

@@ -11,7 +11,7 @@
 use super::meta::{self, Selector};
 use super::names::{self, NameRule};
 use super::pod::{restart_policy, validate_pod_template_spec};
-use super::{bool_of, cron, has, immutable, int_of, nonnegative, obj_of, str_of};
+use super::{bool_of, cron, has, immutable, int_of, nonnegative, obj_of, render_selector, str_of, with_value};
 use crate::apiserver::FieldError;
 use serde_json::Value;
 
@@ -170,7 +170,7 @@ pub fn validate_cron_job_spec(spec: Option<&Value>, old: Option<&Value>) -> Vec<
     let jt_spec = obj_of(obj_of(spec, "jobTemplate"), "spec");
     errs.extend(validate_job_spec(jt_spec, "spec.jobTemplate.spec"));
     if let Some(sel) = jt_spec.and_then(|s| s.get("selector")).filter(|s| !s.is_null()) {
-        errs.push(FieldError::invalid("spec.jobTemplate.spec.selector", sel, "`selector` will be auto-generated"));
+        errs.push(with_value(FieldError::invalid("spec.jobTemplate.spec.selector", sel, "`selector` will be auto-generated"), render_selector(sel)));
     }
     if bool_of(jt_spec, "manualSelector") {
         errs.push(FieldError::not_supported("spec.jobTemplate.spec.manualSelector", &Value::Bool(true), &["nil", "false"]));

@@ -139,6 +139,34 @@ fn immutable(errs: &mut Vec<FieldError>, new: Option<&Value>, old: Option<&Value
     }
 }
 
+/// Go's `encoding/json` output for a struct: fields in declaration order (serde_json's map
+/// would sort them). Used where Go prints an internal, untagged struct as the error value.
+fn go_struct(fields: &[(&str, &Value)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{}", Value::from(*k), serde_json::to_string(v).unwrap_or_default()))
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Go's JSON for a `metav1.LabelSelector`: `matchLabels` before `matchExpressions`.
+fn render_selector(sel: &Value) -> String {
+    let Some(m) = sel.as_object() else { return serde_json::to_string(sel).unwrap_or_default() };
+    let mut fields: Vec<(&str, &Value)> = Vec::new();
+    for key in ["matchLabels", "matchExpressions"] {
+        if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
+            fields.push((key, v));
+        }
+    }
+    go_struct(&fields)
+}
+
+/// An error whose value slot shows `rendered` instead of serde_json's rendering.
+fn with_value(mut e: FieldError, rendered: String) -> FieldError {
+    e.value = rendered;
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +201,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn go_field_order() {
+        let sel = json!({"matchExpressions": [{"key": "a", "operator": "Exists"}], "matchLabels": {"b": "c"}});
+        assert_eq!(render_selector(&sel), r#"{"matchLabels":{"b":"c"},"matchExpressions":[{"key":"a","operator":"Exists"}]}"#);
+        assert_eq!(go_struct(&[("Type", &json!("X")), ("RollingUpdate", &Value::Null)]), r#"{"Type":"X","RollingUpdate":null}"#);
     }
 
     #[test]

@@ -34,7 +34,7 @@ fn pow10(e: u32) -> Option<i128> {
 impl Quantity {
     /// `resource.ParseQuantity`.
     pub fn parse(s: &str) -> Result<Quantity, &'static str> {
-        let s = s.trim_end_matches(|c| c == ' ');
+        let s = s.trim_end_matches(' ');
         if s.is_empty() {
             return Err(FORMAT_WRONG);
         }
@@ -122,7 +122,7 @@ impl Quantity {
         if format == Format::BinarySi {
             let mut units = abs / NANO as u128;
             let mut exp = 0;
-            while exp < 60 && units % 1024 == 0 {
+            while exp < 60 && units.is_multiple_of(1024) {
                 units /= 1024;
                 exp += 10;
             }
@@ -140,7 +140,7 @@ impl Quantity {
         // Decimal: strip factors of ten down to an exponent that is a multiple of three.
         let mut mantissa = abs;
         let mut exp: i64 = -9;
-        while mantissa % 1000 == 0 && mantissa != 0 && exp < 18 {
+        while mantissa.is_multiple_of(1000) && mantissa != 0 && exp < 18 {
             mantissa /= 1000;
             exp += 3;
         }

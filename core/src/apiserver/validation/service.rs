@@ -79,14 +79,12 @@ fn validate_service_fields(obj: &Value) -> Vec<FieldError> {
         errs.push(FieldError::required("spec.ports", ""));
     }
     match ty {
-        "LoadBalancer" | "NodePort" => {
-            if headless {
-                errs.push(FieldError::invalid(
-                    "spec.clusterIPs[0]",
-                    &Value::from("None"),
-                    format!("may not be set to 'None' for {ty} services"),
-                ));
-            }
+        "LoadBalancer" | "NodePort" if headless => {
+            errs.push(FieldError::invalid(
+                "spec.clusterIPs[0]",
+                &Value::from("None"),
+                format!("may not be set to 'None' for {ty} services"),
+            ));
         }
         "ExternalName" => {
             if !ips.is_empty() {
@@ -172,8 +170,15 @@ fn validate_service_fields(obj: &Value) -> Vec<FieldError> {
         let p = int_of(Some(port), "port").unwrap_or(0);
         if !seen.insert((protocol(port).to_string(), p)) {
             // Go renders the internal ServicePort key struct (no JSON tags).
-            let key = json!({"Name": "", "Protocol": protocol(port), "AppProtocol": null, "Port": p, "TargetPort": 0, "NodePort": 0});
-            errs.push(FieldError::duplicate(format!("spec.ports[{i}]"), &key));
+            let shown = super::go_struct(&[
+                ("Name", &json!("")),
+                ("Protocol", &json!(protocol(port))),
+                ("AppProtocol", &Value::Null),
+                ("Port", &json!(p)),
+                ("TargetPort", &json!(0)),
+                ("NodePort", &json!(0)),
+            ]);
+            errs.push(super::with_value(FieldError::duplicate(format!("spec.ports[{i}]"), &Value::Null), shown));
         }
     }
     errs

@@ -23,7 +23,11 @@ pub fn validate_update(kind: &KindInfo, old: &Value, new: &Value) -> Vec<FieldEr
     let meta_update = || meta::validate_object_meta_update(new.get("metadata"), old.get("metadata"));
     let selector_immutable = |errs: &mut Vec<FieldError>| {
         let sel = |o: &Value| o.get("spec").and_then(|s| s.get("selector")).cloned();
+        let before = errs.len();
         super::immutable(errs, sel(new).as_ref(), sel(old).as_ref(), "spec.selector");
+        if let (Some(e), Some(s)) = (errs.get_mut(before), sel(new)) {
+            e.value = super::render_selector(&s);
+        }
     };
     match (kind.group, kind.kind) {
         ("", "Pod") => pod::validate_pod_update(new, old),

@@ -13,7 +13,7 @@
 use super::meta::{self, Selector};
 use super::names::{self, NameRule};
 use super::pod::{restart_policy, validate_pod_template_spec};
-use super::{entries, has, int_of, nonnegative, obj_of, str_of};
+use super::{entries, go_struct, has, int_of, nonnegative, obj_of, render_selector, str_of, with_value};
 use crate::apiserver::FieldError;
 use serde_json::{json, Value};
 
@@ -37,7 +37,7 @@ fn validate_selector(spec: Option<&Value>, empty_msg: &str, errs: &mut Vec<Field
         Some(s) => {
             errs.extend(meta::validate_label_selector(Some(s), "spec.selector"));
             if entries(Some(s), "matchLabels").is_empty() && super::arr_of(Some(s), "matchExpressions").is_empty() {
-                errs.push(FieldError::invalid("spec.selector", s, empty_msg));
+                errs.push(with_value(FieldError::invalid("spec.selector", s, empty_msg), render_selector(s)));
             }
         }
     }
@@ -73,7 +73,7 @@ pub fn validate_deployment(obj: &Value) -> Vec<FieldError> {
     let selector = Selector::from_label_selector(spec.and_then(|s| s.get("selector")));
     if selector == Selector::Invalid {
         let v = spec.and_then(|s| s.get("selector")).cloned().unwrap_or(Value::Null);
-        errs.push(FieldError::invalid("spec.selector", &v, "invalid label selector"));
+        errs.push(with_value(FieldError::invalid("spec.selector", &v, "invalid label selector"), render_selector(&v)));
     } else {
         errs.extend(validate_template_for_replica_set(obj_of(spec, "template"), &selector, "ReplicaSet"));
     }
@@ -166,8 +166,9 @@ fn validate_deployment_strategy(strategy: Option<&Value>) -> Vec<FieldError> {
         }
         other => {
             // Go renders the internal DeploymentStrategy struct (no JSON tags) as the value.
-            let value = json!({"Type": other, "RollingUpdate": ru.cloned().unwrap_or(Value::Null)});
-            errs.push(FieldError::not_supported("spec.strategy", &value, &["Recreate", "RollingUpdate"]));
+            let ru = ru.cloned().unwrap_or(Value::Null);
+            let shown = go_struct(&[("Type", &Value::from(other)), ("RollingUpdate", &ru)]);
+            errs.push(with_value(FieldError::not_supported("spec.strategy", &Value::Null, &["Recreate", "RollingUpdate"]), shown));
         }
     }
     errs
@@ -184,7 +185,7 @@ pub fn validate_replica_set(obj: &Value) -> Vec<FieldError> {
     let selector = Selector::from_label_selector(spec.and_then(|s| s.get("selector")));
     if selector == Selector::Invalid {
         let v = spec.and_then(|s| s.get("selector")).cloned().unwrap_or(Value::Null);
-        errs.push(FieldError::invalid("spec.selector", &v, "invalid label selector"));
+        errs.push(with_value(FieldError::invalid("spec.selector", &v, "invalid label selector"), render_selector(&v)));
     } else {
         errs.extend(validate_template_for_replica_set(obj_of(spec, "template"), &selector, "ReplicaSet"));
     }
@@ -210,12 +211,12 @@ pub fn validate_stateful_set(obj: &Value) -> Vec<FieldError> {
         "OnDelete" => {
             if let Some(ru) = ru {
                 // The internal RollingUpdateStatefulSetStrategy struct, rendered without tags.
-                let value = json!({"Partition": int_of(Some(ru), "partition").unwrap_or(0),
-                    "MaxUnavailable": ru.get("maxUnavailable").cloned().unwrap_or(Value::Null)});
-                errs.push(FieldError::invalid(
-                    "spec.updateStrategy.rollingUpdate",
-                    &value,
-                    "only allowed for updateStrategy 'RollingUpdate'",
+                let partition = Value::from(int_of(Some(ru), "partition").unwrap_or(0));
+                let max_unavailable = ru.get("maxUnavailable").cloned().unwrap_or(Value::Null);
+                let shown = go_struct(&[("Partition", &partition), ("MaxUnavailable", &max_unavailable)]);
+                errs.push(with_value(
+                    FieldError::invalid("spec.updateStrategy.rollingUpdate", &Value::Null, "only allowed for updateStrategy 'RollingUpdate'"),
+                    shown,
                 ));
             }
         }
@@ -233,8 +234,9 @@ pub fn validate_stateful_set(obj: &Value) -> Vec<FieldError> {
             }
         }
         other => {
-            let value = json!({"Type": other, "RollingUpdate": ru.cloned().unwrap_or(Value::Null)});
-            errs.push(FieldError::invalid("spec.updateStrategy", &value, "must be 'RollingUpdate' or 'OnDelete'"));
+            let ru = ru.cloned().unwrap_or(Value::Null);
+            let shown = go_struct(&[("Type", &Value::from(other)), ("RollingUpdate", &ru)]);
+            errs.push(with_value(FieldError::invalid("spec.updateStrategy", &Value::Null, "must be 'RollingUpdate' or 'OnDelete'"), shown));
         }
     }
     let retention = obj_of(spec, "persistentVolumeClaimRetentionPolicy");
@@ -256,7 +258,7 @@ pub fn validate_stateful_set(obj: &Value) -> Vec<FieldError> {
     let template = obj_of(spec, "template");
     if selector == Selector::Invalid {
         let v = spec.and_then(|s| s.get("selector")).cloned().unwrap_or(Value::Null);
-        errs.push(FieldError::invalid("spec.selector", &v, ""));
+        errs.push(with_value(FieldError::invalid("spec.selector", &v, ""), render_selector(&v)));
     } else {
         if !selector.is_empty() && !selector.matches(obj_of(obj_of(template, "metadata"), "labels")) {
             errs.push(FieldError::invalid("spec.template.metadata.labels", &template_labels(template), SELECTOR_MISMATCH));
@@ -293,7 +295,7 @@ pub fn validate_daemon_set(obj: &Value) -> Vec<FieldError> {
     }
     if let Some(s) = sel {
         if entries(Some(s), "matchLabels").is_empty() && super::arr_of(Some(s), "matchExpressions").is_empty() {
-            errs.push(FieldError::invalid("spec.selector", s, "empty selector is invalid for daemonset"));
+            errs.push(with_value(FieldError::invalid("spec.selector", s, "empty selector is invalid for daemonset"), render_selector(s)));
         }
     }
     errs.extend(validate_pod_template_spec(template, "spec.template"));
@@ -333,8 +335,9 @@ pub fn validate_daemon_set(obj: &Value) -> Vec<FieldError> {
             }
         }
         other => {
-            let value = json!({"Type": other, "RollingUpdate": obj_of(us, "rollingUpdate").cloned().unwrap_or(Value::Null)});
-            errs.push(FieldError::not_supported("spec.updateStrategy", &value, &["RollingUpdate", "OnDelete"]));
+            let ru = obj_of(us, "rollingUpdate").cloned().unwrap_or(Value::Null);
+            let shown = go_struct(&[("Type", &Value::from(other)), ("RollingUpdate", &ru)]);
+            errs.push(with_value(FieldError::not_supported("spec.updateStrategy", &Value::Null, &["RollingUpdate", "OnDelete"]), shown));
         }
     }
     nonnegative(&mut errs, int_of(spec, "revisionHistoryLimit"), "spec.revisionHistoryLimit");
