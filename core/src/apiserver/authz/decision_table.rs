@@ -35,6 +35,8 @@ pub(super) fn cluster() -> MemoryObjects {
         binding("RoleBinding", "alice-admin", Some("dev"), "ClusterRole", "admin", user("alice")),
         binding("RoleBinding", "bob-config", Some("dev"), "Role", "config-reader", user("bob")),
         binding("RoleBinding", "carol-foo", Some("dev"), "ClusterRole", "foo", user("carol")),
+        binding("ClusterRoleBinding", "dave-ghost", None, "ClusterRole", "ghost", user("dave")),
+        binding("RoleBinding", "dave-gone", Some("dev"), "Role", "gone", user("dave")),
         binding("ClusterRoleBinding", "ops-nodes", None, "ClusterRole", "node-reader",
             json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "ops"}])),
     ] {
@@ -108,6 +110,8 @@ fn cases() -> Vec<(&'static str, Attributes, Want)> {
             Deny(r#"configmaps is forbidden: User "bob" cannot list resource "configmaps" in API group "" in the namespace "dev""#)),
         ("binding to a missing role", res(UserInfo::user("carol", &[]), "list", "", "pods", "dev", ""),
             Deny(r#"pods is forbidden: User "carol" cannot list resource "pods" in API group "" in the namespace "dev": RBAC: clusterrole.rbac.authorization.k8s.io "foo" not found"#)),
+        ("every missing role is named, cluster bindings first", res(UserInfo::user("dave", &[]), "list", "", "pods", "dev", ""),
+            Deny(r#"pods is forbidden: User "dave" cannot list resource "pods" in API group "" in the namespace "dev": RBAC: [clusterrole.rbac.authorization.k8s.io "ghost" not found, role.rbac.authorization.k8s.io "gone" not found]"#)),
         ("anonymous may read /healthz", Attributes::non_resource(UserInfo::anonymous(), "get", "/healthz"),
             Allow(r#"RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated""#)),
         ("anonymous may not discover", Attributes::non_resource(UserInfo::anonymous(), "get", "/api"),
@@ -140,6 +144,8 @@ fn cases() -> Vec<(&'static str, Attributes, Want)> {
             Deny(r#"secrets "other" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "dev": no relationship found between node 'n1' and this object"#)),
         ("node cannot read other nodes", res(UserInfo::node("n1"), "get", "", "nodes", "", "n2"),
             Deny(r#"nodes "n2" is forbidden: User "system:node:n1" cannot get resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read 'n2', only its own Node object"#)),
+        ("a node identity without a name", res(UserInfo::user("system:node:", &["system:nodes"]), "get", "", "secrets", "dev", "db"),
+            Deny(r#"secrets "db" is forbidden: User "system:node:" cannot get resource "secrets" in API group "" in the namespace "dev": unknown node for user "system:node:""#)),
         ("anonymous reads cluster-info for kubeadm join", res(UserInfo::anonymous(), "get", "", "configmaps", "kube-public", "cluster-info"),
             Allow(r#"RBAC: allowed by RoleBinding "kubeadm:bootstrap-signer-clusterinfo/kube-public" of Role "kubeadm:bootstrap-signer-clusterinfo" to User "system:anonymous""#)),
     ]
