@@ -202,6 +202,9 @@ pub(super) fn cluster_roles() -> Vec<RoleDef> {
                 // Leader election.
                 rule(&["create"]).groups(&[COORDINATION]).resources(&["leases"]).build(),
                 rule(&["get", "update"]).groups(&[COORDINATION]).resources(&["leases"]).names(&["kube-controller-manager"]).build(),
+                // Remove once leader election fully uses leases (upstream TODO; still present).
+                rule(&["create"]).groups(&[LEGACY]).resources(&["endpoints"]).build(),
+                rule(&["get", "update"]).groups(&[LEGACY]).resources(&["endpoints"]).names(&["kube-controller-manager"]).build(),
                 // Fundamental resources.
                 rule(&["create"]).groups(&[LEGACY]).resources(&["secrets", "serviceaccounts"]).build(),
                 rule(&["delete"]).groups(&[LEGACY]).resources(&["secrets"]).build(),
@@ -245,6 +248,9 @@ pub(super) fn cluster_roles() -> Vec<RoleDef> {
                 // Leader election.
                 rule(&["create"]).groups(&[COORDINATION]).resources(&["leases"]).build(),
                 rule(&["get", "update"]).groups(&[COORDINATION]).resources(&["leases"]).names(&["kube-scheduler"]).build(),
+                // Remove once leader election fully uses leases (upstream TODO; still present).
+                rule(&["create"]).groups(&[LEGACY]).resources(&["endpoints"]).build(),
+                rule(&["get", "update"]).groups(&[LEGACY]).resources(&["endpoints"]).names(&["kube-scheduler"]).build(),
                 // Fundamental resources.
                 rule(READ).groups(&[LEGACY]).resources(&["nodes"]).build(),
                 rule(&["get", "list", "watch", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
