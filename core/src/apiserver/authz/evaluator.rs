@@ -67,7 +67,11 @@ pub fn authorize(objects: &dyn Objects, attrs: &Attributes) -> Decision {
     }
 
     let mut errors = Vec::new();
-    for binding in resolve(objects, &attrs.user, &attrs.namespace) {
+    let bindings = resolve(objects, &attrs.user, &attrs.namespace);
+    if bindings.is_empty() {
+        considered.push("RBAC: no ClusterRoleBinding or RoleBinding applies to this user".to_string());
+    }
+    for binding in bindings {
         match binding.rules {
             Err(e) => {
                 considered.push(format!("{}: {e}", binding.source));
@@ -87,9 +91,6 @@ pub fn authorize(objects: &dyn Objects, attrs: &Attributes) -> Decision {
                 None => considered.push(format!("{}: {} rules, none matches", binding.source, rules.len())),
             },
         }
-    }
-    if considered.is_empty() {
-        considered.push("RBAC: no ClusterRoleBinding or RoleBinding applies to this user".to_string());
     }
     if !errors.is_empty() {
         reasons.push(format!("RBAC: {}", aggregate(&errors)));
