@@ -118,7 +118,13 @@ pub fn validate_namespace(obj: &Value) -> Vec<FieldError> {
         for msg in names::qualified_name(f) {
             errs.push(FieldError::invalid("spec.finalizers", &Value::from(f), msg));
         }
-        errs.extend(meta::kube_finalizer_names(std::slice::from_ref(&Value::from(f)), "spec.finalizers"));
+        if !f.contains('/') && f != "kubernetes" && f != "orphan" && f != "foregroundDeletion" {
+            errs.push(FieldError::invalid(
+                "spec.finalizers",
+                &Value::from(f),
+                "name is neither a standard finalizer name nor is it fully qualified",
+            ));
+        }
     }
     errs
 }

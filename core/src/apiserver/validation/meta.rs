@@ -33,14 +33,18 @@ pub fn validate_object_meta(meta: Option<&Value>, namespaced: bool, rule: NameRu
     errs
 }
 
-/// `validateKubeFinalizerName` (pkg/apis/core/validation adds it after the generic checks): an
-/// unprefixed finalizer must be one of Kubernetes' own.
+/// `validateKubeFinalizerName` (pkg/apis/core/validation adds it after the generic checks, at
+/// `<path>[i]`): an unprefixed finalizer must be one of Kubernetes' own.
 pub fn kube_finalizer_names(list: &[Value], path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    for f in list {
+    for (i, f) in list.iter().enumerate() {
         let f = f.as_str().unwrap_or("");
         if !f.contains('/') && !matches!(f, "kubernetes" | "orphan" | "foregroundDeletion") {
-            errs.push(FieldError::invalid(path, &Value::from(f), "name is neither a standard finalizer name nor is it fully qualified"));
+            errs.push(FieldError::invalid(
+                format!("{path}[{i}]"),
+                &Value::from(f),
+                "name is neither a standard finalizer name nor is it fully qualified",
+            ));
         }
     }
     errs

@@ -126,38 +126,39 @@ pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<FieldError> {
     errs
 }
 
-/// The volume sources `validateVolumeSource` knows, in the order it checks them.
-const VOLUME_SOURCES: &[&str] = &[
-    "emptyDir",
-    "hostPath",
-    "gitRepo",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "flocker",
-    "persistentVolumeClaim",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "downwardAPI",
-    "fc",
-    "azureFile",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "projected",
-    "scaleIO",
-    "configMap",
-    "storageos",
-    "csi",
-    "ephemeral",
-    "image",
+/// The volume sources `validateVolumeSource` knows, in the order it checks them, with the path
+/// its "more than 1 volume type" error names (Go spells two of them `cephFS` and `downwarAPI`).
+const VOLUME_SOURCES: &[(&str, &str)] = &[
+    ("emptyDir", "emptyDir"),
+    ("hostPath", "hostPath"),
+    ("gitRepo", "gitRepo"),
+    ("gcePersistentDisk", "gcePersistentDisk"),
+    ("awsElasticBlockStore", "awsElasticBlockStore"),
+    ("secret", "secret"),
+    ("nfs", "nfs"),
+    ("iscsi", "iscsi"),
+    ("glusterfs", "glusterfs"),
+    ("flocker", "flocker"),
+    ("persistentVolumeClaim", "persistentVolumeClaim"),
+    ("rbd", "rbd"),
+    ("cinder", "cinder"),
+    ("cephfs", "cephFS"),
+    ("quobyte", "quobyte"),
+    ("downwardAPI", "downwarAPI"),
+    ("fc", "fc"),
+    ("flexVolume", "flexVolume"),
+    ("configMap", "configMap"),
+    ("azureFile", "azureFile"),
+    ("vsphereVolume", "vsphereVolume"),
+    ("photonPersistentDisk", "photonPersistentDisk"),
+    ("portworxVolume", "portworxVolume"),
+    ("azureDisk", "azureDisk"),
+    ("storageos", "storageos"),
+    ("projected", "projected"),
+    ("scaleIO", "scaleIO"),
+    ("csi", "csi"),
+    ("ephemeral", "ephemeral"),
+    ("image", "image"),
 ];
 
 /// `ValidateVolumes`: returns the names of volumes that validated (only those can be mounted).
@@ -171,12 +172,12 @@ fn validate_volumes(spec: Option<&Value>, path: &str) -> (BTreeSet<String>, Vec<
         let mut el = Vec::new();
         // validateVolumeSource: exactly one source (none at all is defaulted to emptyDir).
         let mut found = 0;
-        for src in VOLUME_SOURCES {
+        for (src, shown) in VOLUME_SOURCES {
             if !has(v, src) {
                 continue;
             }
             if found > 0 {
-                el.push(FieldError::forbidden(format!("{idx}.{src}"), "may not specify more than 1 volume type"));
+                el.push(FieldError::forbidden(format!("{idx}.{shown}"), "may not specify more than 1 volume type"));
                 continue;
             }
             found += 1;

@@ -253,7 +253,7 @@ fn validate_cluster_ips(spec: Option<&Value>, ips: &[String]) -> Vec<FieldError>
             }
             continue;
         }
-        if ip.parse::<std::net::IpAddr>().is_err() {
+        if !is_valid_ip_sloppy(ip) {
             errs.push(FieldError::invalid(
                 format!("spec.clusterIPs[{i}]"),
                 &Value::from(ip.as_str()),
@@ -262,6 +262,19 @@ fn validate_cluster_ips(spec: Option<&Value>, ips: &[String]) -> Vec<FieldError>
         }
     }
     errs
+}
+
+/// `netutils.ParseIPSloppy` succeeds: like the standard parser, but IPv4 octets may carry
+/// leading zeros (read as decimal), as Go's pre-1.17 `net.ParseIP` allowed.
+fn is_valid_ip_sloppy(ip: &str) -> bool {
+    if ip.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let parts: Vec<&str> = ip.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            (1..=3).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 /// `ValidateServiceUpdate`: metadata, then the cluster IPs may not change (unless to or from
@@ -307,6 +320,15 @@ mod tests {
         assert_eq!(validate_service(&svc(json!({"ports": [{"port": 80}], "selector": {"app": "web"}}))), vec![]);
         assert_eq!(validate_service(&svc(json!({"clusterIP": "None"}))), vec![]);
         assert_eq!(aggregate(&validate_service(&svc(json!({})))), "spec.ports: Required value");
+    }
+
+    #[test]
+    fn sloppy_ips() {
+        assert!(is_valid_ip_sloppy("10.0.0.1"));
+        assert!(is_valid_ip_sloppy("010.000.000.001"));
+        assert!(is_valid_ip_sloppy("2001:db8::ffff"));
+        assert!(!is_valid_ip_sloppy("10.0.0.300"));
+        assert!(!is_valid_ip_sloppy("10.0.0"));
     }
 
     #[test]

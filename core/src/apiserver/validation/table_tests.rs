@@ -170,7 +170,7 @@ fn error_table() {
         (
             "ConfigMap",
             json!({"metadata": {"finalizers": ["custom"]}}),
-            "metadata.finalizers: Invalid value: \"custom\": name is neither a standard finalizer name nor is it fully qualified".into(),
+            "metadata.finalizers[0]: Invalid value: \"custom\": name is neither a standard finalizer name nor is it fully qualified".into(),
         ),
         // ---- Pod spec ----
         ("Pod", json!({"spec": {"containers": []}}), "spec.containers: Required value".into()),
