@@ -40,6 +40,12 @@ pub use names::NameRule;
 pub fn validate_create(kind: &KindInfo, obj: &Value) -> Vec<FieldError> {
     match (kind.group, kind.kind) {
         ("", "Pod") => pod::validate_pod(obj),
+        ("", "PodTemplate") => {
+            // ValidatePodTemplate: metadata, then the template at `template`.
+            let mut errs = meta::validate_object_meta(obj.get("metadata"), true, NameRule::Subdomain);
+            errs.extend(pod::validate_pod_template_spec(obj.get("template"), "template"));
+            errs
+        }
         ("", "ReplicationController") => workloads::validate_replication_controller(obj),
         ("apps", "Deployment") => workloads::validate_deployment(obj),
         ("apps", "ReplicaSet") => workloads::validate_replica_set(obj),
@@ -208,6 +214,12 @@ mod tests {
         let sel = json!({"matchExpressions": [{"key": "a", "operator": "Exists"}], "matchLabels": {"b": "c"}});
         assert_eq!(render_selector(&sel), r#"{"matchLabels":{"b":"c"},"matchExpressions":[{"key":"a","operator":"Exists"}]}"#);
         assert_eq!(go_struct(&[("Type", &json!("X")), ("RollingUpdate", &Value::Null)]), r#"{"Type":"X","RollingUpdate":null}"#);
+    }
+
+    #[test]
+    fn pod_templates_validate_their_pod_spec() {
+        let t = json!({"metadata": {"name": "t", "namespace": "default"}, "template": {"spec": {"containers": []}}});
+        assert_eq!(aggregate(&validate_create(kind("", "PodTemplate"), &t)), "template.spec.containers: Required value");
     }
 
     #[test]
