@@ -20,12 +20,14 @@
 //! `limit_range.rs`, `networking.rs`, `rbac.rs`, `autoscaling.rs`; `fields.rs` holds the JSON
 //! helpers that stand in for Go's zero-value tests.
 
+mod batch;
 mod container;
 mod fields;
 mod image;
 mod pod;
 mod storage;
 mod volume;
+mod workloads;
 
 use serde_json::Value;
 
@@ -47,10 +49,17 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
     match (kind.group, kind.kind) {
         ("", "Pod") => pod::default_pod(obj),
         ("", "PodTemplate") => pod::default_template(root(obj).and_then(|o| child(o, "template"))),
+        ("", "ReplicationController") => workloads::default_replication_controller(obj),
         ("", "PersistentVolumeClaim") => with_root(obj, storage::default_claim),
         ("", "PersistentVolume") => with_root(obj, storage::default_volume_object),
         // `SetDefaults_Secret`.
         ("", "Secret") => with_root(obj, |secret| default_if_empty(secret, "type", "Opaque")),
+        ("apps", "Deployment") => with_spec(obj, workloads::default_deployment),
+        ("apps", "ReplicaSet") => with_spec(obj, workloads::default_replica_set),
+        ("apps", "StatefulSet") => with_spec(obj, workloads::default_stateful_set),
+        ("apps", "DaemonSet") => with_spec(obj, workloads::default_daemon_set),
+        ("batch", "Job") => batch::default_job(obj),
+        ("batch", "CronJob") => with_spec(obj, batch::default_cron_job),
         ("storage.k8s.io", "StorageClass") => with_root(obj, storage::default_storage_class),
         ("storage.k8s.io", "CSIDriver") => with_root(obj, storage::default_csi_driver),
         // `SetDefaults_PriorityClass` (scheduling/v1).
@@ -68,6 +77,16 @@ fn root(obj: &mut Value) -> Option<&mut Object> {
 fn with_root(obj: &mut Value, f: impl FnOnce(&mut Object)) {
     if let Some(o) = obj.as_object_mut() {
         f(o);
+    }
+}
+
+/// Workload specs are structs in Go, so they exist even when the manifest omits `spec`.
+fn with_spec(obj: &mut Value, f: impl FnOnce(&mut Object)) {
+    if let Some(spec) = obj
+        .as_object_mut()
+        .and_then(|o| fields::child_or_insert(o, "spec"))
+    {
+        f(spec);
     }
 }
 
