@@ -20,11 +20,18 @@
 //! `limit_range.rs`, `networking.rs`, `rbac.rs`, `autoscaling.rs`; `fields.rs` holds the JSON
 //! helpers that stand in for Go's zero-value tests.
 
+mod autoscaling;
 mod batch;
 mod container;
 mod fields;
 mod image;
+mod limit_range;
+mod namespace;
+mod networking;
+mod node;
 mod pod;
+mod rbac;
+mod service;
 mod storage;
 mod volume;
 mod workloads;
@@ -50,6 +57,11 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
         ("", "Pod") => pod::default_pod(obj),
         ("", "PodTemplate") => pod::default_template(root(obj).and_then(|o| child(o, "template"))),
         ("", "ReplicationController") => workloads::default_replication_controller(obj),
+        ("", "Service") => with_root(obj, service::default_service),
+        ("", "Endpoints") => with_root(obj, service::default_endpoints),
+        ("", "Namespace") => with_root(obj, namespace::default_namespace),
+        ("", "Node") => with_root(obj, node::default_node),
+        ("", "LimitRange") => with_root(obj, limit_range::default_limit_range),
         ("", "PersistentVolumeClaim") => with_root(obj, storage::default_claim),
         ("", "PersistentVolume") => with_root(obj, storage::default_volume_object),
         // `SetDefaults_Secret`.
@@ -60,6 +72,18 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
         ("apps", "DaemonSet") => with_spec(obj, workloads::default_daemon_set),
         ("batch", "Job") => batch::default_job(obj),
         ("batch", "CronJob") => with_spec(obj, batch::default_cron_job),
+        ("autoscaling", "HorizontalPodAutoscaler") if kind.version == "v1" => {
+            with_root(obj, autoscaling::default_hpa_v1)
+        }
+        ("autoscaling", "HorizontalPodAutoscaler") => with_root(obj, autoscaling::default_hpa_v2),
+        ("networking.k8s.io", "NetworkPolicy") => {
+            with_root(obj, networking::default_network_policy)
+        }
+        ("networking.k8s.io", "IngressClass") => with_root(obj, networking::default_ingress_class),
+        ("discovery.k8s.io", "EndpointSlice") => with_root(obj, service::default_endpoint_slice),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            with_root(obj, rbac::default_binding)
+        }
         ("storage.k8s.io", "StorageClass") => with_root(obj, storage::default_storage_class),
         ("storage.k8s.io", "CSIDriver") => with_root(obj, storage::default_csi_driver),
         // `SetDefaults_PriorityClass` (scheduling/v1).
@@ -135,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn secret_and_priority_class() {
+    fn secret_priority_class_and_hpa_versions() {
         let mut v = json!({"metadata": {"name": "s"}});
         apply_defaults(kind("v1", "Secret"), &mut v);
         assert_eq!(v["type"], json!("Opaque"));
@@ -145,6 +169,9 @@ mod tests {
         let mut v = json!({"value": 1000});
         apply_defaults(kind("scheduling.k8s.io/v1", "PriorityClass"), &mut v);
         assert_eq!(v["preemptionPolicy"], json!("PreemptLowerPriority"));
+        let mut v = json!({"spec": {"maxReplicas": 3}});
+        apply_defaults(kind("autoscaling/v1", "HorizontalPodAutoscaler"), &mut v);
+        assert_eq!(v, json!({"spec": {"maxReplicas": 3, "minReplicas": 1}}));
     }
 
     #[test]
