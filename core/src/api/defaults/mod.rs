@@ -36,6 +36,9 @@ mod storage;
 mod volume;
 mod workloads;
 
+#[cfg(test)]
+mod manifests_tests;
+
 use serde_json::Value;
 
 use crate::api::KindInfo;
