@@ -6,7 +6,7 @@
 
 use super::meta;
 use super::names::{self, NameRule};
-use super::pod::{parse_quantity, validate_quantity_value};
+use super::resources::{parse_quantity, validate_quantity_value};
 use super::{arr_of, obj_of, str_of};
 use crate::apiserver::FieldError;
 use serde_json::Value;

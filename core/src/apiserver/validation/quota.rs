@@ -5,7 +5,7 @@
 
 use super::meta;
 use super::names::NameRule;
-use super::pod::{parse_quantity, validate_quantity_value};
+use super::resources::{parse_quantity, validate_quantity_value};
 use super::quantity::Quantity;
 use super::{arr_of, entries, obj_of, str_of};
 use crate::apiserver::FieldError;

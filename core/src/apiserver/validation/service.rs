@@ -11,7 +11,8 @@
 
 use super::meta;
 use super::names::{self, NameRule};
-use super::pod::{validate_port_num_or_name, validate_protocol};
+use super::pod::validate_protocol;
+use super::probe::validate_port_num_or_name;
 use super::{arr_of, has, int_of, obj_of, str_of};
 use crate::apiserver::FieldError;
 use serde_json::{json, Value};
