@@ -17,9 +17,10 @@
 //! `pod.rs` (PodSpec, Pod), `container.rs` (containers, probes), `volume.rs`, `image.rs`
 //! (reference parsing for `imagePullPolicy`), `workloads.rs` (apps/v1 and ReplicationController),
 //! `batch.rs`, `service.rs` (and endpoints), `storage.rs`, `namespace.rs`, `node.rs`,
-//! `limit_range.rs`, `networking.rs`, `rbac.rs`, `autoscaling.rs`; `fields.rs` holds the JSON
-//! helpers that stand in for Go's zero-value tests.
+//! `limit_range.rs`, `networking.rs`, `rbac.rs`, `autoscaling.rs`, `admission.rs`; `fields.rs`
+//! holds the JSON helpers that stand in for Go's zero-value tests.
 
+mod admission;
 mod autoscaling;
 mod batch;
 mod container;
@@ -69,6 +70,24 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
         ("", "PersistentVolume") => with_root(obj, storage::default_volume_object),
         // `SetDefaults_Secret`.
         ("", "Secret") => with_root(obj, |secret| default_if_empty(secret, "type", "Opaque")),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration") => {
+            with_root(obj, |config| {
+                admission::default_webhook_configuration(config, false)
+            })
+        }
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration") => {
+            with_root(obj, |config| {
+                admission::default_webhook_configuration(config, true)
+            })
+        }
+        (
+            "admissionregistration.k8s.io",
+            "ValidatingAdmissionPolicy" | "MutatingAdmissionPolicy",
+        ) => with_root(obj, admission::default_admission_policy),
+        (
+            "admissionregistration.k8s.io",
+            "ValidatingAdmissionPolicyBinding" | "MutatingAdmissionPolicyBinding",
+        ) => with_root(obj, admission::default_policy_binding),
         ("apps", "Deployment") => with_spec(obj, workloads::default_deployment),
         ("apps", "ReplicaSet") => with_spec(obj, workloads::default_replica_set),
         ("apps", "StatefulSet") => with_spec(obj, workloads::default_stateful_set),
