@@ -104,9 +104,13 @@ impl KvStore {
         self.backend.get(&found.modified).map(|r| &r.kv)
     }
 
-    /// Writes `key` at `rev` and returns the event; `lease` is attached as given.
-    pub fn put(&mut self, key: &[u8], value: Vec<u8>, lease: i64, rev: Revision) -> Event {
-        let ki = self.index.entry(key.to_vec()).or_default();
+    /// Writes `key` at `rev` and returns the new record; `lease` is attached as given.
+    pub fn put(&mut self, key: &[u8], value: Vec<u8>, lease: i64, rev: Revision) -> &KeyValue {
+        // Look up before inserting, so an overwrite does not allocate a new key.
+        let ki = match self.index.get_mut(key) {
+            Some(ki) => ki,
+            None => self.index.entry(key.to_vec()).or_default(),
+        };
         let (create_revision, version) = match ki.get(rev.main) {
             Some(at) => (at.created.main, at.version + 1),
             None => (rev.main, 1),
@@ -114,8 +118,7 @@ impl KvStore {
         ki.put(rev);
         let kv = KeyValue { key: key.to_vec(), create_revision, mod_revision: rev.main, version, value, lease };
         self.backend_bytes += record_bytes(&kv);
-        self.backend.insert(rev, Record { kv: kv.clone(), tombstone: false });
-        Event { kind: EventType::Put, kv, prev_kv: None }
+        &self.backend.entry(rev).insert_entry(Record { kv, tombstone: false }).into_mut().kv
     }
 
     /// Deletes `key` at `rev`, writing a tombstone; `None` if the key was not alive.

@@ -87,7 +87,7 @@ pub struct Store {
     pub(crate) watches: WatchHub,
     pub(crate) wal: Wal,
     /// The newest snapshot, which restore starts from, and what is listed on disk.
-    pub(crate) last_snapshot: Option<Snapshot>,
+    pub(crate) last_snapshot: Option<snapshot::Kept>,
     pub(crate) snapshots: Vec<SnapshotMeta>,
     /// Files written by `etcdctl snapshot save`, by path.
     pub(crate) saved: BTreeMap<String, Snapshot>,
@@ -169,8 +169,9 @@ impl Store {
         &self.snapshots
     }
 
-    pub fn latest_snapshot(&self) -> Option<&Snapshot> {
-        self.last_snapshot.as_ref()
+    /// The newest snapshot taken every `--snapshot-count` entries, which restore starts from.
+    pub fn latest_snapshot(&self) -> Option<Snapshot> {
+        self.last_snapshot.as_ref().map(|k| k.materialize(&self.kv.backend))
     }
 
     /// A snapshot saved by `etcdctl snapshot save <path>`.

@@ -9,7 +9,7 @@ use super::errors::StoreError;
 use super::kvstore::KvStore;
 use super::lease::Lessor;
 use super::rpc::*;
-use super::snapshot::{Snapshot, MAX_SNAPSHOTS};
+use super::snapshot::{Kept, Snapshot, MAX_SNAPSHOTS};
 use super::txn::{self, WriteTxn};
 use super::wal::{Wal, WalEntry, WalRequest};
 use super::watch::WatchHub;
@@ -78,7 +78,7 @@ impl Store {
         let writes = txn::txn_writes(&req);
         self.check_size_and_quota(txn_size(&req), writes)?;
         if !writes {
-            let mut t = WriteTxn::new(&mut self.kv, &mut self.lessor);
+            let mut t = WriteTxn::new(&mut self.kv, &mut self.lessor, false);
             let mut resp = t.txn(&req)?;
             resp.header = self.header();
             return Ok(resp);
@@ -210,7 +210,7 @@ impl Store {
         s.lessor = Lessor { leases: snap.leases.clone(), next_id: snap.next_lease_id };
         s.watches = WatchHub::default();
         s.wal = Wal { entries: Vec::new(), last_index: snap.index, term: snap.term };
-        s.last_snapshot = Some(snap.clone());
+        s.last_snapshot = Some(Kept::Taken(snap.clone()));
         s.snapshots = vec![snap.meta()];
         for e in wal.iter().filter(|e| e.index > snap.index) {
             if let WalRequest::LeaseGrant { now_ms, .. } = e.request {
@@ -225,10 +225,12 @@ impl Store {
     /// Commits one request to the WAL and applies it.
     fn commit(&mut self, req: WalRequest) -> Result<Applied, StoreError> {
         let index = self.wal.append(req);
-        let result = match self.wal.entries.last() {
+        // Take the entry out while applying it, so apply can borrow the store mutably.
+        let result = match self.wal.entries.pop() {
             Some(entry) => {
-                let req = entry.request.clone();
-                self.apply(&req)
+                let r = self.apply(&entry.request);
+                self.wal.entries.push(entry);
+                r
             }
             None => Ok(Applied::Done),
         };
@@ -238,8 +240,13 @@ impl Store {
     }
 
     fn apply(&mut self, req: &WalRequest) -> Result<Applied, StoreError> {
+        if let (WalRequest::Compaction(_), Some(Kept::Deferred { .. })) = (req, &self.last_snapshot) {
+            // Compaction removes records the deferred snapshot still needs: copy them first.
+            self.last_snapshot = self.last_snapshot.as_ref().map(|k| Kept::Taken(k.materialize(&self.kv.backend)));
+        }
         let header = self.header();
-        let mut t = WriteTxn::new(&mut self.kv, &mut self.lessor);
+        let want_events = !self.watches.watchers.is_empty();
+        let mut t = WriteTxn::new(&mut self.kv, &mut self.lessor, want_events);
         let applied = match req {
             WalRequest::Bootstrap(_) => Applied::Done,
             WalRequest::Put(p) => {
@@ -266,7 +273,7 @@ impl Store {
             }
         };
         let events = std::mem::take(&mut t.events);
-        if !events.is_empty() {
+        if t.changes > 0 {
             self.kv.current_rev += 1;
         }
         let header = ResponseHeader { revision: self.kv.current_rev, ..header };
@@ -286,17 +293,24 @@ impl Store {
 
     /// Takes a snapshot once more than `--snapshot-count` entries were applied since the last.
     fn maybe_snapshot(&mut self, index: u64) {
-        let last = self.last_snapshot.as_ref().map_or(0, |s| s.index);
+        let last = self.last_snapshot.as_ref().map_or(0, Kept::index);
         if index - last <= self.config.snapshot_count {
             return;
         }
-        let snap = self.make_snapshot();
-        self.snapshots.push(snap.meta());
+        let (term, revision) = (self.wal.term(), self.kv.current_rev);
+        self.snapshots.push(super::SnapshotMeta { index, term, revision, total_keys: self.kv.backend.len() });
         if self.snapshots.len() > MAX_SNAPSHOTS {
             self.snapshots.remove(0);
         }
-        self.wal.truncate_through(snap.index);
-        self.last_snapshot = Some(snap);
+        self.wal.truncate_through(index);
+        self.last_snapshot = Some(Kept::Deferred {
+            index,
+            term,
+            revision,
+            compact_revision: self.kv.compact_rev,
+            leases: self.lessor.leases.clone(),
+            next_lease_id: self.lessor.next_id,
+        });
     }
 
     /// Keys and their index, for comparing two stores in tests.

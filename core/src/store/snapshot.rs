@@ -28,6 +28,41 @@ pub struct Snapshot {
     pub next_lease_id: i64,
 }
 
+/// The newest snapshot as the store keeps it. Copying every record each `--snapshot-count`
+/// entries would cost O(keys) per snapshot, so the copy is deferred: the backend only ever
+/// appends, and until the next compaction the records with `main <= revision` are exactly the
+/// snapshot's. A compaction (or a reader) materialises it first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Kept {
+    Deferred { index: u64, term: u64, revision: i64, compact_revision: i64, leases: BTreeMap<i64, Lease>, next_lease_id: i64 },
+    Taken(Snapshot),
+}
+
+impl Kept {
+    pub fn index(&self) -> u64 {
+        match self {
+            Kept::Deferred { index, .. } => *index,
+            Kept::Taken(s) => s.index,
+        }
+    }
+
+    /// The full snapshot, copying its records out of `backend` if it was deferred.
+    pub fn materialize(&self, backend: &BTreeMap<Revision, Record>) -> Snapshot {
+        match self {
+            Kept::Taken(s) => s.clone(),
+            Kept::Deferred { index, term, revision, compact_revision, leases, next_lease_id } => Snapshot {
+                index: *index,
+                term: *term,
+                revision: *revision,
+                compact_revision: *compact_revision,
+                records: backend.range(..Revision::new(revision + 1, 0)).map(|(r, rec)| (*r, rec.clone())).collect(),
+                leases: leases.clone(),
+                next_lease_id: *next_lease_id,
+            },
+        }
+    }
+}
+
 /// What the UI lists for each snapshot on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SnapshotMeta {

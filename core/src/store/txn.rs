@@ -17,55 +17,62 @@ use std::collections::BTreeSet;
 /// etcd's `--max-txn-ops` default.
 pub const MAX_TXN_OPS: usize = 128;
 
-/// A write transaction in progress: the store, the lessor and the events so far.
+/// A write transaction in progress: the store, the lessor and the changes so far.
 pub(crate) struct WriteTxn<'a> {
     pub kv: &'a mut KvStore,
     pub lessor: &'a mut Lessor,
     pub begin_rev: i64,
+    /// Changes made so far; the next one gets this sub-revision.
+    pub changes: i64,
+    /// The changes as watch events, collected only when someone watches.
     pub events: Vec<Event>,
+    want_events: bool,
 }
 
 impl<'a> WriteTxn<'a> {
-    pub fn new(kv: &'a mut KvStore, lessor: &'a mut Lessor) -> Self {
+    pub fn new(kv: &'a mut KvStore, lessor: &'a mut Lessor, want_events: bool) -> Self {
         let begin_rev = kv.current_rev;
-        WriteTxn { kv, lessor, begin_rev, events: Vec::new() }
+        WriteTxn { kv, lessor, begin_rev, changes: 0, events: Vec::new(), want_events }
     }
 
     /// The revision this txn reads and reports: the next one once it has written anything.
     pub fn rev(&self) -> i64 {
-        if self.events.is_empty() { self.begin_rev } else { self.begin_rev + 1 }
+        if self.changes == 0 { self.begin_rev } else { self.begin_rev + 1 }
     }
 
     fn next_rev(&self) -> Revision {
-        Revision::new(self.begin_rev + 1, self.events.len() as i64)
+        Revision::new(self.begin_rev + 1, self.changes)
     }
 
     pub fn put(&mut self, req: &PutRequest) -> PutResponse {
         let at = self.rev();
-        let prev = self.kv.get_at(&req.key, at).cloned();
-        let value = match (&prev, req.ignore_value) {
+        // The previous version is needed for prev_kv, the ignore flags, and to move the key off
+        // its old lease; with no leases at all, a plain put can skip the lookup.
+        let need_prev = req.prev_kv || req.ignore_value || req.ignore_lease || !self.lessor.leases.is_empty();
+        let prev = if need_prev { self.kv.get_at(&req.key, at) } else { None };
+        let prev_lease = prev.map_or(0, |p| p.lease);
+        let value = match (prev, req.ignore_value) {
             (Some(p), true) => p.value.clone(),
             _ => req.value.clone(),
         };
-        let lease = match (&prev, req.ignore_lease) {
+        let lease = match (prev, req.ignore_lease) {
             (Some(p), true) => p.lease,
             _ => req.lease,
         };
-        if let Some(p) = &prev {
-            if p.lease != 0 && p.lease != lease {
-                self.lessor.detach(p.lease, &req.key);
-            }
+        let prev_kv = if req.prev_kv { prev.cloned() } else { None };
+        if prev_lease != 0 && prev_lease != lease {
+            self.lessor.detach(prev_lease, &req.key);
         }
         if lease != 0 {
             self.lessor.attach(lease, &req.key);
         }
         let rev = self.next_rev();
-        let ev = self.kv.put(&req.key, value, lease, rev);
-        self.events.push(ev);
-        PutResponse {
-            header: ResponseHeader { revision: self.rev(), ..Default::default() },
-            prev_kv: if req.prev_kv { prev } else { None },
+        let kv = self.kv.put(&req.key, value, lease, rev);
+        if self.want_events {
+            self.events.push(Event { kind: EventType::Put, kv: kv.clone(), prev_kv: None });
         }
+        self.changes += 1;
+        PutResponse { header: ResponseHeader { revision: self.rev(), ..Default::default() }, prev_kv }
     }
 
     pub fn delete_range(&mut self, req: &DeleteRangeRequest) -> DeleteRangeResponse {
@@ -81,7 +88,10 @@ impl<'a> WriteTxn<'a> {
             }
             let rev = self.next_rev();
             if let Some(ev) = self.kv.delete(key, rev) {
-                self.events.push(ev);
+                self.changes += 1;
+                if self.want_events {
+                    self.events.push(ev);
+                }
             }
             if let (true, Some(p)) = (req.prev_kv, prev) {
                 prev_kvs.push(p);

@@ -9,7 +9,7 @@
 //! - `# …` and blank lines are ignored.
 //!
 //! `$L1`, `$L2`, … name the leases granted so far (each side's own IDs); `$TMP` is a temporary
-//! directory. Normalised before comparing, because they are not ours to choose: cluster and
+//! directory; `{{repeat:x:N}}` is `x` N times (for requests too large to write out). Normalised before comparing, because they are not ours to choose: cluster and
 //! member IDs, the raft term, lease IDs, remaining lease TTLs within one second, and the
 //! client's JSON log lines on stderr (`{"level":…}`, printed by the gRPC client, not etcdctl).
 
@@ -173,13 +173,31 @@ fn parse_script(text: &str) -> Result<Vec<Step>, String> {
                 stdin.push('\n');
             }
         }
-        let words = split_words(&cmd).map_err(|e| format!("line {}: {e:?}", n + 1))?;
+        let stdin = expand_repeat(&stdin);
+        let words = split_words(&expand_repeat(&cmd)).map_err(|e| format!("line {}: {e:?}", n + 1))?;
         if words.first().map(String::as_str) != Some("etcdctl") {
             return Err(format!("line {}: expected `etcdctl …`, `sleep …` or a comment", n + 1));
         }
         steps.push(Step::Cmd { line: n + 1, words: words[1..].to_vec(), stdin, background });
     }
     Ok(steps)
+}
+
+/// Expands every `{{repeat:x:N}}`.
+fn expand_repeat(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(a) = rest.find("{{repeat:") {
+        out.push_str(&rest[..a]);
+        let body = &rest[a + 9..];
+        let Some(end) = body.find("}}") else { break };
+        let spec = &body[..end];
+        if let Some((text, n)) = spec.rsplit_once(':') {
+            out.push_str(&text.repeat(n.parse().unwrap_or(0)));
+        }
+        rest = &body[end + 2..];
+    }
+    out + rest
 }
 
 /// Per-side state: lease IDs seen so far, in grant order.

@@ -207,8 +207,19 @@ pub fn del(ctx: &Ctx<'_>, store: &mut Store) -> Output {
     }
 }
 
-/// One op line of a txn (`put k v`, `get k --prefix`, `del k`), parsed with that command's flags.
-fn txn_op(words: &[String]) -> Option<RequestOp> {
+/// One op line of a txn (`put k v`, `get k --prefix`, `del k`), parsed with that command's
+/// flags; a flag error also prints cobra's usage for that command, as etcdctl does.
+fn txn_op(words: &[String]) -> Result<RequestOp, String> {
+    let (cmd, _) = words.split_first().ok_or_else(String::new)?;
+    match txn_op_flags(words) {
+        Some(Ok(op)) => Ok(op),
+        Some(Err(())) => Err(super::usage::txn_op_usage(cmd).unwrap_or("").to_string()),
+        None => Err(String::new()),
+    }
+}
+
+/// `None` when the line is not a valid op, `Some(Err)` when its flags do not parse.
+fn txn_op_flags(words: &[String]) -> Option<Result<RequestOp, ()>> {
     use flags::{flag, Kind};
     let (cmd, rest) = words.split_first()?;
     let specs: &[flags::Spec] = match cmd.as_str() {
@@ -232,12 +243,13 @@ fn txn_op(words: &[String]) -> Option<RequestOp> {
         "del" => &[flag("from-key", Kind::Bool), flag("prefix", Kind::Bool), flag("prev-kv", Kind::Bool)],
         _ => return None,
     };
-    let f = flags::parse(rest, specs).ok()?;
+    let Ok(f) = flags::parse(rest, specs) else { return Some(Err(())) };
     match cmd.as_str() {
         "get" => get_op(&f).ok().map(RequestOp::Range),
         "put" => put_op(&f, "").ok().map(RequestOp::Put),
         _ => del_op(&f).ok().map(RequestOp::DeleteRange),
     }
+    .map(Ok)
 }
 
 pub fn txn(ctx: &Ctx<'_>, store: &mut Store) -> Output {
@@ -253,6 +265,9 @@ pub fn txn(ctx: &Ctx<'_>, store: &mut Store) -> Output {
     })();
     let req = match parsed {
         Ok(r) => r,
+        Err(e) if e.contains("Error: ") => {
+            return Output { stderr: format!("{e}\n"), exit_code: EXIT_INVALID_INPUT, ..Default::default() }
+        }
         Err(e) => return fail(EXIT_INVALID_INPUT, e),
     };
     match store.txn(req) {

@@ -16,7 +16,8 @@
 
 use crate::store::{Compare, CompareResult, CompareTarget, RequestOp};
 
-/// A txn input problem, reported as `Error: <text>` with exit code 3 (`ExitInvalidInput`).
+/// A txn input problem, printed after `Error: ` with exit code 3 (`ExitInvalidInput`); a text
+/// that already holds its own `Error: ` line (after a usage block) is printed as it is.
 pub type InputError = String;
 
 /// Splits stdin into lines the way `bufio.Reader.ReadString('\n')` sees them.
@@ -50,10 +51,11 @@ pub fn read_compares(lines: &mut Lines<'_>) -> Result<Vec<Compare>, InputError> 
     }
 }
 
-/// Reads ops up to the next blank line; `parse_op` turns one line's words into a request.
+/// Reads ops up to the next blank line; `parse_op` turns one line's words into a request or
+/// gives the text to print before the error (cobra's usage, or nothing).
 pub fn read_ops(
     lines: &mut Lines<'_>,
-    parse_op: &dyn Fn(&[String]) -> Option<RequestOp>,
+    parse_op: &dyn Fn(&[String]) -> Result<RequestOp, String>,
 ) -> Result<Vec<RequestOp>, InputError> {
     let mut out = Vec::new();
     loop {
@@ -65,7 +67,7 @@ pub fn read_ops(
         if words.len() < 2 {
             return Err(format!("invalid txn compare request: {line}"));
         }
-        out.push(parse_op(&words).ok_or_else(|| format!("invalid txn request: {line}"))?);
+        out.push(parse_op(&words).map_err(|usage| format!("{usage}Error: invalid txn request: {line}"))?);
     }
 }
 

@@ -244,3 +244,48 @@ OPTIONS:
     };
     Some(format!("{head}{tail}"))
 }
+
+/// The usage cobra prints on stderr when an op line inside `txn` has a bad flag (its default
+/// template, since those commands are built fresh for each line).
+pub fn txn_op_usage(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "get" => r#"Usage:
+   get [options] <key> [range_end] [flags]
+
+Flags:
+      --consistency string   Linearizable(l) or Serializable(s) (default "l")
+      --from-key             Get keys that are greater than or equal to the given key using byte compare
+  -h, --help                 help for get
+      --keys-only            Get only the keys
+      --limit int            Maximum number of results
+      --order string         Order of results; ASCEND or DESCEND (ASCEND by default)
+      --prefix               Get keys with matching prefix
+      --print-value-only     Only write values when using the "simple" output format
+      --rev int              Specify the kv revision
+      --sort-by string       Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION
+
+"#,
+        "put" => r#"Usage:
+   put [options] <key> <value> (<value> can also be given from stdin) [flags]
+
+Flags:
+  -h, --help           help for put
+      --ignore-lease   updates the key using its current lease
+      --ignore-value   updates the key using its current value
+      --lease string   lease ID (in hexadecimal) to attach to the key (default "0")
+      --prev-kv        return the previous key-value pair before modification
+
+"#,
+        "del" => r#"Usage:
+   del [options] <key> [range_end] [flags]
+
+Flags:
+      --from-key   delete keys that are greater than or equal to the given key using byte compare
+  -h, --help       help for del
+      --prefix     delete keys with matching prefix
+      --prev-kv    return deleted key-value pairs
+
+"#,
+        _ => return None,
+    })
+}
