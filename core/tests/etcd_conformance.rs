@@ -8,6 +8,8 @@
 
 #[path = "etcd/harness.rs"]
 mod harness;
+#[path = "etcd/normalise.rs"]
+mod normalise;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -280,6 +280,8 @@ fn finish(input: &Value, object: Value, kind: &'static KindInfo, doc: &Document)
     let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string();
     let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).map(str::to_string);
     let unknown = unknown_fields(input, &object);
+    let mut object = object;
+    prune_absent_empties(input, &mut object);
     Ok(Decoded {
         doc: doc.index,
         line: doc.content_line(),
@@ -290,6 +292,29 @@ fn finish(input: &Value, object: Value, kind: &'static KindInfo, doc: &Document)
         manifest: input.clone(),
         unknown_fields: unknown,
     })
+}
+
+/// k8s-openapi gives required fields an empty value when the input lacks them (a missing
+/// `spec.selector` becomes `{}`); Go leaves them absent, and validation then says `Required
+/// value`. Removes every empty object or list the input did not have.
+fn prune_absent_empties(input: &Value, object: &mut Value) {
+    if let (Value::Object(inp), Value::Object(out)) = (input, object) {
+        out.retain(|k, v| {
+            inp.contains_key(k) || !(v.as_object().is_some_and(|m| m.is_empty()) || v.as_array().is_some_and(|a| a.is_empty()))
+        });
+        for (k, v) in out.iter_mut() {
+            if let Some(i) = inp.get(k) {
+                match (i, v) {
+                    (Value::Array(ia), Value::Array(oa)) => {
+                        for (a, b) in ia.iter().zip(oa.iter_mut()) {
+                            prune_absent_empties(a, b);
+                        }
+                    }
+                    (i, v) => prune_absent_empties(i, v),
+                }
+            }
+        }
+    }
 }
 
 /// The server's 400 for a body it cannot decode into the Go type.

@@ -7,6 +7,7 @@
 //! authorization. Dry-run requests run every stage except the write.
 
 pub mod admission;
+mod allocator;
 pub mod authz;
 mod diff;
 pub mod field;

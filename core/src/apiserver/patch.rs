@@ -23,18 +23,16 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-/// The merge key of a list field in Kubernetes types (`patchMergeKey`), by field name.
-fn merge_key(field: &str) -> Option<&'static str> {
+/// The merge key of a list field in Kubernetes types (`patchMergeKey`), by field name; `ports`
+/// is `containerPort` in containers and `port` in Services, told apart by the elements.
+pub fn merge_key(field: &str, elements: &[Value]) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets"
-        | "hostAliases" => match field {
-            "hostAliases" => "ip",
-            _ => "name",
-        },
-        "ports" => "containerPort",
+        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets" => "name",
+        "hostAliases" => "ip",
+        "ports" if elements.iter().any(|e| e.get("containerPort").is_some()) => "containerPort",
+        "ports" => "port",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
-        "tolerations" | "finalizers" => return None,
         "conditions" => "type",
         "ownerReferences" => "uid",
         _ => return None,
@@ -48,7 +46,8 @@ pub fn strategic(target: &mut Value, patch: &Value) {
 }
 
 fn strategic_in(target: &mut Value, patch: &Value, field: &str) {
-    match (target.as_array_mut(), patch.as_array(), merge_key(field)) {
+    let key = patch.as_array().and_then(|p| merge_key(field, p));
+    match (target.as_array_mut(), patch.as_array(), key) {
         (Some(t), Some(p), Some(key)) => {
             for item in p {
                 let k = &item[key];

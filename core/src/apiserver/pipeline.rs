@@ -100,15 +100,13 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
 }
 
 fn authorize(run: &mut Run, req: &Request) -> Result<(), Status> {
-    // The built-in superuser check runs before RBAC; kubeadm's admin is bound to cluster-admin.
-    let superuser = req.user.groups.iter().any(|g| g == "system:masters" || g == "kubeadm:cluster-admins");
-    let detail = if superuser {
-        "allowed: group system:masters / kubeadm:cluster-admins (cluster-admin)".to_string()
-    } else {
-        "allowed".to_string()
-    };
-    run.stage(Stage::Authorization, Verdict::Passed, detail);
-    Ok(())
+    match super::stages::authorize(run.ctx, req) {
+        Ok(detail) => {
+            run.stage(Stage::Authorization, Verdict::Passed, detail);
+            Ok(())
+        }
+        Err(status) => run.reject(Stage::Authorization, status).map(|_| ()),
+    }
 }
 
 fn key_of(req: &Request, name: &str) -> String {
@@ -264,9 +262,27 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
     strategy::prepare_for_create(req.kind, &mut obj, &req.namespace, run.ctx.now, run.ctx.rng);
     admission_and_validation(run, req, &mut obj, None)?;
     let key = key_of(req, &name);
+    let is_service = req.kind.group.is_empty() && req.kind.kind == "Service";
+    let new_ips = if is_service {
+        match super::allocator::allocate(run.ctx.store, run.ctx.rng, &mut obj) {
+            Ok(ips) => ips,
+            Err(status) => return run.reject(Stage::Storage, status),
+        }
+    } else {
+        Vec::new()
+    };
     if req.dry_run {
         run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would create {key}"));
         return Ok(obj);
+    }
+    for ip in &new_ips {
+        let uid = strategy::uuid_v4(run.ctx.rng);
+        let created = strategy::rfc3339(run.ctx.now);
+        let record = super::allocator::ip_address_object(ip, &req.namespace, &name, &created, &uid);
+        let ip_key = format!("/registry/ipaddresses/{ip}");
+        if let Ok(revision) = storage::create(run.ctx.store, &ip_key, &record, 0) {
+            run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: ip_key, revision, op: WriteOp::Create });
+        }
     }
     match storage::create(run.ctx.store, &key, &obj, 0) {
         Ok(revision) => {

@@ -1,57 +1,107 @@
-//! Where the pipeline meets the stage implementations (defaulting, admission, validation). Each
-//! function here adapts one stage's API to the pipeline, so a stage can grow behind it.
+//! Where the pipeline meets the stage implementations (defaulting, authorization, admission,
+//! validation). Each function adapts one stage's API to the pipeline and summarises what the
+//! stage decided for the trace.
 
-use super::{Context, FieldError, Request, Status, StoreObjects, Objects, Verb};
+use super::admission::{self, Operation, Outcome, PluginRecord};
+use super::authz::{self, Attributes, UserInfo};
+use super::{Context, FieldError, Request, Status, StoreObjects, User, Verb};
 use crate::api::KindInfo;
 use serde_json::Value;
 
 /// Scheme defaulting of a decoded body.
-pub fn apply_defaults(_kind: &KindInfo, _obj: &mut Value) {}
+pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
+    crate::api::defaults::apply_defaults(kind, obj);
+}
+
+fn user_info(u: &User) -> UserInfo {
+    UserInfo { name: u.name.clone(), uid: String::new(), groups: u.groups.clone() }
+}
+
+/// The authorizer chain (system:masters, Node, RBAC). Ok carries the reason to trace.
+pub fn authorize(ctx: &mut Context, req: &Request) -> Result<String, Status> {
+    let name = match req.verb {
+        Verb::Create | Verb::List | Verb::DeleteCollection => String::new(),
+        _ => req.name.clone(),
+    };
+    let mut attrs = Attributes::resource(user_info(&req.user), req.verb.name(), req.kind.group, req.kind.resource, &req.namespace, &name);
+    if !req.subresource.is_empty() {
+        attrs = attrs.with_subresource(&req.subresource);
+    }
+    if !req.list.field_selector.is_empty() {
+        attrs = attrs.with_field_selector(&req.list.field_selector);
+    }
+    let decision = authz::authorize(&StoreObjects(ctx.store), &attrs);
+    if decision.allowed {
+        let by = if decision.reason.is_empty() { decision.authorizer.clone() } else { decision.reason.clone() };
+        Ok(format!("allowed: {by}"))
+    } else {
+        let message = authz::forbidden_message(&attrs, &decision);
+        Err(Status { code: 403, reason: "Forbidden", message })
+    }
+}
+
+fn admission_request<'a>(req: &'a Request, obj_name: &'a str, old: Option<&'a Value>, operation: Operation) -> admission::Request<'a> {
+    admission::Request {
+        operation,
+        kind: req.kind,
+        subresource: &req.subresource,
+        namespace: &req.namespace,
+        name: obj_name,
+        user: &req.user.name,
+        dry_run: req.dry_run,
+        old,
+    }
+}
+
+fn summary(records: &[PluginRecord]) -> String {
+    records
+        .iter()
+        .filter(|r| r.outcome != Outcome::Passed || !r.detail.starts_with("does not apply"))
+        .map(|r| match r.outcome {
+            Outcome::Passed => r.plugin.to_string(),
+            Outcome::Changed => format!("{} changed {}", r.plugin, r.detail),
+            Outcome::Rejected => format!("{} rejected: {}", r.plugin, r.detail),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// Mutating admission. Returns a one-line summary of the plugins that ran.
-pub fn mutate(ctx: &mut Context, req: &Request, _obj: &mut Value, _old: Option<&Value>) -> Result<String, Status> {
-    namespace_lifecycle(ctx, req)?;
-    Ok("NamespaceLifecycle".into())
+pub fn mutate(ctx: &mut Context, req: &Request, obj: &mut Value, old: Option<&Value>) -> Result<String, Status> {
+    let name = obj["metadata"]["name"].as_str().unwrap_or(&req.name).to_string();
+    let op = if old.is_some() { Operation::Update } else { Operation::Create };
+    let areq = admission_request(req, &name, old, op);
+    let mut records = Vec::new();
+    let objects = StoreObjects(ctx.store);
+    admission::mutate(&objects, &areq, obj, ctx.rng, &mut records)?;
+    Ok(summary(&records))
 }
 
 /// Validating admission. Returns a summary and the warnings to send back.
-pub fn validate(_ctx: &mut Context, _req: &Request, _obj: &Value, _old: Option<&Value>) -> Result<(String, Vec<String>), Status> {
-    Ok((String::new(), Vec::new()))
+pub fn validate(ctx: &mut Context, req: &Request, obj: &Value, old: Option<&Value>) -> Result<(String, Vec<String>), Status> {
+    let name = obj["metadata"]["name"].as_str().unwrap_or(&req.name).to_string();
+    let op = if old.is_some() { Operation::Update } else { Operation::Create };
+    let areq = admission_request(req, &name, old, op);
+    let mut records = Vec::new();
+    admission::validate(&StoreObjects(ctx.store), &areq, obj, &mut records)?;
+    let warnings = records.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
+    Ok((summary(&records), warnings))
 }
 
-/// Validating admission of a delete.
-pub fn validate_delete(_ctx: &mut Context, req: &Request, _obj: &Value) -> Result<String, Status> {
-    if req.kind.group.is_empty() && req.kind.kind == "Namespace" && matches!(req.name.as_str(), "default" | "kube-system" | "kube-public") {
-        return Err(Status::forbidden("namespaces", &req.name, "this namespace may not be deleted"));
-    }
-    Ok("NamespaceLifecycle".into())
+/// Admission of a delete (NamespaceLifecycle keeps the immortal namespaces).
+pub fn validate_delete(ctx: &mut Context, req: &Request, obj: &Value) -> Result<String, Status> {
+    let areq = admission_request(req, &req.name, Some(obj), Operation::Delete);
+    let mut records = Vec::new();
+    let mut scratch = obj.clone();
+    admission::mutate(&StoreObjects(ctx.store), &areq, &mut scratch, ctx.rng, &mut records)?;
+    admission::validate(&StoreObjects(ctx.store), &areq, obj, &mut records)?;
+    Ok(summary(&records))
 }
 
-pub fn validate_create(_kind: &KindInfo, obj: &Value) -> Vec<FieldError> {
-    let meta = &obj["metadata"];
-    if meta["name"].as_str().unwrap_or("").is_empty() && meta["generateName"].as_str().unwrap_or("").is_empty() {
-        return vec![FieldError::required("metadata.name", "name or generateName is required")];
-    }
-    Vec::new()
+pub fn validate_create(kind: &KindInfo, obj: &Value) -> Vec<FieldError> {
+    super::validation::validate_create(kind, obj)
 }
 
-pub fn validate_update(_kind: &KindInfo, _old: &Value, _new: &Value) -> Vec<FieldError> {
-    Vec::new()
-}
-
-/// NamespaceLifecycle: no new objects in a namespace that does not exist or is terminating.
-fn namespace_lifecycle(ctx: &mut Context, req: &Request) -> Result<(), Status> {
-    if !req.kind.namespaced || req.verb != Verb::Create {
-        return Ok(());
-    }
-    let objects = StoreObjects(ctx.store);
-    match objects.get("namespaces", "", &req.namespace) {
-        None => Err(Status::not_found("namespaces", &req.namespace)),
-        Some(ns) if ns["status"]["phase"].as_str() == Some("Terminating") => Err(Status::forbidden(
-            &super::qualified_resource(req.kind),
-            &req.name,
-            &format!("unable to create new content in namespace {} because it is being terminated", req.namespace),
-        )),
-        Some(_) => Ok(()),
-    }
+pub fn validate_update(kind: &KindInfo, old: &Value, new: &Value) -> Vec<FieldError> {
+    super::validation::validate_update(kind, old, new)
 }

@@ -245,32 +245,70 @@ fn set_annotation(obj: &mut Value, applied: &str) {
     obj["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.to_string());
 }
 
-/// A JSON merge patch taking `live` to `desired`, deleting what `previous` had and `desired` drops.
-/// (kubectl uses a strategic merge patch for built-in kinds; lists are replaced whole here.)
+/// kubectl's `CreateThreeWayMergePatch`: the strategic merge patch that takes `live` to
+/// `desired` for the fields `desired` sets, and deletes the fields `previous` (the last applied
+/// configuration) set and `desired` no longer does. Fields only the server or controllers set
+/// (defaults, status) are left alone. `None` when nothing needs to change.
 fn three_way_patch(previous: &Value, desired: &Value, live: &Value) -> Value {
-    let mut patch = Map::new();
-    if let Some(d) = desired.as_object() {
-        for (k, dv) in d {
-            let lv = live.get(k).unwrap_or(&Value::Null);
-            let pv = previous.get(k).unwrap_or(&Value::Null);
-            if dv.is_object() && lv.is_object() {
-                let sub = three_way_patch(pv, dv, lv);
-                if sub.as_object().is_some_and(|m| !m.is_empty()) {
-                    patch.insert(k.clone(), sub);
+    diff_for_patch(previous, desired, live, "").unwrap_or_else(|| Value::Object(Map::new()))
+}
+
+fn diff_for_patch(previous: &Value, desired: &Value, live: &Value, field: &str) -> Option<Value> {
+    match (desired, live) {
+        (Value::Object(d), Value::Object(l)) => {
+            let mut patch = Map::new();
+            for (k, dv) in d {
+                let pv = previous.get(k).unwrap_or(&Value::Null);
+                match l.get(k) {
+                    None => {
+                        patch.insert(k.clone(), dv.clone());
+                    }
+                    Some(lv) => {
+                        if let Some(sub) = diff_for_patch(pv, dv, lv, k) {
+                            patch.insert(k.clone(), sub);
+                        }
+                    }
                 }
-            } else if dv != lv {
-                patch.insert(k.clone(), dv.clone());
             }
-        }
-    }
-    if let Some(p) = previous.as_object() {
-        for k in p.keys() {
-            if desired.get(k).is_none() && live.get(k).is_some() {
-                patch.insert(k.clone(), Value::Null);
+            if let Some(p) = previous.as_object() {
+                for k in p.keys() {
+                    if !d.contains_key(k) && l.contains_key(k) {
+                        patch.insert(k.clone(), Value::Null);
+                    }
+                }
             }
+            (!patch.is_empty()).then_some(Value::Object(patch))
         }
+        (Value::Array(d), Value::Array(l)) => {
+            let Some(key) = crate::apiserver::patch::merge_key(field, d) else {
+                return (desired != live).then(|| desired.clone());
+            };
+            let mut items = Vec::new();
+            for de in d {
+                let k = &de[key];
+                let le = l.iter().find(|e| &e[key] == k);
+                let pe = previous.as_array().and_then(|p| p.iter().find(|e| &e[key] == k)).unwrap_or(&Value::Null);
+                match le {
+                    None => items.push(de.clone()),
+                    Some(le) => {
+                        if let Some(Value::Object(mut sub)) = diff_for_patch(pe, de, le, "") {
+                            sub.insert(key.to_string(), k.clone());
+                            items.push(Value::Object(sub));
+                        }
+                    }
+                }
+            }
+            for pe in previous.as_array().into_iter().flatten() {
+                let k = &pe[key];
+                if !d.iter().any(|e| &e[key] == k) && l.iter().any(|e| &e[key] == k) {
+                    items.push(serde_json::json!({key: k, "$patch": "delete"}));
+                }
+            }
+            // Keep the order the manifest gives when elements are added.
+            (!items.is_empty()).then_some(Value::Array(items))
+        }
+        _ => (desired != live).then(|| desired.clone()),
     }
-    Value::Object(patch)
 }
 
 fn strip_empty(patch: &mut Value) {

@@ -1,26 +1,67 @@
-//! What a fresh cluster holds before the learner types anything: the four namespaces every
-//! kubeadm cluster starts with. (Nodes, the control-plane pods and the `kubernetes` Service arrive
-//! with the controllers.)
+//! What a fresh kubeadm cluster holds before the learner types anything, written through the API
+//! server as kube-apiserver's own post-start hooks write it: the four namespaces, the RBAC
+//! bootstrap policy (with aggregated roles settled), the system PriorityClasses and the
+//! `kubernetes` Service. Per-namespace objects (the `default` ServiceAccount, the
+//! `kube-root-ca.crt` ConfigMap) come from the controllers.
 
 use super::Cluster;
 use crate::api::lookup;
+use crate::apiserver::authz;
 use crate::apiserver::{handle, Request, User, Verb};
-use serde_json::json;
+use serde_json::{json, Value};
+
+fn create(cluster: &mut Cluster, api_version: &str, kind: &str, body: Value) {
+    let Some(info) = lookup(api_version, kind) else { return };
+    let name = body["metadata"]["name"].as_str().unwrap_or("").to_string();
+    let ns = body["metadata"]["namespace"].as_str().unwrap_or("").to_string();
+    let req = Request { user: User::apiserver(), ..Request::new(Verb::Create, info, &ns, &name).with_body(body) };
+    let mut ctx = cluster.api_context();
+    // Bootstrap writes go to an empty store and cannot conflict; each is traced either way.
+    let _ = handle(&mut ctx, &req);
+}
 
 pub(super) fn bootstrap(cluster: &mut Cluster) {
-    let Some(namespace) = lookup("v1", "Namespace") else { return };
     for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-        let body = json!({
+        let ns = json!({
             "apiVersion": "v1",
             "kind": "Namespace",
             "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
         });
-        let req = Request { user: User::apiserver(), ..Request::new(Verb::Create, namespace, "", name).with_body(body) };
-        let mut ctx = cluster.api_context();
-        // A failure here would mean the store refused a tiny write to an empty keyspace; the
-        // response is traced either way, so there is nothing more to do with it.
-        let _ = handle(&mut ctx, &req);
+        create(cluster, "v1", "Namespace", ns);
     }
+    for object in authz::settle_aggregation(authz::bootstrap_policy()) {
+        let api_version = object["apiVersion"].as_str().unwrap_or("").to_string();
+        let kind = object["kind"].as_str().unwrap_or("").to_string();
+        create(cluster, &api_version, &kind, object);
+    }
+    for (name, value, description) in [
+        ("system-cluster-critical", 2_000_000_000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
+        ("system-node-critical", 2_000_001_000, "Used for system critical pods that must not be moved from their current node."),
+    ] {
+        let pc = json!({
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": name},
+            "value": value,
+            "description": description,
+            "preemptionPolicy": "PreemptLowerPriority",
+        });
+        create(cluster, "scheduling.k8s.io/v1", "PriorityClass", pc);
+    }
+    let svc = json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {
+            "clusterIP": "10.96.0.1",
+            "clusterIPs": ["10.96.0.1"],
+            "internalTrafficPolicy": "Cluster",
+            "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            "sessionAffinity": "None",
+            "type": "ClusterIP"
+        }
+    });
+    create(cluster, "v1", "Service", svc);
 }

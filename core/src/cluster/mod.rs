@@ -7,6 +7,7 @@
 
 mod apply;
 mod bootstrap;
+mod controllers;
 mod kubectl;
 
 use crate::api::Limits;
@@ -55,7 +56,14 @@ enum Work {
     Command(CommandId),
     /// Send the next request of a running `kubectl apply`.
     ApplyNext(CommandId),
+    /// The store changed: the controllers look at what their watches would have delivered.
+    Controllers { revision: i64 },
 }
+
+/// Virtual time between two objects of one `kubectl apply` (a GET and a write each).
+const KUBECTL_OBJECT_MS: u64 = 5;
+/// How soon a controller reacts to a change its informer delivers.
+const CONTROLLER_REACTION_MS: u64 = 1;
 
 /// A command that has been submitted and not yet finished.
 enum Running {
@@ -85,6 +93,11 @@ pub struct Cluster {
     next_request_id: u64,
     /// The trace record of each running command, the cause of the requests it sends.
     command_records: BTreeMap<CommandId, u64>,
+    /// False for a bare etcd (`--etcd-only`).
+    controllers_enabled: bool,
+    /// The store revision the controllers last looked at, and whether a look is already queued.
+    controllers_seen: i64,
+    controllers_queued: bool,
 }
 
 impl Cluster {
@@ -100,9 +113,16 @@ impl Cluster {
             next_command: 1,
             next_request_id: 1,
             command_records: BTreeMap::new(),
+            controllers_enabled: false,
+            controllers_seen: 0,
+            controllers_queued: false,
             config,
         };
         bootstrap::bootstrap(&mut cluster);
+        cluster.controllers_enabled = true;
+        let mut ctx = cluster.api_context();
+        controllers::reconcile(&mut ctx, None);
+        cluster.controllers_seen = cluster.store.revision();
         cluster
     }
 
@@ -119,6 +139,9 @@ impl Cluster {
             next_command: 1,
             next_request_id: 1,
             command_records: BTreeMap::new(),
+            controllers_enabled: false,
+            controllers_seen: 0,
+            controllers_queued: false,
             config,
         }
     }
@@ -171,7 +194,14 @@ impl Cluster {
         match next.event {
             Work::Command(id) => self.start(id),
             Work::ApplyNext(id) => self.apply_next(id),
+            Work::Controllers { revision } => {
+                self.controllers_queued = false;
+                self.controllers_seen = revision;
+                let mut ctx = self.api_context();
+                controllers::reconcile(&mut ctx, None);
+            }
         }
+        self.notify_controllers();
         true
     }
 
@@ -204,6 +234,30 @@ impl Cluster {
     /// The output of a finished command (kept for the last `max_kept_outputs` commands).
     pub fn output(&self, id: CommandId) -> Option<&Output> {
         self.outputs.get(&id)
+    }
+
+    /// Queues a controller pass when a namespace was created since the controllers last looked:
+    /// the event their namespace informers would deliver.
+    fn notify_controllers(&mut self) {
+        let revision = self.store.revision();
+        if !self.controllers_enabled || self.controllers_queued || revision == self.controllers_seen {
+            return;
+        }
+        let seen = self.controllers_seen;
+        let namespace_created = self.trace.records().rev().take_while(|r| match &r.event {
+            crate::trace::Event::StoreWrite { revision, .. } => *revision > seen,
+            _ => true,
+        }).any(|r| matches!(&r.event, crate::trace::Event::StoreWrite { key, op: crate::trace::WriteOp::Create, .. } if key.starts_with("/registry/namespaces/")));
+        if !namespace_created {
+            self.controllers_seen = revision;
+            return;
+        }
+        {
+            let at = self.now().after(crate::sim::Duration::from_ms(CONTROLLER_REACTION_MS));
+            if self.queue.schedule(at, Work::Controllers { revision }).is_ok() {
+                self.controllers_queued = true;
+            }
+        }
     }
 
     fn schedule(&mut self, at: Time, work: Work, id: CommandId) {
@@ -248,7 +302,8 @@ impl Cluster {
         let mut ctx = self.api_context();
         if state.step(&mut ctx) {
             self.running.insert(id, Running::Apply(state));
-            self.schedule(self.now(), Work::ApplyNext(id), id);
+            let at = self.now().after(crate::sim::Duration::from_ms(KUBECTL_OBJECT_MS));
+            self.schedule(at, Work::ApplyNext(id), id);
         } else {
             self.finish(id, state.into_output());
         }

@@ -13,6 +13,7 @@
 //! member IDs, the raft term, lease IDs, remaining lease TTLs within one second, and the
 //! client's JSON log lines on stderr (`{"level":…}`, printed by the gRPC client, not etcdctl).
 
+use crate::normalise::{hide_snapshot_hash, replace_kb, replace_number_after, sort_lease_keys, strip_client_logs, tolerate};
 use kubeplay::cli::etcdctl::Etcdctl;
 use kubeplay::cli::{split_words, Output};
 use kubeplay::store::Store;
@@ -254,82 +255,9 @@ impl Side {
             s = replace_number_after(&s, p, "<db_size>");
         }
         s = replace_kb(&s);
+        s = hide_snapshot_hash(&s);
         sort_lease_keys(&s)
     }
-}
-
-/// `25 kB` and the like (go-humanize sizes) become `<db> kB`.
-fn replace_kb(s: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in s.split(" kB").enumerate() {
-        if i > 0 {
-            out.push_str(" kB");
-        }
-        let digits = part.chars().rev().take_while(|c| c.is_ascii_digit() || *c == '.').count();
-        if digits > 0 && i + 1 < s.split(" kB").count() {
-            out.push_str(&part[..part.len() - digits]);
-            out.push_str("<db>");
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
-}
-
-/// etcd lists a lease's keys from a Go map, in random order; sort them on both sides.
-fn sort_lease_keys(s: &str) -> String {
-    let mut out = s.to_string();
-    for (open, close, sep) in [("attached keys([", "])", " "), ("\"keys\":[", "]", ",")] {
-        if let Some(a) = out.find(open) {
-            let start = a + open.len();
-            if let Some(len) = out[start..].find(close) {
-                let mut items: Vec<&str> = out[start..start + len].split(sep).collect();
-                items.sort_unstable();
-                let joined = items.join(sep);
-                out.replace_range(start..start + len, &joined);
-            }
-        }
-    }
-    out
-}
-
-fn replace_number_after(s: &str, prefix: &str, with: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(p) = rest.find(prefix) {
-        out.push_str(&rest[..p + prefix.len()]);
-        rest = &rest[p + prefix.len()..];
-        let n = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if n > 0 && rest[..n] != *"0" {
-            out.push_str(with);
-            rest = &rest[n..];
-        }
-    }
-    out + rest
-}
-
-/// Replaces in `ours` each number after `prefix` with the real one when they differ by ≤ 1 s.
-fn tolerate(real: &str, ours: &str, prefix: &str) -> String {
-    let nums = |s: &str| -> Vec<i64> {
-        s.match_indices(prefix)
-            .filter_map(|(i, _)| {
-                let d: String = s[i + prefix.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
-                d.parse().ok()
-            })
-            .collect()
-    };
-    let (r, o) = (nums(real), nums(ours));
-    let mut out = ours.to_string();
-    for (a, b) in r.iter().zip(&o) {
-        if a != b && (a - b).abs() <= 1 {
-            out = out.replacen(&format!("{prefix}{b}"), &format!("{prefix}{a}"), 1);
-        }
-    }
-    out
-}
-
-fn strip_client_logs(s: &str) -> String {
-    s.split_inclusive('\n').filter(|l| !l.starts_with("{\"level\":")).collect()
 }
 
 /// Runs a script on both sides; returns the differences (empty when they agree).
