@@ -116,6 +116,7 @@ fn main() {
         }
     });
     println!("range (1 key)  {:>12.0} gets/s   ({:.0} per CPU-second; {found} found, scattered)", rate(N, wall), rate(N, cpu_t));
+    let get_wall = wall;
     let pages = 100_000;
     let t = Instant::now();
     for i in 0..pages {
@@ -162,17 +163,34 @@ fn main() {
         return;
     }
     match real_etcd(&make(20_000)) {
-        Ok((put_rate, get_rate)) => {
-            println!("real etcd put  {:>12.0} puts/s   (v3 JSON gateway, 1 connection)", put_rate);
-            println!("real etcd get  {:>12.0} gets/s", get_rate);
-            println!("ratio put      {:>12.0}x  (ours per wall second / real etcd)", rate(N, put_time) / put_rate);
+        Ok(r) => {
+            println!("real etcd put  {:>12.0} puts/s   (v3 JSON gateway, 1 connection)", r.put);
+            println!("real etcd get  {:>12.0} gets/s   (1 connection)", r.get);
+            println!("real etcd put  {:>12.0} puts/s   ({CONNS} connections in parallel)", r.put_parallel);
+            println!("ratio put      {:>12.0}x  (ours, one thread / real etcd, 1 connection)", rate(N, put_time) / r.put);
+            println!("ratio put      {:>12.0}x  (ours, one thread / real etcd, {CONNS} connections)", rate(N, put_time) / r.put_parallel);
+            println!("ratio get      {:>12.0}x  (ours, one thread / real etcd, 1 connection)", rate(N, get_wall) / r.get);
         }
         Err(e) => println!("real etcd: {e}"),
     }
 }
 
-/// Starts a real etcd and runs puts then gets through `/v3/kv/put` and `/v3/kv/range`.
-fn real_etcd(reqs: &[PutRequest]) -> Result<(f64, f64), String> {
+/// Connections used for the parallel real-etcd run.
+const CONNS: usize = 16;
+
+struct RealRates {
+    put: f64,
+    get: f64,
+    put_parallel: f64,
+}
+
+fn put_body(r: &PutRequest) -> String {
+    format!("{{\"key\":\"{}\",\"value\":\"{}\"}}", base64(&r.key), base64(&r.value))
+}
+
+/// Starts a real etcd and runs puts then gets through `/v3/kv/put` and `/v3/kv/range`, then the
+/// puts again over several connections at once.
+fn real_etcd(reqs: &[PutRequest]) -> Result<RealRates, String> {
     let dir = std::env::temp_dir().join(format!("kubeplay-bench-etcd-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let port = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).and_then(|l| l.local_addr()).map(|a| a.port());
@@ -214,14 +232,34 @@ fn real_etcd(reqs: &[PutRequest]) -> Result<(f64, f64), String> {
     };
     let t = Instant::now();
     for r in reqs {
-        conn.post("/v3/kv/put", &format!("{{\"key\":\"{}\",\"value\":\"{}\"}}", base64(&r.key), base64(&r.value)))?;
+        conn.post("/v3/kv/put", &put_body(r))?;
     }
-    let puts = rate(reqs.len(), t.elapsed());
+    let put = rate(reqs.len(), t.elapsed());
     let t = Instant::now();
     for r in reqs {
         conn.post("/v3/kv/range", &format!("{{\"key\":\"{}\"}}", base64(&r.key)))?;
     }
-    Ok((puts, rate(reqs.len(), t.elapsed())))
+    let get = rate(reqs.len(), t.elapsed());
+    let t = Instant::now();
+    let results: Vec<Result<(), String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = reqs
+            .chunks(reqs.len().div_ceil(CONNS))
+            .map(|chunk| {
+                let addr = addr.clone();
+                s.spawn(move || -> Result<(), String> {
+                    let mut c = Conn::new(TcpStream::connect(&addr).map_err(|e| e.to_string())?)?;
+                    for r in chunk {
+                        c.post("/v3/kv/put", &put_body(r))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("client thread panicked".into()))).collect()
+    });
+    let put_parallel = rate(reqs.len(), t.elapsed());
+    results.into_iter().collect::<Result<Vec<()>, String>>()?;
+    Ok(RealRates { put, get, put_parallel })
 }
 
 /// One keep-alive HTTP/1.1 connection to the gateway.

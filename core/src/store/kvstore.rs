@@ -52,8 +52,11 @@ fn record_bytes(kv: &KeyValue) -> i64 {
     (kv.key.len() + kv.value.len() + 48) as i64
 }
 
+/// A key range as `BTreeMap` bounds.
+pub(crate) type KeyBounds<'a> = (Bound<&'a [u8]>, Bound<&'a [u8]>);
+
 /// The keys a range covers as `BTreeMap` bounds; `None` when the range is empty.
-pub(crate) fn bounds<'a>(key: &'a [u8], range_end: &'a [u8]) -> Option<(Bound<&'a [u8]>, Bound<&'a [u8]>)> {
+pub(crate) fn bounds<'a>(key: &'a [u8], range_end: &'a [u8]) -> Option<KeyBounds<'a>> {
     if range_end.is_empty() {
         Some((Bound::Included(key), Bound::Included(key)))
     } else if range_end == [0] {
@@ -83,6 +86,13 @@ impl KvStore {
     /// Every key of the range alive at main revision `at`, in key order, with how many there
     /// are; at most `limit` are returned (0 means all). `at` must have passed [`Self::check_rev`].
     pub fn range_at(&self, key: &[u8], range_end: &[u8], at: i64, limit: usize) -> (Vec<KeyValue>, i64) {
+        if range_end.is_empty() {
+            // One key: a point lookup rather than a range walk.
+            return match self.get_at(key, at) {
+                Some(kv) => (vec![kv.clone()], 1),
+                None => (Vec::new(), 0),
+            };
+        }
         let Some(b) = bounds(key, range_end) else { return (Vec::new(), 0) };
         let mut kvs = Vec::new();
         let mut count = 0;

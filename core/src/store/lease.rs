@@ -66,6 +66,15 @@ impl Lessor {
         Ok((id, ttl_s))
     }
 
+    /// The ID the next grant without an ID will get.
+    pub fn peek_free_id(&self) -> i64 {
+        let mut id = self.next_id;
+        while self.leases.contains_key(&id) || id == 0 {
+            id = id.wrapping_add(1);
+        }
+        id
+    }
+
     fn next_free_id(&mut self) -> i64 {
         while self.leases.contains_key(&self.next_id) || self.next_id == 0 {
             self.next_id = self.next_id.wrapping_add(1);

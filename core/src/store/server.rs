@@ -105,8 +105,7 @@ impl Store {
     }
 
     fn peek_lease_id(&self) -> i64 {
-        let mut probe = self.lessor.clone();
-        probe.grant(0, 1, 0).map(|(id, _)| id).unwrap_or(0)
+        self.lessor.peek_free_id()
     }
 
     /// `LeaseRevoke`: deletes every attached key in one revision.
@@ -294,11 +293,13 @@ impl Store {
     /// Takes a snapshot once more than `--snapshot-count` entries were applied since the last.
     fn maybe_snapshot(&mut self, index: u64) {
         let last = self.last_snapshot.as_ref().map_or(0, Kept::index);
-        if index - last <= self.config.snapshot_count {
+        if index.saturating_sub(last) <= self.config.snapshot_count {
             return;
         }
         let (term, revision) = (self.wal.term(), self.kv.current_rev);
-        self.snapshots.push(super::SnapshotMeta { index, term, revision, total_keys: self.kv.backend.len() });
+        let compaction = if self.kv.compact_rev > 0 { 2 } else { 0 };
+        let total_keys = self.kv.backend.len() + self.lessor.leases.len() + 4 + compaction;
+        self.snapshots.push(super::SnapshotMeta { index, term, revision, total_keys });
         if self.snapshots.len() > MAX_SNAPSHOTS {
             self.snapshots.remove(0);
         }

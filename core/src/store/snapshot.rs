@@ -69,13 +69,22 @@ pub struct SnapshotMeta {
     pub index: u64,
     pub term: u64,
     pub revision: i64,
-    /// Records it holds (etcd's `snapshot status` "total keys" counts bbolt keys likewise).
+    /// bbolt keys in the file, as `snapshot status` counts them: one per record, one per lease,
+    /// and etcd's own bookkeeping (see [`Snapshot::total_keys`]).
     pub total_keys: usize,
 }
 
 impl Snapshot {
     pub fn meta(&self) -> SnapshotMeta {
-        SnapshotMeta { index: self.index, term: self.term, revision: self.revision, total_keys: self.records.len() }
+        SnapshotMeta { index: self.index, term: self.term, revision: self.revision, total_keys: self.total_keys() }
+    }
+
+    /// Keys across bbolt's buckets: the records, the leases, and etcd's bookkeeping: the
+    /// consistent index, the cluster version, the member and the auth revision, plus the
+    /// scheduled and finished compaction revisions once something was compacted.
+    pub fn total_keys(&self) -> usize {
+        let compaction = if self.compact_revision > 0 { 2 } else { 0 };
+        self.records.len() + self.leases.len() + 4 + compaction
     }
 
     /// A 32-bit FNV-1a hash of the records, shown as `snapshot status`'s HASH. etcd hashes the

@@ -103,8 +103,7 @@ pub fn parse(args: &[String], specs: &[Spec]) -> Result<Parsed, String> {
             out.values.insert(spec.name, check(spec, &shown, &value)?);
         } else if a.len() > 1 && a.starts_with('-') {
             let body = &a[1..];
-            let mut chars = body.char_indices();
-            while let Some((pos, c)) = chars.next() {
+            for (pos, c) in body.char_indices() {
                 let spec = specs
                     .iter()
                     .find(|s| s.short == Some(c))
