@@ -63,6 +63,15 @@ async fn keys(c: &Client) -> Vec<(String, i64)> {
     serde_json::from_value(rows).expect("rows as (key, revision)")
 }
 
+/// The text of the newest terminal entry's stdout or stderr.
+async fn last_entry(c: &Client, stream: &str) -> Result<String, String> {
+    let v = c
+        .execute(&format!("const e = [...document.querySelectorAll('#output .entry .{stream}')]; return e.length ? e[e.length - 1].innerText : null;"), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    v.as_str().map(|s| s.trim_end().to_string()).ok_or_else(|| format!("no terminal entry with {stream}"))
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     let path = screenshot_dir().join(name);
@@ -105,9 +114,15 @@ async fn scenario(c: &Client, base: &str) -> Result<(), String> {
     let deploy = rev("/registry/deployments/shop/web").expect("deployment key");
     let svc = rev("/registry/services/specs/shop/web").expect("service key");
     assert!(ns < deploy && deploy < svc, "revisions increase in apply order: {ns} {deploy} {svc}");
-    let stdout = c.find(Locator::Css("#output .stdout")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    let stdout = last_entry(c, "stdout").await?;
     assert_eq!(stdout, "namespace/shop created\ndeployment.apps/web created\nservice/web created");
     screenshot(c, "01-applied.png").await;
+
+    // The terminal runs kubectl against the same cluster.
+    let input = c.find(Locator::Id("terminal-input")).await.map_err(|e| e.to_string())?;
+    input.send_keys(&format!("kubectl get deploy,svc -n shop{}", char::from(Key::Enter))).await.map_err(|e| e.to_string())?;
+    let table = last_entry(c, "stdout").await?;
+    assert!(table.starts_with("NAME") && table.contains("deployment.apps/web") && table.contains("service/web"), "{table}");
 
     // Broken YAML, applied with the keyboard shortcut.
     set_editor(c, BROKEN).await;
@@ -122,7 +137,7 @@ async fn scenario(c: &Client, base: &str) -> Result<(), String> {
     assert_eq!(marker.attr("data-line").await.map_err(|e| e.to_string())?.as_deref(), Some("4"));
     let text = marker.text().await.map_err(|e| e.to_string())?;
     assert!(text.starts_with("4:1 "), "marker names line 4: {text}");
-    let stderr = c.find(Locator::Id("stderr")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    let stderr = last_entry(c, "stderr").await?;
     assert!(stderr.contains("yaml: line 4: found character that cannot start any token"), "stderr: {stderr}");
     let gutter_error = c.find(Locator::Css(".gutter-error")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
     assert_eq!(gutter_error, "4");

@@ -15,6 +15,10 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(Action::Apply))
     };
+    let on_run = {
+        let state = state.clone();
+        Callback::from(move |line: String| state.dispatch(Action::Run(line)))
+    };
     let onclick = {
         let on_apply = on_apply.clone();
         Callback::from(move |_: MouseEvent| on_apply.emit(()))
@@ -40,8 +44,8 @@ pub fn App() -> Html {
                     <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} {on_apply} />
                 </section>
                 <div class="side">
-                    <EtcdKeys keys={state.keys.clone()} revision={state.revision} />
-                    <CommandOutput last={state.last.clone()} />
+                    <EtcdKeys keys={state.keys.clone()} revision={state.revision} changed_since={state.revision_before_last} />
+                    <CommandOutput transcript={state.transcript.clone()} {on_run} />
                 </div>
             </main>
         </div>

@@ -22,8 +22,8 @@ async fn renders_keys_and_applies_the_example() {
     let div = root();
     yew::Renderer::<kubeplay_web::App>::with_root(div.clone()).render();
     settle().await;
-    let rows = div.query_selector_all("tr.etcd-key").expect("query").length();
-    assert_eq!(rows, 4, "a fresh cluster has four namespaces");
+    let before = div.query_selector_all("tr.etcd-key").expect("query").length();
+    assert!(div.query_selector("tr.etcd-key[data-key='/registry/namespaces/kube-system']").expect("query").is_some());
     let button: web_sys::HtmlElement = div
         .query_selector("#apply")
         .expect("query")
@@ -33,7 +33,9 @@ async fn renders_keys_and_applies_the_example() {
     button.click();
     settle().await;
     let rows = div.query_selector_all("tr.etcd-key").expect("query").length();
-    assert_eq!(rows, 7, "the example adds a namespace, a deployment and a service");
+    // The example adds a namespace, a deployment and a service (with its IPAddress), and the
+    // controllers add the namespace's default ServiceAccount and kube-root-ca.crt.
+    assert_eq!(rows, before + 6);
     let status = div.query_selector("#status").expect("query").expect("a status badge");
     assert_eq!(status.text_content().as_deref(), Some("applied"));
 }

@@ -29,7 +29,12 @@ pub enum Action {
     Edit(String),
     /// Apply the editor's manifest (`kubectl apply -f -`).
     Apply,
+    /// Run a command line typed in the terminal (kubectl or etcdctl; `-f -` reads the editor).
+    Run(String),
 }
+
+/// Terminal entries kept on screen; older ones scroll away for good.
+pub const MAX_TRANSCRIPT: usize = 200;
 
 #[derive(Clone)]
 pub struct Playground {
@@ -38,8 +43,12 @@ pub struct Playground {
     pub editor: String,
     /// The command that was run last and what it printed.
     pub last: Option<(String, Output)>,
+    /// Every command run in this session (bounded), for the terminal.
+    pub transcript: Vec<(String, Output)>,
     pub keys: Vec<KeyRow>,
     pub revision: i64,
+    /// The store revision before the last command: rows modified after it are what it changed.
+    pub revision_before_last: i64,
 }
 
 impl PartialEq for Playground {
@@ -47,8 +56,10 @@ impl PartialEq for Playground {
         Rc::ptr_eq(&self.cluster, &other.cluster)
             && self.editor == other.editor
             && self.last == other.last
+            && self.transcript.len() == other.transcript.len()
             && self.keys == other.keys
             && self.revision == other.revision
+            && self.revision_before_last == other.revision_before_last
     }
 }
 
@@ -61,7 +72,15 @@ impl Default for Playground {
 impl Playground {
     pub fn new(seed: u64, editor: String) -> Self {
         let cluster = Cluster::new(Config { seed, ..Config::default() });
-        let mut p = Playground { cluster: Rc::new(RefCell::new(cluster)), editor, last: None, keys: Vec::new(), revision: 0 };
+        let mut p = Playground {
+            cluster: Rc::new(RefCell::new(cluster)),
+            editor,
+            last: None,
+            transcript: Vec::new(),
+            keys: Vec::new(),
+            revision: 0,
+            revision_before_last: i64::MAX,
+        };
         p.refresh();
         p
     }
@@ -69,6 +88,19 @@ impl Playground {
     /// Diagnostics of the last command, for the editor to mark.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         self.last.as_ref().map_or(&[], |(_, out)| out.diagnostics.as_slice())
+    }
+
+    fn run(&mut self, line: &str) {
+        self.revision_before_last = self.revision + 1;
+        let files = MemoryFiles::new().with("-", self.editor.as_bytes());
+        let out = self.cluster.borrow_mut().execute(line, &files);
+        self.last = Some((line.to_string(), out.clone()));
+        self.transcript.push((line.to_string(), out));
+        if self.transcript.len() > MAX_TRANSCRIPT {
+            let extra = self.transcript.len() - MAX_TRANSCRIPT;
+            self.transcript.drain(..extra);
+        }
+        self.refresh();
     }
 
     fn refresh(&mut self) {
@@ -100,12 +132,11 @@ impl Reducible for Playground {
         let mut next = (*self).clone();
         match action {
             Action::Edit(text) => next.editor = text,
-            Action::Apply => {
-                let line = "kubectl apply -f -";
-                let files = MemoryFiles::new().with("-", next.editor.as_bytes());
-                let out = next.cluster.borrow_mut().execute(line, &files);
-                next.last = Some((line.to_string(), out));
-                next.refresh();
+            Action::Apply => next.run("kubectl apply -f -"),
+            Action::Run(line) => {
+                if !line.trim().is_empty() {
+                    next.run(line.trim());
+                }
             }
         }
         Rc::new(next)
@@ -127,10 +158,21 @@ mod tests {
         let p = reduce(p, Action::Apply);
         let (_, out) = p.last.clone().unwrap();
         assert_eq!(out.exit_code, 0, "{}", out.stderr);
-        assert_eq!(p.keys.len(), before + 3);
+        assert_eq!(p.keys.len(), before + 6);
         let p = reduce(p, Action::Edit("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n".into()));
         let p = reduce(p, Action::Apply);
-        assert_eq!(p.keys.len(), before + 3);
+        assert_eq!(p.keys.len(), before + 6);
         assert_eq!(p.diagnostics()[0].line, 4);
+    }
+
+    #[test]
+    fn terminal_runs_kubectl_and_etcdctl() {
+        let p = reduce(Rc::new(Playground::default()), Action::Apply);
+        let p = reduce(p, Action::Run("kubectl get deploy -n shop".into()));
+        let (_, out) = p.last.clone().unwrap();
+        assert!(out.stdout.starts_with("NAME "), "{}", out.stdout);
+        let p = reduce(p, Action::Run("etcdctl get /registry/deployments --prefix --keys-only".into()));
+        assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/shop/web\n\n");
+        assert_eq!(p.transcript.len(), 3);
     }
 }

@@ -58,26 +58,41 @@ pub fn Editor(props: &EditorProps) -> Html {
         let class = classes!("gutter-line", bad_lines.contains(&n).then_some("gutter-error"));
         html! { <div class={class}>{ n }</div> }
     });
+    let text_lines: Vec<&str> = props.text.split('\n').collect();
     let markers = props.diagnostics.iter().map(|d| {
         let top = (d.line.saturating_sub(1)) * LINE_PX;
+        // Just past the end of the offending line's text, in character cells.
+        let after = text_lines.get(d.line.saturating_sub(1)).map_or(0, |l| display_width(l)) + 3;
         let first = d.message.lines().next().unwrap_or("").to_string();
         html! {
-            <div class="diagnostic" style={format!("top: {top}px")} title={d.message.clone()}
+            <div class="diagnostic" style={format!("top: {top}px; left: calc({after}ch + 10px)")} title={d.message.clone()}
                  data-line={d.line.to_string()} data-column={d.column.to_string()}>
-                { format!("{}:{} {}", d.line, d.column, first) }
+                <span>{ format!("{}:{} {}", d.line, d.column, first) }</span>
             </div>
         }
     });
+    let width = text_lines.iter().map(|l| display_width(l)).max().unwrap_or(0) + 4;
     let height = lines * LINE_PX + 2 * LINE_PX;
     html! {
         <div class="editor-scroll">
             <div class="editor" style={format!("height: {height}px")}>
                 <div class="gutter" aria-hidden="true">{ for gutter }</div>
                 <textarea id="manifest" class="code" spellcheck="false" wrap="off"
+                    style={format!("width: {width}ch")}
                     aria-label="Manifest (YAML or JSON)" value={props.text.clone()}
                     {oninput} {onkeydown} />
                 <div class="markers">{ for markers }</div>
             </div>
         </div>
     }
+}
+
+/// Columns a line takes in a monospace font: wide (CJK, Hangul) characters take two, tabs
+/// advance to the next multiple of two as the editor's `tab-size` does.
+fn display_width(line: &str) -> usize {
+    line.chars().fold(0, |w, c| match c {
+        '\t' => w + 2 - w % 2,
+        '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FF60}' => w + 2,
+        _ => w + 1,
+    })
 }
