@@ -15,6 +15,7 @@ pub mod api;
 pub mod apiserver;
 pub mod cli;
 pub mod cluster;
+pub mod controllers;
 pub mod sim;
 pub mod store;
 pub mod trace;

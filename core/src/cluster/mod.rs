@@ -7,7 +7,6 @@
 
 mod apply;
 mod bootstrap;
-mod controllers;
 mod kubectl;
 
 use crate::api::Limits;
@@ -56,8 +55,8 @@ enum Work {
     Command(CommandId),
     /// Send the next request of a running `kubectl apply`.
     ApplyNext(CommandId),
-    /// The store changed: the controllers look at what their watches would have delivered.
-    Controllers { revision: i64 },
+    /// The store changed, or a component's wake-up came due: the control plane steps.
+    ControlPlane,
 }
 
 /// Virtual time between two objects of one `kubectl apply` (a GET and a write each).
@@ -93,11 +92,10 @@ pub struct Cluster {
     next_request_id: u64,
     /// The trace record of each running command, the cause of the requests it sends.
     command_records: BTreeMap<CommandId, u64>,
-    /// False for a bare etcd (`--etcd-only`).
-    controllers_enabled: bool,
-    /// The store revision the controllers last looked at, and whether a look is already queued.
-    controllers_seen: i64,
-    controllers_queued: bool,
+    /// The controllers, scheduler and node agents; `None` for a bare etcd (`--etcd-only`).
+    control_plane: Option<crate::controllers::ControlPlane>,
+    /// When the queued control-plane step is due, if one is queued.
+    control_plane_queued: Option<Time>,
 }
 
 impl Cluster {
@@ -113,16 +111,14 @@ impl Cluster {
             next_command: 1,
             next_request_id: 1,
             command_records: BTreeMap::new(),
-            controllers_enabled: false,
-            controllers_seen: 0,
-            controllers_queued: false,
+            control_plane: None,
+            control_plane_queued: None,
             config,
         };
         bootstrap::bootstrap(&mut cluster);
-        cluster.controllers_enabled = true;
-        let mut ctx = cluster.api_context();
-        controllers::reconcile(&mut ctx, None);
-        cluster.controllers_seen = cluster.store.revision();
+        let mut control_plane = crate::controllers::ControlPlane::new();
+        control_plane.step(&mut cluster.api_context());
+        cluster.control_plane = Some(control_plane);
         cluster
     }
 
@@ -139,9 +135,8 @@ impl Cluster {
             next_command: 1,
             next_request_id: 1,
             command_records: BTreeMap::new(),
-            controllers_enabled: false,
-            controllers_seen: 0,
-            controllers_queued: false,
+            control_plane: None,
+            control_plane_queued: None,
             config,
         }
     }
@@ -194,11 +189,12 @@ impl Cluster {
         match next.event {
             Work::Command(id) => self.start(id),
             Work::ApplyNext(id) => self.apply_next(id),
-            Work::Controllers { revision } => {
-                self.controllers_queued = false;
-                self.controllers_seen = revision;
-                let mut ctx = self.api_context();
-                controllers::reconcile(&mut ctx, None);
+            Work::ControlPlane => {
+                self.control_plane_queued = None;
+                if let Some(mut cp) = self.control_plane.take() {
+                    cp.step(&mut self.api_context());
+                    self.control_plane = Some(cp);
+                }
             }
         }
         self.notify_controllers();
@@ -236,27 +232,22 @@ impl Cluster {
         self.outputs.get(&id)
     }
 
-    /// Queues a controller pass when a namespace was created since the controllers last looked:
-    /// the event their namespace informers would deliver.
+    /// Queues a control-plane step when the store moved (what the components' watches deliver)
+    /// or when a component's timer comes due, keeping at most one step queued.
     fn notify_controllers(&mut self) {
-        let revision = self.store.revision();
-        if !self.controllers_enabled || self.controllers_queued || revision == self.controllers_seen {
+        let Some(cp) = &self.control_plane else { return };
+        let now = self.now();
+        let due = if cp.has_pending(self.store.revision()) {
+            Some(now.after(crate::sim::Duration::from_ms(CONTROLLER_REACTION_MS)))
+        } else {
+            cp.next_wake().map(|t| if t < now { now } else { t })
+        };
+        let Some(at) = due else { return };
+        if self.control_plane_queued.is_some_and(|q| q <= at) {
             return;
         }
-        let seen = self.controllers_seen;
-        let namespace_created = self.trace.records().rev().take_while(|r| match &r.event {
-            crate::trace::Event::StoreWrite { revision, .. } => *revision > seen,
-            _ => true,
-        }).any(|r| matches!(&r.event, crate::trace::Event::StoreWrite { key, op: crate::trace::WriteOp::Create, .. } if key.starts_with("/registry/namespaces/")));
-        if !namespace_created {
-            self.controllers_seen = revision;
-            return;
-        }
-        {
-            let at = self.now().after(crate::sim::Duration::from_ms(CONTROLLER_REACTION_MS));
-            if self.queue.schedule(at, Work::Controllers { revision }).is_ok() {
-                self.controllers_queued = true;
-            }
+        if self.queue.schedule(at, Work::ControlPlane).is_ok() {
+            self.control_plane_queued = Some(at);
         }
     }
 

@@ -21,7 +21,7 @@ fn controller_user(name: &str) -> User {
 const CA_CRT: &str = "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIkubeplay0simulatedCAcertificate0notreal==\n-----END CERTIFICATE-----\n";
 
 /// One reconcile pass over all namespaces. Returns true when it wrote anything.
-pub fn reconcile(ctx: &mut Context, cause: Option<u64>) -> bool {
+pub(super) fn reconcile(ctx: &mut Context, cause: Option<u64>) -> bool {
     let (Some(ns_kind), Some(sa_kind), Some(cm_kind)) = (lookup("v1", "Namespace"), lookup("v1", "ServiceAccount"), lookup("v1", "ConfigMap")) else {
         return false;
     };
