@@ -51,6 +51,13 @@ pub(crate) struct Ctx<'a> {
     pub stdin: &'a str,
 }
 
+impl Ctx<'_> {
+    /// The simple printer's style for commands without `--print-value-only`.
+    pub fn style(&self) -> print::KvStyle {
+        print::KvStyle { value_only: false, hex: self.flags.bool("hex") }
+    }
+}
+
 /// A watch that keeps streaming in a session.
 #[derive(Clone, Debug)]
 struct ActiveWatch {
@@ -59,6 +66,7 @@ struct ActiveWatch {
     /// Which watch of the session this is: 0 for the first started, and so on.
     number: usize,
     format: Format,
+    style: print::KvStyle,
 }
 
 /// A terminal session: runs commands and keeps the watches they start.
@@ -197,21 +205,31 @@ impl Etcdctl {
         };
         let endpoint = flags.str("endpoints").unwrap_or(DEFAULT_ENDPOINT).split(',').next().unwrap_or("").to_string();
         let ctx = Ctx { flags, format, endpoint, stdin };
-        match cmd.as_str() {
-            "get" => kv::get(&ctx, store),
-            "put" => kv::put(&ctx, store),
-            "del" => kv::del(&ctx, store),
-            "txn" => kv::txn(&ctx, store),
-            "compaction" => kv::compact(&ctx, store),
-            "watch" => self.watch(&ctx, store),
-            "lease grant" => lease::grant(&ctx, store),
-            "lease revoke" => lease::revoke(&ctx, store),
-            "lease keep-alive" => lease::keep_alive(&ctx, store),
-            "lease timetolive" => lease::time_to_live(&ctx, store),
-            "lease list" => lease::list(&ctx, store),
-            "endpoint status" => maint::endpoint_status(&ctx, store),
-            "snapshot save" => maint::snapshot_save(&ctx, store),
-            "snapshot status" => maint::snapshot_status(&ctx, store),
+        let out = self.dispatch(&cmd, &ctx, store);
+        // Only status commands have a table printer; the others fail once the request is done.
+        let has_table = matches!(cmd.as_str(), "endpoint status" | "snapshot status" | "compaction" | "snapshot save");
+        if format == Format::Table && !has_table && out.exit_code == 0 {
+            return fail(EXIT_BAD_FEATURE, "table not supported as output format");
+        }
+        out
+    }
+
+    fn dispatch(&mut self, cmd: &str, ctx: &Ctx<'_>, store: &mut Store) -> Output {
+        match cmd {
+            "get" => kv::get(ctx, store),
+            "put" => kv::put(ctx, store),
+            "del" => kv::del(ctx, store),
+            "txn" => kv::txn(ctx, store),
+            "compaction" => kv::compact(ctx, store),
+            "watch" => self.watch(ctx, store),
+            "lease grant" => lease::grant(ctx, store),
+            "lease revoke" => lease::revoke(ctx, store),
+            "lease keep-alive" => lease::keep_alive(ctx, store),
+            "lease timetolive" => lease::time_to_live(ctx, store),
+            "lease list" => lease::list(ctx, store),
+            "endpoint status" => maint::endpoint_status(ctx, store),
+            "snapshot save" => maint::snapshot_save(ctx, store),
+            "snapshot status" => maint::snapshot_status(ctx, store),
             _ => fail(EXIT_BAD_ARGS, format!("unknown command \"{cmd}\"")),
         }
     }
@@ -222,7 +240,7 @@ impl Etcdctl {
             Err(out) => return out,
         };
         let id = store.watch(req);
-        self.watches.push(ActiveWatch { id, number: self.started, format: ctx.format });
+        self.watches.push(ActiveWatch { id, number: self.started, format: ctx.format, style: ctx.style() });
         self.started += 1;
         self.poll_one(self.watches.len() - 1, store)
     }
@@ -278,7 +296,7 @@ impl Etcdctl {
         let Some(w) = self.watches.get(i).cloned() else { return Output::default() };
         let mut out = Output::default();
         for resp in store.take_watch_responses(w.id) {
-            print_watch(&mut out, w.format, &resp);
+            print_watch(&mut out, &w, &resp);
             if resp.canceled {
                 self.watches.remove(i);
                 store.cancel_watch(w.id);
@@ -292,17 +310,17 @@ impl Etcdctl {
 }
 
 /// `printWatchCh`: a cancel notice on stderr, then the response in the chosen format.
-fn print_watch(out: &mut Output, format: Format, resp: &WatchResponse) {
+fn print_watch(out: &mut Output, w: &ActiveWatch, resp: &WatchResponse) {
     if resp.canceled {
         let reason = if resp.cancel_reason.is_empty() { "<nil>".to_string() } else { resp.cancel_reason.clone() };
         out.stderr.push_str(&format!("watch was canceled ({reason})\n"));
     }
-    match format {
+    match w.format {
         Format::Json => {
             out.stdout.push_str(&print::json_watch(resp));
             out.stdout.push('\n');
         }
         Format::Fields => print::fields_watch(&mut out.stdout, resp),
-        _ => print::simple_watch(&mut out.stdout, resp),
+        _ => print::simple_watch(&mut out.stdout, w.style, resp),
     }
 }

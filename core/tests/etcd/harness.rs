@@ -251,7 +251,7 @@ impl Side {
             s = replace_number_after(&s, p, "<term>");
         }
         // bbolt's file size depends on when its batch commit fired: not deterministic.
-        for p in ["\"dbSize\":", "\"dbSizeInUse\":"] {
+        for p in ["\"dbSize\":", "\"dbSizeInUse\":", "\"DBSize\" : ", "\"totalSize\":"] {
             s = replace_number_after(&s, p, "<db_size>");
         }
         s = replace_kb(&s);

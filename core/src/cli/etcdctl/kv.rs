@@ -102,7 +102,7 @@ pub fn get(ctx: &Ctx<'_>, store: &mut Store) -> Output {
             }
             _ => {
                 let mut s = String::new();
-                print::simple_get(&mut s, value_only, &r);
+                print::simple_get(&mut s, print::KvStyle { value_only, hex: ctx.flags.bool("hex") }, &r);
                 s
             }
         }),
@@ -157,7 +157,7 @@ pub fn put(ctx: &Ctx<'_>, store: &mut Store) -> Output {
             }
             _ => {
                 let mut s = String::new();
-                print::simple_put(&mut s, false, &r);
+                print::simple_put(&mut s, ctx.style(), &r);
                 s
             }
         }),
@@ -199,7 +199,7 @@ pub fn del(ctx: &Ctx<'_>, store: &mut Store) -> Output {
             }
             _ => {
                 let mut s = String::new();
-                print::simple_del(&mut s, false, &r);
+                print::simple_del(&mut s, ctx.style(), &r);
                 s
             }
         }),
@@ -276,7 +276,7 @@ pub fn txn(ctx: &Ctx<'_>, store: &mut Store) -> Output {
             match ctx.format {
                 Format::Json => s = print::json_txn(&r) + "\n",
                 Format::Fields => print::fields_txn(&mut s, &r),
-                _ => print::simple_txn(&mut s, &r),
+                _ => print::simple_txn(&mut s, ctx.style(), &r),
             }
             Output::ok(s)
         }

@@ -86,6 +86,17 @@ pub fn endpoint_status(ctx: &Ctx<'_>, store: &mut Store) -> Output {
                 .end();
             format!("[{}]\n", Obj::new().str("Endpoint", &ctx.endpoint).raw("Status", &status).end())
         }
+        Format::Fields => {
+            let mut out = String::new();
+            print::fields_header(&mut out, &s.header);
+            out.push_str(&format!("\"Version\" : {}\n", super::format::go_quote(s.version.as_bytes())));
+            out.push_str(&format!("\"DBSize\" : {}\n\"Leader\" : {}\n", s.db_size, s.leader));
+            out.push_str(&format!("\"IsLearner\" : {}\n\"RaftIndex\" : {}\n", s.is_learner, s.raft_index));
+            out.push_str(&format!("\"RaftTerm\" : {}\n\"RaftAppliedIndex\" : {}\n", s.raft_term, s.raft_applied_index));
+            out.push_str(&format!("\"Errors\" : [{}]\n", s.errors.join(" ")));
+            out.push_str(&format!("\"Endpoint\" : {}\n\n", super::format::go_quote(ctx.endpoint.as_bytes())));
+            out
+        }
         _ => fields.join(", ") + "\n",
     })
 }

@@ -32,56 +32,69 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// How the simple printer shows a key-value pair: `--print-value-only` and `--hex`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KvStyle {
+    pub value_only: bool,
+    pub hex: bool,
+}
+
+/// `--hex`: every byte as `\xNN`, as etcdctl's `addHexPrefix`.
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|c| format!("\\x{c:02x}")).collect()
+}
+
 /// `printKV`: the key unless only values are wanted, then the value.
-pub fn simple_kv(out: &mut String, value_only: bool, kv: &KeyValue) {
-    if !value_only {
-        out.push_str(&lossy(&kv.key));
+pub fn simple_kv(out: &mut String, style: KvStyle, kv: &KeyValue) {
+    let show = |b: &[u8]| if style.hex { hex(b) } else { lossy(b) };
+    if !style.value_only {
+        out.push_str(&show(&kv.key));
         out.push('\n');
     }
-    out.push_str(&lossy(&kv.value));
+    out.push_str(&show(&kv.value));
     out.push('\n');
 }
 
-pub fn simple_get(out: &mut String, value_only: bool, r: &RangeResponse) {
+pub fn simple_get(out: &mut String, style: KvStyle, r: &RangeResponse) {
     for kv in &r.kvs {
-        simple_kv(out, value_only, kv);
+        simple_kv(out, style, kv);
     }
 }
 
-pub fn simple_put(out: &mut String, value_only: bool, r: &PutResponse) {
+pub fn simple_put(out: &mut String, style: KvStyle, r: &PutResponse) {
     out.push_str("OK\n");
     if let Some(p) = &r.prev_kv {
-        simple_kv(out, value_only, p);
+        simple_kv(out, style, p);
     }
 }
 
-pub fn simple_del(out: &mut String, value_only: bool, r: &DeleteRangeResponse) {
+pub fn simple_del(out: &mut String, style: KvStyle, r: &DeleteRangeResponse) {
     out.push_str(&format!("{}\n", r.deleted));
     for kv in &r.prev_kvs {
-        simple_kv(out, value_only, kv);
+        simple_kv(out, style, kv);
     }
 }
 
-pub fn simple_txn(out: &mut String, r: &TxnResponse) {
+pub fn simple_txn(out: &mut String, style: KvStyle, r: &TxnResponse) {
     out.push_str(if r.succeeded { "SUCCESS\n" } else { "FAILURE\n" });
     for op in &r.responses {
         out.push('\n');
         match op {
-            ResponseOp::Range(g) => simple_get(out, false, g),
-            ResponseOp::Put(p) => simple_put(out, false, p),
-            ResponseOp::DeleteRange(d) => simple_del(out, false, d),
+            ResponseOp::Range(g) => simple_get(out, style, g),
+            ResponseOp::Put(p) => simple_put(out, style, p),
+            ResponseOp::DeleteRange(d) => simple_del(out, style, d),
         }
     }
 }
 
-pub fn simple_watch(out: &mut String, r: &WatchResponse) {
+pub fn simple_watch(out: &mut String, style: KvStyle, r: &WatchResponse) {
     for ev in &r.events {
         out.push_str(event_type(ev.kind));
         out.push('\n');
         if let Some(p) = &ev.prev_kv {
-            simple_kv(out, false, p);
+            simple_kv(out, style, p);
         }
-        simple_kv(out, false, &ev.kv);
+        simple_kv(out, style, &ev.kv);
     }
 }
 
