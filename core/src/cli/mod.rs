@@ -74,6 +74,10 @@ pub enum Parsed {
     Kubectl(kubectl::Kubectl),
     /// etcdctl's arguments after the word `etcdctl`.
     Etcdctl(Vec<String>),
+    /// `run 30s` / `sleep 2m`: let virtual time pass, with everything it brings.
+    Advance(crate::sim::Duration),
+    /// `trace`: the trace records of the previous command and what it set off.
+    Trace,
 }
 
 /// Parses one command line. On failure the error is the [`Output`] the tool would have printed.
@@ -85,6 +89,42 @@ pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
     match tool.as_str() {
         "kubectl" | "k" => kubectl::parse(args, files).map(Parsed::Kubectl).map_err(Output::fail),
         "etcdctl" => Ok(Parsed::Etcdctl(args.to_vec())),
+        "run" | "sleep" | "wait" => match args {
+            [d] => parse_duration(d).map(Parsed::Advance).ok_or_else(|| Output::fail(format!("kubeplay: {tool}: invalid duration {d:?} (e.g. 30s, 2m, 1h30m, 500ms)\n"))),
+            _ => Err(Output::fail(format!("kubeplay: usage: {tool} DURATION (e.g. {tool} 30s)\n"))),
+        },
+        "trace" if args.is_empty() => Ok(Parsed::Trace),
         other => Err(Output { stderr: format!("kubeplay: {other}: command not found\n"), exit_code: 127, ..Default::default() }),
     }
+}
+
+/// Parses Go-style durations: `500ms`, `30s`, `2m`, `1h30m`. Bounded to one virtual year.
+pub fn parse_duration(s: &str) -> Option<crate::sim::Duration> {
+    let mut total: u64 = 0;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        if digits == 0 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit_ms, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else if rest.starts_with('s') {
+            (1000, 1)
+        } else if rest.starts_with('m') {
+            (60_000, 1)
+        } else if rest.starts_with('h') {
+            (3_600_000, 1)
+        } else {
+            return None;
+        };
+        total = total.checked_add(n.checked_mul(unit_ms)?)?;
+        rest = &rest[len..];
+    }
+    (total <= 365 * 86_400_000).then_some(crate::sim::Duration::from_ms(total))
 }

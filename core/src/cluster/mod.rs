@@ -186,6 +186,8 @@ impl Cluster {
     pub fn step(&mut self) -> bool {
         let Some(next) = self.queue.pop() else { return false };
         self.clock.advance_to(next.at);
+        // Leases run out in virtual time too (etcd's lessor revokes them on its own).
+        self.store.advance_to(next.at.as_ms());
         match next.event {
             Work::Command(id) => self.start(id),
             Work::ApplyNext(id) => self.apply_next(id),
@@ -232,6 +234,20 @@ impl Cluster {
         self.outputs.get(&id)
     }
 
+    /// The records from the previous command's start up to this command: what it did and what
+    /// it set off.
+    fn previous_command_trace(&self, id: CommandId) -> Output {
+        let this = self.command_records.get(&id).copied().unwrap_or(u64::MAX);
+        let start = self.trace.records().rev().find(|r| r.seq < this && matches!(&r.event, crate::trace::Event::Command { .. })).map(|r| r.seq);
+        let Some(start) = start else { return Output::ok("") };
+        let mut out = String::new();
+        for r in self.trace.records().filter(|r| r.seq >= start && r.seq < this) {
+            out.push_str(&r.to_string());
+            out.push('\n');
+        }
+        Output::ok(out)
+    }
+
     /// Queues a control-plane step when the store moved (what the components' watches deliver)
     /// or when a component's timer comes due, keeping at most one step queued.
     fn notify_controllers(&mut self) {
@@ -265,6 +281,23 @@ impl Cluster {
         match parsed {
             cli::Parsed::Etcdctl(args) => {
                 let out = etcdctl::run(&args, &mut self.store);
+                self.finish(id, out);
+            }
+            cli::Parsed::Advance(d) => {
+                // Everything due within the span happens; then the clock stands at its end.
+                let until = self.now().after(d);
+                let mut steps = 0;
+                while self.queue.peek_time().is_some_and(|t| t <= until) && steps < self.config.max_steps_per_run {
+                    self.step();
+                    steps += 1;
+                }
+                self.clock.advance_to(until);
+                self.store.advance_to(until.as_ms());
+                self.notify_controllers();
+                self.finish(id, Output::default());
+            }
+            cli::Parsed::Trace => {
+                let out = self.previous_command_trace(id);
                 self.finish(id, out);
             }
             cli::Parsed::Kubectl(k) => {
