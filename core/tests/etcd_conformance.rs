@@ -4,9 +4,12 @@
 //! normalisations listed in `etcd/harness.rs`. Each scenario gets a fresh etcd on free ports;
 //! scenarios run in parallel so the suite's sleeps overlap.
 //!
-//! The test fails, never skips, when etcd cannot be started. `ETCD_SCENARIO=name` runs one.
+//! The test fails, never skips, when etcd cannot be started. `ETCD_SCENARIO=name` runs one;
+//! `ETCD_RECORD=1` also writes the real outputs to `etcd/recorded/<name>.json`, which
+//! `etcd_replay.rs` checks our side against on machines without etcd.
 
 #[path = "etcd/harness.rs"]
+#[allow(dead_code)]
 mod harness;
 #[path = "etcd/normalise.rs"]
 mod normalise;
@@ -45,10 +48,18 @@ fn etcdctl_matches_real_etcd() {
         for _ in 0..workers {
             s.spawn(|| loop {
                 let Some((name, text)) = queue.lock().ok().and_then(|mut q| q.pop()) else { return };
-                let result = harness::run_scenario(&name, &text);
+                let result = harness::run_scenario(&name, &text, harness::Oracle::Live);
                 let mut f = failures.lock().expect("no worker panics while holding the lock");
                 match result {
-                    Ok(diffs) => f.extend(diffs),
+                    Ok((diffs, recording)) => {
+                        if std::env::var_os("ETCD_RECORD").is_some() {
+                            let path = dir.join("recorded").join(format!("{name}.json"));
+                            if let Err(e) = std::fs::write(&path, recording.to_json()) {
+                                f.push(format!("{name}: cannot write {}: {e}", path.display()));
+                            }
+                        }
+                        f.extend(diffs)
+                    }
                     Err(e) => f.push(format!("{name}: could not run: {e}")),
                 }
             });

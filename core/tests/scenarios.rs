@@ -3,12 +3,17 @@
 //!
 //! Format: `file NAME <<EOF` ... `EOF` defines an in-memory file; `$ COMMAND` runs a command and is
 //! followed by its expected output (stdout then stderr), then `[exit N]` when N is not 0. Lines
-//! starting with `#` before a command are comments and are kept. A `seed N` line sets the seed
+//! starting with `# ` before a command are comments and are kept. A `seed N` line sets the seed
 //! (before the first command).
 
 use kubeplay::cli::MemoryFiles;
 use kubeplay::{Cluster, Config};
 use std::path::Path;
+
+/// `# text` or a bare `#`; trace records (`#1520 ...`) in expected output are not comments.
+fn is_comment(line: &str) -> bool {
+    line == "#" || line.starts_with("# ")
+}
 
 fn run_scenario(text: &str) -> String {
     let mut out = String::new();
@@ -47,10 +52,10 @@ fn run_scenario(text: &str) -> String {
                 out.push_str(&format!("[exit {}]\n", result.exit_code));
             }
             // Skip the expected output recorded in the file.
-            while lines.peek().is_some_and(|l| !l.starts_with("$ ") && !l.starts_with("file ") && !l.starts_with('#')) {
+            while lines.peek().is_some_and(|l| !l.starts_with("$ ") && !l.starts_with("file ") && !is_comment(l)) {
                 lines.next();
             }
-        } else if line.starts_with('#') || line.trim().is_empty() {
+        } else if is_comment(line) || line.trim().is_empty() {
             out.push_str(line);
             out.push('\n');
         } else {

@@ -260,20 +260,182 @@ impl Side {
     }
 }
 
-/// Runs a script on both sides; returns the differences (empty when they agree).
-pub fn run_scenario(name: &str, text: &str) -> Result<Vec<String>, String> {
+/// What the real etcdctl printed for one step, already normalised.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    pub line: usize,
+    pub stdout: String,
+    pub stderr: String,
+    /// `None` for a watch we stopped ourselves.
+    pub exit: Option<i32>,
+}
+
+/// A scenario's real outputs, so it can be replayed against our side without an etcd.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recording {
+    pub endpoint: String,
+    pub tmp: String,
+    pub steps: Vec<Recorded>,
+}
+
+impl Recording {
+    pub fn to_json(&self) -> String {
+        let steps: Vec<serde_json::Value> = self
+            .steps
+            .iter()
+            .map(|r| serde_json::json!({"line": r.line, "stdout": r.stdout, "stderr": r.stderr, "exit": r.exit}))
+            .collect();
+        let v = serde_json::json!({"etcd": "3.4.23", "endpoint": self.endpoint, "tmp": self.tmp, "steps": steps});
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+
+    pub fn from_json(text: &str) -> Result<Recording, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let s = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let steps = v["steps"]
+            .as_array()
+            .ok_or("no steps")?
+            .iter()
+            .map(|r| Recorded {
+                line: r["line"].as_u64().unwrap_or(0) as usize,
+                stdout: s(r, "stdout"),
+                stderr: s(r, "stderr"),
+                exit: r["exit"].as_i64().map(|c| c as i32),
+            })
+            .collect();
+        Ok(Recording { endpoint: s(&v, "endpoint"), tmp: s(&v, "tmp"), steps })
+    }
+}
+
+/// Where the real side's outputs come from.
+pub enum Oracle {
+    /// A fresh real etcd and the real etcdctl.
+    Live,
+    /// Outputs recorded from a live run (`ETCD_RECORD=1`).
+    Replay(Recording),
+}
+
+/// The real side of one run.
+enum Real {
+    /// `_etcd` is held only to stop it (by PID, on drop) when the run ends.
+    Live { _etcd: RealEtcd, side: Side, ids: Option<(u64, u64)>, bg: Vec<(usize, BgWatch)> },
+    Replay { steps: std::vec::IntoIter<Recorded> },
+}
+
+impl Real {
+    /// Runs one command on the real side (or reads what it printed) and normalises it.
+    fn command(&mut self, line: usize, words: &[String], stdin: &str, ep: &str, tmp: &Path) -> Result<Recorded, String> {
+        let Real::Live { side, ids, .. } = self else { return self.next(line) };
+        let args: Vec<String> = words.iter().map(|w| side.expand(w, tmp)).collect();
+        let out = Command::new(ETCDCTL)
+            .arg(ep)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                if let Some(mut i) = c.stdin.take() {
+                    i.write_all(stdin.as_bytes())?;
+                }
+                c.wait_with_output()
+            })
+            .map_err(|e| e.to_string())?;
+        let (rs, re) = (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+        if ids.is_none() {
+            *ids = find_ids(&rs);
+        }
+        side.learn(words, &rs);
+        let (c, m) = ids.unwrap_or((u64::MAX, u64::MAX));
+        Ok(Recorded { line, stdout: side.normalise(&rs, c, m), stderr: strip_client_logs(&re), exit: out.status.code() })
+    }
+
+    fn start_watch(&mut self, line: usize, words: &[String], ep: &str, tmp: &Path) -> Result<(), String> {
+        let Real::Live { side, bg, .. } = self else { return Ok(()) };
+        let args: Vec<String> = words.iter().map(|w| side.expand(w, tmp)).collect();
+        let mut child = Command::new(ETCDCTL)
+            .arg(ep)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let stdout = collect(child.stdout.take().ok_or("no stdout")?);
+        let stderr = collect(child.stderr.take().ok_or("no stderr")?);
+        bg.push((line, BgWatch { child, stdout, stderr }));
+        // Give the real watch time to register and replay before the next write.
+        std::thread::sleep(Duration::from_millis(400));
+        Ok(())
+    }
+
+    fn sleep(&self, ms: u64) {
+        if let Real::Live { .. } = self {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+    }
+
+    /// Stops the real watches and returns what each printed, in the order they were started.
+    fn finish_watches(&mut self, watch_lines: &[usize]) -> Result<Vec<Recorded>, String> {
+        let Real::Live { side, ids, bg, .. } = self else {
+            return watch_lines.iter().map(|l| self.next(*l)).collect();
+        };
+        if !bg.is_empty() {
+            // Let the real watches see the last events first.
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        let mut out = Vec::new();
+        for (line, mut w) in bg.drain(..) {
+            let exited = w.child.try_wait().ok().flatten().and_then(|s| s.code());
+            let _ = w.child.kill();
+            let _ = w.child.wait();
+            std::thread::sleep(Duration::from_millis(20));
+            let rs = String::from_utf8_lossy(&w.stdout.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+            let re = String::from_utf8_lossy(&w.stderr.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+            let (c, m) = ids.or_else(|| find_ids(&rs)).unwrap_or((u64::MAX, u64::MAX));
+            out.push(Recorded { line, stdout: side.normalise(&rs, c, m), stderr: strip_client_logs(&re), exit: exited });
+        }
+        Ok(out)
+    }
+
+    fn next(&mut self, line: usize) -> Result<Recorded, String> {
+        match self {
+            Real::Replay { steps } => match steps.next() {
+                Some(r) if r.line == line => Ok(r),
+                Some(r) => Err(format!("recording is stale: expected line {line}, found {} (ETCD_RECORD=1 to refresh)", r.line)),
+                None => Err(format!("recording ends before line {line} (ETCD_RECORD=1 to refresh)")),
+            },
+            Real::Live { .. } => Err("not a replay".into()),
+        }
+    }
+}
+
+/// Runs a script on both sides; returns the differences (empty when they agree) and the real
+/// side's normalised outputs.
+pub fn run_scenario(name: &str, text: &str, oracle: Oracle) -> Result<(Vec<String>, Recording), String> {
     let steps = parse_script(text)?;
-    let etcd = RealEtcd::start(name)?;
-    let tmp = etcd.dir.clone();
-    let ep = format!("--endpoints={}", etcd.endpoint);
+    let (mut real, endpoint, tmp) = match oracle {
+        Oracle::Live => {
+            let etcd = RealEtcd::start(name)?;
+            let (endpoint, tmp) = (etcd.endpoint.clone(), etcd.dir.clone());
+            let ids = etcd.ids();
+            (Real::Live { _etcd: etcd, side: Side::default(), ids, bg: Vec::new() }, endpoint, tmp)
+        }
+        Oracle::Replay(rec) => {
+            let (endpoint, tmp) = (rec.endpoint.clone(), PathBuf::from(&rec.tmp));
+            (Real::Replay { steps: rec.steps.into_iter() }, endpoint, tmp)
+        }
+    };
+    let ep = format!("--endpoints={endpoint}");
+    let mut recording = Recording { endpoint, tmp: tmp.display().to_string(), steps: Vec::new() };
     let mut store = Store::new();
     let mut session = Etcdctl::new();
-    let (mut real_side, mut our_side) = (Side::default(), Side::default());
-    let mut real_ids: Option<(u64, u64)> = etcd.ids();
+    let mut our_side = Side::default();
     let (our_cluster, our_member) = (store.config().cluster_id, store.config().member_id);
-    let mut bg: Vec<(usize, BgWatch)> = Vec::new();
     // Our output per background watch, indexed by the session's watch number.
     let mut our_watch_out: Vec<Output> = Vec::new();
+    let mut watch_lines = Vec::new();
     let mut diffs = Vec::new();
 
     let absorb = |session: &mut Etcdctl, store: &mut Store, acc: &mut Vec<Output>| {
@@ -289,101 +451,57 @@ pub fn run_scenario(name: &str, text: &str) -> Result<Vec<String>, String> {
     for step in &steps {
         match step {
             Step::Sleep { ms } => {
-                std::thread::sleep(Duration::from_millis(*ms));
+                real.sleep(*ms);
                 let now = store.now_ms() + ms;
                 store.advance_to(now);
                 absorb(&mut session, &mut store, &mut our_watch_out);
             }
             Step::Cmd { line, words, stdin, background } => {
-                let real_args: Vec<String> = words.iter().map(|w| real_side.expand(w, &tmp)).collect();
                 let our_args: Vec<String> =
                     std::iter::once(ep.clone()).chain(words.iter().map(|w| our_side.expand(w, &tmp))).collect();
                 if *background {
-                    let mut child = Command::new(ETCDCTL)
-                        .arg(&ep)
-                        .args(&real_args)
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::piped())
-                        .stderr(Stdio::piped())
-                        .spawn()
-                        .map_err(|e| e.to_string())?;
-                    let stdout = collect(child.stdout.take().ok_or("no stdout")?);
-                    let stderr = collect(child.stderr.take().ok_or("no stderr")?);
-                    bg.push((*line, BgWatch { child, stdout, stderr }));
-                    // Give the real watch time to register and replay before the next write.
-                    std::thread::sleep(Duration::from_millis(400));
-                    let o = session.run(&our_args, "", &mut store);
-                    our_watch_out.push(o);
+                    real.start_watch(*line, words, &ep, &tmp)?;
+                    watch_lines.push(*line);
+                    our_watch_out.push(session.run(&our_args, "", &mut store));
                     continue;
                 }
-                let real = Command::new(ETCDCTL)
-                    .arg(&ep)
-                    .args(&real_args)
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .and_then(|mut c| {
-                        use std::io::Write;
-                        if let Some(mut i) = c.stdin.take() {
-                            i.write_all(stdin.as_bytes())?;
-                        }
-                        c.wait_with_output()
-                    })
-                    .map_err(|e| e.to_string())?;
+                let r = real.command(*line, words, stdin, &ep, &tmp)?;
                 let ours = session.run(&our_args, stdin, &mut store);
                 absorb(&mut session, &mut store, &mut our_watch_out);
-                let (rs, re) = (String::from_utf8_lossy(&real.stdout).into_owned(), String::from_utf8_lossy(&real.stderr).into_owned());
-                if real_ids.is_none() {
-                    real_ids = find_ids(&rs);
-                }
-                real_side.learn(words, &rs);
                 our_side.learn(words, &ours.stdout);
-                let (rc, rm) = real_ids.unwrap_or((u64::MAX, u64::MAX));
-                let real_out = real_side.normalise(&rs, rc, rm);
                 let mut our_out = our_side.normalise(&ours.stdout, our_cluster, our_member);
                 for p in ["remaining(", "\"ttl\":", "\"TTL\" : "] {
-                    our_out = tolerate(&real_out, &our_out, p);
+                    our_out = tolerate(&r.stdout, &our_out, p);
                 }
-                let real_err = strip_client_logs(&re);
-                let real_code = real.status.code().unwrap_or(-1);
-                if real_out != our_out || real_err != ours.stderr || real_code != ours.exit_code {
+                if r.stdout != our_out || r.stderr != ours.stderr || r.exit != Some(ours.exit_code) {
                     diffs.push(format!(
-                        "{name}:{line}: etcdctl {}\n  real  (exit {real_code}): {real_out:?} {real_err:?}\n  ours  (exit {}): {our_out:?} {:?}",
+                        "{name}:{line}: etcdctl {}\n  real  (exit {:?}): {:?} {:?}\n  ours  (exit {}): {our_out:?} {:?}",
                         words.join(" "),
+                        r.exit,
+                        r.stdout,
+                        r.stderr,
                         ours.exit_code,
                         ours.stderr
                     ));
                 }
+                recording.steps.push(r);
             }
         }
     }
-    // Let the real watches see the last events, then stop them and compare their streams.
-    if !bg.is_empty() {
-        std::thread::sleep(Duration::from_millis(400));
-    }
     absorb(&mut session, &mut store, &mut our_watch_out);
-    for (i, (line, mut w)) in bg.into_iter().enumerate() {
-        let exited = w.child.try_wait().ok().flatten();
-        let _ = w.child.kill();
-        let _ = w.child.wait();
-        std::thread::sleep(Duration::from_millis(20));
-        let rs = String::from_utf8_lossy(&w.stdout.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
-        let re = String::from_utf8_lossy(&w.stderr.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
-        let (rc, rm) = real_ids.or_else(|| find_ids(&rs)).unwrap_or((u64::MAX, u64::MAX));
-        let real_out = real_side.normalise(&rs, rc, rm);
+    for (i, r) in real.finish_watches(&watch_lines)?.into_iter().enumerate() {
         let ours = our_watch_out.get(i).cloned().unwrap_or_default();
         let our_out = our_side.normalise(&ours.stdout, our_cluster, our_member);
-        let real_err = strip_client_logs(&re);
-        let code_differs = exited.is_some_and(|s| s.code() != Some(ours.exit_code));
-        if real_out != our_out || real_err != ours.stderr || code_differs {
+        let code_differs = r.exit.is_some_and(|c| c != ours.exit_code);
+        if r.stdout != our_out || r.stderr != ours.stderr || code_differs {
             diffs.push(format!(
-                "{name}:{line}: watch stream\n  real  (exited {exited:?}): {real_out:?} {real_err:?}\n  ours  (exit {}): {our_out:?} {:?}",
-                ours.exit_code, ours.stderr
+                "{name}:{}: watch stream\n  real  (exit {:?}): {:?} {:?}\n  ours  (exit {}): {our_out:?} {:?}",
+                r.line, r.exit, r.stdout, r.stderr, ours.exit_code, ours.stderr
             ));
         }
+        recording.steps.push(r);
     }
-    Ok(diffs)
+    Ok((diffs, recording))
 }
 
 /// The cluster and member IDs from a real response header, once one has been printed.
