@@ -231,13 +231,22 @@ transient: [
 ]
 }
 
+/// True for the versions a kubeadm cluster serves with no `--runtime-config`: alpha APIs are
+/// always off by default, and beta APIs introduced since 1.24 are too (KEP-3136), which covers
+/// every beta version k8s-openapi still carries.
+pub fn served_by_default(kind: &KindInfo) -> bool {
+    !kind.version.contains("alpha") && !kind.version.contains("beta")
+}
+
 /// Finds a served kind by `apiVersion` and `kind`, exactly as written in a manifest.
 pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
     let (group, version) = match api_version.split_once('/') {
         Some((g, v)) => (g, v),
         None => ("", api_version),
     };
-    all_kinds().iter().find(|k| k.group == group && k.version == version && k.kind == kind)
+    all_kinds()
+        .iter()
+        .find(|k| k.group == group && k.version == version && k.kind == kind && served_by_default(k))
 }
 
 #[cfg(test)]

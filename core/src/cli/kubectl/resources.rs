@@ -79,7 +79,7 @@ pub fn resolve(typed: &str) -> Result<&'static KindInfo, String> {
     };
     let mut candidates: Vec<&'static KindInfo> = all_kinds()
         .iter()
-        .filter(|k| k.persisted || k.resource.ends_with("reviews"))
+        .filter(|k| (k.persisted || k.resource.ends_with("reviews")) && crate::api::registry::served_by_default(k))
         .filter(|k| k.resource == name || k.kind.to_ascii_lowercase() == name || short_names(k.resource).contains(&name))
         .filter(|k| group.is_none_or(|g| k.group == g))
         .filter(|k| version.is_none_or(|v| k.version == v))
@@ -103,6 +103,7 @@ mod tests {
         assert_eq!(r("hpa"), "autoscaling/v2/HorizontalPodAutoscaler horizontalpodautoscalers");
         assert_eq!(r("hpa.v1.autoscaling"), "autoscaling/v1/HorizontalPodAutoscaler horizontalpodautoscalers");
         assert_eq!(r("resourceclaims"), "resource.k8s.io/v1/ResourceClaim resourceclaims");
+        assert!(resolve("leasecandidates").is_err(), "beta and alpha APIs are off by default");
         assert_eq!(r("svc"), "v1/Service services");
         assert_eq!(resolve("foos").unwrap_err(), "error: the server doesn't have a resource type \"foos\"");
     }
