@@ -110,6 +110,34 @@ fn the_quota_refuses_writes_past_it() {
     }
     assert_eq!(err.map(|e| e.to_string()), Some("etcdserver: mvcc: database space exceeded".to_string()));
     assert!(s.range(&RangeRequest::key(b"k0")).is_ok(), "reads still work");
+    // The NOSPACE alarm is sticky: even a tiny write fails until it is disarmed.
+    let tiny = || PutRequest { key: "t".into(), value: "1".into(), ..Default::default() };
+    assert_eq!(s.put(tiny()).err(), Some(StoreError::NoSpace));
+    let member = s.config().member_id;
+    assert_eq!(s.status().errors, vec![format!("memberID:{member} alarm:NOSPACE ")]);
+    assert_eq!(s.alarm_disarm().len(), 1);
+    assert!(s.status().errors.is_empty());
+}
+
+#[test]
+fn etcdctl_shows_the_nospace_alarm() {
+    use kubeplay::cli::etcdctl;
+    let mut s = Store::with_config(StoreConfig { quota_bytes: 40 * 1024, ..Default::default() });
+    let words = |l: &str| kubeplay::cli::split_words(l).expect("words");
+    let big = "x".repeat(8_000);
+    let mut last = etcdctl::run(&words(&format!("put k0 {big}")), &mut s);
+    for i in 1..10 {
+        if !last.success() {
+            break;
+        }
+        last = etcdctl::run(&words(&format!("put k{i} {big}")), &mut s);
+    }
+    assert_eq!(last.stderr, "Error: etcdserver: mvcc: database space exceeded\n");
+    let member = s.config().member_id;
+    assert_eq!(etcdctl::run(&words("alarm list"), &mut s).stdout, format!("memberID:{member} alarm:NOSPACE \n"));
+    assert!(etcdctl::run(&words("endpoint status"), &mut s).stdout.ends_with(&format!("memberID:{member} alarm:NOSPACE \n")));
+    assert_eq!(etcdctl::run(&words("alarm disarm"), &mut s).stdout, format!("memberID:{member} alarm:NOSPACE \n"));
+    assert_eq!(etcdctl::run(&words("alarm list"), &mut s).stdout, "");
 }
 
 #[test]

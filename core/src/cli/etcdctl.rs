@@ -127,7 +127,8 @@ fn command_flags(cmd: &str) -> Option<&'static [Spec]> {
         "lease keep-alive" => KEEP_ALIVE,
         "lease timetolive" => TTL,
         "endpoint status" => CLUSTER,
-        "lease grant" | "lease revoke" | "lease list" | "snapshot save" | "snapshot status" => NONE,
+        "lease grant" | "lease revoke" | "lease list" | "snapshot save" | "snapshot status" | "alarm list"
+        | "alarm disarm" => NONE,
         _ => return None,
     })
 }
@@ -152,7 +153,7 @@ fn split_command(args: &[String]) -> (Vec<String>, Vec<String>) {
             }
             continue;
         }
-        let group = matches!(words.first().map(String::as_str), Some("lease" | "endpoint" | "snapshot"));
+        let group = matches!(words.first().map(String::as_str), Some("lease" | "endpoint" | "snapshot" | "alarm"));
         if words.is_empty() || (group && words.len() == 1) {
             words.push(if a == "compact" { "compaction".to_string() } else { a.clone() });
         } else {
@@ -230,6 +231,8 @@ impl Etcdctl {
             "endpoint status" => maint::endpoint_status(ctx, store),
             "snapshot save" => maint::snapshot_save(ctx, store),
             "snapshot status" => maint::snapshot_status(ctx, store),
+            "alarm list" => maint::alarm(ctx, store, false),
+            "alarm disarm" => maint::alarm(ctx, store, true),
             _ => fail(EXIT_BAD_ARGS, format!("unknown command \"{cmd}\"")),
         }
     }

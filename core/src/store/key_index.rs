@@ -26,7 +26,7 @@
 //!
 //! ```text
 //! compact(2): {empty}, {4.0, 5.0, 6.0(t)}, {2.0, 3.0(t)}
-//! compact(4): {empty}, {4.0, 5.0, 6.0(t)}                 <- {3.0(t)} alone is removed
+//! compact(4): {empty}, {4.0, 5.0, 6.0(t)}                 <- the first life ended at 3: gone
 //! compact(5): {empty}, {5.0, 6.0(t)}
 //! compact(6): {empty}                                     <- the key index itself is removed
 //! ```

@@ -94,6 +94,8 @@ pub struct Store {
     pub(crate) now_ms: u64,
     /// bbolt never shrinks its file without a defrag; this is its largest size so far.
     pub(crate) db_size_high: i64,
+    /// The NOSPACE alarm: raised when a write would pass the quota, cleared by `alarm disarm`.
+    pub(crate) nospace: bool,
 }
 
 impl Default for Store {
@@ -119,6 +121,7 @@ impl Store {
             saved: BTreeMap::new(),
             now_ms: 0,
             db_size_high: 0,
+            nospace: false,
         }
     }
 
@@ -209,7 +212,16 @@ impl Store {
             raft_applied_index: self.wal.last_index(),
             db_size_in_use: self.db_size_in_use(),
             is_learner: false,
-            errors: Vec::new(),
+            errors: self.alarms(),
+        }
+    }
+
+    /// Raised alarms as etcd prints an `AlarmMember` (`memberID:<id> alarm:NOSPACE `).
+    pub fn alarms(&self) -> Vec<String> {
+        if self.nospace {
+            vec![format!("memberID:{} alarm:NOSPACE ", self.config.member_id)]
+        } else {
+            Vec::new()
         }
     }
 

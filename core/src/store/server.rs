@@ -40,14 +40,30 @@ fn txn_size(t: &TxnRequest) -> usize {
 }
 
 impl Store {
-    fn check_size_and_quota(&self, size: usize, writes: bool) -> Result<(), StoreError> {
+    /// etcd's size check and quota guard. The first write that would pass the quota raises
+    /// the NOSPACE alarm (through raft, so it is a WAL entry); from then on every write fails
+    /// until `alarm disarm`, as on a real etcd.
+    fn check_size_and_quota(&mut self, size: usize, writes: bool) -> Result<(), StoreError> {
         if size > self.config.max_request_bytes {
             return Err(StoreError::RequestTooLarge);
         }
-        if writes && self.db_size() + size as i64 > self.config.quota_bytes {
+        if writes && !self.nospace && self.db_size() + size as i64 > self.config.quota_bytes {
+            let _ = self.commit(WalRequest::Alarm { activate: true });
+        }
+        if writes && self.nospace {
             return Err(StoreError::NoSpace);
         }
         Ok(())
+    }
+
+    /// `Alarm` with `DEACTIVATE` for every alarm: what `etcdctl alarm disarm` sends. Returns the
+    /// alarms that were raised.
+    pub fn alarm_disarm(&mut self) -> Vec<String> {
+        let raised = self.alarms();
+        if self.nospace {
+            let _ = self.commit(WalRequest::Alarm { activate: false });
+        }
+        raised
     }
 
     /// `Put`.
@@ -262,6 +278,10 @@ impl Store {
             WalRequest::LeaseGrant { id, ttl, now_ms } => {
                 t.lessor.grant(*id, *ttl, *now_ms)?;
                 Applied::Done
+            }
+            WalRequest::Alarm { activate } => {
+                self.nospace = *activate;
+                return Ok(Applied::Done);
             }
             WalRequest::LeaseRevoke { id } => {
                 let lease = t.lessor.revoke(*id)?;

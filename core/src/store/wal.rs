@@ -27,6 +27,8 @@ pub enum WalRequest {
     /// `now_ms` is when it was granted, so a replay computes the same expiry.
     LeaseGrant { id: i64, ttl: i64, now_ms: u64 },
     LeaseRevoke { id: i64 },
+    /// The NOSPACE alarm raised (quota reached) or disarmed.
+    Alarm { activate: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -81,6 +81,7 @@ pub fn endpoint_status(ctx: &Ctx<'_>, store: &mut Store) -> Output {
                 .num_omit("raftIndex", s.raft_index)
                 .num_omit("raftTerm", s.raft_term)
                 .num_omit("raftAppliedIndex", s.raft_applied_index)
+                .list_omit("errors", &s.errors.iter().map(|e| super::format::json_string(e)).collect::<Vec<_>>())
                 .num_omit("dbSizeInUse", s.db_size_in_use)
                 .bool_omit("isLearner", s.is_learner)
                 .end();
@@ -135,5 +136,24 @@ pub fn snapshot_status(ctx: &Ctx<'_>, store: &mut Store) -> Output {
                 + "\n"
         }
         _ => format!("{hash:x}, {}, {}, {}\n", meta.revision, meta.total_keys, humanize_bytes(size as u64)),
+    })
+}
+
+/// `alarm list` and `alarm disarm`: one line per alarm, as Go's `%+v` of an `AlarmMember`.
+pub fn alarm(ctx: &Ctx<'_>, store: &mut Store, disarm: bool) -> Output {
+    if !ctx.flags.args.is_empty() {
+        let what = if disarm { "disarm" } else { "list" };
+        return fail(EXIT_BAD_ARGS, format!("alarm {what} command accepts no arguments"));
+    }
+    let header = store.header();
+    let alarms = if disarm { store.alarm_disarm() } else { store.alarms() };
+    Output::ok(match ctx.format {
+        Format::Json => {
+            // NOSPACE is alarm type 1 in etcd's protobuf enum.
+            let items: Vec<String> =
+                alarms.iter().map(|_| Obj::new().num("memberID", header.member_id).num("alarm", 1).end()).collect();
+            Obj::new().raw("header", &print::json_header(&header)).list_omit("alarms", &items).end() + "\n"
+        }
+        _ => alarms.iter().map(|a| format!("{a}\n")).collect(),
     })
 }
