@@ -286,3 +286,35 @@ fn check_intervals(ops: &[RequestOp]) -> Result<(), StoreError> {
 pub(crate) fn txn_writes(req: &TxnRequest) -> bool {
     req.success.iter().chain(&req.failure).any(|op| !matches!(op, RequestOp::Range(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(k: &str) -> RequestOp {
+        RequestOp::Put(PutRequest { key: k.into(), ..Default::default() })
+    }
+
+    fn del(k: &str, end: &str) -> RequestOp {
+        RequestOp::DeleteRange(DeleteRangeRequest { key: k.into(), range_end: end.into(), prev_kv: false })
+    }
+
+    #[test]
+    fn a_branch_may_not_write_a_key_twice() {
+        assert_eq!(check_intervals(&[put("a"), put("a")]), Err(StoreError::DuplicateKey));
+        assert_eq!(check_intervals(&[del("a", "c"), put("b")]), Err(StoreError::DuplicateKey));
+        assert_eq!(check_intervals(&[del("a", "\0"), put("zzz")]), Err(StoreError::DuplicateKey));
+        assert_eq!(check_intervals(&[del("a", ""), del("a", ""), put("b")]), Ok(()));
+        let both = TxnRequest { success: vec![put("a")], failure: vec![put("a")], ..Default::default() };
+        assert_eq!(check_txn(&both), Ok(()), "the branches are checked separately");
+    }
+
+    #[test]
+    fn compares_on_a_missing_key_use_zero_except_for_values() {
+        let kv = KvStore::default();
+        let cmp = |target| Compare { key: "nope".into(), range_end: vec![], result: CompareResult::Equal, target };
+        assert!(compare(&kv, 1, &cmp(CompareTarget::Create(0))));
+        assert!(compare(&kv, 1, &cmp(CompareTarget::Version(0))));
+        assert!(!compare(&kv, 1, &cmp(CompareTarget::Value(Vec::new()))));
+    }
+}

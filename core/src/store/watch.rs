@@ -210,3 +210,43 @@ fn replay(w: &Watcher, kv: &KvStore) -> (Vec<Event>, i64) {
     }
     (evs, kv.current_rev + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::revision::Revision;
+
+    fn store_with(keys: &[&str]) -> KvStore {
+        let mut kv = KvStore::default();
+        for (i, k) in keys.iter().enumerate() {
+            kv.put(k.as_bytes(), b"v".to_vec(), 0, Revision::new(i as i64 + 2, 0));
+            kv.current_rev = i as i64 + 2;
+        }
+        kv
+    }
+
+    #[test]
+    fn a_watch_in_the_past_replays_history_then_joins_the_synced_group() {
+        let kv = store_with(&["a", "b", "a"]);
+        let mut hub = WatchHub::default();
+        let id = hub.create(WatchCreateRequest { key: "a".into(), start_revision: 2, ..Default::default() }, kv.current_rev);
+        assert!(hub.unsynced.contains(&id));
+        hub.sync(&kv, ResponseHeader::default());
+        assert!(hub.synced.contains(&id));
+        let resps = hub.take(id);
+        let revs: Vec<i64> = resps[0].events.iter().map(|e| e.kv.mod_revision).collect();
+        assert_eq!((resps.len(), revs, resps[0].header.revision), (1, vec![2, 4], 4));
+    }
+
+    #[test]
+    fn a_compacted_start_cancels_with_the_compact_revision() {
+        let mut kv = store_with(&["a", "a", "a"]);
+        kv.compact(3);
+        let mut hub = WatchHub::default();
+        let id = hub.create(WatchCreateRequest { key: "a".into(), start_revision: 2, ..Default::default() }, kv.current_rev);
+        hub.sync(&kv, ResponseHeader::default());
+        let resps = hub.take(id);
+        assert!(resps[0].canceled && resps[0].compact_revision == 3);
+        assert!(hub.get(id).is_none(), "forgotten once the client has read the cancel");
+    }
+}
