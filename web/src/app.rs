@@ -1,7 +1,7 @@
 //! The page: header, the editor on the left, the etcd keys on the right, output below.
 
 use crate::state::{Action, Playground};
-use crate::views::{CommandOutput, Editor, EtcdKeys};
+use crate::views::{CommandOutput, Editor, EtcdKeys, Pipeline};
 use yew::prelude::*;
 
 #[component]
@@ -35,6 +35,7 @@ pub fn App() -> Html {
                 <span class="tagline">{ "a Kubernetes control plane, simulated in your browser" }</span>
             </header>
             <main>
+                <div class="left">
                 <section class="panel editor-panel">
                     <div class="toolbar">
                         <h2>{ "manifest" }</h2>
@@ -43,6 +44,8 @@ pub fn App() -> Html {
                     </div>
                     <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} {on_apply} />
                 </section>
+                <Pipeline requests={state.requests.clone()} />
+                </div>
                 <div class="side">
                     <EtcdKeys keys={state.keys.clone()} revision={state.revision} changed_since={state.revision_before_last} />
                     <CommandOutput transcript={state.transcript.clone()} {on_run} />

@@ -2,6 +2,9 @@
 //! printed. Pure: no timers, storage or DOM here, so it is tested natively like the core.
 
 mod examples;
+mod pipeline;
+
+pub use pipeline::RequestView;
 
 pub use examples::EXAMPLE_MANIFEST;
 
@@ -49,7 +52,12 @@ pub struct Playground {
     pub revision: i64,
     /// The store revision before the last command: rows modified after it are what it changed.
     pub revision_before_last: i64,
+    /// The last command's API requests, stage by stage (bounded).
+    pub requests: Vec<RequestView>,
 }
+
+/// Requests the pipeline panel keeps for one command.
+pub const MAX_REQUESTS_SHOWN: usize = 300;
 
 impl PartialEq for Playground {
     fn eq(&self, other: &Self) -> bool {
@@ -60,6 +68,7 @@ impl PartialEq for Playground {
             && self.keys == other.keys
             && self.revision == other.revision
             && self.revision_before_last == other.revision_before_last
+            && self.requests == other.requests
     }
 }
 
@@ -80,6 +89,7 @@ impl Playground {
             keys: Vec::new(),
             revision: 0,
             revision_before_last: i64::MAX,
+            requests: Vec::new(),
         };
         p.refresh();
         p
@@ -93,7 +103,9 @@ impl Playground {
     fn run(&mut self, line: &str) {
         self.revision_before_last = self.revision + 1;
         let files = MemoryFiles::new().with("-", self.editor.as_bytes());
+        let from_seq = self.cluster.borrow().trace().records().next_back().map_or(0, |r| r.seq + 1);
         let out = self.cluster.borrow_mut().execute(line, &files);
+        self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), from_seq, MAX_REQUESTS_SHOWN);
         self.last = Some((line.to_string(), out.clone()));
         self.transcript.push((line.to_string(), out));
         if self.transcript.len() > MAX_TRANSCRIPT {
@@ -174,5 +186,22 @@ mod tests {
         let p = reduce(p, Action::Run("etcdctl get /registry/deployments --prefix --keys-only".into()));
         assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/shop/web\n\n");
         assert_eq!(p.transcript.len(), 3);
+    }
+
+    #[test]
+    fn the_pipeline_shows_every_stage_of_the_last_command() {
+        use kubeplay::trace::{Stage, Verdict};
+        let p = reduce(Rc::new(Playground::default()), Action::Apply);
+        let create = p.requests.iter().find(|r| r.method == "POST" && r.path.ends_with("/deployments")).unwrap();
+        let stages: Vec<Stage> = create.stages.iter().map(|s| s.0).collect();
+        assert_eq!(
+            stages,
+            [Stage::Authentication, Stage::Authorization, Stage::Decode, Stage::MutatingAdmission, Stage::Validation, Stage::ValidatingAdmission, Stage::Storage]
+        );
+        assert_eq!(create.stages[2].1, Verdict::Changed, "scheme defaults change a Deployment");
+        assert_eq!(create.response.as_ref().unwrap().0, 201);
+        assert_eq!(create.writes[0].0, "/registry/deployments/shop/web");
+        let p = reduce(p, Action::Run("kubectl get pods -n shop --as jane".into()));
+        assert_eq!(p.requests[0].stages[1].1, Verdict::Rejected);
     }
 }

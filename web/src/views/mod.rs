@@ -3,7 +3,9 @@
 pub mod editor;
 pub mod etcd_keys;
 pub mod output;
+pub mod pipeline;
 
 pub use editor::Editor;
 pub use etcd_keys::EtcdKeys;
 pub use output::CommandOutput;
+pub use pipeline::Pipeline;

@@ -1,0 +1,60 @@
+//! The last command's API requests, stage by stage, derived from the trace: what the pipeline
+//! stepper shows.
+
+use kubeplay::trace::{Event, Record, Stage, Verdict, WriteOp};
+
+/// One request as the pipeline panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestView {
+    pub id: u64,
+    pub method: String,
+    pub path: String,
+    pub user: String,
+    pub dry_run: bool,
+    pub stages: Vec<(Stage, Verdict, String)>,
+    pub writes: Vec<(String, i64, WriteOp)>,
+    /// HTTP status, message, store revision after the request.
+    pub response: Option<(u16, String, i64)>,
+}
+
+/// Every request whose records appear after `from_seq` (the last command's record), in order.
+/// Bounded: at most `max` requests, the first ones kept.
+pub fn requests_since<'a>(records: impl Iterator<Item = &'a Record>, from_seq: u64, max: usize) -> Vec<RequestView> {
+    let mut out: Vec<RequestView> = Vec::new();
+    for r in records.filter(|r| r.seq >= from_seq) {
+        match &r.event {
+            Event::Request { id, verb, path, user, dry_run, .. } => {
+                if out.len() == max {
+                    break;
+                }
+                out.push(RequestView {
+                    id: *id,
+                    method: verb.clone(),
+                    path: path.clone(),
+                    user: user.clone(),
+                    dry_run: *dry_run,
+                    stages: Vec::new(),
+                    writes: Vec::new(),
+                    response: None,
+                });
+            }
+            Event::Stage { request, stage, verdict, detail } => {
+                if let Some(v) = out.iter_mut().rev().find(|v| v.id == *request) {
+                    v.stages.push((*stage, *verdict, detail.clone()));
+                }
+            }
+            Event::StoreWrite { request, key, revision, op } => {
+                if let Some(v) = out.iter_mut().rev().find(|v| v.id == *request) {
+                    v.writes.push((key.clone(), *revision, *op));
+                }
+            }
+            Event::Response { id, code, message, revision } => {
+                if let Some(v) = out.iter_mut().rev().find(|v| v.id == *id) {
+                    v.response = Some((*code, message.clone(), *revision));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
