@@ -2,11 +2,11 @@
 //! `default` ServiceAccount in every namespace) and the root-CA publisher (the
 //! `kube-root-ca.crt` ConfigMap). Each acts through the API server under its own service account.
 //!
-//! They run when the kernel delivers a change notice (a store write), which stands in for the
-//! namespace watch their informers hold; the full informer machinery arrives with the workload
-//! controllers.
+//! They read namespaces, service accounts and config maps from the shared informers, so a step
+//! that finds every namespace complete sends no request at all.
 
 use crate::api::lookup;
+use super::Caches;
 use crate::apiserver::{handle, Context, Request, User, Verb};
 use serde_json::json;
 
@@ -20,31 +20,24 @@ fn controller_user(name: &str) -> User {
 /// The PEM of the simulated cluster CA (a placeholder certificate body).
 const CA_CRT: &str = "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIkubeplay0simulatedCAcertificate0notreal==\n-----END CERTIFICATE-----\n";
 
-/// One reconcile pass over all namespaces. Returns true when it wrote anything.
-pub(super) fn reconcile(ctx: &mut Context, cause: Option<u64>) -> bool {
-    let (Some(ns_kind), Some(sa_kind), Some(cm_kind)) = (lookup("v1", "Namespace"), lookup("v1", "ServiceAccount"), lookup("v1", "ConfigMap")) else {
+/// One reconcile pass over all namespaces, from the informer caches. Returns true when it wrote
+/// anything.
+pub(super) fn reconcile(ctx: &mut Context, caches: &Caches) -> bool {
+    let (Some(sa_kind), Some(cm_kind)) = (lookup("v1", "ServiceAccount"), lookup("v1", "ConfigMap")) else {
         return false;
     };
-    // Informers list and watch with kube-controller-manager's own credentials; each controller
-    // writes under its own service account (`--use-service-account-credentials`).
-    let mut list = Request::new(Verb::List, ns_kind, "", "");
-    list.user = User::named("system:kube-controller-manager", &[]);
-    list.cause = cause;
-    let Ok(namespaces) = handle(ctx, &list).result else { return false };
     let mut wrote = false;
-    for ns in namespaces["items"].as_array().into_iter().flatten() {
+    for ns in caches.namespaces.values() {
         if ns["status"]["phase"].as_str() == Some("Terminating") {
             continue;
         }
         let name = ns["metadata"]["name"].as_str().unwrap_or("").to_string();
-        let store = crate::apiserver::StoreObjects(ctx.store);
-        let has_sa = crate::apiserver::Objects::get(&store, "serviceaccounts", &name, "default").is_some();
-        let has_ca = crate::apiserver::Objects::get(&store, "configmaps", &name, "kube-root-ca.crt").is_some();
+        let has_sa = caches.serviceaccounts.get(&name, "default").is_some();
+        let has_ca = caches.configmaps.get(&name, "kube-root-ca.crt").is_some();
         if !has_sa {
             let body = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
             let mut req = Request::new(Verb::Create, sa_kind, &name, "default").with_body(body);
             req.user = controller_user("service-account-controller");
-            req.cause = cause;
             wrote |= handle(ctx, &req).result.is_ok();
         }
         if !has_ca {
@@ -55,7 +48,6 @@ pub(super) fn reconcile(ctx: &mut Context, cause: Option<u64>) -> bool {
             });
             let mut req = Request::new(Verb::Create, cm_kind, &name, "kube-root-ca.crt").with_body(body);
             req.user = controller_user("root-ca-cert-publisher");
-            req.cause = cause;
             wrote |= handle(ctx, &req).result.is_ok();
         }
     }

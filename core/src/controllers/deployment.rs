@@ -1,0 +1,433 @@
+//! The deployment controller (`pkg/controller/deployment`): for each Deployment it finds the
+//! ReplicaSets it controls, creates the "new" one (`<deployment>-<pod-template-hash>`) when none
+//! has the current template, moves replicas from old to new within `maxSurge`/`maxUnavailable`
+//! (RollingUpdate) or all at once (Recreate), and reports status and the Available/Progressing
+//! conditions.
+//!
+//! One action per Deployment per step, as one `sync` returns after scaling up or down; the next
+//! step (the store moved) continues the rollout with fresh caches.
+
+use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::hash::pod_template_hash;
+use super::replicaset::{controlled_by, is_active, is_terminating};
+use super::Caches;
+use crate::api::KindInfo;
+use crate::apiserver::{rfc3339, Context, Verb};
+use serde_json::{json, Map, Value};
+
+const NAME: &str = "deployment-controller";
+const HASH_LABEL: &str = "pod-template-hash";
+const REVISION: &str = "deployment.kubernetes.io/revision";
+const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
+const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
+
+fn i64_at(v: &Value, path: &[&str]) -> i64 {
+    let mut cur = v;
+    for p in path {
+        cur = &cur[*p];
+    }
+    cur.as_i64().unwrap_or(0)
+}
+
+fn replicas(obj: &Value) -> i64 {
+    obj["spec"]["replicas"].as_i64().unwrap_or(1).max(0)
+}
+
+/// `intstr.GetScaledValueFromIntOrPercent`: an int as it is, "25%" of `total` rounded up or down.
+pub fn resolve(v: &Value, total: i64, round_up: bool, default_percent: i64) -> i64 {
+    let percent = match v {
+        Value::Number(n) => return n.as_i64().unwrap_or(0).max(0),
+        Value::String(s) => s.trim_end_matches('%').parse::<i64>().unwrap_or(default_percent),
+        _ => default_percent,
+    };
+    let scaled = total * percent;
+    if round_up {
+        (scaled + 99) / 100
+    } else {
+        scaled / 100
+    }
+}
+
+/// `ResolveFenceposts`: (maxSurge, maxUnavailable); both 0 makes maxUnavailable 1.
+pub fn fenceposts(d: &Value) -> (i64, i64) {
+    let ru = &d["spec"]["strategy"]["rollingUpdate"];
+    let n = replicas(d);
+    let surge = resolve(&ru["maxSurge"], n, true, 25);
+    let unavailable = resolve(&ru["maxUnavailable"], n, false, 25);
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable)
+    }
+}
+
+fn is_recreate(d: &Value) -> bool {
+    d["spec"]["strategy"]["type"] == "Recreate"
+}
+
+/// The template without the `pod-template-hash` label (`EqualIgnoreHash`).
+fn without_hash(template: &Value) -> Value {
+    let mut t = template.clone();
+    if let Some(labels) = t["metadata"]["labels"].as_object_mut() {
+        labels.remove(HASH_LABEL);
+        if labels.is_empty() {
+            if let Some(m) = t["metadata"].as_object_mut() {
+                m.remove("labels");
+            }
+        }
+    }
+    t
+}
+
+fn with_label(v: &Value, hash: &str) -> Value {
+    let mut m = v.as_object().cloned().unwrap_or_default();
+    m.insert(HASH_LABEL.into(), json!(hash));
+    Value::Object(m)
+}
+
+/// `NewRSNewReplicas` for RollingUpdate: how far the new ReplicaSet may grow now.
+pub fn new_rs_replicas(d: &Value, all_spec_replicas: i64, new_replicas: i64) -> i64 {
+    let (surge, _) = fenceposts(d);
+    let want = replicas(d);
+    let max_total = want + surge;
+    if all_spec_replicas >= max_total {
+        return new_replicas;
+    }
+    let scale_up = max_total - all_spec_replicas;
+    new_replicas + scale_up.min(want - new_replicas).max(0)
+}
+
+struct Sync<'a> {
+    d: &'a Value,
+    rs_kind: &'static KindInfo,
+    user: crate::apiserver::User,
+    events: &'a mut EventNames,
+}
+
+impl Sync<'_> {
+    fn event(&mut self, ctx: &mut Context, reason: &str, message: &str) {
+        let source = Source { component: NAME, host: "" };
+        client::event(ctx, self.events, &self.user, &source, self.d, false, reason, message);
+    }
+
+    /// Sets an RS's replicas (and the deployment annotations) with an Update, plus the event.
+    fn scale(&mut self, ctx: &mut Context, rs: &Value, to: i64) -> bool {
+        let from = replicas(rs);
+        let (surge, _) = fenceposts(self.d);
+        let mut new = rs.clone();
+        new["spec"]["replicas"] = json!(to);
+        new["metadata"]["annotations"][DESIRED] = json!(replicas(self.d).to_string());
+        new["metadata"]["annotations"][MAX_REPLICAS] = json!((replicas(self.d) + surge).to_string());
+        if from == to && new == *rs {
+            return false;
+        }
+        let ok = client::send(ctx, &self.user, Verb::Update, self.rs_kind, ns_of(rs), name_of(rs), Some(new)).result.is_ok();
+        if ok && from != to {
+            let dir = if to > from { "up" } else { "down" };
+            self.event(ctx, "ScalingReplicaSet", &format!("Scaled {dir} replica set {} from {from} to {to}", name_of(rs)));
+        }
+        ok
+    }
+}
+
+pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+    let (Some(d_kind), Some(rs_kind)) = (client::kind("apps/v1", "Deployment"), client::kind("apps/v1", "ReplicaSet")) else { return };
+    for d in caches.deployments.values() {
+        if is_terminating(d) {
+            continue;
+        }
+        let mut owned: Vec<&Value> = caches.replicasets.values().filter(|rs| ns_of(rs) == ns_of(d) && controlled_by(rs, uid_of(d))).collect();
+        owned.sort_by(|a, b| {
+            client::str_of(a, &["metadata", "creationTimestamp"]).cmp(client::str_of(b, &["metadata", "creationTimestamp"])).then(name_of(a).cmp(name_of(b)))
+        });
+        let mut sync = Sync { d, rs_kind, user: client::controller(NAME), events: &mut *events };
+        let template = &d["spec"]["template"];
+        let new_rs = owned.iter().copied().find(|rs| without_hash(&rs["spec"]["template"]) == *template);
+        let old: Vec<&Value> = owned.iter().copied().filter(|rs| Some(*rs) != new_rs).collect();
+        let paused = d["spec"]["paused"] == json!(true);
+        let mut created = None;
+        match new_rs {
+            None if !paused => created = create_new_rs(ctx, &mut sync, &old, caches),
+            None => {}
+            Some(new) => rollout(ctx, &mut sync, new, &old, caches),
+        }
+        if let Some(name) = created {
+            write_status(ctx, d_kind, d, None, &old, Some(("True", "NewReplicaSetCreated", format!("Created new replica set \"{name}\""))));
+            continue;
+        }
+        if let Some(new) = new_rs {
+            let revision = client::str_of(new, &["metadata", "annotations", REVISION]);
+            if !revision.is_empty() && client::str_of(d, &["metadata", "annotations", REVISION]) != revision {
+                let mut nd = d.clone();
+                nd["metadata"]["annotations"][REVISION] = json!(revision);
+                client::send(ctx, &sync.user, Verb::Update, d_kind, ns_of(d), name_of(d), Some(nd));
+                continue;
+            }
+        }
+        write_status(ctx, d_kind, d, new_rs, &old, None);
+    }
+}
+
+/// `getNewReplicaSet` with createIfNotExisted: the RS named after the template hash.
+fn create_new_rs(ctx: &mut Context, sync: &mut Sync, old: &[&Value], caches: &Caches) -> Option<String> {
+    let d = sync.d;
+    let old_pods: i64 = old.iter().map(|rs| replicas(rs)).sum();
+    if is_recreate(d) {
+        // Recreate: the new RS waits until every old RS is at 0 and its pods are gone.
+        if old_pods > 0 || old.iter().any(|rs| caches.pods.values().any(|p| controlled_by(p, uid_of(rs)) && is_active(p))) {
+            rollout_recreate_old(ctx, sync, old);
+            return None;
+        }
+    }
+    let collision = d["status"]["collisionCount"].as_i64().map(|c| c as i32);
+    let hash = pod_template_hash(&d["spec"]["template"], collision);
+    let name = format!("{}-{hash}", name_of(d));
+    let count = if is_recreate(d) || old_pods == 0 { replicas(d) } else { new_rs_replicas(d, old_pods, 0) };
+    let revision = old.iter().filter_map(|rs| client::str_of(rs, &["metadata", "annotations", REVISION]).parse::<i64>().ok()).max().unwrap_or(0) + 1;
+    let (surge, _) = fenceposts(d);
+    let mut annotations = Map::new();
+    for (k, v) in d["metadata"]["annotations"].as_object().into_iter().flatten() {
+        if k != "kubectl.kubernetes.io/last-applied-configuration" && !k.starts_with("deployment.kubernetes.io/") {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    annotations.insert(DESIRED.into(), json!(replicas(d).to_string()));
+    annotations.insert(MAX_REPLICAS.into(), json!((replicas(d) + surge).to_string()));
+    annotations.insert(REVISION.into(), json!(revision.to_string()));
+    let mut template = d["spec"]["template"].clone();
+    template["metadata"]["labels"] = with_label(&template["metadata"]["labels"], &hash);
+    let mut selector = d["spec"]["selector"].clone();
+    selector["matchLabels"] = with_label(&selector["matchLabels"], &hash);
+    let mut spec = json!({"replicas": count, "selector": selector, "template": template});
+    if let Some(m) = d["spec"]["minReadySeconds"].as_i64() {
+        spec["minReadySeconds"] = json!(m);
+    }
+    let body = json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {
+            "name": name, "namespace": ns_of(d),
+            "labels": with_label(&d["spec"]["template"]["metadata"]["labels"], &hash),
+            "annotations": annotations,
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name_of(d), "uid": uid_of(d), "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": spec,
+    });
+    let reply = client::send(ctx, &sync.user, Verb::Create, sync.rs_kind, ns_of(d), &name, Some(body));
+    if reply.result.is_err() {
+        // A hash collision with an RS of another template would bump status.collisionCount;
+        // not modelled yet, so the next step simply tries again.
+        return None;
+    }
+    if count > 0 {
+        sync.event(ctx, "ScalingReplicaSet", &format!("Scaled up replica set {name} from 0 to {count}"));
+    }
+    Some(name)
+}
+
+/// Recreate's first half: every old RS to 0. Returns true when it scaled something.
+fn rollout_recreate_old(ctx: &mut Context, sync: &mut Sync, old: &[&Value]) -> bool {
+    let mut scaled = false;
+    for rs in old {
+        if replicas(rs) > 0 {
+            scaled |= sync.scale(ctx, rs, 0);
+        }
+    }
+    scaled
+}
+
+fn available(rs: &Value) -> i64 {
+    i64_at(rs, &["status", "availableReplicas"])
+}
+
+/// `rolloutRolling` / `rolloutRecreate` / `sync` once the new RS exists.
+fn rollout(ctx: &mut Context, sync: &mut Sync, new: &Value, old: &[&Value], caches: &Caches) {
+    let d = sync.d;
+    let want = replicas(d);
+    let old_total: i64 = old.iter().map(|rs| replicas(rs)).sum();
+    if d["spec"]["paused"] == json!(true) || old_total == 0 {
+        // Not rolling out: a replicas change is a plain scale of the new RS.
+        if replicas(new) != want || annotations_stale(d, new) {
+            sync.scale(ctx, new, want);
+        }
+        return;
+    }
+    if is_recreate(d) {
+        if rollout_recreate_old(ctx, sync, old) {
+            return;
+        }
+        let old_pods = old.iter().any(|rs| caches.pods.values().any(|p| controlled_by(p, uid_of(rs)) && is_active(p)));
+        if !old_pods && replicas(new) != want {
+            sync.scale(ctx, new, want);
+        }
+        return;
+    }
+    // reconcileNewReplicaSet.
+    let all_total = old_total + replicas(new);
+    let target = if replicas(new) > want { want } else { new_rs_replicas(d, all_total, replicas(new)) };
+    if target != replicas(new) {
+        sync.scale(ctx, new, target);
+        return;
+    }
+    // reconcileOldReplicaSets.
+    let (_, max_unavailable) = fenceposts(d);
+    let min_available = want - max_unavailable;
+    let new_unavailable = replicas(new) - available(new);
+    let max_scaled_down = all_total - min_available - new_unavailable;
+    if max_scaled_down <= 0 {
+        return;
+    }
+    // cleanupUnhealthyReplicas: old pods that are not available go first.
+    let mut cleaned = 0;
+    for rs in old {
+        if cleaned >= max_scaled_down {
+            break;
+        }
+        let unhealthy = replicas(rs) - available(rs);
+        if replicas(rs) == 0 || unhealthy <= 0 {
+            continue;
+        }
+        let n = unhealthy.min(max_scaled_down - cleaned);
+        if sync.scale(ctx, rs, replicas(rs) - n) {
+            cleaned += n;
+        }
+    }
+    if cleaned > 0 {
+        return;
+    }
+    // scaleDownOldReplicaSetsForRollingUpdate: available old pods above minAvailable.
+    let available_all: i64 = old.iter().map(|rs| available(rs)).sum::<i64>() + available(new);
+    if available_all <= min_available {
+        return;
+    }
+    let mut budget = available_all - min_available;
+    for rs in old {
+        if budget <= 0 {
+            break;
+        }
+        if replicas(rs) == 0 {
+            continue;
+        }
+        let n = replicas(rs).min(budget);
+        if sync.scale(ctx, rs, replicas(rs) - n) {
+            budget -= n;
+        }
+    }
+}
+
+fn annotations_stale(d: &Value, rs: &Value) -> bool {
+    client::str_of(rs, &["metadata", "annotations", DESIRED]) != replicas(d).to_string()
+}
+
+/// `SetDeploymentCondition`: re-setting moves the condition to the end; `lastTransitionTime`
+/// survives while the status stays the same; an identical status and reason changes nothing.
+fn set_condition(conds: &mut Vec<Value>, kind: &str, status: &str, reason: &str, message: &str, now: &str) {
+    let current = conds.iter().find(|c| c["type"] == kind).cloned();
+    if let Some(c) = &current {
+        if c["status"] == status && c["reason"] == reason {
+            return;
+        }
+    }
+    let transition = match &current {
+        Some(c) if c["status"] == status => c["lastTransitionTime"].clone(),
+        _ => json!(now),
+    };
+    conds.retain(|c| c["type"] != kind);
+    conds.push(json!({"type": kind, "status": status, "lastUpdateTime": now, "lastTransitionTime": transition, "reason": reason, "message": message}));
+}
+
+/// `calculateStatus` + `syncRolloutStatus`, written only when it changed.
+fn write_status(ctx: &mut Context, d_kind: &'static KindInfo, d: &Value, new: Option<&Value>, old: &[&Value], progressing: Option<(&str, &str, String)>) {
+    let all: Vec<&Value> = old.iter().copied().chain(new).collect();
+    let sum = |f: &str| all.iter().map(|rs| i64_at(rs, &["status", f])).sum::<i64>();
+    let want = replicas(d);
+    let available_n = sum("availableReplicas");
+    let total_spec: i64 = all.iter().map(|rs| replicas(rs)).sum();
+    let mut status = Map::new();
+    status.insert("observedGeneration".into(), d["metadata"]["generation"].clone());
+    let updated = new.map(|rs| i64_at(rs, &["status", "replicas"])).unwrap_or(0);
+    for (field, n) in [
+        ("replicas", sum("replicas")),
+        ("updatedReplicas", updated),
+        ("readyReplicas", sum("readyReplicas")),
+        ("availableReplicas", available_n),
+        ("unavailableReplicas", (total_spec - available_n).max(0)),
+    ] {
+        if n > 0 {
+            status.insert(field.into(), json!(n));
+        }
+    }
+    if let Some(c) = d["status"].get("collisionCount") {
+        status.insert("collisionCount".into(), c.clone());
+    }
+    let now = rfc3339(ctx.now);
+    let mut conds: Vec<Value> = d["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    let max_unavailable = if is_recreate(d) || want == 0 { 0 } else { fenceposts(d).1 };
+    if available_n >= want - max_unavailable {
+        set_condition(&mut conds, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", &now);
+    } else {
+        set_condition(&mut conds, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &now);
+    }
+    if let Some((s, reason, message)) = progressing {
+        set_condition(&mut conds, "Progressing", s, reason, &message, &now);
+    } else if let Some(new) = new {
+        let rs_name = name_of(new);
+        let complete = updated == want && sum("replicas") == want && available_n == want;
+        let old_status = &d["status"];
+        let progressed = updated > i64_at(old_status, &["updatedReplicas"])
+            || sum("readyReplicas") > i64_at(old_status, &["readyReplicas"])
+            || available_n > i64_at(old_status, &["availableReplicas"])
+            || sum("replicas") < i64_at(old_status, &["replicas"]);
+        if complete {
+            set_condition(&mut conds, "Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{rs_name}\" has successfully progressed."), &now);
+        } else if progressed {
+            // Re-set on every bit of progress: lastUpdateTime moves, lastTransitionTime stays.
+            let transition = conds.iter().find(|c| c["type"] == "Progressing" && c["status"] == "True").map(|c| c["lastTransitionTime"].clone());
+            conds.retain(|c| c["type"] != "Progressing");
+            conds.push(json!({"type": "Progressing", "status": "True", "lastUpdateTime": now, "lastTransitionTime": transition.unwrap_or(json!(now)),
+                "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{rs_name}\" is progressing.")}));
+        } else if !conds.iter().any(|c| c["type"] == "Progressing") {
+            set_condition(&mut conds, "Progressing", "True", "FoundNewReplicaSet", &format!("Found new replica set \"{rs_name}\""), &now);
+        }
+    }
+    if !conds.is_empty() {
+        status.insert("conditions".into(), json!(conds));
+    }
+    let status = Value::Object(status);
+    if d["status"] == status {
+        return;
+    }
+    let mut nd = d.clone();
+    nd["status"] = status;
+    client::update_status(ctx, &client::controller(NAME), d_kind, &nd);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deploy(replicas: i64, surge: Value, unavailable: Value) -> Value {
+        json!({"spec": {"replicas": replicas, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}}})
+    }
+
+    #[test]
+    fn fenceposts_round_surge_up_and_unavailable_down() {
+        assert_eq!(fenceposts(&deploy(4, json!("25%"), json!("25%"))), (1, 1));
+        assert_eq!(fenceposts(&deploy(3, json!("25%"), json!("25%"))), (1, 0));
+        assert_eq!(fenceposts(&deploy(1, json!("25%"), json!("25%"))), (1, 0));
+        assert_eq!(fenceposts(&deploy(10, json!(0), json!(0))), (0, 1));
+        assert_eq!(fenceposts(&deploy(10, json!(2), json!("50%"))), (2, 5));
+    }
+
+    #[test]
+    fn new_replica_set_grows_within_max_surge() {
+        let d = deploy(3, json!("25%"), json!("25%"));
+        // 3 old pods, surge 1: the new RS may have 1.
+        assert_eq!(new_rs_replicas(&d, 3, 0), 1);
+        // Already at 4 in total: no growth.
+        assert_eq!(new_rs_replicas(&d, 4, 1), 1);
+        // Old scaled to 2, new 1: total 3, may grow to 2.
+        assert_eq!(new_rs_replicas(&d, 3, 1), 2);
+        // Never above replicas.
+        assert_eq!(new_rs_replicas(&d, 3, 3), 3);
+    }
+}

@@ -1,0 +1,321 @@
+//! The kubelets: one per node. At start each registers its Node through the API (as
+//! `system:node:<name>`, which the Node authorizer and NodeRestriction admission allow for its own
+//! Node only). Then, for each pod bound to its node, it creates the sandbox (pod IP, status
+//! `ContainerCreating`), pulls the images (2 s of virtual time), creates and starts the
+//! containers (1 s more) and reports `Running` with every condition True; for a pod being
+//! deleted it stops the containers (1 s) and removes the pod with grace period 0.
+//!
+//! Timers are kept per pod and offered to the kernel through `next_wake`; nothing is scheduled
+//! unless a pod is on its way somewhere, so an idle cluster stays idle.
+
+use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::replicaset::is_terminating;
+use super::Caches;
+use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
+use crate::sim::{Duration, Time};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const IMAGE_PULL: Duration = Duration::from_secs(2);
+const CONTAINER_START: Duration = Duration::from_secs(1);
+const CONTAINER_STOP: Duration = Duration::from_secs(1);
+/// Timers one kubelet keeps at once (pods on the way somewhere).
+const MAX_TIMERS: usize = 1_000;
+pub const KUBELET_VERSION: &str = "v1.37.0";
+
+/// One node of the simulated cluster, as its kubelet is configured.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    pub name: &'static str,
+    pub internal_ip: &'static str,
+    pub pod_cidr_octet: u8,
+    pub control_plane: bool,
+}
+
+pub const NODES: [NodeSpec; 4] = [
+    NodeSpec { name: "control-plane", internal_ip: "192.168.49.2", pod_cidr_octet: 0, control_plane: true },
+    NodeSpec { name: "node-1", internal_ip: "192.168.49.3", pod_cidr_octet: 1, control_plane: false },
+    NodeSpec { name: "node-2", internal_ip: "192.168.49.4", pod_cidr_octet: 2, control_plane: false },
+    NodeSpec { name: "node-3", internal_ip: "192.168.49.5", pod_cidr_octet: 3, control_plane: false },
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    /// The images are pulled: Pulled, Created and Started follow at `CONTAINER_START`.
+    Pulled,
+    Started,
+    Stopped,
+}
+
+#[derive(Debug)]
+pub struct Kubelet {
+    spec: NodeSpec,
+    /// Per pod uid: what happens next and when.
+    timers: BTreeMap<String, (Time, Next)>,
+    /// The last host octet handed out in this node's pod CIDR.
+    last_ip: u8,
+}
+
+fn node_object(spec: &NodeSpec) -> Value {
+    let mut labels = json!({
+        "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": spec.name, "kubernetes.io/os": "linux",
+    });
+    let mut node_spec = json!({"podCIDR": format!("10.244.{}.0/24", spec.pod_cidr_octet), "podCIDRs": [format!("10.244.{}.0/24", spec.pod_cidr_octet)]});
+    if spec.control_plane {
+        labels["node-role.kubernetes.io/control-plane"] = json!("");
+        labels["node.kubernetes.io/exclude-from-external-load-balancers"] = json!("");
+        node_spec["taints"] = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+    }
+    let resources = json!({"cpu": "4", "ephemeral-storage": "102625208Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": "8Gi", "pods": "110"});
+    json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": spec.name, "labels": labels, "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+        "spec": node_spec,
+        "status": {
+            "capacity": resources, "allocatable": resources,
+            "addresses": [{"type": "InternalIP", "address": spec.internal_ip}, {"type": "Hostname", "address": spec.name}],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://2.1.4",
+                "kernelVersion": "6.8.0-kubeplay", "kubeProxyVersion": "", "kubeletVersion": KUBELET_VERSION,
+                "machineID": "", "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": "",
+            },
+        },
+    })
+}
+
+fn conditions_for(now: &str) -> Value {
+    let c = |t: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": t, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": reason, "message": message})
+    };
+    json!([
+        c("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        c("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        c("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        c("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ])
+}
+
+fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
+    let mut c = json!({"type": t, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": now});
+    if let Some((r, m)) = reason {
+        c["reason"] = json!(r);
+        c["message"] = json!(m);
+    }
+    c
+}
+
+fn container_names(pod: &Value) -> Vec<String> {
+    pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect()
+}
+
+impl Kubelet {
+    pub fn new(spec: NodeSpec) -> Self {
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1 }
+    }
+
+    pub fn next_wake(&self) -> Option<Time> {
+        self.timers.values().map(|(t, _)| *t).min()
+    }
+
+    fn source(&self) -> Source<'_> {
+        Source { component: "kubelet", host: self.spec.name }
+    }
+
+    /// Registers the Node when the informer does not have it: `registerWithAPIServer`.
+    fn register(&mut self, ctx: &mut Context, caches: &Caches) {
+        if caches.nodes.get("", self.spec.name).is_some() {
+            return;
+        }
+        let Some(node_kind) = client::kind("v1", "Node") else { return };
+        let mut node = node_object(&self.spec);
+        node["status"]["conditions"] = conditions_for(&rfc3339(ctx.now));
+        let user = client::kubelet(self.spec.name);
+        if let Ok(created) = client::send(ctx, &user, Verb::Create, node_kind, "", self.spec.name, Some(node)).result {
+            let mut names = EventNames::default();
+            client::event(ctx, &mut names, &user, &self.source(), &created, false, "Starting", "Starting kubelet.");
+            client::event(ctx, &mut names, &user, &self.source(), &created, false, "NodeReady", &format!("Node {} status is now: NodeReady", self.spec.name));
+        }
+    }
+
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+        self.register(ctx, caches);
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
+        let user = client::kubelet(self.spec.name);
+        let now = rfc3339(ctx.now);
+        let mine: Vec<&Value> = caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == self.spec.name).collect();
+        let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
+        self.timers.retain(|uid, _| live.contains(&uid.as_str()));
+        for pod in mine {
+            let uid = uid_of(pod).to_string();
+            let due = self.timers.get(&uid).copied();
+            if is_terminating(pod) {
+                match due {
+                    Some((t, Next::Stopped)) if t <= ctx.now => {
+                        self.timers.remove(&uid);
+                        let mut req = Request::new(Verb::Delete, pod_kind, ns_of(pod), name_of(pod));
+                        req.user = user.clone();
+                        req.delete.grace_period_seconds = Some(0);
+                        req.delete.precondition_uid = Some(uid.clone());
+                        handle(ctx, &req);
+                    }
+                    Some((_, Next::Stopped)) => {}
+                    _ if self.timers.len() < MAX_TIMERS || due.is_some() => {
+                        for c in container_names(pod) {
+                            if pod["status"]["phase"] == "Running" {
+                                client::event(ctx, events, &user, &self.source(), pod, false, "Killing", &format!("Stopping container {c}"));
+                            }
+                        }
+                        self.timers.insert(uid, (ctx.now.after(CONTAINER_STOP), Next::Stopped));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let phase = pod["status"]["phase"].as_str().unwrap_or("");
+            let has_statuses = pod["status"]["containerStatuses"].is_array();
+            match due {
+                None if phase == "Pending" && !has_statuses && self.timers.len() < MAX_TIMERS => {
+                    self.start_sandbox(ctx, pod, &now, events);
+                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
+                }
+                None if phase == "Pending" && self.timers.len() < MAX_TIMERS => {
+                    // A kubelet that lost its timers (or a pod it did not start) picks up again.
+                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
+                }
+                Some((t, Next::Pulled)) if t <= ctx.now => {
+                    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                        let image = c["image"].as_str().unwrap_or("");
+                        let msg = format!("Successfully pulled image {image:?} in 2s (2s including waiting)");
+                        client::event(ctx, events, &user, &self.source(), pod, false, "Pulled", &msg);
+                    }
+                    self.timers.insert(uid, (ctx.now.after(CONTAINER_START), Next::Started));
+                }
+                Some((t, Next::Started)) if t <= ctx.now && self.run(ctx, pod, &now, events) => {
+                    self.timers.remove(&uid);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The sandbox is up: pod IP, `ContainerCreating`, image pulls begin.
+    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) {
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
+        let user = client::kubelet(self.spec.name);
+        self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
+        let ip = format!("10.244.{}.{}", self.spec.pod_cidr_octet, self.last_ip);
+        let names = container_names(pod);
+        let unready = format!("containers with unready status: [{}]", names.join(" "));
+        let mut new = pod.clone();
+        let scheduled_at = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "PodScheduled").map(|c| c["lastTransitionTime"].clone()).unwrap_or(json!(now));
+        let mut scheduled = pod_condition("PodScheduled", true, now, None);
+        scheduled["lastTransitionTime"] = scheduled_at;
+        new["status"]["conditions"] = json!([
+            pod_condition("PodReadyToStartContainers", true, now, None),
+            pod_condition("Initialized", true, now, None),
+            pod_condition("Ready", false, now, Some(("ContainersNotReady", unready.clone()))),
+            pod_condition("ContainersReady", false, now, Some(("ContainersNotReady", unready))),
+            scheduled,
+        ]);
+        new["status"]["hostIP"] = json!(self.spec.internal_ip);
+        new["status"]["hostIPs"] = json!([{"ip": self.spec.internal_ip}]);
+        new["status"]["podIP"] = json!(ip);
+        new["status"]["podIPs"] = json!([{"ip": ip}]);
+        new["status"]["startTime"] = json!(now);
+        new["status"]["containerStatuses"] = json!(pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| json!({
+            "name": c["name"], "image": c["image"], "imageID": "", "ready": false, "restartCount": 0, "started": false,
+            "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {},
+        })).collect::<Vec<_>>());
+        if client::update_status(ctx, &user, pod_kind, &new) {
+            for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                let image = c["image"].as_str().unwrap_or("");
+                client::event(ctx, events, &user, &self.source(), pod, false, "Pulling", &format!("Pulling image {image:?}"));
+            }
+        }
+    }
+
+    /// Containers created and started: `Running`, every condition True.
+    fn run(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return true };
+        let user = client::kubelet(self.spec.name);
+        let mut new = pod.clone();
+        let mut statuses = Vec::new();
+        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            let id = format!("{:016x}{:016x}{:016x}{:016x}", ctx.rng.next_u64(), ctx.rng.next_u64(), ctx.rng.next_u64(), ctx.rng.next_u64());
+            let image = c["image"].as_str().unwrap_or("");
+            let image_id = format!("{}@sha256:{:016x}{:016x}{:016x}{:016x}", full_image(image), fnv64(image, 1), fnv64(image, 2), fnv64(image, 3), fnv64(image, 4));
+            statuses.push(json!({
+                "containerID": format!("containerd://{id}"), "image": full_image_with_tag(image), "imageID": image_id,
+                "lastState": {}, "name": c["name"], "ready": true, "restartCount": 0, "started": true,
+                "state": {"running": {"startedAt": now}},
+            }));
+        }
+        new["status"]["phase"] = json!("Running");
+        new["status"]["containerStatuses"] = json!(statuses);
+        if let Some(conds) = new["status"]["conditions"].as_array_mut() {
+            for c in conds.iter_mut() {
+                if c["status"] != "True" {
+                    c["status"] = json!("True");
+                    c["lastTransitionTime"] = json!(now);
+                    if let Some(m) = c.as_object_mut() {
+                        m.remove("reason");
+                        m.remove("message");
+                    }
+                }
+            }
+        }
+        if !client::update_status(ctx, &user, pod_kind, &new) {
+            return false;
+        }
+        for c in container_names(pod) {
+            client::event(ctx, events, &user, &self.source(), pod, false, "Created", &format!("Created container: {c}"));
+            client::event(ctx, events, &user, &self.source(), pod, false, "Started", &format!("Started container {c}"));
+        }
+        true
+    }
+}
+
+/// `nginx:1.27` -> `docker.io/library/nginx`, as containerd reports the repository.
+fn full_image(image: &str) -> String {
+    let repo = image.split('@').next().unwrap_or(image);
+    let repo = match repo.rsplit_once(':') {
+        Some((r, tag)) if !tag.contains('/') => r,
+        _ => repo,
+    };
+    let first = repo.split('/').next().unwrap_or("");
+    if !repo.contains('/') {
+        format!("docker.io/library/{repo}")
+    } else if first.contains('.') || first.contains(':') || first == "localhost" {
+        repo.to_string()
+    } else {
+        format!("docker.io/{repo}")
+    }
+}
+
+fn full_image_with_tag(image: &str) -> String {
+    let tag = match image.rsplit_once(':') {
+        Some((_, t)) if !t.contains('/') => t,
+        _ => "latest",
+    };
+    format!("{}:{tag}", full_image(image))
+}
+
+/// A stable pseudo digest for an image name (not a real registry digest).
+fn fnv64(s: &str, salt: u64) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_reported_with_their_full_reference() {
+        assert_eq!(full_image_with_tag("nginx:1.27"), "docker.io/library/nginx:1.27");
+        assert_eq!(full_image_with_tag("nginx"), "docker.io/library/nginx:latest");
+        assert_eq!(full_image_with_tag("registry.k8s.io/pause:3.10"), "registry.k8s.io/pause:3.10");
+        assert_eq!(full_image_with_tag("bitnami/redis:7"), "docker.io/bitnami/redis:7");
+    }
+}
