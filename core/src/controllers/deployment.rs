@@ -9,7 +9,7 @@
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::hash::pod_template_hash;
-use super::replicaset::{controlled_by, is_active, is_terminating};
+use super::replicaset::{controlled_by, is_terminating};
 use super::Caches;
 use crate::api::KindInfo;
 use crate::apiserver::{rfc3339, Context, Verb};
@@ -174,7 +174,7 @@ fn create_new_rs(ctx: &mut Context, sync: &mut Sync, old: &[&Value], caches: &Ca
     let old_pods: i64 = old.iter().map(|rs| replicas(rs)).sum();
     if is_recreate(d) {
         // Recreate: the new RS waits until every old RS is at 0 and its pods are gone.
-        if old_pods > 0 || old.iter().any(|rs| caches.pods.values().any(|p| controlled_by(p, uid_of(rs)) && is_active(p))) {
+        if old_pods > 0 || old_pods_running(old, caches) {
             rollout_recreate_old(ctx, sync, old);
             return None;
         }
@@ -224,6 +224,14 @@ fn create_new_rs(ctx: &mut Context, sync: &mut Sync, old: &[&Value], caches: &Ca
     Some(name)
 }
 
+/// `oldPodsRunning`: a pod of an old RS that has not finished, terminating ones included, so
+/// Recreate never runs old and new pods side by side.
+fn old_pods_running(old: &[&Value], caches: &Caches) -> bool {
+    old.iter().any(|rs| {
+        caches.pods.values().any(|p| controlled_by(p, uid_of(rs)) && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+    })
+}
+
 /// Recreate's first half: every old RS to 0. Returns true when it scaled something.
 fn rollout_recreate_old(ctx: &mut Context, sync: &mut Sync, old: &[&Value]) -> bool {
     let mut scaled = false;
@@ -255,8 +263,7 @@ fn rollout(ctx: &mut Context, sync: &mut Sync, new: &Value, old: &[&Value], cach
         if rollout_recreate_old(ctx, sync, old) {
             return;
         }
-        let old_pods = old.iter().any(|rs| caches.pods.values().any(|p| controlled_by(p, uid_of(rs)) && is_active(p)));
-        if !old_pods && replicas(new) != want {
+        if !old_pods_running(old, caches) && replicas(new) != want {
             sync.scale(ctx, new, want);
         }
         return;

@@ -177,8 +177,10 @@ impl Kubelet {
             let has_statuses = pod["status"]["containerStatuses"].is_array();
             match due {
                 None if phase == "Pending" && !has_statuses && self.timers.len() < MAX_TIMERS => {
-                    self.start_sandbox(ctx, pod, &now, events);
-                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
+                    // A failed status write (the cache was behind) is retried at the next step.
+                    if self.start_sandbox(ctx, pod, &now, events) {
+                        self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
+                    }
                 }
                 None if phase == "Pending" && self.timers.len() < MAX_TIMERS => {
                     // A kubelet that lost its timers (or a pod it did not start) picks up again.
@@ -201,8 +203,8 @@ impl Kubelet {
     }
 
     /// The sandbox is up: pod IP, `ContainerCreating`, image pulls begin.
-    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) {
-        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
+    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
         let user = client::kubelet(self.spec.name);
         self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
         let ip = format!("10.244.{}.{}", self.spec.pod_cidr_octet, self.last_ip);
@@ -228,12 +230,14 @@ impl Kubelet {
             "name": c["name"], "image": c["image"], "imageID": "", "ready": false, "restartCount": 0, "started": false,
             "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {},
         })).collect::<Vec<_>>());
-        if client::update_status(ctx, &user, pod_kind, &new) {
-            for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-                let image = c["image"].as_str().unwrap_or("");
-                client::event(ctx, events, &user, &self.source(), pod, false, "Pulling", &format!("Pulling image {image:?}"));
-            }
+        if !client::update_status(ctx, &user, pod_kind, &new) {
+            return false;
         }
+        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            let image = c["image"].as_str().unwrap_or("");
+            client::event(ctx, events, &user, &self.source(), pod, false, "Pulling", &format!("Pulling image {image:?}"));
+        }
+        true
     }
 
     /// Containers created and started: `Running`, every condition True.
