@@ -96,6 +96,8 @@ pub struct Cluster {
     control_plane: Option<crate::controllers::ControlPlane>,
     /// When the queued control-plane step is due, if one is queued.
     control_plane_queued: Option<Time>,
+    /// etcdctl's session: its streaming watches print as later commands change the store.
+    etcdctl: etcdctl::Etcdctl,
 }
 
 impl Cluster {
@@ -113,6 +115,7 @@ impl Cluster {
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
+            etcdctl: etcdctl::Etcdctl::new(),
             config,
         };
         bootstrap::bootstrap(&mut cluster);
@@ -137,6 +140,7 @@ impl Cluster {
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
+            etcdctl: etcdctl::Etcdctl::new(),
             config,
         }
     }
@@ -280,7 +284,7 @@ impl Cluster {
         let Some(Running::Parsed(parsed)) = self.running.remove(&id) else { return };
         match parsed {
             cli::Parsed::Etcdctl(args) => {
-                let out = etcdctl::run(&args, &mut self.store);
+                let out = self.etcdctl.run(&args, "", &mut self.store);
                 self.finish(id, out);
             }
             cli::Parsed::Advance(d) => {
@@ -333,7 +337,12 @@ impl Cluster {
         }
     }
 
-    fn finish(&mut self, id: CommandId, out: Output) {
+    fn finish(&mut self, id: CommandId, mut out: Output) {
+        // Events for `etcdctl watch` sessions started earlier print after the command that
+        // caused them, as a watch running in another terminal would show them.
+        let watched = self.etcdctl.poll(&mut self.store);
+        out.stdout.push_str(&watched.stdout);
+        out.stderr.push_str(&watched.stderr);
         self.trace.push(self.now(), Actor::User("kubernetes-admin".into()), Event::CommandDone { id, exit_code: out.exit_code });
         self.outputs.insert(id, out);
         self.command_records.remove(&id);

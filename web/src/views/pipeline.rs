@@ -59,6 +59,9 @@ pub fn Pipeline(props: &PipelineProps) -> Html {
     html! {
         <section class="panel pipeline" id="pipeline">
             <h2>{ "API requests" }<span class="hint">{ format!("{} in the last command · hover a stage for its decision", props.requests.len()) }</span></h2>
+            if props.requests.is_empty() {
+                <p class="empty">{ "No request reached the API server in the last command (kubectl stops before sending when it cannot read a manifest)." }</p>
+            }
             <ol class="requests">{ for rows }</ol>
         </section>
     }
