@@ -38,6 +38,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
             Output::ok(render_table(&rows))
         }
         Command::ApiResources { namespaced } => api_resources(*namespaced),
+        Command::Inspect(i) => super::inspect::run(ctx, k, i, &user, cause),
         Command::Apply { .. } | Command::Create { .. } => Output::fail("error: internal: apply runs through its own state machine\n"),
     }
 }
@@ -51,7 +52,8 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
     let mut errors = Vec::new();
     let mut objects: Vec<(&'static KindInfo, Value)> = Vec::new();
     let mut printed_tables = 0;
-    for (typed, names) in &g.targets {
+    let targets = super::inspect::expand_all(&g.targets);
+    for (typed, names) in &targets {
         let kind = match resources::resolve(typed) {
             Ok(k) => k,
             Err(e) => return Output::fail(format!("{e}\n")),
@@ -81,13 +83,18 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                 }
             }
         }
+        if !g.sort_by.is_empty() {
+            if let Err(e) = super::inspect::sort_by(&mut found, &g.sort_by) {
+                return Output::fail(e);
+            }
+        }
         match g.output {
             OutputFormat::Table | OutputFormat::Wide if !found.is_empty() => {
                 if printed_tables > 0 {
                     stdout.push('\n');
                 }
                 printed_tables += 1;
-                stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, g.targets.len() > 1));
+                stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, targets.len() > 1));
             }
             OutputFormat::Name => {
                 for o in &found {
@@ -101,15 +108,30 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
     }
     match g.output {
         OutputFormat::Json | OutputFormat::Yaml if !objects.is_empty() || errors.is_empty() => {
-            let single = objects.len() == 1 && g.targets.iter().all(|(_, n)| n.len() == 1);
+            let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
             let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
             stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json(&value) } else { printers::to_yaml(&value) });
+        }
+        OutputFormat::JsonPath(ref template) if !objects.is_empty() || errors.is_empty() => {
+            let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
+            let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
+            match super::inspect::print_jsonpath(template, &value) {
+                Ok(text) => stdout.push_str(&text),
+                Err(e) => return Output::fail(e),
+            }
+        }
+        OutputFormat::CustomColumns(ref spec) if !objects.is_empty() || errors.is_empty() => {
+            let items: Vec<Value> = objects.iter().map(|(_, o)| o.clone()).collect();
+            match super::inspect::custom_columns(spec, &items, g.no_headers) {
+                Ok(text) => stdout.push_str(&text),
+                Err(e) => return Output::fail(e),
+            }
         }
         _ => {}
     }
     let mut stderr = String::new();
     if objects.is_empty() && errors.is_empty() && matches!(g.output, OutputFormat::Table | OutputFormat::Wide | OutputFormat::Name) {
-        let namespaced = g.targets.iter().any(|(t, _)| resources::resolve(t).is_ok_and(|k| k.namespaced));
+        let namespaced = targets.iter().any(|(t, _)| resources::resolve(t).is_ok_and(|k| k.namespaced));
         stderr = if namespaced && !all_ns { format!("No resources found in {namespace} namespace.\n") } else { "No resources found\n".into() };
     }
     for e in &errors {

@@ -7,6 +7,7 @@
 
 mod apply;
 mod bootstrap;
+mod inspect;
 mod kubectl;
 
 use crate::api::Limits;

@@ -2,6 +2,7 @@
 //! into commands whose files are already read, so running them is pure.
 
 pub mod flags;
+pub mod inspect;
 pub mod resources;
 
 use super::Files;
@@ -29,6 +30,10 @@ pub enum OutputFormat {
     Name,
     Json,
     Yaml,
+    /// `-o jsonpath=TEMPLATE`.
+    JsonPath(String),
+    /// `-o custom-columns=HEADER:PATH,...`.
+    CustomColumns(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub struct Get {
     pub show_labels: bool,
     pub label_columns: Vec<String>,
     pub no_headers: bool,
+    /// `--sort-by=JSONPATH`, empty when not given.
+    pub sort_by: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +72,8 @@ pub enum Command {
     ApiResources { namespaced: Option<bool> },
     Whoami,
     ClusterInfo,
+    /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
+    Inspect(inspect::Inspect),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -96,6 +105,9 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     let Some((command, rest)) = args.split_first() else {
         return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
     };
+    if inspect::handles(command, rest) {
+        return inspect::parse(command, rest, files);
+    }
     let (specs, build): (&[Spec], fn(&Parsed, &dyn Files) -> Result<Command, String>) = match command.as_str() {
         "apply" => (&[FILENAME, DRY_RUN, OUTPUT, switch("validate", None), flag("field-manager", None)], build_apply),
         "create" => (&[FILENAME, DRY_RUN, OUTPUT, switch("save-config", None)], build_create),
@@ -109,6 +121,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 flag("label-columns", Some('L')),
                 switch("no-headers", None),
                 switch("watch", Some('w')),
+                flag("sort-by", None),
             ],
             build_get,
         ),
@@ -222,6 +235,12 @@ fn output_format(p: &Parsed) -> Result<OutputFormat, String> {
         Some("name") => OutputFormat::Name,
         Some("json") => OutputFormat::Json,
         Some("yaml") => OutputFormat::Yaml,
+        Some(o) if o.starts_with("jsonpath=") => {
+            let template = &o["jsonpath=".len()..];
+            crate::cli::printers::jsonpath::JsonPath::parse(template).map_err(|e| format!("error: {e}\n"))?;
+            OutputFormat::JsonPath(template.to_string())
+        }
+        Some(o) if o.starts_with("custom-columns=") => OutputFormat::CustomColumns(o["custom-columns=".len()..].to_string()),
         Some(other) => {
             return Err(format!(
                 "error: unable to match a printer suitable for the output format {other:?}, allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
@@ -248,6 +267,7 @@ fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
         show_labels: p.on("show-labels"),
         label_columns: p.all("label-columns").iter().flat_map(|l| l.split(',')).map(str::to_string).collect(),
         no_headers: p.on("no-headers"),
+        sort_by: p.get("sort-by").unwrap_or("").to_string(),
     }))
 }
 

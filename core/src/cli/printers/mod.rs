@@ -1,6 +1,8 @@
 //! kubectl's printers: the server-side table columns per kind, ages, and `-o yaml|json|name`.
 
 mod columns;
+pub mod describe;
+pub mod jsonpath;
 mod yaml;
 mod pod_status;
 
