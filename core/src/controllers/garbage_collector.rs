@@ -1,6 +1,7 @@
 //! A minimal garbage collector (`pkg/controller/garbagecollector`): a dependent whose owners are
 //! all gone is deleted in the background. The dependency graph is read from the informer caches
-//! (ReplicaSets owned by Deployments, Pods owned by ReplicaSets); before deleting, the collector
+//! (ReplicaSets owned by Deployments, Pods owned by ReplicaSets, EndpointSlices owned by
+//! Services); before deleting, the collector
 //! confirms the owner's absence with a live GET, as the real one does, and deletes with a UID
 //! precondition so a recreated object of the same name is never hit.
 //!
@@ -23,6 +24,7 @@ fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
     match (owner["apiVersion"].as_str(), owner["kind"].as_str()) {
         (Some("apps/v1"), Some("Deployment")) => Some(&caches.deployments),
         (Some("apps/v1"), Some("ReplicaSet")) => Some(&caches.replicasets),
+        (Some("v1"), Some("Service")) => Some(&caches.services),
         _ => None,
     }
 }
@@ -41,7 +43,7 @@ fn orphaned(caches: &Caches, obj: &Value) -> bool {
 pub fn reconcile(ctx: &mut Context, caches: &Caches) {
     let user = client::controller(NAME);
     let mut budget = MAX_DELETES_PER_STEP;
-    for dependents in [&caches.replicasets, &caches.pods] {
+    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices] {
         for obj in dependents.values() {
             if budget == 0 {
                 return;

@@ -176,12 +176,11 @@ impl Kubelet {
             let phase = pod["status"]["phase"].as_str().unwrap_or("");
             let has_statuses = pod["status"]["containerStatuses"].is_array();
             match due {
-                None if phase == "Pending" && !has_statuses && self.timers.len() < MAX_TIMERS => {
-                    // A failed status write (the cache was behind) is retried at the next step.
-                    if self.start_sandbox(ctx, pod, &now, events) {
-                        self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
-                    }
+                // A failed status write (the cache was behind) is retried at the next step.
+                None if phase == "Pending" && !has_statuses && self.timers.len() < MAX_TIMERS && self.start_sandbox(ctx, pod, &now, events) => {
+                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
                 }
+                None if phase == "Pending" && !has_statuses => {}
                 None if phase == "Pending" && self.timers.len() < MAX_TIMERS => {
                     // A kubelet that lost its timers (or a pod it did not start) picks up again.
                     self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));

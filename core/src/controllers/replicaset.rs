@@ -135,3 +135,36 @@ fn update_status(ctx: &mut Context, rs: &Value, active: &[&Value], rs_kind: &'st
     new["status"] = status;
     client::update_status(ctx, &client::controller(NAME), rs_kind, &new);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, node: &str, phase: &str, ready: bool, created: &str) -> Value {
+        json!({
+            "metadata": {"name": name, "creationTimestamp": created},
+            "spec": {"nodeName": node},
+            "status": {"phase": phase, "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]},
+        })
+    }
+
+    #[test]
+    fn victims_are_unscheduled_then_pending_then_not_ready_then_crowded_then_newest() {
+        let unscheduled = pod("a", "", "Pending", false, "2026-01-01T00:00:05Z");
+        let pending = pod("b", "node-1", "Pending", false, "2026-01-01T00:00:05Z");
+        let not_ready = pod("c", "node-1", "Running", false, "2026-01-01T00:00:05Z");
+        let crowded = pod("d", "node-2", "Running", true, "2026-01-01T00:00:01Z");
+        let newer = pod("e", "node-3", "Running", true, "2026-01-01T00:00:09Z");
+        let older = pod("f", "node-3", "Running", true, "2026-01-01T00:00:01Z");
+        let mut ranked = vec![
+            (victim_rank(&older, 1), "f"),
+            (victim_rank(&newer, 1), "e"),
+            (victim_rank(&crowded, 2), "d"),
+            (victim_rank(&not_ready, 1), "c"),
+            (victim_rank(&pending, 1), "b"),
+            (victim_rank(&unscheduled, 0), "a"),
+        ];
+        ranked.sort();
+        assert_eq!(ranked.iter().map(|r| r.1).collect::<String>(), "abcdef");
+    }
+}
