@@ -1,7 +1,7 @@
 //! The page: header, the editor on the left, the etcd keys on the right, output below.
 
 use crate::state::{Action, Playground};
-use crate::views::{CommandOutput, Editor, EtcdKeys, Pipeline};
+use crate::views::{ClusterMap, CommandOutput, Editor, EtcdKeys, Pipeline};
 use yew::prelude::*;
 
 #[component]
@@ -47,6 +47,7 @@ pub fn App() -> Html {
                 <Pipeline requests={state.requests.clone()} />
                 </div>
                 <div class="side">
+                    <ClusterMap nodes={state.nodes.clone()} />
                     <EtcdKeys keys={state.keys.clone()} revision={state.revision} changed_since={state.revision_before_last} />
                     <CommandOutput transcript={state.transcript.clone()} {on_run} />
                 </div>

@@ -1,9 +1,11 @@
 //! The playground's state: the simulated cluster, the editor text, and what the last command
 //! printed. Pure: no timers, storage or DOM here, so it is tested natively like the core.
 
+mod cluster_map;
 mod examples;
 mod pipeline;
 
+pub use cluster_map::{NodeView, PodChip};
 pub use pipeline::RequestView;
 
 pub use examples::EXAMPLE_MANIFEST;
@@ -54,6 +56,8 @@ pub struct Playground {
     pub revision_before_last: i64,
     /// The last command's API requests, stage by stage (bounded).
     pub requests: Vec<RequestView>,
+    /// Nodes and their pods, for the cluster map.
+    pub nodes: Vec<NodeView>,
 }
 
 /// Requests the pipeline panel keeps for one command.
@@ -69,6 +73,7 @@ impl PartialEq for Playground {
             && self.revision == other.revision
             && self.revision_before_last == other.revision_before_last
             && self.requests == other.requests
+            && self.nodes == other.nodes
     }
 }
 
@@ -90,6 +95,7 @@ impl Playground {
             revision: 0,
             revision_before_last: i64::MAX,
             requests: Vec::new(),
+            nodes: Vec::new(),
         };
         p.refresh();
         p
@@ -117,6 +123,7 @@ impl Playground {
 
     fn refresh(&mut self) {
         let cluster = self.cluster.borrow();
+        self.nodes = cluster_map::cluster_map(cluster.store(), 60);
         self.revision = cluster.store().revision();
         self.keys = cluster
             .store()
@@ -166,14 +173,16 @@ mod tests {
     #[test]
     fn apply_adds_keys_and_a_failed_apply_keeps_them() {
         let p = Rc::new(Playground::default());
-        let before = p.keys.len();
         let p = reduce(p, Action::Apply);
         let (_, out) = p.last.clone().unwrap();
         assert_eq!(out.exit_code, 0, "{}", out.stderr);
-        assert_eq!(p.keys.len(), before + 6);
+        for key in ["/registry/namespaces/shop", "/registry/deployments/shop/web", "/registry/services/specs/shop/web"] {
+            assert!(p.keys.iter().any(|k| k.key == key), "{key} stored");
+        }
+        let after = p.keys.clone();
         let p = reduce(p, Action::Edit("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n".into()));
         let p = reduce(p, Action::Apply);
-        assert_eq!(p.keys.len(), before + 6);
+        assert_eq!(p.keys, after, "a failed apply changes no key");
         assert_eq!(p.diagnostics()[0].line, 4);
     }
 
@@ -185,6 +194,7 @@ mod tests {
         assert!(out.stdout.starts_with("NAME "), "{}", out.stdout);
         let p = reduce(p, Action::Run("etcdctl get /registry/deployments --prefix --keys-only".into()));
         assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/shop/web\n\n");
+        assert!(!p.nodes.is_empty(), "the cluster map shows the nodes");
         assert_eq!(p.transcript.len(), 3);
     }
 
