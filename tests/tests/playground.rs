@@ -144,5 +144,28 @@ async fn scenario(c: &Client, base: &str) -> Result<(), String> {
     let still = keys(c).await;
     assert_eq!(still, after, "a failed apply leaves every key and revision as it was");
     screenshot(c, "02-broken-yaml.png").await;
+
+    // The manifest survives a reload (it is kept in localStorage).
+    c.refresh().await.map_err(|e| e.to_string())?;
+    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Id("apply")).await.map_err(|e| e.to_string())?;
+    let kept = c.execute("return document.getElementById('manifest').value;", vec![]).await.map_err(|e| e.to_string())?;
+    assert_eq!(kept.as_str(), Some(BROKEN), "the editor keeps the learner's text across a reload");
+
+    // An example from the menu: the quota rejects the third pod, and the pipeline shows where.
+    c.execute(
+        "const s = document.getElementById('examples'); s.value = '1'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    c.find(Locator::Id("apply")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#pipeline .stage.rejected[data-stage='validating-admission']"))
+        .await
+        .map_err(|e| format!("the pipeline never showed the quota rejection: {e}"))?;
+    let stderr = last_entry(c, "stderr").await?;
+    assert!(stderr.contains("exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2"), "stderr: {stderr}");
+    screenshot(c, "03-quota-example.png").await;
     Ok(())
 }

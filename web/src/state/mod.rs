@@ -8,7 +8,7 @@ mod pipeline;
 pub use cluster_map::{NodeView, PodChip};
 pub use pipeline::RequestView;
 
-pub use examples::EXAMPLE_MANIFEST;
+pub use examples::{EXAMPLES, EXAMPLE_MANIFEST};
 
 use kubeplay::api::Diagnostic;
 use kubeplay::cli::{MemoryFiles, Output};
@@ -36,6 +36,8 @@ pub enum Action {
     Apply,
     /// Run a command line typed in the terminal (kubectl or etcdctl; `-f -` reads the editor).
     Run(String),
+    /// `kubectl apply -f - --dry-run=server`: every stage but the write.
+    DryRun,
 }
 
 /// Terminal entries kept on screen; older ones scroll away for good.
@@ -152,6 +154,7 @@ impl Reducible for Playground {
         match action {
             Action::Edit(text) => next.editor = text,
             Action::Apply => next.run("kubectl apply -f -"),
+            Action::DryRun => next.run("kubectl apply -f - --dry-run=server"),
             Action::Run(line) => {
                 if !line.trim().is_empty() {
                     next.run(line.trim());
