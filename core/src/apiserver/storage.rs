@@ -73,47 +73,31 @@ fn guard(key: &str, target: CompareTarget) -> Compare {
     Compare { key: key.as_bytes().to_vec(), range_end: Vec::new(), result: CompareResult::Equal, target }
 }
 
-/// `If(create_revision(key) == 0) Then(Put)`. Returns the new revision.
+/// `If(target(key) == value) Then(op)`: the one txn shape kube-apiserver's etcd3 store uses for
+/// every write. Returns the new revision, or `Conflict` when the compare failed.
+fn guarded(store: &mut Store, key: &str, target: CompareTarget, op: RequestOp) -> Result<i64, WriteError> {
+    let resp = store.txn(TxnRequest { compare: vec![guard(key, target)], success: vec![op], failure: Vec::new() })?;
+    if resp.succeeded {
+        Ok(resp.header.revision)
+    } else {
+        Err(WriteError::Conflict)
+    }
+}
+
+/// `If(create_revision(key) == 0) Then(Put)` (`OptimisticPut(key, data, 0)`).
 pub fn create(store: &mut Store, key: &str, object: &Value, lease: i64) -> Result<i64, WriteError> {
     let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), lease, ..Default::default() };
-    let resp = store.txn(TxnRequest {
-        compare: vec![guard(key, CompareTarget::Create(0))],
-        success: vec![RequestOp::Put(put)],
-        failure: Vec::new(),
-    })?;
-    if resp.succeeded {
-        Ok(resp.header.revision)
-    } else {
-        Err(WriteError::Conflict)
-    }
+    guarded(store, key, CompareTarget::Create(0), RequestOp::Put(put))
 }
 
-/// `If(mod_revision(key) == expected) Then(Put)`. Returns the new revision.
+/// `If(mod_revision(key) == expected) Then(Put)`.
 pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64) -> Result<i64, WriteError> {
     let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), ..Default::default() };
-    let resp = store.txn(TxnRequest {
-        compare: vec![guard(key, CompareTarget::Mod(expected))],
-        success: vec![RequestOp::Put(put)],
-        failure: Vec::new(),
-    })?;
-    if resp.succeeded {
-        Ok(resp.header.revision)
-    } else {
-        Err(WriteError::Conflict)
-    }
+    guarded(store, key, CompareTarget::Mod(expected), RequestOp::Put(put))
 }
 
-/// `If(mod_revision(key) == expected) Then(Delete)`. Returns the new revision.
+/// `If(mod_revision(key) == expected) Then(Delete)`.
 pub fn delete(store: &mut Store, key: &str, expected: i64) -> Result<i64, WriteError> {
     let del = DeleteRangeRequest { key: key.as_bytes().to_vec(), ..Default::default() };
-    let resp = store.txn(TxnRequest {
-        compare: vec![guard(key, CompareTarget::Mod(expected))],
-        success: vec![RequestOp::DeleteRange(del)],
-        failure: Vec::new(),
-    })?;
-    if resp.succeeded {
-        Ok(resp.header.revision)
-    } else {
-        Err(WriteError::Conflict)
-    }
+    guarded(store, key, CompareTarget::Mod(expected), RequestOp::DeleteRange(del))
 }
