@@ -265,7 +265,7 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
                 .filter(|p| p["spec"]["nodeName"].as_str() == Some(name) && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
                 .collect();
             if let Ok(lease_kind) = resources::resolve("leases") {
-                r.lease = handle(ctx, &request(Verb::Get, lease_kind, "kube-node-lease", name, user, cause)).result.ok();
+                r.lease = Some(handle(ctx, &request(Verb::Get, lease_kind, "kube-node-lease", name, user, cause)).result.map_err(|s| s.message));
             }
         }
         _ => {}
@@ -351,20 +351,191 @@ fn event_interval(e: &Value, now: crate::sim::Time) -> String {
     }
 }
 
-/// `kubectl explain`: kubeplay has no OpenAPI document at run time (k8s-openapi carries its
-/// documentation as Rust doc comments only), so it says so instead of inventing text.
+/// `kubectl explain TYPE`: the OpenAPI v3 plaintext template of kubectl's `pkg/explain/v2`
+/// (GROUP, KIND, VERSION, DESCRIPTION, FIELDS) for the kinds in [`EXPLAIN`]. kubeplay serves no
+/// OpenAPI document, so nested field paths (`pods.spec`) and other kinds say so instead.
 fn explain(path: &str) -> Output {
-    let typed = path.split('.').next().unwrap_or(path);
-    match resources::resolve(typed) {
-        Err(e) => Output::fail(format!("{e}\n")),
-        Ok(kind) => Output::fail(format!(
-            "error: kubeplay does not serve the OpenAPI documents `kubectl explain` reads; {} is {} in {}: see https://kubernetes.io/docs/reference/kubernetes-api/\n",
-            path,
-            kind.kind,
-            kind.api_version()
-        )),
+    let mut parts = path.split('.');
+    let typed = parts.next().unwrap_or(path);
+    let fields: Vec<&str> = parts.collect();
+    let kind = match resources::resolve(typed) {
+        Ok(k) => k,
+        Err(e) => return Output::fail(format!("{e}\n")),
+    };
+    let Some((_, description, props)) = EXPLAIN.iter().find(|(k, _, _)| *k == kind.kind) else {
+        return Output::fail(format!("error: kubeplay carries the explain text of a few common kinds only, not {}; see https://kubernetes.io/docs/reference/kubernetes-api/\n", kind.kind));
+    };
+    if let Some(field) = fields.first() {
+        if !props.iter().any(|(name, _, _)| name == field) {
+            return Output::fail(format!("error: field \"{}\" does not exist\n", fields.last().unwrap_or(field)));
+        }
+        return Output::fail(format!("error: kubeplay explains top-level fields only so far; `kubectl explain {}` lists them\n", typed));
     }
+    let mut out = String::new();
+    if !kind.group.is_empty() {
+        out.push_str(&format!("GROUP:      {}\n", kind.group));
+    }
+    out.push_str(&format!("KIND:       {}\nVERSION:    {}\n\n", kind.kind, kind.version));
+    out.push_str("DESCRIPTION:\n");
+    out.push_str(&indent(4, &word_wrap(&format!("{description}\n"), 76)));
+    out.push_str("\nFIELDS:\n");
+    for (name, ty, desc) in props.iter() {
+        out.push_str(&format!("  {name}\t<{ty}>\n"));
+        out.push_str(&indent(4, &word_wrap(desc, 76)));
+        out.push_str("\n\n");
+    }
+    out.push('\n');
+    Output::ok(out)
 }
+
+/// The template's `indent`: the pad before the text and after every newline.
+fn indent(amount: usize, text: &str) -> String {
+    let pad = " ".repeat(amount);
+    format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))
+}
+
+/// `wordwrap.WrapString` (mitchellh/go-wordwrap, behind kubectl's `NewWordWrapWriter`): break
+/// at spaces so lines fit in `limit` characters, keep existing newlines, never split a word.
+fn word_wrap(s: &str, limit: usize) -> String {
+    let mut out = String::new();
+    let (mut current, mut word, mut space) = (0usize, String::new(), String::new());
+    for c in s.chars() {
+        if c == '\n' {
+            out.push_str(&space);
+            out.push_str(&word);
+            out.push('\n');
+            (current, word, space) = (0, String::new(), String::new());
+        } else if c.is_whitespace() && c != '\u{a0}' {
+            if space.is_empty() || !word.is_empty() {
+                current += space.chars().count() + word.chars().count();
+                out.push_str(&space);
+                out.push_str(&word);
+                space.clear();
+                word.clear();
+            }
+            space.push(c);
+        } else {
+            word.push(c);
+            let (sl, wl) = (space.chars().count(), word.chars().count());
+            if current + sl + wl > limit && wl < limit {
+                out.push('\n');
+                current = 0;
+                space.clear();
+            }
+        }
+    }
+    if word.is_empty() {
+        if current + space.chars().count() <= limit {
+            out.push_str(&space);
+        }
+    } else {
+        out.push_str(&space);
+        out.push_str(&word);
+    }
+    out
+}
+
+/// Top-level fields of the most used kinds for `kubectl explain`, from the API's own
+/// documentation (the OpenAPI descriptions k8s-openapi 0.29 carries as doc comments, v1.37).
+/// (kind, description, [(field, type, description)]), fields sorted by name.
+#[rustfmt::skip]
+const EXPLAIN: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    ("Pod", "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "PodSpec", "Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "PodStatus", "Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("Deployment", "Deployment enables declarative updates for Pods and ReplicaSets.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "DeploymentSpec", "Specification of the desired behavior of the Deployment."),
+        ("status", "DeploymentStatus", "Most recently observed status of the Deployment."),
+    ]),
+    ("ReplicaSet", "ReplicaSet ensures that a specified number of pod replicas are running at any given time.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet manages. Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "ReplicaSetSpec", "Spec defines the specification of the desired behavior of the ReplicaSet. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "ReplicaSetStatus", "Status is the most recently observed status of the ReplicaSet. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("StatefulSet", "StatefulSet represents a set of pods with consistent identities. Identities are defined as:\n  - Network: A single stable DNS and hostname.\n  - Storage: As many VolumeClaims as requested.\n\nThe StatefulSet guarantees that a given network identity will always map to the same storage identity.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "StatefulSetSpec", "Spec defines the desired identities of pods in this set."),
+        ("status", "StatefulSetStatus", "Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time."),
+    ]),
+    ("DaemonSet", "DaemonSet represents the configuration of a daemon set.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "DaemonSetSpec", "The desired behavior of this daemon set. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "DaemonSetStatus", "The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("Job", "Job represents the configuration of a single job.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "JobSpec", "Specification of the desired behavior of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "JobStatus", "Current status of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("CronJob", "CronJob represents the configuration of a single cron job.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "CronJobSpec", "Specification of the desired behavior of a cron job, including the schedule. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "CronJobStatus", "Current status of a cron job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("Service", "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "ServiceSpec", "Spec defines the behavior of a service. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "ServiceStatus", "Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("ConfigMap", "ConfigMap holds configuration data for pods to consume.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("binaryData", "map[string]string", "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet. Note: BinaryData keys are not currently propagated to container env vars via ConfigMapKeyRef or ConfigMapRef env sources; only Data keys are used."),
+        ("data", "map[string]string", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process."),
+        ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil."),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+    ]),
+    ("Secret", "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("data", "map[string]string", "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4"),
+        ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil."),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("stringData", "map[string]string", "stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API."),
+        ("type", "string", "Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types"),
+    ]),
+    ("Namespace", "Namespace provides a scope for Names. Use of multiple namespaces is optional.", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "NamespaceSpec", "Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "NamespaceStatus", "Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("Node", "Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("spec", "NodeSpec", "Spec defines the behavior of a node. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+        ("status", "NodeStatus", "Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"),
+    ]),
+    ("ServiceAccount", "ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets", &[
+        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"),
+        ("automountServiceAccountToken", "boolean", "AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level."),
+        ("imagePullSecrets", "[]LocalObjectReference", "ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount. ImagePullSecrets are distinct from Secrets because Secrets can be mounted in the pod, but ImagePullSecrets are only accessed by the kubelet. More info: https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod"),
+        ("kind", "string", "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+        ("metadata", "ObjectMeta", "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
+        ("secrets", "[]ObjectReference", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation set to \"true\". The \"kubernetes.io/enforce-mountable-secrets\" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret"),
+    ]),
+];
 
 /// The resource types of `kubectl get all` (the `all` category of the discovery documents), in
 /// discovery order.

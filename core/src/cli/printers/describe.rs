@@ -31,8 +31,8 @@ pub struct Related {
     /// Namespaces: quotas and limit ranges.
     pub quotas: Vec<Value>,
     pub limit_ranges: Vec<Value>,
-    /// Nodes: the node's Lease in `kube-node-lease`.
-    pub lease: Option<Value>,
+    /// Nodes: the node's Lease in `kube-node-lease`, or why it could not be read.
+    pub lease: Option<Result<Value, String>>,
 }
 
 /// Describes one object as kubectl prints it.
@@ -828,16 +828,21 @@ fn node(w: &mut PrefixWriter, node: &Value, related: &Related, now: Time) {
         w.write(0, &format!("{kv}:{}\n", s(t, &["effect"])));
     }
     w.write(0, &format!("Unschedulable:\t{}\n", node["spec"]["unschedulable"].as_bool() == Some(true)));
-    w.write(0, "Lease:\n");
-    let lease = related.lease.as_ref().map(|l| &l["spec"]);
-    let field = |f: &str, time: bool| match lease.and_then(|l| l[f].as_str()) {
-        Some(v) if time => rfc1123z(v),
-        Some(v) => v.to_string(),
-        None => "<unset>".to_string(),
-    };
-    w.write(1, &format!("HolderIdentity:\t{}\n", field("holderIdentity", false)));
-    w.write(1, &format!("AcquireTime:\t{}\n", field("acquireTime", true)));
-    w.write(1, &format!("RenewTime:\t{}\n", field("renewTime", true)));
+    match &related.lease {
+        Some(Err(e)) => w.write(0, &format!("Lease:\tFailed to get lease: {e}\n")),
+        lease => {
+            w.write(0, "Lease:\n");
+            let spec = lease.as_ref().and_then(|l| l.as_ref().ok()).map(|l| &l["spec"]);
+            let field = |f: &str, time: bool| match spec.and_then(|l| l[f].as_str()) {
+                Some(v) if time => rfc1123z(v),
+                Some(v) => v.to_string(),
+                None => "<unset>".to_string(),
+            };
+            w.write(1, &format!("HolderIdentity:\t{}\n", field("holderIdentity", false)));
+            w.write(1, &format!("AcquireTime:\t{}\n", field("acquireTime", true)));
+            w.write(1, &format!("RenewTime:\t{}\n", field("renewTime", true)));
+        }
+    }
     let conditions = arr(status, &["conditions"]);
     if !conditions.is_empty() {
         w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
