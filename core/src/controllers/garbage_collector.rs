@@ -5,19 +5,23 @@
 //! confirms the owner's absence with a live GET, as the real one does, and deletes with a UID
 //! precondition so a recreated object of the same name is never hit.
 //!
-//! Not yet: foreground and orphan propagation (the `foregroundDeletion` and `orphan`
-//! finalizers), owners of other kinds.
+//! Foreground deletion (`foregroundDeletion` finalizer on the owner): dependents are deleted
+//! (foreground too) and the finalizer is removed once none is left, so the owner goes last.
+//! Orphan (`orphan` finalizer): the owner's reference is taken out of each dependent, then the
+//! finalizer goes. Not yet: owners of other kinds than Deployment, ReplicaSet and Service.
 
 use super::client::{self, name_of, ns_of, uid_of};
 use super::informer::Informer;
 use super::replicaset::is_terminating;
 use super::Caches;
 use crate::apiserver::{handle, Context, Propagation, Request, Verb};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const NAME: &str = "generic-garbage-collector";
 /// Deletions per step.
 const MAX_DELETES_PER_STEP: usize = 200;
+const FOREGROUND: &str = "foregroundDeletion";
+const ORPHAN: &str = "orphan";
 
 /// The cache that holds owners of this kind, if the collector watches it.
 fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
@@ -40,9 +44,89 @@ fn orphaned(caches: &Caches, obj: &Value) -> bool {
         })
 }
 
+fn has_finalizer(obj: &Value, name: &str) -> bool {
+    obj["metadata"]["finalizers"].as_array().into_iter().flatten().any(|f| f == name)
+}
+
+fn refers_to(dependent: &Value, owner_uid: &str) -> bool {
+    dependent["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| o["uid"].as_str() == Some(owner_uid))
+}
+
+/// The caches whose objects may depend on an owner of this informer's kind.
+fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer> {
+    match owners.kind.kind {
+        "Deployment" => vec![&caches.replicasets],
+        "ReplicaSet" => vec![&caches.pods],
+        "Service" => vec![&caches.endpointslices],
+        _ => Vec::new(),
+    }
+}
+
+/// Owners being deleted in the foreground or with orphaning: work on their dependents, then
+/// drop the finalizer. Returns the deletion budget left.
+fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usize {
+    let user = client::controller(NAME);
+    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices] {
+        for owner in owners.values() {
+            let foreground = has_finalizer(owner, FOREGROUND);
+            let orphan = has_finalizer(owner, ORPHAN);
+            if !is_terminating(owner) || !(foreground || orphan) {
+                continue;
+            }
+            let dependents: Vec<(&Informer, &Value)> = dependents_of(caches, owners)
+                .into_iter()
+                .flat_map(|inf| inf.values().filter(|d| ns_of(d) == ns_of(owner) && refers_to(d, uid_of(owner))).map(move |d| (inf, d)))
+                .collect();
+            if orphan {
+                for (inf, dep) in &dependents {
+                    let mut new = (*dep).clone();
+                    let kept: Vec<Value> = dep["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|o| o["uid"].as_str() != Some(uid_of(owner))).cloned().collect();
+                    match new["metadata"].as_object_mut() {
+                        Some(m) if kept.is_empty() => {
+                            m.remove("ownerReferences");
+                        }
+                        _ => new["metadata"]["ownerReferences"] = json!(kept),
+                    }
+                    client::send(ctx, &user, Verb::Update, inf.kind, ns_of(dep), name_of(dep), Some(new));
+                }
+                if dependents.is_empty() {
+                    remove_finalizer(ctx, owners, owner, ORPHAN);
+                }
+                continue;
+            }
+            // Foreground: delete what is not yet being deleted; wait for the rest to disappear.
+            for (inf, dep) in dependents.iter().filter(|(_, d)| !is_terminating(d)) {
+                if budget == 0 {
+                    return 0;
+                }
+                budget -= 1;
+                let mut req = Request::new(Verb::Delete, inf.kind, ns_of(dep), name_of(dep));
+                req.user = user.clone();
+                // Foreground again for a dependent that has dependents of its own (a ReplicaSet);
+                // pods and slices have none and go in the background.
+                let nested = !dependents_of(caches, inf).is_empty();
+                req.delete.propagation = Some(if nested { Propagation::Foreground } else { Propagation::Background });
+                req.delete.precondition_uid = Some(uid_of(dep).to_string());
+                handle(ctx, &req);
+            }
+            if dependents.is_empty() {
+                remove_finalizer(ctx, owners, owner, FOREGROUND);
+            }
+        }
+    }
+    budget
+}
+
+fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finalizer: &str) {
+    let mut new = owner.clone();
+    let kept: Vec<Value> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter(|f| *f != finalizer).cloned().collect();
+    new["metadata"]["finalizers"] = json!(kept);
+    client::send(ctx, &client::controller(NAME), Verb::Update, owners.kind, ns_of(owner), name_of(owner), Some(new));
+}
+
 pub fn reconcile(ctx: &mut Context, caches: &Caches) {
     let user = client::controller(NAME);
-    let mut budget = MAX_DELETES_PER_STEP;
+    let mut budget = finalize_owners(ctx, caches, MAX_DELETES_PER_STEP);
     for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices] {
         for obj in dependents.values() {
             if budget == 0 {
