@@ -38,6 +38,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
             Output::ok(render_table(&rows))
         }
         Command::ApiResources { namespaced } => api_resources(*namespaced),
+        Command::Imperative(i) => super::imperative::run(ctx, k, i, cause),
         Command::Inspect(i) => super::inspect::run(ctx, k, i, &user, cause),
         Command::Apply { .. } | Command::Create { .. } => Output::fail("error: internal: apply runs through its own state machine\n"),
     }

@@ -7,6 +7,7 @@
 
 mod apply;
 mod bootstrap;
+mod imperative;
 mod inspect;
 mod kubectl;
 

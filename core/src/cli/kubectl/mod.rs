@@ -2,6 +2,7 @@
 //! into commands whose files are already read, so running them is pure.
 
 pub mod flags;
+pub mod imperative;
 pub mod inspect;
 pub mod resources;
 
@@ -72,6 +73,8 @@ pub enum Command {
     ApiResources { namespaced: Option<bool> },
     Whoami,
     ClusterInfo,
+    /// `create <kind>`, `run`, `expose`, `label`, `scale`, `patch`, ... (see [`imperative`]).
+    Imperative(imperative::Imperative),
     /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
     Inspect(inspect::Inspect),
 }
@@ -105,6 +108,9 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     let Some((command, rest)) = args.split_first() else {
         return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
     };
+    if imperative::handles(command, rest) {
+        return imperative::parse(command, rest, files);
+    }
     if inspect::handles(command, rest) {
         return inspect::parse(command, rest, files);
     }
