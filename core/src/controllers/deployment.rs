@@ -164,7 +164,44 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
                 continue;
             }
         }
+        if new_rs.is_some() && !paused && complete(d) {
+            cleanup(ctx, &sync_user(), rs_kind, d, &old);
+        }
         write_status(ctx, d_kind, d, new_rs, &old, None);
+    }
+}
+
+fn sync_user() -> crate::apiserver::User {
+    client::controller(NAME)
+}
+
+/// `DeploymentComplete` on the status the controller last wrote.
+fn complete(d: &Value) -> bool {
+    let want = replicas(d);
+    i64_at(d, &["status", "updatedReplicas"]) == want
+        && i64_at(d, &["status", "replicas"]) == want
+        && i64_at(d, &["status", "availableReplicas"]) == want
+        && i64_at(d, &["status", "observedGeneration"]) >= i64_at(d, &["metadata", "generation"])
+}
+
+/// `cleanupDeployment`: old ReplicaSets beyond `revisionHistoryLimit` (default 10) that are
+/// scaled to 0 and settled are deleted, oldest revision first.
+fn cleanup(ctx: &mut Context, user: &crate::apiserver::User, rs_kind: &'static KindInfo, d: &Value, old: &[&Value]) {
+    let limit = d["spec"]["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
+    let mut cleanable: Vec<&Value> = old.iter().copied().filter(|rs| !is_terminating(rs)).collect();
+    if cleanable.len() <= limit {
+        return;
+    }
+    let revision = |rs: &Value| client::str_of(rs, &["metadata", "annotations", REVISION]).parse::<i64>().unwrap_or(0);
+    cleanable.sort_by_key(|rs| (revision(rs), name_of(rs).to_string()));
+    let excess = cleanable.len() - limit;
+    for rs in cleanable.into_iter().take(excess) {
+        let settled = replicas(rs) == 0
+            && i64_at(rs, &["status", "replicas"]) == 0
+            && i64_at(rs, &["status", "observedGeneration"]) >= i64_at(rs, &["metadata", "generation"]);
+        if settled {
+            client::send(ctx, user, Verb::Delete, rs_kind, ns_of(rs), name_of(rs), None);
+        }
     }
 }
 
