@@ -109,7 +109,7 @@ const CREATE_KINDS: &[(&str, &[&str])] = &[
 ];
 
 /// Flags whose value is the next word, for finding a subcommand among the words.
-const VALUE_FLAGS: &[&str] = &["-n", "--namespace", "-o", "--output", "--as", "--as-group", "--context", "--kubeconfig"];
+const VALUE_FLAGS: &[&str] = &["-n", "--namespace", "-o", "--output", "-f", "--filename", "--as", "--as-group", "--context", "--kubeconfig"];
 
 /// The position of the first word that is neither a flag nor a flag's value.
 fn first_word(args: &[String]) -> Option<usize> {
@@ -1370,6 +1370,14 @@ mod tests {
         assert_eq!((patch, patch_type), (json!({"spec": {"replicas": 2}}), PatchType::Merge));
         assert!(error("patch deploy web -p '{\"spec\":'").starts_with("error: unable to parse"));
         assert_eq!(error("patch deploy web"), "error: must specify --patch or --patch-file containing the contents of the patch\n");
+    }
+
+    #[test]
+    fn create_from_files_stays_with_create() {
+        let files = MemoryFiles::new().with("deployment", "x");
+        assert!(!handles("create", &words("-f deployment")));
+        assert!(matches!(kubectl(&words("create -n dev -f deployment"), &files).unwrap().command, Command::Create { .. }));
+        assert!(handles("create", &words("-n dev deploy web --image=nginx")));
     }
 
     #[test]
