@@ -164,7 +164,8 @@ fn describe(ctx: &mut Context, d: &Describe, namespace: &str, all_ns: bool, user
     // Set when `describe TYPE PREFIX` fell back to matching names: kubectl then prints each
     // description followed by a newline, without events.
     let mut by_prefix = false;
-    for (typed, names) in &d.targets {
+    let targets = expand_all(&d.targets);
+    for (typed, names) in &targets {
         let kind = match resources::resolve(typed) {
             Ok(k) => k,
             Err(e) => return Output::fail(format!("{e}\n")),
@@ -183,7 +184,7 @@ fn describe(ctx: &mut Context, d: &Describe, namespace: &str, all_ns: bool, user
                 Ok(obj) => found.push((kind, obj)),
                 // DescribeMatchingResources: `describe TYPE PREFIX` describes every object whose
                 // name starts with PREFIX when none is called exactly that.
-                Err(s) if s.code == 404 && d.targets.len() == 1 && names.len() == 1 => {
+                Err(s) if s.code == 404 && targets.len() == 1 && names.len() == 1 => {
                     let matching: Vec<Value> = list(ctx, typed, ns, "", user, cause)
                         .unwrap_or_default()
                         .into_iter()
