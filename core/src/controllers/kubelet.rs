@@ -21,6 +21,8 @@ const CONTAINER_START: Duration = Duration::from_secs(1);
 const CONTAINER_STOP: Duration = Duration::from_secs(1);
 /// Timers one kubelet keeps at once (pods on the way somewhere).
 const MAX_TIMERS: usize = 1_000;
+const STATUS_RETRY: Duration = Duration::from_secs(1);
+const MAX_STATUS_RETRIES: u32 = 5;
 pub const KUBELET_VERSION: &str = "v1.37.0";
 
 /// One node of the simulated cluster, as its kubelet is configured.
@@ -54,6 +56,8 @@ pub struct Kubelet {
     timers: BTreeMap<String, (Time, Next)>,
     /// The last host octet handed out in this node's pod CIDR.
     last_ip: u8,
+    /// Rejected status writes per pod uid.
+    failures: BTreeMap<String, u32>,
 }
 
 fn node_object(spec: &NodeSpec) -> Value {
@@ -112,7 +116,7 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1 }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new() }
     }
 
     pub fn next_wake(&self) -> Option<Time> {
@@ -147,12 +151,15 @@ impl Kubelet {
         let mine: Vec<&Value> = caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == self.spec.name).collect();
         let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
+        self.failures.retain(|uid, _| live.contains(&uid.as_str()));
         for pod in mine {
             let uid = uid_of(pod).to_string();
             let due = self.timers.get(&uid).copied();
             if is_terminating(pod) {
                 match due {
                     Some((t, Next::Stopped)) if t <= ctx.now => {
+                        // One attempt: a failed delete leaves the pod Terminating, as a kubelet
+                        // that cannot reach the API server would.
                         self.timers.remove(&uid);
                         let mut req = Request::new(Verb::Delete, pod_kind, ns_of(pod), name_of(pod));
                         req.user = user.clone();
@@ -193,8 +200,21 @@ impl Kubelet {
                     }
                     self.timers.insert(uid, (ctx.now.after(CONTAINER_START), Next::Started));
                 }
-                Some((t, Next::Started)) if t <= ctx.now && self.run(ctx, pod, &now, events) => {
-                    self.timers.remove(&uid);
+                Some((t, Next::Started)) if t <= ctx.now => {
+                    if self.run(ctx, pod, &now, events) {
+                        self.timers.remove(&uid);
+                        self.failures.remove(&uid);
+                    } else {
+                        // A rejected status write is retried a second later, a few times at
+                        // most, so a due timer can never keep the kernel stepping in place.
+                        let failures = self.failures.entry(uid.clone()).or_insert(0);
+                        *failures += 1;
+                        if *failures > MAX_STATUS_RETRIES {
+                            self.timers.remove(&uid);
+                        } else {
+                            self.timers.insert(uid, (ctx.now.after(STATUS_RETRY), Next::Started));
+                        }
+                    }
                 }
                 _ => {}
             }

@@ -93,6 +93,7 @@ pub struct ControlPlane {
     caches: Option<Caches>,
     kubelets: Vec<kubelet::Kubelet>,
     scheduler: scheduler::Scheduler,
+    replicasets: replicaset::ReplicaSetController,
     events: client::EventNames,
 }
 
@@ -103,6 +104,7 @@ impl Default for ControlPlane {
             caches: Caches::new(),
             kubelets: kubelet::NODES.iter().cloned().map(kubelet::Kubelet::new).collect(),
             scheduler: scheduler::Scheduler::default(),
+            replicasets: replicaset::ReplicaSetController::default(),
             events: client::EventNames::default(),
         }
     }
@@ -127,7 +129,7 @@ impl ControlPlane {
             }
             node_lifecycle::reconcile(ctx, caches);
             deployment::reconcile(ctx, caches, &mut self.events);
-            replicaset::reconcile(ctx, caches, &mut self.events);
+            self.replicasets.reconcile(ctx, caches, &mut self.events);
             self.scheduler.reconcile(ctx, caches, &mut self.events);
             endpoints::reconcile(ctx, caches);
             garbage_collector::reconcile(ctx, caches);
@@ -136,7 +138,7 @@ impl ControlPlane {
 
     /// The next instant a component wants to act with no store change, if any.
     pub fn next_wake(&self) -> Option<Time> {
-        self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).min()
+        self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).chain(self.replicasets.next_wake()).min()
     }
 
     /// True when the store moved since the components last looked.
@@ -171,6 +173,21 @@ mod tests {
         assert!(outcome.idle);
         assert_eq!(outcome.steps, 0);
         assert_eq!(cluster.now(), before);
+    }
+
+    #[test]
+    fn a_pod_the_api_server_refuses_is_retried_a_few_times_then_left() {
+        // No PriorityClass `missing`: Priority admission rejects every pod create.
+        let manifest = WEB.replace("    spec:\n      containers:", "    spec:\n      priorityClassName: missing\n      containers:");
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", manifest);
+        cluster.execute("kubectl apply -f web.yaml", &files);
+        let outcome = cluster.run_until_idle();
+        assert!(outcome.idle && outcome.steps == 0);
+        let events = cluster.execute("kubectl get events --field-selector reason=FailedCreate", &files).stdout;
+        // The first try and five retries (1 s, 2 s, 4 s, 8 s, 16 s apart).
+        assert_eq!(events.lines().filter(|l| l.contains("FailedCreate")).count(), 6, "{events}");
+        assert!(cluster.now().as_ms() < 40_000);
     }
 
     #[test]

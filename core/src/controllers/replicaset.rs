@@ -11,7 +11,9 @@
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::Caches;
 use crate::apiserver::{Context, Verb};
+use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// `burstReplicas`: pods created or deleted per ReplicaSet per sync.
 const BURST_REPLICAS: usize = 500;
@@ -55,7 +57,39 @@ fn victim_rank(pod: &Value, same_node: usize) -> (u8, u8, u8, i64, std::cmp::Rev
     (scheduled, phase, ready, cost, std::cmp::Reverse(same_node), std::cmp::Reverse(created))
 }
 
-pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+/// How long after a failed create the controller tries again (doubling), and how many times
+/// before it waits for the ReplicaSet itself to change (its `generation`). The real controller's
+/// rate-limited work queue keeps retrying up to 1000 s apart; stopping lets the cluster go idle.
+const CREATE_BACKOFF_MS: u64 = 1_000;
+const MAX_CREATE_RETRIES: u32 = 5;
+
+/// A ReplicaSet whose last pod create failed.
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    generation: i64,
+    failures: u32,
+    retry_at: Time,
+}
+
+#[derive(Debug, Default)]
+pub struct ReplicaSetController {
+    backoff: BTreeMap<String, Backoff>,
+}
+
+impl ReplicaSetController {
+    /// The next retry of a failed create, while retries remain.
+    pub fn next_wake(&self) -> Option<Time> {
+        self.backoff.values().filter(|b| b.failures <= MAX_CREATE_RETRIES).map(|b| b.retry_at).min()
+    }
+
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+        let live: Vec<&str> = caches.replicasets.values().map(uid_of).collect();
+        self.backoff.retain(|uid, _| live.contains(&uid.as_str()));
+        reconcile(ctx, caches, events, &mut self.backoff);
+    }
+}
+
+fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames, backoff: &mut BTreeMap<String, Backoff>) {
     let (Some(rs_kind), Some(pod_kind)) = (client::kind("apps/v1", "ReplicaSet"), client::kind("v1", "Pod")) else { return };
     let user = client::controller(NAME);
     let source = Source { component: NAME, host: "" };
@@ -67,7 +101,9 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let pods: Vec<&Value> = caches.pods.values().filter(|p| ns_of(p) == ns && controlled_by(p, rs_uid)).collect();
         let active: Vec<&Value> = pods.iter().copied().filter(|p| is_active(p)).collect();
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
-        if active.len() < want {
+        let generation = rs["metadata"]["generation"].as_i64().unwrap_or(0);
+        let waiting = backoff.get(rs_uid).is_some_and(|b| b.generation == generation && (b.failures > MAX_CREATE_RETRIES || ctx.now < b.retry_at));
+        if active.len() < want && !waiting {
             let template = &rs["spec"]["template"];
             for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
                 let mut meta = json!({
@@ -83,15 +119,24 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
                 let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]});
                 let reply = client::send(ctx, &user, Verb::Create, pod_kind, ns, "", Some(body));
                 match reply.result {
-                    Ok(pod) => client::event(ctx, events, &user, &source, rs, false, "SuccessfulCreate", &format!("Created pod: {}", name_of(&pod))),
+                    Ok(pod) => {
+                        backoff.remove(rs_uid);
+                        client::event(ctx, events, &user, &source, rs, false, "SuccessfulCreate", &format!("Created pod: {}", name_of(&pod)));
+                    }
                     Err(status) => {
                         client::event(ctx, events, &user, &source, rs, true, "FailedCreate", &format!("Error creating: {}", status.message));
+                        let failures = backoff.get(rs_uid).filter(|b| b.generation == generation).map_or(1, |b| b.failures + 1);
+                        let delay = CREATE_BACKOFF_MS << (failures - 1).min(10);
+                        backoff.insert(rs_uid.to_string(), Backoff { generation, failures, retry_at: ctx.now.after(Duration::from_ms(delay)) });
                         // Slow start: stop the batch at the first failure.
                         break;
                     }
                 }
             }
-        } else if active.len() > want {
+        } else if active.len() >= want {
+            backoff.remove(rs_uid);
+        }
+        if active.len() > want {
             let mut ranked: Vec<(_, &Value)> = active
                 .iter()
                 .map(|p| {
