@@ -195,8 +195,10 @@ impl Request {
         } else {
             String::new()
         };
+        // A create names its object in the URL only for a subresource (`pods/web/binding`).
         let name = match self.verb {
-            Verb::Create | Verb::List | Verb::DeleteCollection => String::new(),
+            Verb::Create if self.subresource.is_empty() => String::new(),
+            Verb::List | Verb::DeleteCollection => String::new(),
             _ => format!("/{}", self.name),
         };
         let sub = if self.subresource.is_empty() { String::new() } else { format!("/{}", self.subresource) };

@@ -89,6 +89,9 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
     // Authorization.
     authorize(run, req)?;
 
+    if req.subresource == "binding" && req.verb == Verb::Create && req.kind.group.is_empty() && req.kind.kind == "Pod" {
+        return bind(run, req);
+    }
     match req.verb {
         Verb::Get => get(run, req),
         Verb::List => list(run, req),
@@ -399,6 +402,45 @@ fn remove(run: &mut Run, req: &Request, key: &str, expected: i64, obj: Value) ->
         }
         Err(storage::WriteError::Store(e)) => run.reject(Stage::Storage, Status::internal(e)),
     }
+}
+
+/// `POST pods/<name>/binding` (`BindingREST.Create` -> `assignPod` in
+/// `pkg/registry/core/pod/storage/storage.go`): sets `spec.nodeName` to the Binding's target and
+/// the `PodScheduled=True` condition, on a pod that is not yet assigned and not being deleted.
+fn bind(run: &mut Run, req: &Request) -> Result<Value, Status> {
+    let key = key_of(req, &req.name);
+    let Some(current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
+        return run.reject(Stage::Storage, not_found(req));
+    };
+    let body = req.body.clone().unwrap_or(Value::Null);
+    let node = body["target"]["name"].as_str().unwrap_or("").to_string();
+    if node.is_empty() {
+        let status = Status { code: 422, reason: "Invalid", message: format!("Binding.core \"{}\" is invalid: target.name: Required value", req.name) };
+        return run.reject(Stage::Validation, status);
+    }
+    let mut pod = current.object.clone();
+    let conflict = |message: String| Status::conflict(&qualified_resource(req.kind), &req.name, &message);
+    if let Some(uid) = body["metadata"]["uid"].as_str() {
+        let have = pod["metadata"]["uid"].as_str().unwrap_or("");
+        if !uid.is_empty() && uid != have {
+            return run.reject(Stage::Storage, conflict(format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {have}")));
+        }
+    }
+    if !pod["metadata"]["deletionTimestamp"].is_null() {
+        return run.reject(Stage::Storage, conflict(format!("pod {} is being deleted, cannot be assigned to a host", req.name)));
+    }
+    if let Some(assigned) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
+        return run.reject(Stage::Storage, conflict(format!("pod {} is already assigned to node {assigned:?}", req.name)));
+    }
+    pod["spec"]["nodeName"] = json!(node);
+    let now = strategy::rfc3339(run.ctx.now);
+    let mut conds: Vec<Value> = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    conds.retain(|c| c["type"] != "PodScheduled");
+    conds.push(json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}));
+    pod["status"]["conditions"] = json!(conds);
+    run.stage(Stage::Validation, Verdict::Passed, format!("bind to node {node}"));
+    write_update(run, req, &key, &current, pod)?;
+    Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}))
 }
 
 fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
