@@ -1,5 +1,5 @@
 //! The etcd store's throughput compiled to wasm, in headless Chromium: the browser half of
-//! BENCHMARKS.md (the native half is `core/src/bin/store_bench.rs`). Ignored in `make test`;
+//! BENCHMARKS.md (the native half is `core/benches/store_bench.rs`). Ignored in `make test`;
 //! run on purpose with
 //! `CHROMEDRIVER=$(command -v chromedriver) cargo test -p kubeplay-web --target wasm32-unknown-unknown --release --test store_bench -- --include-ignored --nocapture`.
 

@@ -198,27 +198,8 @@ fn group_version(obj: &Decoded) -> String {
 /// kubectl's `AddSourceToErr` plus `StandardErrorMessage`; invalid (422) errors print their
 /// causes instead, without the source (section 4.5 of the facts).
 fn server_error(verb: &str, source: &str, s: &Status, causes: &[FieldError]) -> String {
-    if s.reason == "Invalid" {
-        let head = s.message.split(" is invalid:").next().unwrap_or("");
-        // `Deployment.apps "web"` -> `Deployment "web"`: kubectl prints the kind without its group.
-        let head = match head.split_once(' ') {
-            Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
-            None => head.to_string(),
-        };
-        let mut unique: Vec<String> = Vec::new();
-        for c in causes {
-            let line = c.to_string();
-            if !unique.contains(&line) {
-                unique.push(line);
-            }
-        }
-        return match unique.as_slice() {
-            [] => format!("The {head} is invalid"),
-            [one] => format!("The {head} is invalid: {one}"),
-            many => format!("The {head} is invalid: \n{}", many.iter().map(|c| format!("* {c}")).collect::<Vec<_>>().join("\n")),
-        };
-    }
-    format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message)
+    crate::cli::kubectl::invalid_message(s, causes)
+        .unwrap_or_else(|| format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message))
 }
 
 /// The annotation value: the manifest as compact JSON without the annotation itself, with the

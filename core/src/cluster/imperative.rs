@@ -114,24 +114,8 @@ impl Client {
 /// kubectl's `StandardErrorMessage`: `Error from server (Reason): message`, except that invalid
 /// objects (422) print their causes without the group (facts 4.5).
 fn server_error(s: &Status, causes: &[FieldError]) -> String {
-    if s.reason == "Invalid" && s.message.contains(" is invalid") {
-        let head = s.message.split(" is invalid").next().unwrap_or("");
-        let head = match head.split_once(' ') {
-            Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
-            None => head.to_string(),
-        };
-        let mut unique: Vec<String> = Vec::new();
-        for c in causes {
-            let line = c.to_string();
-            if !unique.contains(&line) {
-                unique.push(line);
-            }
-        }
-        return match unique.as_slice() {
-            [] => format!("The {head} is invalid"),
-            [one] => format!("The {head} is invalid: {one}"),
-            many => format!("The {head} is invalid: \n{}", many.iter().map(|c| format!("* {c}")).collect::<Vec<_>>().join("\n")),
-        };
+    if let Some(message) = crate::cli::kubectl::invalid_message(s, causes) {
+        return message;
     }
     if s.reason == "Invalid" {
         // A 422 without an object (a JSON patch that does not apply) is built with

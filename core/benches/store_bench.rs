@@ -1,7 +1,7 @@
 //! Benchmarks the etcd store: puts, ranges, watch fan-out, memory per key and per watcher,
 //! and the same put/get workload against a real etcd through its v3 JSON gateway.
 //!
-//! `cargo run --release -p kubeplay --bin store_bench` (add `--no-etcd` to skip the real etcd).
+//! `cargo bench -p kubeplay --bench store_bench` (add `-- --no-etcd` to skip the real etcd).
 //! Wall-clock time and a counting allocator live here, in a binary, never in the library.
 
 use kubeplay::cli::etcdctl::base64;
