@@ -54,8 +54,17 @@ async fn set_editor(c: &Client, text: &str) {
 
 /// (key, mod_revision) of every row in the etcd panel.
 async fn keys(c: &Client) -> Vec<(String, i64)> {
-    let rows = c.execute(
-        "return [...document.querySelectorAll('tr.etcd-key')].map(r => [r.dataset.key, Number(r.dataset.modRevision)]);",
+    rows(c, "modRevision").await
+}
+
+/// (key, create_revision) of every row: the revision each object was created at.
+async fn created(c: &Client) -> Vec<(String, i64)> {
+    rows(c, "createRevision").await
+}
+
+async fn rows(c: &Client, field: &str) -> Vec<(String, i64)> {
+    let script = format!("return [...document.querySelectorAll('tr.etcd-key')].map(r => [r.dataset.key, Number(r.dataset.{field})]);");
+    let rows = c.execute(&script,
         vec![],
     )
     .await
@@ -108,12 +117,14 @@ async fn scenario(c: &Client, base: &str) -> Result<(), String> {
         .for_element(Locator::Css("tr.etcd-key[data-key='/registry/services/specs/shop/web']"))
         .await
         .map_err(|e| format!("the Service key never appeared: {e}"))?;
-    let after = keys(c).await;
-    let rev = |key: &str| after.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
+    // The objects were created in apply order (the Deployment's mod_revision then moves on as
+    // its controller writes status).
+    let creations = created(c).await;
+    let rev = |key: &str| creations.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
     let ns = rev("/registry/namespaces/shop").expect("namespace key");
     let deploy = rev("/registry/deployments/shop/web").expect("deployment key");
     let svc = rev("/registry/services/specs/shop/web").expect("service key");
-    assert!(ns < deploy && deploy < svc, "revisions increase in apply order: {ns} {deploy} {svc}");
+    assert!(ns < deploy && deploy < svc, "create revisions increase in apply order: {ns} {deploy} {svc}");
     let stdout = last_entry(c, "stdout").await?;
     assert_eq!(stdout, "namespace/shop created\ndeployment.apps/web created\nservice/web created");
     screenshot(c, "01-applied.png").await;
@@ -124,7 +135,9 @@ async fn scenario(c: &Client, base: &str) -> Result<(), String> {
     let table = last_entry(c, "stdout").await?;
     assert!(table.starts_with("NAME") && table.contains("deployment.apps/web") && table.contains("service/web"), "{table}");
 
-    // Broken YAML, applied with the keyboard shortcut.
+    // Broken YAML, applied with the keyboard shortcut. The cluster is idle between commands, so
+    // every key and revision must be exactly as before.
+    let after = keys(c).await;
     set_editor(c, BROKEN).await;
     let editor = c.find(Locator::Id("manifest")).await.map_err(|e| e.to_string())?;
     editor.send_keys(&format!("{}{}", char::from(Key::Control), char::from(Key::Enter))).await.map_err(|e| e.to_string())?;

@@ -29,7 +29,7 @@ pub fn EtcdKeys(props: &EtcdKeysProps) -> Html {
     let rows = keys.into_iter().map(|k| {
         let class = classes!("etcd-key", (k.mod_revision >= props.changed_since).then_some("fresh"));
         html! {
-            <tr class={class} data-key={k.key.clone()} data-mod-revision={k.mod_revision.to_string()}>
+            <tr class={class} data-key={k.key.clone()} data-create-revision={k.create_revision.to_string()} data-mod-revision={k.mod_revision.to_string()}>
                 <td class="key">{ &k.key }</td>
                 <td class="num">{ k.create_revision }</td>
                 <td class="num">{ k.mod_revision }</td>
