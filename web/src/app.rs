@@ -24,12 +24,16 @@ pub fn App() -> Html {
         });
     }
     let explanation = use_state(|| EXAMPLES[0].1.to_string());
+    let chosen = use_state(|| 0usize);
     let on_example = {
         let state = state.clone();
         let explanation = explanation.clone();
+        let chosen = chosen.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Some((_, why, text)) = select.value().parse::<usize>().ok().and_then(|i| EXAMPLES.get(i)) {
+            if let Some(i) = select.value().parse::<usize>().ok().filter(|i| *i < EXAMPLES.len()) {
+                let (_, why, text) = EXAMPLES[i];
+                chosen.set(i);
                 explanation.set(why.to_string());
                 state.dispatch(Action::Edit(text.to_string()));
             }
@@ -72,7 +76,7 @@ pub fn App() -> Html {
                     <div class="toolbar">
                         <h2>{ "manifest" }</h2>
                         <select id="examples" onchange={on_example} title="Load an example into the editor">
-                            { for EXAMPLES.iter().enumerate().map(|(i, (title, _, _))| html! { <option value={i.to_string()}>{ *title }</option> }) }
+                            { for EXAMPLES.iter().enumerate().map(|(i, (title, _, _))| html! { <option value={i.to_string()} selected={i == *chosen}>{ *title }</option> }) }
                         </select>
                         <button id="dry-run" onclick={on_dry_run} title="kubectl apply -f - --dry-run=server: every stage but the write">{ "Dry run" }</button>
                         <button id="apply" class="primary" {onclick} title="kubectl apply -f - (Ctrl+Enter)">{ "Apply" }</button>
