@@ -5,6 +5,9 @@
 //! followed by its expected output (stdout then stderr), then `[exit N]` when N is not 0. Lines
 //! starting with `# ` before a command are comments and are kept. A `seed N` line sets the seed
 //! (before the first command).
+//!
+//! `SCENARIO=name` (a file stem, or several separated by commas) runs and rewrites only those
+//! files, so several people can regenerate their own transcripts side by side.
 
 use kubeplay::cli::MemoryFiles;
 use kubeplay::{Cluster, Config};
@@ -71,8 +74,10 @@ fn scenarios() {
     let mut names: Vec<_> = std::fs::read_dir(&dir).expect("tests/scenarios").flatten().map(|e| e.path()).collect();
     names.sort();
     let update = std::env::var_os("UPDATE_SCENARIOS").is_some();
+    let only: Vec<String> = std::env::var("SCENARIO").map(|s| s.split(',').map(|n| n.trim().to_string()).collect()).unwrap_or_default();
+    let chosen = |p: &Path| only.is_empty() || p.file_stem().is_some_and(|s| only.iter().any(|n| s.to_string_lossy() == n.as_str()));
     let mut failures = Vec::new();
-    for path in names.iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
+    for path in names.iter().filter(|p| p.extension().is_some_and(|e| e == "txt") && chosen(p)) {
         let expected = std::fs::read_to_string(path).expect("read scenario");
         let actual = run_scenario(&expected);
         if actual != expected {
