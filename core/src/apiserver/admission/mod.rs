@@ -36,6 +36,7 @@
 //! PersistentVolumeClaimResize, RuntimeClass, the certificate plugins, DefaultIngressClass,
 //! PodTopologyLabels).
 
+pub mod cel;
 mod changes;
 mod default_storage_class;
 mod default_toleration_seconds;
