@@ -52,6 +52,9 @@ pub enum Verb {
     Patch(PatchType),
     Delete,
     DeleteCollection,
+    /// `GET ...?watch=true`: the changes since `ListOptions::resource_version` (see
+    /// `subresources/watch.rs`).
+    Watch,
 }
 
 impl Verb {
@@ -65,12 +68,13 @@ impl Verb {
             Verb::Patch(_) => "patch",
             Verb::Delete => "delete",
             Verb::DeleteCollection => "deletecollection",
+            Verb::Watch => "watch",
         }
     }
 
     pub fn http_method(self) -> &'static str {
         match self {
-            Verb::Get | Verb::List => "GET",
+            Verb::Get | Verb::List | Verb::Watch => "GET",
             Verb::Create => "POST",
             Verb::Update => "PUT",
             Verb::Patch(_) => "PATCH",
@@ -79,7 +83,7 @@ impl Verb {
     }
 
     pub fn is_write(self) -> bool {
-        !matches!(self, Verb::Get | Verb::List)
+        !matches!(self, Verb::Get | Verb::List | Verb::Watch)
     }
 }
 
@@ -99,6 +103,11 @@ pub struct ListOptions {
     pub limit: i64,
     /// The opaque token of the previous page.
     pub continue_token: String,
+    /// For a watch: the revision to start after; empty or `0` starts now with a synthetic
+    /// ADDED event per existing object.
+    pub resource_version: String,
+    /// For a watch: end the answer with a BOOKMARK at the revision it was served at.
+    pub allow_watch_bookmarks: bool,
 }
 
 /// The parts of `DeleteOptions` the simulation serves.
@@ -198,11 +207,12 @@ impl Request {
         // A create names its object in the URL only for a subresource (`pods/web/binding`).
         let name = match self.verb {
             Verb::Create if self.subresource.is_empty() => String::new(),
-            Verb::List | Verb::DeleteCollection => String::new(),
+            Verb::List | Verb::DeleteCollection | Verb::Watch => String::new(),
             _ => format!("/{}", self.name),
         };
         let sub = if self.subresource.is_empty() { String::new() } else { format!("/{}", self.subresource) };
-        format!("{base}{ns}/{}{name}{sub}", self.kind.resource)
+        let query = if self.verb == Verb::Watch { format!("?resourceVersion={}&watch=true", self.list.resource_version) } else { String::new() };
+        format!("{base}{ns}/{}{name}{sub}{query}", self.kind.resource)
     }
 }
 

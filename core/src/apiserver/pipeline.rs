@@ -9,6 +9,10 @@ use crate::store::Store;
 use crate::trace::{Actor, Event, Stage, Verdict, WriteOp};
 use serde_json::{json, Value};
 
+// Subresources and watch: children of this module, so they share its stages.
+#[path = "subresources/mod.rs"]
+mod subresources;
+
 /// Stored objects seen through the [`Objects`] trait, by resource plural.
 pub struct StoreObjects<'a>(pub &'a Store);
 
@@ -89,6 +93,9 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
     // Authorization.
     authorize(run, req)?;
 
+    if let Some(served) = subresources::serve(run, req) {
+        return served;
+    }
     if req.subresource == "binding" && req.verb == Verb::Create && req.kind.group.is_empty() && req.kind.kind == "Pod" {
         return bind(run, req);
     }
@@ -99,6 +106,7 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
         Verb::Update | Verb::Patch(_) => update(run, req),
         Verb::Delete => delete(run, req),
         Verb::DeleteCollection => delete_collection(run, req),
+        Verb::Watch => subresources::watch::serve(run, req),
     }
 }
 

@@ -151,10 +151,10 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cmd: &Imperative, cause: Option<u64>)
                 }
             }
         }
-        Action::Scale { targets, replicas } => {
+        Action::Scale { targets, replicas, current, resource_version } => {
             for (typed, names) in targets {
                 for (kind, obj) in c.fetch(ctx, typed, names, "") {
-                    scale_one(ctx, &mut c, kind, obj, *replicas);
+                    scale_one(ctx, &mut c, kind, obj, *replicas, *current, resource_version);
                 }
             }
         }
@@ -465,7 +465,10 @@ fn label_one(
     }
 }
 
-fn scale_one(ctx: &mut Context, c: &mut Client, kind: &'static KindInfo, mut obj: Value, replicas: i64) {
+/// kubectl's scaler (`ScaleSimple` in `kubectl/pkg/scale/scale.go`): with a precondition
+/// (`--current-replicas`, `--resource-version`) a GET of the scale subresource, the check, then a
+/// PUT of the Scale; without one a merge patch `{"spec":{"replicas":N}}` of the subresource.
+fn scale_one(ctx: &mut Context, c: &mut Client, kind: &'static KindInfo, mut obj: Value, replicas: i64, current: i64, resource_version: &str) {
     if !matches!(kind.resource, "deployments" | "replicasets" | "statefulsets" | "replicationcontrollers") {
         return c.error("Error from server (NotFound): the server could not find the requested resource");
     }
@@ -473,9 +476,29 @@ fn scale_one(ctx: &mut Context, c: &mut Client, kind: &'static KindInfo, mut obj
         obj["spec"]["replicas"] = json!(replicas);
         return c.print(kind, &obj, "scaled");
     }
-    // kubectl's scaler: a merge patch of the scale subresource, which sets spec.replicas.
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or("").to_string();
-    let mut req = c.request(Verb::Patch(PatchType::Merge), kind, &ns, &name_of(&obj)).with_body(json!({"spec": {"replicas": replicas}}));
+    let name = name_of(&obj);
+    let mut req = if current >= 0 || !resource_version.is_empty() {
+        let mut get = c.request(Verb::Get, kind, &ns, &name);
+        get.subresource = "scale".into();
+        let mut scale = match handle(ctx, &get).result {
+            Ok(s) => s,
+            Err(s) => return c.error(server_error(&s, &[])),
+        };
+        // `ScalePrecondition.validate`: `Expected <what> to be <expected>, was <actual>`.
+        let have = scale["spec"]["replicas"].as_i64().unwrap_or(0);
+        if current >= 0 && have != current {
+            return c.error(format!("Expected replicas to be {current}, was {have}"));
+        }
+        let rv = scale["metadata"]["resourceVersion"].as_str().unwrap_or("").to_string();
+        if !resource_version.is_empty() && rv != resource_version {
+            return c.error(format!("Expected resource version to be {resource_version}, was {rv}"));
+        }
+        scale["spec"]["replicas"] = json!(replicas);
+        c.request(Verb::Update, kind, &ns, &name).with_body(scale)
+    } else {
+        c.request(Verb::Patch(PatchType::Merge), kind, &ns, &name).with_body(json!({"spec": {"replicas": replicas}}))
+    };
     req.subresource = "scale".into();
     let reply = handle(ctx, &req);
     match reply.result {

@@ -78,6 +78,7 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                 let mut req = Request::new(Verb::Get, kind, &ns, name);
                 req.user = user.clone();
                 req.cause = cause;
+                req.subresource = g.subresource.clone();
                 match handle(ctx, &req).result {
                     Ok(obj) => found.push(obj),
                     Err(s) => errors.push(server_error(&s)),
@@ -95,7 +96,12 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                     stdout.push('\n');
                 }
                 printed_tables += 1;
-                stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, targets.len() > 1));
+                if g.subresource == "scale" {
+                    // The server's table for a Scale (`printScale`): NAME DESIRED AVAILABLE.
+                    stdout.push_str(&super::watch::scale_table(&found, g.no_headers));
+                } else {
+                    stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, targets.len() > 1));
+                }
             }
             OutputFormat::Name => {
                 for o in &found {
@@ -143,6 +149,11 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
 }
 
 fn table(kind: &KindInfo, objs: &[Value], g: &Get, with_ns: bool, now: crate::sim::Time, prefix_kind: bool) -> String {
+    render_table(&table_rows(kind, objs, g, with_ns, now, prefix_kind))
+}
+
+/// The header (unless `--no-headers`) and one row of cells per object, as `get` prints them.
+pub(super) fn table_rows(kind: &KindInfo, objs: &[Value], g: &Get, with_ns: bool, now: crate::sim::Time, prefix_kind: bool) -> Vec<Vec<String>> {
     let wide = g.output == OutputFormat::Wide;
     let mut rows = Vec::new();
     if !g.no_headers {
@@ -178,7 +189,7 @@ fn table(kind: &KindInfo, objs: &[Value], g: &Get, with_ns: bool, now: crate::si
         }
         rows.push(r);
     }
-    render_table(&rows)
+    rows
 }
 
 fn delete(ctx: &mut Context, d: &Delete, namespace: &str, all_ns: bool, user: &User, cause: Option<u64>) -> Output {

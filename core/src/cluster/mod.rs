@@ -10,6 +10,7 @@ mod bootstrap;
 mod imperative;
 mod inspect;
 mod kubectl;
+mod watch;
 
 use crate::api::Limits;
 use crate::cli::kubectl::Command;
@@ -59,6 +60,8 @@ enum Work {
     ApplyNext(CommandId),
     /// The store changed, or a component's wake-up came due: the control plane steps.
     ControlPlane,
+    /// A running `kubectl get -w` looks for changes (see `watch.rs`).
+    WatchPoll(CommandId),
 }
 
 /// Virtual time between two objects of one `kubectl apply` (a GET and a write each).
@@ -70,6 +73,7 @@ const CONTROLLER_REACTION_MS: u64 = 1;
 enum Running {
     Parsed(cli::Parsed),
     Apply(apply::Apply),
+    Watch(Box<watch::GetWatch>),
 }
 
 /// How a bounded run ended.
@@ -197,6 +201,7 @@ impl Cluster {
         match next.event {
             Work::Command(id) => self.start(id),
             Work::ApplyNext(id) => self.apply_next(id),
+            Work::WatchPoll(id) => self.watch_poll(id),
             Work::ControlPlane => {
                 self.control_plane_queued = None;
                 if let Some(mut cp) = self.control_plane.take() {
@@ -310,6 +315,16 @@ impl Cluster {
                 let cause = self.command_records.get(&id).copied();
                 let namespace = k.namespace.clone();
                 let user = kubectl::user_of(&k);
+                if matches!(&k.command, Command::Get(g) if g.watch.watch || g.watch.watch_only) {
+                    match watch::GetWatch::start(&mut self.api_context(), &k, cause) {
+                        Ok(w) => {
+                            self.running.insert(id, Running::Watch(Box::new(w)));
+                            self.schedule(self.now(), Work::WatchPoll(id), id);
+                        }
+                        Err(out) => self.finish(id, out),
+                    }
+                    return;
+                }
                 let (sources, dry_run, mode) = match k.command {
                     Command::Apply { sources, dry_run } => (sources, dry_run, apply::Mode::Apply),
                     Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create),
@@ -324,6 +339,22 @@ impl Cluster {
                 self.running.insert(id, Running::Apply(state));
                 self.schedule(self.now(), Work::ApplyNext(id), id);
             }
+        }
+    }
+
+    /// One look of a running `kubectl get -w`: print what changed, then wait for the next event
+    /// in the queue; end when the cluster is idle or the stream's deadline comes first.
+    fn watch_poll(&mut self, id: CommandId) {
+        let Some(Running::Watch(mut w)) = self.running.remove(&id) else { return };
+        let open = w.poll(&mut self.api_context());
+        let next = self.queue.peek_time();
+        match next {
+            Some(at) if open && at <= w.deadline() => {
+                self.running.insert(id, Running::Watch(w));
+                // Queued after the event due at `at`, so it sees what that event wrote.
+                self.schedule(at.max(self.now()), Work::WatchPoll(id), id);
+            }
+            _ => self.finish(id, w.into_output()),
         }
     }
 

@@ -71,7 +71,9 @@ pub enum Action {
         selector: String,
         all: bool,
     },
-    Scale { targets: Vec<(String, Vec<String>)>, replicas: i64 },
+    /// `current` and `resource_version` are `--current-replicas` and `--resource-version`,
+    /// kubectl's `ScalePrecondition` (-1 and empty when not given).
+    Scale { targets: Vec<(String, Vec<String>)>, replicas: i64, current: i64, resource_version: String },
     Patch { targets: Vec<(String, Vec<String>)>, patch: Value, patch_type: PatchType },
     Replace { sources: Sources },
     SetImage { targets: Vec<(String, Vec<String>)>, images: Vec<(String, String)> },
@@ -1110,7 +1112,9 @@ fn scale(c: &Ctx) -> Result<Action, String> {
     if replicas < 0 {
         return Err(err("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
     }
-    Ok(Action::Scale { targets: named_targets(c, &c.p.positional)?, replicas })
+    let current = c.int("current-replicas", None)?.unwrap_or(-1);
+    let resource_version = c.get("resource-version").unwrap_or("").to_string();
+    Ok(Action::Scale { targets: named_targets(c, &c.p.positional)?, replicas, current, resource_version })
 }
 
 fn patch(c: &Ctx) -> Result<Action, String> {

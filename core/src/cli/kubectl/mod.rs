@@ -49,6 +49,21 @@ pub struct Get {
     pub no_headers: bool,
     /// `--sort-by=JSONPATH`, empty when not given.
     pub sort_by: String,
+    /// `--subresource=status|scale`, empty when not given.
+    pub subresource: String,
+    /// `-w/--watch`, `--watch-only`, `--output-watch-events`.
+    pub watch: Watch,
+}
+
+/// How `kubectl get` streams changes after (or instead of) its first listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watch {
+    pub watch: bool,
+    pub watch_only: bool,
+    pub output_watch_events: bool,
+    /// `--request-timeout` in virtual milliseconds; 0 is none (the stream ends when the
+    /// cluster goes idle, see `cluster/watch.rs`).
+    pub timeout_ms: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +142,9 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 flag("label-columns", Some('L')),
                 switch("no-headers", None),
                 switch("watch", Some('w')),
+                switch("watch-only", None),
+                switch("output-watch-events", None),
+                flag("subresource", None),
                 flag("sort-by", None),
             ],
             build_get,
@@ -262,9 +280,22 @@ fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
     if targets.is_empty() {
         return Err(GET_HELP.into());
     }
-    if p.on("watch") {
-        return Err("error: kubeplay's terminal does not stream `get -w` yet; run the command again to see changes\n".into());
+    let subresource = p.get("subresource").unwrap_or("").to_string();
+    if !subresource.is_empty() && subresource != "status" && subresource != "scale" {
+        return Err(format!("error: invalid subresource value: {subresource:?}. Must be one of [status scale]\n"));
     }
+    let watch = Watch {
+        watch: p.on("watch"),
+        watch_only: p.on("watch-only"),
+        output_watch_events: p.on("output-watch-events"),
+        timeout_ms: match p.get("request-timeout") {
+            // A bare integer is seconds, as kubectl's `--request-timeout` reads it.
+            Some(t) => t.parse::<u64>().ok().map(|secs| secs.saturating_mul(1000)).or_else(|| crate::cli::parse_duration(t).map(|d| d.0)).ok_or_else(|| {
+                "error: invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)\n".to_string()
+            })?,
+            None => 0,
+        },
+    };
     Ok(Command::Get(Get {
         targets,
         output: output_format(p)?,
@@ -274,6 +305,8 @@ fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
         label_columns: p.all("label-columns").iter().flat_map(|l| l.split(',')).map(str::to_string).collect(),
         no_headers: p.on("no-headers"),
         sort_by: p.get("sort-by").unwrap_or("").to_string(),
+        subresource,
+        watch,
     }))
 }
 

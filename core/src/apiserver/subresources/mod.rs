@@ -1,0 +1,27 @@
+//! The requests that are more than create/read/update/delete of one stored object: the `scale`
+//! and `eviction` subresources, each with its own REST handler as in kube-apiserver's
+//! registries, and the `watch` verb.
+//!
+//! They are children of the pipeline, so they run after authentication and authorization (which
+//! check `deployments/scale`, `pods/eviction` as real RBAC does) and reuse its get, update and
+//! delete paths, keeping the same etcd guarantees and trace records.
+
+pub mod scale;
+pub mod watch;
+
+use super::Run;
+use crate::apiserver::{Request, Status};
+use serde_json::Value;
+
+/// Serves `req` when it is one of ours; `None` leaves it to the ordinary handlers.
+pub fn serve(run: &mut Run, req: &Request) -> Option<Result<Value, Status>> {
+    if req.verb == crate::apiserver::Verb::Watch {
+        return Some(watch::serve(run, req));
+    }
+    match req.subresource.as_str() {
+        "scale" if scale::serves(req) => Some(scale::serve(run, req)),
+        // kube-apiserver routes only the resources that have the subresource.
+        "scale" => Some(Err(Status { code: 404, reason: "NotFound", message: "the server could not find the requested resource".into() })),
+        _ => None,
+    }
+}
