@@ -11,6 +11,7 @@ mod allocator;
 pub mod authz;
 mod diff;
 pub mod field;
+pub mod managed_fields;
 pub mod objects;
 pub mod patch;
 mod pipeline;

@@ -1,0 +1,172 @@
+//! `metadata.managedFields` entries and the managers they stand for, as kube-apiserver's
+//! `managedfields/internal` package keeps them (`managedfields.go`, `capmanagers.go`).
+//!
+//! A manager is identified by its name, operation, subresource and, for `Update` only, the API
+//! version it wrote with (`BuildManagerIdentifier`): an applier keeps one entry whatever version
+//! it applies with, an updater one per version.
+
+use super::set::FieldSet;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Operation {
+    Apply,
+    Update,
+}
+
+impl Operation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Apply => "Apply",
+            Operation::Update => "Update",
+        }
+    }
+}
+
+/// `BuildManagerIdentifier`: what makes two entries the same manager.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Manager {
+    pub manager: String,
+    pub operation: Operation,
+    /// Empty for `Apply`.
+    pub api_version: String,
+    pub subresource: String,
+}
+
+impl Manager {
+    pub fn new(manager: &str, operation: Operation, api_version: &str, subresource: &str) -> Self {
+        let api_version = if operation == Operation::Apply { String::new() } else { api_version.to_string() };
+        Manager { manager: manager.to_string(), operation, api_version, subresource: subresource.to_string() }
+    }
+
+    /// `printManager` in `internal/conflict.go`: `"kubectl" with subresource "scale" using apps/v1`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{:?}", self.manager);
+        if !self.subresource.is_empty() {
+            s.push_str(&format!(" with subresource {:?}", self.subresource));
+        }
+        if self.operation == Operation::Update {
+            s.push_str(&format!(" using {}", self.api_version));
+        }
+        s
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub set: FieldSet,
+    pub api_version: String,
+    /// RFC 3339; absent when the manager never changed the object.
+    pub time: Option<String>,
+}
+
+pub type Managed = BTreeMap<Manager, Entry>;
+
+/// `DecodeManagedFields`. `None` when an entry is malformed (the caller then keeps the live
+/// object's entries, as `decodeLiveOrNew` does).
+pub fn decode(entries: &Value) -> Option<Managed> {
+    let mut out = Managed::new();
+    for e in entries.as_array()? {
+        let operation = match e["operation"].as_str()? {
+            "Apply" => Operation::Apply,
+            "Update" => Operation::Update,
+            _ => return None,
+        };
+        if e.get("fieldsType").is_some_and(|t| t != "FieldsV1") {
+            return None;
+        }
+        let api_version = e["apiVersion"].as_str().unwrap_or("").to_string();
+        let id = Manager::new(e["manager"].as_str().unwrap_or(""), operation, &api_version, e["subresource"].as_str().unwrap_or(""));
+        let set = match e.get("fieldsV1") {
+            Some(f) => FieldSet::from_fields_v1(f)?,
+            None => FieldSet::new(),
+        };
+        out.insert(id, Entry { set, api_version, time: e["time"].as_str().map(str::to_string) });
+    }
+    Some(out)
+}
+
+/// `encodeManagedFields` with `sortEncodedManagedFields`: Apply before Update, then by time,
+/// manager, API version and subresource.
+pub fn encode(managed: &Managed) -> Value {
+    let mut entries: Vec<(&Manager, &Entry)> = managed.iter().collect();
+    entries.sort_by(|(a, ea), (b, eb)| {
+        (a.operation, ea.time.as_deref().unwrap_or(""), &a.manager, &ea.api_version, &a.subresource).cmp(&(
+            b.operation,
+            eb.time.as_deref().unwrap_or(""),
+            &b.manager,
+            &eb.api_version,
+            &b.subresource,
+        ))
+    });
+    let list: Vec<Value> = entries
+        .into_iter()
+        .map(|(m, e)| {
+            let mut v = json!({
+                "manager": m.manager,
+                "operation": m.operation.name(),
+                "apiVersion": e.api_version,
+                "fieldsType": "FieldsV1",
+                "fieldsV1": e.set.to_fields_v1(),
+            });
+            if let Some(t) = &e.time {
+                v["time"] = json!(t);
+            }
+            if !m.subresource.is_empty() {
+                v["subresource"] = json!(m.subresource);
+            }
+            v
+        })
+        .collect();
+    Value::Array(list)
+}
+
+/// `capmanagers.go`: at most this many `Update` entries; the oldest merge into one.
+pub const MAX_UPDATE_MANAGERS: usize = 10;
+
+/// Merges the oldest `Update` entries into `ancient-changes` past [`MAX_UPDATE_MANAGERS`].
+pub fn cap(managed: &mut Managed) {
+    let mut updates: Vec<(Option<String>, Manager)> =
+        managed.iter().filter(|(m, _)| m.operation == Operation::Update).map(|(m, e)| (e.time.clone(), m.clone())).collect();
+    if updates.len() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    updates.sort();
+    let excess = updates.len() - MAX_UPDATE_MANAGERS + 1;
+    for (_, m) in updates.into_iter().take(excess) {
+        let Some(e) = managed.remove(&m) else { continue };
+        let id = Manager::new("ancient-changes", Operation::Update, &e.api_version, "");
+        let slot = managed.entry(id).or_insert(Entry { set: FieldSet::new(), api_version: e.api_version.clone(), time: None });
+        slot.set = slot.set.union(&e.set);
+        if e.time > slot.time {
+            slot.time = e.time;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_sorted_and_capped() {
+        let mut m = Managed::new();
+        let mut set = FieldSet::new();
+        set.insert(&[super::super::set::PathElement::field("spec")]);
+        for i in 0..12 {
+            let id = Manager::new(&format!("m{i:02}"), Operation::Update, "v1", "");
+            m.insert(id, Entry { set: set.clone(), api_version: "v1".into(), time: Some(format!("2026-01-01T00:00:{i:02}Z")) });
+        }
+        m.insert(Manager::new("kubectl", Operation::Apply, "v1", ""), Entry { set: set.clone(), api_version: "v1".into(), time: None });
+        let v = encode(&m);
+        assert_eq!(v[0]["manager"], "kubectl");
+        assert_eq!(decode(&v), Some(m.clone()));
+        cap(&mut m);
+        assert_eq!(m.keys().filter(|k| k.operation == Operation::Update).count(), MAX_UPDATE_MANAGERS);
+        assert!(m.keys().any(|k| k.manager == "ancient-changes"));
+        let scale = Manager::new("kubectl", Operation::Update, "apps/v1", "scale");
+        assert_eq!(scale.describe(), "\"kubectl\" with subresource \"scale\" using apps/v1");
+        assert_eq!(Manager::new("ci", Operation::Apply, "apps/v1", "").describe(), "\"ci\"");
+    }
+}

@@ -1,0 +1,169 @@
+//! `metadata.managedFields`: who owns which field of an object, recorded on every write, and
+//! server-side apply on top of it. Mirrors kube-apiserver's field manager
+//! (`k8s.io/apimachinery/pkg/util/managedfields`, the handlers in
+//! `staging/src/k8s.io/apiserver/pkg/endpoints/handlers`) and `sigs.k8s.io/structured-merge-diff`.
+//!
+//! - [`set`]: field sets and their `FieldsV1` encoding (`f:`, `k:{...}`, `v:`, `.`).
+//! - [`schema`]: which lists are keyed by what, which objects are maps or atomic.
+//! - [`walk`]: field set of a configuration, comparison, merge, removal.
+//! - [`entries`]: the entries on the object and the manager identities.
+//! - [`manager`]: the manager name of a request (fieldManager or user agent).
+//! - [`conflicts`]: apply conflicts and their message.
+//! - [`apply`]: the apply patch itself.
+//!
+//! On a create or update ([`record_update`]) the new object is compared with the old one (the
+//! kind's zero value for a create); what was added or changed becomes the writer's, and is taken
+//! from every other manager. kube-apiserver does this before mutating admission, so fields that
+//! admission plugins set belong to nobody.
+
+pub mod apply;
+pub mod conflicts;
+pub mod entries;
+pub mod manager;
+pub mod schema;
+pub mod set;
+pub mod walk;
+
+use entries::{Entry, Managed, Manager, Operation};
+use serde_json::Value;
+use set::{FieldSet, PathElement};
+
+/// The server-owned metadata no manager owns (`NewStripMetaManager`).
+pub fn strip_meta(set: &mut FieldSet) {
+    let f = PathElement::field;
+    for top in ["apiVersion", "kind"] {
+        set.remove_member(&[f(top)]);
+    }
+    set.remove_member(&[f("metadata")]);
+    for m in ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"] {
+        set.remove_member(&[f("metadata"), f(m)]);
+    }
+}
+
+/// The fields a write through this endpoint may not set (`ResetFieldsStrategy`): a kind with a
+/// status subresource ignores `status` on the main resource and `spec` through `/status`.
+fn reset_fields(set: &mut FieldSet, has_status: bool, subresource: &str) {
+    match subresource {
+        "" if has_status => set.remove_subtree(&[PathElement::field("status")]),
+        "status" => set.remove_subtree(&[PathElement::field("spec")]),
+        _ => {}
+    }
+}
+
+/// The entries a write starts from (`decodeLiveOrNew`): the request's own when it sends valid
+/// ones (an empty list resets them), the live object's otherwise; subresources always use the
+/// live object's.
+fn managed_of(live: Option<&Value>, new: &Value, subresource: &str) -> Managed {
+    let from_live = || live.and_then(|l| l["metadata"].get("managedFields")).and_then(entries::decode).unwrap_or_default();
+    if !subresource.is_empty() {
+        return from_live();
+    }
+    match new["metadata"].get("managedFields") {
+        Some(Value::Array(a)) if a.is_empty() => Managed::new(),
+        Some(v) => match entries::decode(v) {
+            Some(m) if !m.is_empty() => m,
+            _ => from_live(),
+        },
+        None => from_live(),
+    }
+}
+
+/// The object without its entries, as the comparison sees it.
+pub fn without_managed_fields(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("managedFields");
+    }
+    v
+}
+
+/// Writes the entries onto the object (dropping the key when there are none).
+pub fn set_entries(obj: &mut Value, managed: &Managed) {
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+    if managed.is_empty() {
+        meta.remove("managedFields");
+    } else {
+        meta.insert("managedFields".into(), entries::encode(managed));
+    }
+}
+
+/// What an `Update` operation is recorded as.
+pub struct Writer<'a> {
+    pub kind: &'a str,
+    pub api_version: &'a str,
+    pub manager: &'a str,
+    pub subresource: &'a str,
+    /// Whether the kind has a `status` subresource (so the main resource does not own status).
+    pub has_status: bool,
+    /// The virtual clock, RFC 3339.
+    pub now: &'a str,
+}
+
+/// `FieldManager.Update` for a create (`old` is `None`) or an update: records the write in
+/// `new`'s `metadata.managedFields`.
+pub fn record_update(w: &Writer, old: Option<&Value>, new: &mut Value) {
+    let mut managed = managed_of(old, new, w.subresource);
+    let empty = Value::Object(Default::default());
+    let old_clean = old.map(without_managed_fields).unwrap_or(empty);
+    let new_clean = without_managed_fields(new);
+    let c = walk::compare(w.kind, &old_clean, &new_clean);
+    let changed = c.modified.union(&c.added);
+    // `managedFieldsUpdater` records the write as a fresh manager, so it takes the changed fields
+    // from everyone, the same manager's older entry included, and then merges into that entry.
+    for e in managed.values_mut() {
+        e.set = e.set.difference(&changed).difference(&c.removed);
+        strip_meta(&mut e.set);
+    }
+    let mut mine = changed;
+    reset_fields(&mut mine, w.has_status, w.subresource);
+    strip_meta(&mut mine);
+    if !mine.is_empty() {
+        let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
+        let previous = managed.remove(&id).map(|e| e.set).unwrap_or_default();
+        managed.insert(id, Entry { set: previous.union(&mine), api_version: w.api_version.to_string(), time: Some(w.now.to_string()) });
+    }
+    managed.retain(|_, e| !e.set.is_empty());
+    entries::cap(&mut managed);
+    set_entries(new, &managed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn writer<'a>(manager: &'a str, subresource: &'a str, now: &'a str) -> Writer<'a> {
+        Writer { kind: "Deployment", api_version: "apps/v1", manager, subresource, has_status: true, now }
+    }
+
+    #[test]
+    fn updates_take_fields_from_other_managers_and_status_is_separate() {
+        let mut obj = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {"replicas": 1, "paused": false}, "status": {"replicas": 0}});
+        record_update(&writer("kubectl-create", "", "2026-01-01T00:00:00Z"), None, &mut obj);
+        let mf = &obj["metadata"]["managedFields"];
+        assert_eq!(mf.as_array().unwrap().len(), 1);
+        assert_eq!(
+            mf[0],
+            json!({"apiVersion": "apps/v1", "fieldsType": "FieldsV1", "manager": "kubectl-create", "operation": "Update",
+                "time": "2026-01-01T00:00:00Z",
+                "fieldsV1": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}}, "f:spec": {"f:paused": {}, "f:replicas": {}}}})
+        );
+        let old = obj.clone();
+        obj["spec"]["replicas"] = json!(3);
+        record_update(&writer("kubectl", "scale", "2026-01-01T00:00:05Z"), Some(&old), &mut obj);
+        let old = obj.clone();
+        obj["status"]["replicas"] = json!(3);
+        record_update(&writer("kube-controller-manager", "status", "2026-01-01T00:00:06Z"), Some(&old), &mut obj);
+        let mf = obj["metadata"]["managedFields"].as_array().unwrap().clone();
+        let names: Vec<(&str, &str)> = mf.iter().map(|e| (e["manager"].as_str().unwrap(), e["subresource"].as_str().unwrap_or(""))).collect();
+        assert_eq!(names, [("kubectl-create", ""), ("kubectl", "scale"), ("kube-controller-manager", "status")]);
+        assert_eq!(mf[0]["fieldsV1"]["f:spec"], json!({"f:paused": {}}));
+        assert_eq!(mf[1]["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+        assert_eq!(mf[2]["fieldsV1"], json!({"f:status": {"f:replicas": {}}}));
+        // An update that changes nothing leaves the entries (and their times) alone.
+        let before = obj.clone();
+        record_update(&writer("kubectl-label", "", "2026-01-01T00:01:00Z"), Some(&before), &mut obj);
+        assert_eq!(obj, before);
+    }
+}
