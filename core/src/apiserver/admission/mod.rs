@@ -20,6 +20,7 @@
 //! | Priority                 | pod creates and updates                   |
 //! | DefaultTolerationSeconds | pod creates and updates                   |
 //! | DefaultStorageClass      | PVC creates                               |
+//! | MutatingAdmissionPolicy  | requests its policies' bindings match (`policy/`, CEL in `cel/`) |
 //!
 //! Order of the validating phase:
 //!
@@ -28,10 +29,13 @@
 //! | LimitRanger   | pod creates, PVC creates/updates (min, max, ratio)        |
 //! | PodSecurity   | pods (enforce, warn, audit), pod controllers (warn, audit), namespace labels |
 //! | Priority      | PriorityClasses (only one global default)                 |
+//! | ValidatingAdmissionPolicy | requests its policies' bindings match (Deny, Warn, Audit) |
 //! | ResourceQuota | creates (and updates of services/PVCs) in namespaces with quotas |
 //!
-//! Not simulated: the webhook and CEL stages that follow the built-ins (MutatingAdmissionPolicy,
-//! MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook), and the
+//! The two policy plugins leave a record only when a policy matched, so requests in a cluster
+//! without policies trace as before.
+//!
+//! Not simulated: the webhook stages (MutatingAdmissionWebhook, ValidatingAdmissionWebhook), and the
 //! default-on plugins with nothing to do in the simulator yet (StorageObjectInUseProtection,
 //! PersistentVolumeClaimResize, RuntimeClass, the certificate plugins, DefaultIngressClass,
 //! PodTopologyLabels).
@@ -42,6 +46,7 @@ mod default_storage_class;
 mod default_toleration_seconds;
 mod limit_ranger;
 mod namespace_lifecycle;
+mod policy;
 mod pod_security;
 mod pod_security_checks;
 mod priority;
@@ -205,12 +210,18 @@ pub fn mutate(
             }
         }
     }
+    // MutatingAdmissionPolicy follows the built-in mutating plugins (AllOrderedPlugins).
+    policy::mutating::run(objects, req, obj, records)?;
     Ok(())
 }
 
 /// Runs the validating plugins in order.
 pub fn validate(objects: &dyn Objects, req: &Request, obj: &Value, records: &mut Vec<PluginRecord>) -> Result<(), Status> {
     for (plugin, check) in VALIDATING {
+        // ValidatingAdmissionPolicy comes just before ResourceQuota (AllOrderedPlugins).
+        if *plugin == "ResourceQuota" {
+            policy::validating::run(objects, req, obj, records)?;
+        }
         match check(objects, req, obj) {
             Ok(verdict) => records.push(PluginRecord {
                 plugin,
