@@ -33,6 +33,8 @@ pub struct Config {
     /// Commands whose output is kept for the caller to read.
     pub max_kept_outputs: usize,
     pub limits: Limits,
+    /// The machines the cluster starts with (workers, their capacity, labels and zones).
+    pub nodes: crate::controllers::NodesConfig,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             max_steps_per_run: 1_000_000,
             max_kept_outputs: 1_000,
             limits: Limits::default(),
+            nodes: crate::controllers::NodesConfig::default(),
         }
     }
 }
@@ -102,6 +105,8 @@ pub struct Cluster {
     control_plane: Option<crate::controllers::ControlPlane>,
     /// When the queued control-plane step is due, if one is queued.
     control_plane_queued: Option<Time>,
+    /// Control-plane steps in the queue (a superseded one stays queued until it comes due).
+    control_plane_events: usize,
     /// etcdctl's session: its streaming watches print as later commands change the store.
     etcdctl: etcdctl::Etcdctl,
 }
@@ -121,13 +126,19 @@ impl Cluster {
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
+            control_plane_events: 0,
             etcdctl: etcdctl::Etcdctl::new(),
             config,
         };
         bootstrap::bootstrap(&mut cluster);
-        let mut control_plane = crate::controllers::ControlPlane::new();
+        let nodes = crate::controllers::NodeSpec::initial(&cluster.config.nodes);
+        let mut control_plane = crate::controllers::ControlPlane::with_nodes(nodes);
         control_plane.step(&mut cluster.api_context());
         cluster.control_plane = Some(control_plane);
+        // The cluster settles (nodes registered and Ready, leases created) before the learner
+        // types anything, so the first command's trace holds only what it set off.
+        cluster.notify_controllers();
+        cluster.run_until_idle();
         cluster
     }
 
@@ -146,6 +157,7 @@ impl Cluster {
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
+            control_plane_events: 0,
             etcdctl: etcdctl::Etcdctl::new(),
             config,
         }
@@ -203,6 +215,7 @@ impl Cluster {
             Work::ApplyNext(id) => self.apply_next(id),
             Work::WatchPoll(id) => self.watch_poll(id),
             Work::ControlPlane => {
+                self.control_plane_events = self.control_plane_events.saturating_sub(1);
                 self.control_plane_queued = None;
                 if let Some(mut cp) = self.control_plane.take() {
                     cp.step(&mut self.api_context());
@@ -214,11 +227,13 @@ impl Cluster {
         true
     }
 
-    /// Steps until the queue is empty or the step bound is reached (which is traced).
+    /// Steps until the queue is empty or the step bound is reached (which is traced). Timers
+    /// that only run as time passes (heartbeats, grace periods) do not count: a cluster whose
+    /// queue holds nothing else is idle.
     pub fn run_until_idle(&mut self) -> RunOutcome {
         let mut steps = 0;
         while steps < self.config.max_steps_per_run {
-            if !self.step() {
+            if self.only_background_left() || !self.step() {
                 return RunOutcome { steps, idle: true };
             }
             steps += 1;
@@ -259,6 +274,12 @@ impl Cluster {
         Output::ok(out)
     }
 
+    /// True when everything queued is control-plane steps for background timers only.
+    fn only_background_left(&self) -> bool {
+        let Some(cp) = &self.control_plane else { return false };
+        self.queue.len() == self.control_plane_events && !cp.has_pending(self.store.revision()) && cp.next_wake().is_none()
+    }
+
     /// Queues a control-plane step when the store moved (what the components' watches deliver)
     /// or when a component's timer comes due, keeping at most one step queued.
     fn notify_controllers(&mut self) {
@@ -267,7 +288,7 @@ impl Cluster {
         let due = if cp.has_pending(self.store.revision()) {
             Some(now.after(crate::sim::Duration::from_ms(CONTROLLER_REACTION_MS)))
         } else {
-            cp.next_wake().map(|t| if t < now { now } else { t })
+            cp.next_wake().into_iter().chain(cp.next_background_wake()).min().map(|t| if t < now { now } else { t })
         };
         let Some(at) = due else { return };
         if self.control_plane_queued.is_some_and(|q| q <= at) {
@@ -275,6 +296,7 @@ impl Cluster {
         }
         if self.queue.schedule(at, Work::ControlPlane).is_ok() {
             self.control_plane_queued = Some(at);
+            self.control_plane_events += 1;
         }
     }
 

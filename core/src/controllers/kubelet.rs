@@ -25,21 +25,7 @@ const STATUS_RETRY: Duration = Duration::from_secs(1);
 const MAX_STATUS_RETRIES: u32 = 5;
 pub const KUBELET_VERSION: &str = "v1.37.0";
 
-/// One node of the simulated cluster, as its kubelet is configured.
-#[derive(Clone, Debug)]
-pub struct NodeSpec {
-    pub name: &'static str,
-    pub internal_ip: &'static str,
-    pub pod_cidr_octet: u8,
-    pub control_plane: bool,
-}
-
-pub const NODES: [NodeSpec; 4] = [
-    NodeSpec { name: "control-plane", internal_ip: "192.168.49.2", pod_cidr_octet: 0, control_plane: true },
-    NodeSpec { name: "node-1", internal_ip: "192.168.49.3", pod_cidr_octet: 1, control_plane: false },
-    NodeSpec { name: "node-2", internal_ip: "192.168.49.4", pod_cidr_octet: 2, control_plane: false },
-    NodeSpec { name: "node-3", internal_ip: "192.168.49.5", pod_cidr_octet: 3, control_plane: false },
-];
+pub use super::nodes::NodeSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Next {
@@ -58,47 +44,12 @@ pub struct Kubelet {
     last_ip: u8,
     /// Rejected status writes per pod uid.
     failures: BTreeMap<String, u32>,
-}
-
-fn node_object(spec: &NodeSpec) -> Value {
-    let mut labels = json!({
-        "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": spec.name, "kubernetes.io/os": "linux",
-    });
-    let mut node_spec = json!({"podCIDR": format!("10.244.{}.0/24", spec.pod_cidr_octet), "podCIDRs": [format!("10.244.{}.0/24", spec.pod_cidr_octet)]});
-    if spec.control_plane {
-        labels["node-role.kubernetes.io/control-plane"] = json!("");
-        labels["node.kubernetes.io/exclude-from-external-load-balancers"] = json!("");
-        node_spec["taints"] = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
-    }
-    let resources = json!({"cpu": "4", "ephemeral-storage": "102625208Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": "8Gi", "pods": "110"});
-    json!({
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": spec.name, "labels": labels, "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
-        "spec": node_spec,
-        "status": {
-            "capacity": resources, "allocatable": resources,
-            "addresses": [{"type": "InternalIP", "address": spec.internal_ip}, {"type": "Hostname", "address": spec.name}],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": {
-                "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://2.1.4",
-                "kernelVersion": "6.8.0-kubeplay", "kubeProxyVersion": "", "kubeletVersion": KUBELET_VERSION,
-                "machineID": "", "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": "",
-            },
-        },
-    })
-}
-
-fn conditions_for(now: &str) -> Value {
-    let c = |t: &str, status: &str, reason: &str, message: &str| {
-        json!({"type": t, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": reason, "message": message})
-    };
-    json!([
-        c("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        c("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        c("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        c("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-    ])
+    /// The Lease renewals and node status reports (`node_lease.rs`).
+    heartbeat: super::node_lease::Heartbeat,
+    /// Started again after `node stop`: the next step records `Starting`.
+    restarted: bool,
+    /// `node stop`: the kubelet is down, nothing it does happens (its containers keep running).
+    pub stopped: bool,
 }
 
 fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
@@ -116,39 +67,81 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new() }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false }
     }
 
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn spec(&self) -> &NodeSpec {
+        &self.spec
+    }
+
+    /// Pod work in progress (pulls, starts, stops): the kernel runs a command until these are done.
     pub fn next_wake(&self) -> Option<Time> {
+        if self.stopped {
+            return None;
+        }
         self.timers.values().map(|(t, _)| *t).min()
     }
 
-    fn source(&self) -> Source<'_> {
-        Source { component: "kubelet", host: self.spec.name }
+    /// The heartbeat timers, which run in the background as virtual time passes.
+    pub fn next_heartbeat(&self) -> Option<Time> {
+        if self.stopped {
+            return None;
+        }
+        self.heartbeat.next_wake()
     }
 
-    /// Registers the Node when the informer does not have it: `registerWithAPIServer`.
-    fn register(&mut self, ctx: &mut Context, caches: &Caches) {
-        if caches.nodes.get("", self.spec.name).is_some() {
-            return;
+    /// `node stop` / `node start`. A kubelet that starts again has lost its timers and says so.
+    pub fn set_stopped(&mut self, stopped: bool) {
+        if self.stopped && !stopped {
+            self.timers.clear();
+            self.failures.clear();
+            self.heartbeat.restart();
+            self.restarted = true;
         }
-        let Some(node_kind) = client::kind("v1", "Node") else { return };
-        let mut node = node_object(&self.spec);
-        node["status"]["conditions"] = conditions_for(&rfc3339(ctx.now));
-        let user = client::kubelet(self.spec.name);
-        if let Ok(created) = client::send(ctx, &user, Verb::Create, node_kind, "", self.spec.name, Some(node)).result {
-            let mut names = EventNames::default();
-            client::event(ctx, &mut names, &user, &self.source(), &created, false, "Starting", "Starting kubelet.");
-            client::event(ctx, &mut names, &user, &self.source(), &created, false, "NodeReady", &format!("Node {} status is now: NodeReady", self.spec.name));
+        self.stopped = stopped;
+    }
+
+    fn source(&self) -> Source<'_> {
+        Source { component: "kubelet", host: &self.spec.name }
+    }
+
+    /// Registers the Node when the informer does not have it: `registerWithAPIServer`. Returns
+    /// the Node as the kubelet now knows it.
+    fn register(&mut self, ctx: &mut Context, caches: &Caches) -> Option<Value> {
+        let user = client::kubelet(&self.spec.name);
+        if let Some(node) = caches.nodes.get("", &self.spec.name) {
+            if std::mem::take(&mut self.restarted) {
+                client::event(ctx, &mut EventNames::default(), &user, &self.source(), node, false, "Starting", "Starting kubelet.");
+            }
+            return Some(node.clone());
         }
+        let node_kind = client::kind("v1", "Node")?;
+        let mut node = super::nodes::node_object(&self.spec);
+        node["status"]["conditions"] = super::node_lease::healthy_conditions(&rfc3339(ctx.now));
+        let created = client::send(ctx, &user, Verb::Create, node_kind, "", &self.spec.name, Some(node)).result.ok()?;
+        self.restarted = false;
+        let mut names = EventNames::default();
+        client::event(ctx, &mut names, &user, &self.source(), &created, false, "Starting", "Starting kubelet.");
+        client::event(ctx, &mut names, &user, &self.source(), &created, false, "NodeReady", &format!("Node {} status is now: NodeReady", self.spec.name));
+        // The registration carried the status: the next report is due in nodeStatusReportFrequency.
+        self.heartbeat.registered(ctx.now);
+        Some(created)
     }
 
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
-        self.register(ctx, caches);
+        if self.stopped {
+            return;
+        }
+        let Some(node) = self.register(ctx, caches) else { return };
+        self.heartbeat.reconcile(ctx, caches, &self.spec, &node, events);
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
-        let user = client::kubelet(self.spec.name);
+        let user = client::kubelet(&self.spec.name);
         let now = rfc3339(ctx.now);
-        let mine: Vec<&Value> = caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == self.spec.name).collect();
+        let mine: Vec<&Value> = caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == self.spec.name.as_str()).collect();
         let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.failures.retain(|uid, _| live.contains(&uid.as_str()));
@@ -224,7 +217,7 @@ impl Kubelet {
     /// The sandbox is up: pod IP, `ContainerCreating`, image pulls begin.
     fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
-        let user = client::kubelet(self.spec.name);
+        let user = client::kubelet(&self.spec.name);
         self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
         let ip = format!("10.244.{}.{}", self.spec.pod_cidr_octet, self.last_ip);
         let names = container_names(pod);
@@ -262,7 +255,7 @@ impl Kubelet {
     /// Containers created and started: `Running`, every condition True.
     fn run(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return true };
-        let user = client::kubelet(self.spec.name);
+        let user = client::kubelet(&self.spec.name);
         let mut new = pod.clone();
         let mut statuses = Vec::new();
         for c in pod["spec"]["containers"].as_array().into_iter().flatten() {

@@ -29,16 +29,22 @@ mod hash;
 mod informer;
 mod kubelet;
 mod namespace_bootstrap;
+mod node_lease;
 mod node_lifecycle;
+mod node_ops;
+mod nodes;
+mod pod_gc;
 mod replicaset;
 mod scheduler;
 mod scheduler_plugins;
+mod taint_eviction;
 
 use crate::apiserver::Context;
 use crate::sim::Time;
 use informer::Informer;
 
 pub use hash::pod_template_hash;
+pub use nodes::{parse_taint, NodeSpec, NodesConfig, MAX_NODES};
 
 /// The shared informers' caches, one per resource type.
 #[derive(Debug)]
@@ -53,6 +59,7 @@ pub struct Caches {
     pub services: Informer,
     pub endpoints: Informer,
     pub endpointslices: Informer,
+    pub leases: Informer,
 }
 
 impl Caches {
@@ -68,6 +75,7 @@ impl Caches {
             services: Informer::new(client::kind("v1", "Service")?),
             endpoints: Informer::new(client::kind("v1", "Endpoints")?),
             endpointslices: Informer::new(client::kind("discovery.k8s.io/v1", "EndpointSlice")?),
+            leases: Informer::new(client::kind("coordination.k8s.io/v1", "Lease")?),
         })
     }
 
@@ -82,6 +90,7 @@ impl Caches {
         self.services.sync(ctx);
         self.endpoints.sync(ctx);
         self.endpointslices.sync(ctx);
+        self.leases.sync(ctx);
     }
 }
 
@@ -95,22 +104,33 @@ pub struct ControlPlane {
     scheduler: scheduler::Scheduler,
     replicasets: replicaset::ReplicaSetController,
     events: client::EventNames,
+    node_lifecycle: node_lifecycle::NodeLifecycleController,
+    taint_eviction: taint_eviction::TaintEvictionController,
+    pod_gc: pod_gc::PodGcController,
 }
 
 impl Default for ControlPlane {
     fn default() -> Self {
-        ControlPlane {
-            seen_revision: 0,
-            caches: Caches::new(),
-            kubelets: kubelet::NODES.iter().cloned().map(kubelet::Kubelet::new).collect(),
-            scheduler: scheduler::Scheduler::default(),
-            replicasets: replicaset::ReplicaSetController::default(),
-            events: client::EventNames::default(),
-        }
+        Self::with_nodes(nodes::initial_nodes(&NodesConfig::default()))
     }
 }
 
 impl ControlPlane {
+    /// A control plane whose kubelets run these nodes.
+    pub fn with_nodes(nodes: Vec<NodeSpec>) -> Self {
+        ControlPlane {
+            seen_revision: 0,
+            caches: Caches::new(),
+            kubelets: nodes.into_iter().take(MAX_NODES).map(kubelet::Kubelet::new).collect(),
+            scheduler: scheduler::Scheduler::default(),
+            replicasets: replicaset::ReplicaSetController::default(),
+            events: client::EventNames::default(),
+            node_lifecycle: Default::default(),
+            taint_eviction: Default::default(),
+            pod_gc: Default::default(),
+        }
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -127,7 +147,9 @@ impl ControlPlane {
             for k in &mut self.kubelets {
                 k.reconcile(ctx, caches, &mut self.events);
             }
-            node_lifecycle::reconcile(ctx, caches);
+            self.node_lifecycle.reconcile(ctx, caches, &mut self.events);
+            self.taint_eviction.reconcile(ctx, caches, &mut self.events);
+            self.pod_gc.reconcile(ctx, caches);
             deployment::reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
             self.scheduler.reconcile(ctx, caches, &mut self.events);
@@ -136,9 +158,22 @@ impl ControlPlane {
         }
     }
 
-    /// The next instant a component wants to act with no store change, if any.
+    /// The next instant a component wants to act with no store change, if any: work in
+    /// progress that a command waits for (pulls, starts, backoffs).
     pub fn next_wake(&self) -> Option<Time> {
         self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).chain(self.replicasets.next_wake()).min()
+    }
+
+    /// The timers that run only as virtual time passes (`run 1m`): heartbeats, the node
+    /// monitor's grace period, eviction after `tolerationSeconds`, pod GC's quarantine.
+    pub fn next_background_wake(&self) -> Option<Time> {
+        self.kubelets
+            .iter()
+            .filter_map(kubelet::Kubelet::next_heartbeat)
+            .chain(self.node_lifecycle.next_wake())
+            .chain(self.taint_eviction.next_wake())
+            .chain(self.pod_gc.next_wake())
+            .min()
     }
 
     /// True when the store moved since the components last looked.
