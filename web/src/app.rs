@@ -1,30 +1,195 @@
-//! The page: header, the editor on the left, the etcd keys on the right, output below.
+//! The page: a header with the user switcher, language, theme, session actions and help; the editor
+//! on the left, the cluster map in the centre, the inspector on the right; the timeline and the
+//! terminal below. Side panels can be collapsed and the columns resized by dragging the splitters.
+//!
+//! Side effects live here and in `hooks/`: saving the session, timers for playback, the keyboard,
+//! the URL fragment, files. The state itself (`state/`) is pure.
 
-use crate::state::{Action, Playground, EXAMPLES, EXAMPLE_MANIFEST};
-use gloo::storage::{LocalStorage, Storage};
-use web_sys::HtmlSelectElement;
-use crate::views::{ClusterMap, CommandOutput, Editor, EtcdKeys, Pipeline};
+use crate::hooks::{share, storage};
+use crate::i18n::{tr, Lang, T};
+use crate::state::{Action, Playground, Session, EXAMPLES, EXAMPLE_MANIFEST, PERSONAS};
+use crate::views::{ClusterMap, CommandOutput, Editor, Help, Inspector, Tab, Timeline};
+use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Where the editor's text is kept between visits.
-const STORAGE_KEY: &str = "kubeplay.editor";
+/// Milliseconds between two steps when playing at 1×.
+const PLAY_INTERVAL_MS: u32 = 600;
+/// Trace records listed around the cursor in the timeline.
+const STEPS_AROUND: u64 = 40;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn confirm(message: &str) -> bool {
+    window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
+}
+
+/// The session to start with: a shared link first, then the saved copy, else a fresh cluster.
+fn initial() -> (Playground, Option<String>) {
+    let fragment = window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if let Some(found) = share::decode(&fragment) {
+        // The link is read once; the session is then saved like any other.
+        if let Some(h) = window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(" "));
+        }
+        match found {
+            Ok(session) => return (Playground::from_session(session), None),
+            Err(why) => return (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
+        }
+    }
+    match storage::load() {
+        storage::Loaded::Session(session) => (Playground::from_session(session), None),
+        storage::Loaded::Corrupt(why) => (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
+        storage::Loaded::Nothing => {
+            // The editor text of the first version of the page, if any.
+            let old = storage::get_pref("kubeplay.editor").filter(|s| !s.trim().is_empty());
+            (Playground::new(1, old.unwrap_or_else(|| EXAMPLE_MANIFEST.to_string())), None)
+        }
+    }
+}
+
+fn set_root_attr(name: &str, value: &str) {
+    if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute(name, value);
+    }
+}
+
+/// Downloads `text` as a file named `name`.
+fn download(name: &str, text: &str) {
+    let Some(document) = window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(a) = document.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
 
 #[component]
 pub fn App() -> Html {
-    // The learner's manifest survives a reload: it is kept in localStorage (the only side effect,
-    // here at the edge, never in the state).
-    let state = use_reducer(|| {
-        let saved: Option<String> = LocalStorage::get(STORAGE_KEY).ok();
-        Playground::new(1, saved.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| EXAMPLE_MANIFEST.to_string()))
+    let notice = use_state(|| None::<String>);
+    let state = {
+        let notice = notice.clone();
+        use_reducer(move || {
+            let (p, why) = initial();
+            if let Some(why) = why {
+                notice.set(Some(why));
+            }
+            p
+        })
+    };
+    let lang = use_state(|| {
+        storage::get_pref("kubeplay.lang")
+            .map(|l| Lang::from_tag(&l))
+            .or_else(|| window().and_then(|w| w.navigator().language()).map(|l| Lang::from_tag(&l)))
+            .unwrap_or_default()
     });
-    {
-        let text = state.editor.clone();
-        use_effect_with(text, |text| {
-            let _ = LocalStorage::set(STORAGE_KEY, text.as_str());
-        });
-    }
+    let dark = use_state(|| match storage::get_pref("kubeplay.theme").as_deref() {
+        Some("dark") => true,
+        Some(_) => false,
+        None => window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches()),
+    });
+    let tab = use_state(|| Tab::Request);
+    let playing = use_state(|| false);
+    let speed = use_state(|| 1u32);
+    let help = use_state(|| false);
+    let collapsed_left = use_state(|| false);
+    let collapsed_right = use_state(|| false);
+    let widths = use_state(|| (32.0f64, 34.0f64));
+    let diff = use_state(|| None::<(i64, i64)>);
     let explanation = use_state(|| EXAMPLES[0].1.to_string());
     let chosen = use_state(|| 0usize);
+
+    // Save the session whenever it changes (two slots, then the pointer: see hooks/storage.rs).
+    {
+        let notice = notice.clone();
+        use_effect_with(state.session.clone(), move |session| {
+            if let Err(why) = storage::save(session) {
+                notice.set(Some(why));
+            }
+        });
+    }
+    {
+        let l = *lang;
+        use_effect_with(l, move |l| {
+            set_root_attr("lang", l.code());
+            storage::set_pref("kubeplay.lang", l.code());
+        });
+    }
+    {
+        let d = *dark;
+        use_effect_with(d, move |d| {
+            set_root_attr("data-theme", if *d { "dark" } else { "light" });
+            storage::set_pref("kubeplay.theme", if *d { "dark" } else { "light" });
+        });
+    }
+    // Playback: one step per tick until the newest record.
+    {
+        let state = state.clone();
+        let playing_handle = playing.clone();
+        use_effect_with((*playing, *speed), move |(on, speed)| {
+            let timer = on.then(|| {
+                let state = state.clone();
+                Interval::new(PLAY_INTERVAL_MS / (*speed).max(1), move || state.dispatch(Action::StepForward))
+            });
+            let _ = playing_handle;
+            move || drop(timer)
+        });
+    }
+    {
+        let playing = playing.clone();
+        let live = state.cursor.is_none();
+        use_effect_with(live, move |live| {
+            if *live {
+                playing.set(false);
+            }
+        });
+    }
+
+    let run_line = {
+        let state = state.clone();
+        let lang = *lang;
+        Callback::from(move |line: String| {
+            if state.cursor.is_some() && !line.trim().is_empty() && !confirm(tr(lang, T::ForkConfirm)) {
+                return;
+            }
+            state.dispatch(Action::Run(line));
+        })
+    };
+    let on_apply = {
+        let state = state.clone();
+        let lang = *lang;
+        Callback::from(move |()| {
+            if state.cursor.is_some() && !confirm(tr(lang, T::ForkConfirm)) {
+                return;
+            }
+            state.dispatch(Action::Apply);
+        })
+    };
+    let on_dry_run = {
+        let state = state.clone();
+        let lang = *lang;
+        Callback::from(move |_: MouseEvent| {
+            if state.cursor.is_some() && !confirm(tr(lang, T::ForkConfirm)) {
+                return;
+            }
+            state.dispatch(Action::DryRun)
+        })
+    };
+    let on_edit = {
+        let state = state.clone();
+        Callback::from(move |text: String| state.dispatch(Action::Edit(text)))
+    };
     let on_example = {
         let state = state.clone();
         let explanation = explanation.clone();
@@ -39,60 +204,327 @@ pub fn App() -> Html {
             }
         })
     };
-    let on_dry_run = {
+    let on_persona = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::DryRun))
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            state.dispatch(Action::SwitchPersona(select.value()));
+        })
     };
-    let on_edit = {
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            lang.set(Lang::from_tag(&select.value()));
+        })
+    };
+    let on_theme = {
+        let dark = dark.clone();
+        Callback::from(move |_: MouseEvent| dark.set(!*dark))
+    };
+    let on_reset = {
         let state = state.clone();
-        Callback::from(move |text: String| state.dispatch(Action::Edit(text)))
+        let lang = *lang;
+        Callback::from(move |_: MouseEvent| {
+            if confirm(tr(lang, T::ResetConfirm)) {
+                storage::clear();
+                state.dispatch(Action::Reset);
+            }
+        })
     };
-    let on_apply = {
+    let on_export = {
         let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::Apply))
+        Callback::from(move |_: MouseEvent| download("kubeplay-session.json", &state.session.to_json()))
     };
-    let on_run = {
+    let on_import = {
         let state = state.clone();
-        Callback::from(move |line: String| state.dispatch(Action::Run(line)))
+        let notice = notice.clone();
+        let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            if file.size() > crate::state::MAX_SESSION_BYTES as f64 {
+                notice.set(Some(format!("The file is {} bytes; at most {} are accepted.", file.size(), crate::state::MAX_SESSION_BYTES)));
+                return;
+            }
+            let state = state.clone();
+            let notice = notice.clone();
+            let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| match text.map_err(|e| e.to_string()).and_then(|t| Session::from_json(&t)) {
+                Ok(session) => state.dispatch(Action::Load(session)),
+                Err(why) => notice.set(Some(why)),
+            });
+            *reader.borrow_mut() = Some(task);
+            input.set_value("");
+        })
     };
-    let onclick = {
-        let on_apply = on_apply.clone();
-        Callback::from(move |_: MouseEvent| on_apply.emit(()))
+    let on_share = {
+        let state = state.clone();
+        let notice = notice.clone();
+        let lang = *lang;
+        Callback::from(move |_: MouseEvent| match share::encode(&state.session) {
+            Ok(fragment) => {
+                if let Some(w) = window() {
+                    let _ = w.location().set_hash(&fragment);
+                }
+                notice.set(Some(tr(lang, T::ShareCopied).to_string()));
+            }
+            Err(why) => notice.set(Some(why)),
+        })
     };
+    let dispatch = |a: Action| {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(a.clone()))
+    };
+    let on_seek = {
+        let state = state.clone();
+        Callback::from(move |seq: u64| state.dispatch(Action::Seek(seq)))
+    };
+    let on_play = {
+        let playing = playing.clone();
+        let state = state.clone();
+        Callback::from(move |on: bool| {
+            if on && state.cursor.is_none() {
+                state.dispatch(Action::Seek(state.first_seq));
+            }
+            playing.set(on)
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |v: u32| speed.set(v))
+    };
+    let on_select_key = {
+        let state = state.clone();
+        let tab = tab.clone();
+        let diff = diff.clone();
+        Callback::from(move |key: String| {
+            diff.set(None);
+            state.dispatch(Action::SelectKey(key));
+            tab.set(Tab::Object);
+        })
+    };
+    let on_tab = {
+        let tab = tab.clone();
+        Callback::from(move |t: Tab| tab.set(t))
+    };
+    let on_compare = {
+        let diff = diff.clone();
+        Callback::from(move |pair: (i64, i64)| diff.set(Some(pair)))
+    };
+    let on_seek_request = {
+        let state = state.clone();
+        let tab = tab.clone();
+        Callback::from(move |seq: u64| {
+            state.dispatch(Action::ShowRequest(seq));
+            tab.set(Tab::Request);
+        })
+    };
+
+    // Global shortcuts, ignored while typing in a field.
+    {
+        let state = state.clone();
+        let playing = playing.clone();
+        let help = help.clone();
+        let tab = tab.clone();
+        let dark = dark.clone();
+        let lang = lang.clone();
+        use_effect_with((), move |_| {
+            let listener = window().and_then(|w| w.document()).map(|doc| {
+                EventListener::new(&doc, "keydown", move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let handled = match e.key().as_str() {
+                        "ArrowLeft" if e.shift_key() => {
+                            state.dispatch(Action::PrevRequest);
+                            true
+                        }
+                        "ArrowRight" if e.shift_key() => {
+                            state.dispatch(Action::NextRequest);
+                            true
+                        }
+                        "ArrowLeft" => {
+                            state.dispatch(Action::StepBack);
+                            true
+                        }
+                        "ArrowRight" => {
+                            state.dispatch(Action::StepForward);
+                            true
+                        }
+                        "End" => {
+                            state.dispatch(Action::Live);
+                            true
+                        }
+                        " " => {
+                            if !*playing && state.cursor.is_none() {
+                                state.dispatch(Action::Seek(state.first_seq));
+                            }
+                            playing.set(!*playing);
+                            true
+                        }
+                        "?" => {
+                            help.set(!*help);
+                            true
+                        }
+                        "Escape" => {
+                            help.set(false);
+                            true
+                        }
+                        "1" => {
+                            tab.set(Tab::Request);
+                            true
+                        }
+                        "2" => {
+                            tab.set(Tab::Etcd);
+                            true
+                        }
+                        "3" => {
+                            tab.set(Tab::Object);
+                            true
+                        }
+                        "t" => {
+                            dark.set(!*dark);
+                            true
+                        }
+                        "l" => {
+                            lang.set(if *lang == Lang::Ko { Lang::En } else { Lang::Ko });
+                            true
+                        }
+                        "/" => {
+                            if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("terminal-input")) {
+                                let _ = el.unchecked_into::<HtmlElement>().focus();
+                            }
+                            true
+                        }
+                        _ => false,
+                    };
+                    if handled {
+                        e.prevent_default();
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Splitters: dragging sets the side columns' widths in percent of the window.
+    let start_drag = |side: u8| {
+        let widths = widths.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            let widths = widths.clone();
+            let Some(w) = window() else { return };
+            let total = w.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1280.0).max(1.0);
+            let moving = std::rc::Rc::new(std::cell::RefCell::new(None::<(EventListener, EventListener)>));
+            let stop = moving.clone();
+            let mv = EventListener::new(&w, "mousemove", move |ev| {
+                let Some(ev) = ev.dyn_ref::<MouseEvent>() else { return };
+                let x = f64::from(ev.client_x()) / total * 100.0;
+                let (l, r) = *widths;
+                widths.set(if side == 0 { (x.clamp(18.0, 50.0), r) } else { (l, (100.0 - x).clamp(20.0, 55.0)) });
+            });
+            let up = EventListener::new(&w, "mouseup", move |_| {
+                stop.borrow_mut().take();
+            });
+            *moving.borrow_mut() = Some((mv, up));
+        })
+    };
+
+    let l = *lang;
     let status = match &state.last {
-        Some((_, out)) if out.success() => html! { <span class="status ok" id="status">{ "applied" }</span> },
-        Some(_) => html! { <span class="status failed" id="status">{ "failed" }</span> },
+        Some((_, out)) if out.success() => html! { <span class="status ok" id="status">{ tr(l, T::Applied) }</span> },
+        Some(_) => html! { <span class="status failed" id="status">{ tr(l, T::Failed) }</span> },
         None => html! {},
     };
+    let diff_texts = diff.and_then(|(a, b)| {
+        let key = state.selected_key.clone()?;
+        Some((a, b, state.value_at(&key, a), state.value_at(&key, b)))
+    });
+    let at = state.cursor.unwrap_or(state.last_seq);
+    let left_w = if *collapsed_left { "36px".to_string() } else { format!("{:.1}%", widths.0) };
+    let right_w = if *collapsed_right { "36px".to_string() } else { format!("{:.1}%", widths.1) };
+    let history: Vec<String> = state.session.inputs.iter().map(|i| i.line.clone()).collect();
+    let shown_notice = (*notice).clone().or_else(|| state.notice.clone());
+    let close_notice = {
+        let notice = notice.clone();
+        Callback::from(move |_: MouseEvent| notice.set(None))
+    };
+    let toggle = |h: &UseStateHandle<bool>| {
+        let h = h.clone();
+        Callback::from(move |_: MouseEvent| h.set(!*h))
+    };
     html! {
-        <div class="app">
+        <div class="app" data-lang={l.code()}>
             <header>
                 <h1>{ "kubeplay" }</h1>
-                <span class="tagline">{ "a Kubernetes control plane, simulated in your browser" }</span>
+                <span class="tagline">{ tr(l, T::Tagline) }</span>
+                <span class="spacer"></span>
+                <label class="persona" title={tr(l, T::UserTitle)}>{ tr(l, T::User) }
+                    <select id="persona" onchange={on_persona}>
+                        { for PERSONAS.iter().map(|p| html! {
+                            <option value={p.id} selected={p.id == state.persona.id} title={if l == Lang::Ko { p.about.1 } else { p.about.0 }}>
+                                { if p.user.is_empty() { "kubernetes-admin" } else { p.user } }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <select id="lang" onchange={on_lang} title={tr(l, T::Language)}>
+                    <option value="en" selected={l == Lang::En}>{ "English" }</option>
+                    <option value="ko" selected={l == Lang::Ko}>{ "한국어" }</option>
+                </select>
+                <button id="theme" class="icon" onclick={on_theme} title={tr(l, T::Theme)}>{ if *dark { "☀" } else { "☾" } }</button>
+                <button id="export" class="icon" onclick={on_export}>{ tr(l, T::Export) }</button>
+                <label class="icon file" id="import-label">{ tr(l, T::Import) }<input id="import" type="file" accept=".json,application/json" onchange={on_import} /></label>
+                <button id="share" class="icon" onclick={on_share}>{ tr(l, T::Share) }</button>
+                <button id="reset" class="icon" onclick={on_reset}>{ tr(l, T::Reset) }</button>
+                <button id="help-button" class="icon" onclick={toggle(&help)} title={tr(l, T::Help)}>{ "?" }</button>
             </header>
-            <main>
-                <div class="left">
-                <section class="panel editor-panel">
+            if let Some(text) = shown_notice {
+                <div class="notice" id="notice">{ text }<button class="small" onclick={close_notice}>{ "×" }</button></div>
+            }
+            <main style={format!("grid-template-columns: {left_w} 6px minmax(0, 1fr) 6px {right_w}")}>
+                <section class={classes!("panel", "editor-panel", collapsed_left.then_some("collapsed"))}>
                     <div class="toolbar">
-                        <h2>{ "manifest" }</h2>
-                        <select id="examples" onchange={on_example} title="Load an example into the editor">
+                        <button class="collapse" onclick={toggle(&collapsed_left)} title={tr(l, if *collapsed_left { T::Expand } else { T::Collapse })}>{ if *collapsed_left { "»" } else { "«" } }</button>
+                        <h2>{ tr(l, T::Manifest) }</h2>
+                        <select id="examples" onchange={on_example} title={tr(l, T::ExamplesTitle)}>
                             { for EXAMPLES.iter().enumerate().map(|(i, (title, _, _))| html! { <option value={i.to_string()} selected={i == *chosen}>{ *title }</option> }) }
                         </select>
-                        <button id="dry-run" onclick={on_dry_run} title="kubectl apply -f - --dry-run=server: every stage but the write">{ "Dry run" }</button>
-                        <button id="apply" class="primary" {onclick} title="kubectl apply -f - (Ctrl+Enter)">{ "Apply" }</button>
+                        <button id="dry-run" onclick={on_dry_run} title={tr(l, T::DryRunTitle)}>{ tr(l, T::DryRun) }</button>
+                        <button id="apply" class="primary" onclick={let a = on_apply.clone(); Callback::from(move |_: MouseEvent| a.emit(()))} title={tr(l, T::ApplyTitle)}>{ tr(l, T::Apply) }</button>
                         { status }
                     </div>
                     <p class="explanation">{ (*explanation).clone() }</p>
-                    <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} {on_apply} />
+                    <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} on_apply={on_apply.clone()} />
                 </section>
-                <Pipeline requests={state.requests.clone()} />
-                </div>
-                <div class="side">
-                    <ClusterMap nodes={state.nodes.clone()} />
-                    <EtcdKeys keys={state.keys.clone()} revision={state.revision} changed_since={state.revision_before_last} />
-                    <CommandOutput transcript={state.transcript.clone()} {on_run} />
+                <div class="splitter" onmousedown={start_drag(0)} title="drag to resize"></div>
+                <ClusterMap nodes={state.view.nodes.clone()} active={state.view.active.clone()} path={state.view.path.clone()} lang={l}
+                    on_select={on_select_key.clone()} on_command={run_line.clone()} />
+                <div class="splitter" onmousedown={start_drag(1)} title="drag to resize"></div>
+                <div class={classes!("right", collapsed_right.then_some("collapsed"))}>
+                    <button class="collapse" onclick={toggle(&collapsed_right)} title={tr(l, if *collapsed_right { T::Expand } else { T::Collapse })}>{ if *collapsed_right { "«" } else { "»" } }</button>
+                    <Inspector tab={*tab} {on_tab} lang={l} request={state.view.request.clone()} caused={state.view.caused.clone()}
+                        requests={state.requests.clone()} keys={state.view.keys.clone()} revision={state.view.revision}
+                        changed_since={state.revision_before_last} object={state.view.object.clone()} diff={diff_texts}
+                        on_select_key={on_select_key.clone()} on_seek={on_seek_request} {on_compare} />
                 </div>
             </main>
+            <footer>
+                <Timeline lang={l} first={state.first_seq} last={state.last_seq} cursor={state.cursor}
+                    steps={state.steps_near(at, STEPS_AROUND)} playing={*playing} speed={*speed}
+                    on_seek={on_seek.clone()} on_back={dispatch(Action::StepBack)} on_forward={dispatch(Action::StepForward)}
+                    on_prev_request={dispatch(Action::PrevRequest)} on_next_request={dispatch(Action::NextRequest)}
+                    on_live={dispatch(Action::Live)} {on_play} {on_speed} />
+                <CommandOutput transcript={state.transcript.clone()} {history} keys={state.view.keys.clone()} lang={l} on_run={run_line.clone()} />
+            </footer>
+            if *help {
+                <Help lang={l} on_close={let h = help.clone(); Callback::from(move |()| h.set(false))} />
+            }
         </div>
     }
 }

@@ -5,6 +5,8 @@
 //! - [`app`]: layout and wiring.
 
 pub mod app;
+pub mod hooks;
+pub mod i18n;
 pub mod state;
 pub mod views;
 

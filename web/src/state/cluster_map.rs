@@ -1,6 +1,7 @@
 //! The cluster map's data, derived from the store: every node with its pods, and the pods no node
 //! has yet, as the scheduler would see them.
 
+use kubeplay::apiserver::admission::quantity::Quantity;
 use kubeplay::cli::printers::pod_status;
 use kubeplay::store::{RangeRequest, Store};
 use serde_json::Value;
@@ -15,26 +16,54 @@ pub struct PodChip {
     pub owner: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeView {
     pub name: String,
     /// `Ready`, `NotReady` or `Unknown`, from the node's Ready condition.
     pub status: String,
     pub control_plane: bool,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
     pub pods: Vec<PodChip>,
+    /// Pods on the node beyond the chips drawn.
+    pub more_pods: usize,
+    /// Requested versus allocatable: CPU in millicores, memory in bytes (the scheduler's view:
+    /// the sum of the containers' requests of the pods bound to the node).
+    pub cpu_requested_m: i64,
+    pub cpu_allocatable_m: i64,
+    pub memory_requested: i64,
+    pub memory_allocatable: i64,
 }
 
-fn objects(store: &Store, prefix: &str) -> Vec<Value> {
+fn milli(v: &Value) -> i64 {
+    Quantity::from_json(v).map_or(0, |q| q.milli_value().clamp(0, i64::MAX as i128) as i64)
+}
+
+/// The sum of a pod's containers' requests (CPU millicores, memory bytes); init containers are
+/// ignored here, a simplification of the scheduler's max(init, sum) rule.
+fn pod_requests(p: &Value) -> (i64, i64) {
+    let mut cpu = 0i64;
+    let mut mem = 0i64;
+    for c in p["spec"]["containers"].as_array().into_iter().flatten() {
+        cpu = cpu.saturating_add(milli(&c["resources"]["requests"]["cpu"]));
+        mem = mem.saturating_add(milli(&c["resources"]["requests"]["memory"]) / 1000);
+    }
+    (cpu, mem)
+}
+
+fn objects(store: &Store, prefix: &str, revision: i64) -> Vec<Value> {
+    let mut req = RangeRequest::prefix(prefix.as_bytes());
+    req.revision = revision;
     store
-        .range(&RangeRequest::prefix(prefix.as_bytes()))
+        .range(&req)
         .map(|r| r.kvs.iter().filter_map(|kv| serde_json::from_slice(&kv.value).ok()).collect())
         .unwrap_or_default()
 }
 
-/// Nodes in name order (control plane first), then a pseudo-node `(unscheduled)` when some pods
+/// As of `revision` (0: the newest). Nodes in name order (control plane first), then a pseudo-node `(unscheduled)` when some pods
 /// have no node. Bounded: at most `max_pods` chips per node.
-pub fn cluster_map(store: &Store, max_pods: usize) -> Vec<NodeView> {
-    let mut nodes: Vec<NodeView> = objects(store, "/registry/minions/")
+pub fn cluster_map(store: &Store, revision: i64, max_pods: usize) -> Vec<NodeView> {
+    let mut nodes: Vec<NodeView> = objects(store, "/registry/minions/", revision)
         .iter()
         .map(|n| {
             let ready = n["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready");
@@ -47,13 +76,19 @@ pub fn cluster_map(store: &Store, max_pods: usize) -> Vec<NodeView> {
                 name: n["metadata"]["name"].as_str().unwrap_or("").to_string(),
                 status: status.to_string(),
                 control_plane: n["metadata"]["labels"].get("node-role.kubernetes.io/control-plane").is_some(),
+                unschedulable: n["spec"]["unschedulable"] == true,
                 pods: Vec::new(),
+                more_pods: 0,
+                cpu_requested_m: 0,
+                cpu_allocatable_m: milli(&n["status"]["allocatable"]["cpu"]),
+                memory_requested: 0,
+                memory_allocatable: milli(&n["status"]["allocatable"]["memory"]) / 1000,
             }
         })
         .collect();
     nodes.sort_by(|a, b| b.control_plane.cmp(&a.control_plane).then_with(|| a.name.cmp(&b.name)));
-    let mut unscheduled = NodeView { name: "(unscheduled)".into(), status: String::new(), control_plane: false, pods: Vec::new() };
-    for p in objects(store, "/registry/pods/") {
+    let mut unscheduled = NodeView { name: "(unscheduled)".into(), ..NodeView::default() };
+    for p in objects(store, "/registry/pods/", revision) {
         let owner = p["metadata"]["ownerReferences"]
             .as_array()
             .and_then(|o| o.first())
@@ -66,11 +101,22 @@ pub fn cluster_map(store: &Store, max_pods: usize) -> Vec<NodeView> {
             owner,
         };
         let node = p["spec"]["nodeName"].as_str().unwrap_or("");
-        match nodes.iter_mut().find(|n| n.name == node) {
-            Some(n) if n.pods.len() < max_pods => n.pods.push(chip),
-            Some(_) => {}
-            None if unscheduled.pods.len() < max_pods => unscheduled.pods.push(chip),
-            None => {}
+        let finished = matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
+        let target = match nodes.iter_mut().find(|n| n.name == node) {
+            Some(n) => {
+                if !finished {
+                    let (cpu, mem) = pod_requests(&p);
+                    n.cpu_requested_m = n.cpu_requested_m.saturating_add(cpu);
+                    n.memory_requested = n.memory_requested.saturating_add(mem);
+                }
+                n
+            }
+            None => &mut unscheduled,
+        };
+        if target.pods.len() < max_pods {
+            target.pods.push(chip);
+        } else {
+            target.more_pods += 1;
         }
     }
     if !unscheduled.pods.is_empty() {

@@ -2,17 +2,29 @@
 //! printed. Pure: no timers, storage or DOM here, so it is tested natively like the core.
 
 mod cluster_map;
+mod complete;
+mod diff;
 mod examples;
+pub mod highlight;
+mod persona;
 mod pipeline;
+mod session;
+pub mod timeline;
 
 pub use cluster_map::{NodeView, PodChip};
+pub use complete::complete;
+pub use diff::{line_diff, DiffLine};
+pub use persona::{as_persona, persona, Persona, PERSONAS};
 pub use pipeline::RequestView;
+pub use session::{reads_stdin, Input, Session, MAX_INPUTS, MAX_SESSION_BYTES};
+pub use timeline::{Caused, Component, Step, StepKind};
 
 pub use examples::{EXAMPLES, EXAMPLE_MANIFEST};
 
 use kubeplay::api::Diagnostic;
 use kubeplay::cli::{MemoryFiles, Output};
 use kubeplay::store::RangeRequest;
+use kubeplay::trace::{Event, Record};
 use kubeplay::{Cluster, Config};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,6 +37,7 @@ pub struct KeyRow {
     pub create_revision: i64,
     pub mod_revision: i64,
     pub version: i64,
+    pub lease: i64,
     pub value_bytes: usize,
 }
 
@@ -38,44 +51,114 @@ pub enum Action {
     Run(String),
     /// `kubectl apply -f - --dry-run=server`: every stage but the write.
     DryRun,
+    /// Move the cursor to a trace record (clamped to the records kept).
+    Seek(u64),
+    /// One record back or forward.
+    StepBack,
+    StepForward,
+    /// To the first record of the previous or next request.
+    PrevRequest,
+    NextRequest,
+    /// To the last record of the request whose first record is at this seq, so every stage it
+    /// ran is shown.
+    ShowRequest(u64),
+    /// Back to the newest record: the views follow the cluster as it changes.
+    Live,
+    /// Act as another user from now on.
+    SwitchPersona(String),
+    /// Select an etcd key for the object inspector.
+    SelectKey(String),
+    /// Start over: a new cluster, no commands.
+    Reset,
+    /// Replace the whole session (import, a shared link).
+    Load(Session),
 }
 
 /// Terminal entries kept on screen; older ones scroll away for good.
 pub const MAX_TRANSCRIPT: usize = 200;
+/// Requests the pipeline panel keeps for one command.
+pub const MAX_REQUESTS_SHOWN: usize = 300;
+/// Chips drawn per node before the rest are summarised.
+pub const MAX_PODS_PER_NODE: usize = 60;
+/// Entries of a "led to" tree.
+pub const MAX_CAUSED: usize = 200;
+
+/// What the views show, derived from the trace and the store as of the cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// The store revision at the cursor.
+    pub revision: i64,
+    pub keys: Vec<KeyRow>,
+    pub nodes: Vec<NodeView>,
+    /// The request the cursor is in, with only the records reached so far.
+    pub request: Option<RequestView>,
+    /// What that request (or the command at the cursor) led to.
+    pub caused: Vec<Caused>,
+    /// The component acting at the cursor.
+    pub active: Option<Component>,
+    /// The components the request at the cursor passes: its client, kube-apiserver, etcd.
+    pub path: Vec<Component>,
+    /// The record at the cursor.
+    pub step: Option<Step>,
+    /// The selected key's value (as YAML) at the cursor's revision, and its writes so far.
+    pub object: Option<ObjectView>,
+}
+
+/// An etcd key as the object inspector shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectView {
+    pub key: String,
+    /// The value as YAML, or empty when the key does not exist at this revision.
+    pub yaml: String,
+    /// Every write of the key up to the cursor: (revision, operation).
+    pub history: Vec<(i64, &'static str)>,
+}
 
 #[derive(Clone)]
 pub struct Playground {
     /// Shared rather than cloned: a reduce step mutates the one cluster and re-derives the view.
     cluster: Rc<RefCell<Cluster>>,
+    /// The inputs that rebuild this cluster: saved, exported, shared.
+    pub session: Session,
     pub editor: String,
     /// The command that was run last and what it printed.
     pub last: Option<(String, Output)>,
     /// Every command run in this session (bounded), for the terminal.
     pub transcript: Vec<(String, Output)>,
-    pub keys: Vec<KeyRow>,
+    /// The store revision now (live).
     pub revision: i64,
     /// The store revision before the last command: rows modified after it are what it changed.
     pub revision_before_last: i64,
     /// The last command's API requests, stage by stage (bounded).
     pub requests: Vec<RequestView>,
-    /// Nodes and their pods, for the cluster map.
-    pub nodes: Vec<NodeView>,
+    /// The trace record the views show; `None` follows the newest.
+    pub cursor: Option<u64>,
+    /// First and last record kept in the trace.
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub persona: &'static Persona,
+    pub selected_key: Option<String>,
+    /// Derived as of the cursor.
+    pub view: View,
+    /// A sentence for the page when something could not be done (an import refused, a bound).
+    pub notice: Option<String>,
 }
-
-/// Requests the pipeline panel keeps for one command.
-pub const MAX_REQUESTS_SHOWN: usize = 300;
 
 impl PartialEq for Playground {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.cluster, &other.cluster)
+            && self.session == other.session
             && self.editor == other.editor
             && self.last == other.last
             && self.transcript.len() == other.transcript.len()
-            && self.keys == other.keys
             && self.revision == other.revision
             && self.revision_before_last == other.revision_before_last
             && self.requests == other.requests
-            && self.nodes == other.nodes
+            && self.cursor == other.cursor
+            && self.persona == other.persona
+            && self.selected_key == other.selected_key
+            && self.view == other.view
+            && self.notice == other.notice
     }
 }
 
@@ -85,20 +168,64 @@ impl Default for Playground {
     }
 }
 
+/// Every store entry under `prefix` at `revision`, as key rows.
+fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
+    let mut req = RangeRequest::prefix(b"/");
+    req.revision = revision;
+    cluster
+        .store()
+        .range(&req)
+        .map(|resp| {
+            resp.kvs
+                .into_iter()
+                .map(|kv| KeyRow {
+                    key: String::from_utf8_lossy(&kv.key).into_owned(),
+                    create_revision: kv.create_revision,
+                    mod_revision: kv.mod_revision,
+                    version: kv.version,
+                    lease: kv.lease,
+                    value_bytes: kv.value.len(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Playground {
     pub fn new(seed: u64, editor: String) -> Self {
         let cluster = Cluster::new(Config { seed, ..Config::default() });
         let mut p = Playground {
             cluster: Rc::new(RefCell::new(cluster)),
+            session: Session::new(seed, editor.clone()),
             editor,
             last: None,
             transcript: Vec::new(),
-            keys: Vec::new(),
             revision: 0,
             revision_before_last: i64::MAX,
             requests: Vec::new(),
-            nodes: Vec::new(),
+            cursor: None,
+            first_seq: 0,
+            last_seq: 0,
+            persona: &PERSONAS[0],
+            selected_key: None,
+            view: View::default(),
+            notice: None,
         };
+        p.refresh();
+        p
+    }
+
+    /// Rebuilds the cluster a session describes by replaying its commands (deterministic: the
+    /// same seed and inputs give the same trace and revisions).
+    pub fn from_session(session: Session) -> Self {
+        let mut p = Playground::new(session.seed, session.editor.clone());
+        for input in &session.inputs {
+            p.execute(&input.line, input.stdin.as_deref().unwrap_or(""));
+        }
+        p.session = session.clone();
+        p.editor = session.editor;
+        p.persona = persona(&session.persona);
+        p.cursor = session.cursor.filter(|c| *c < p.last_seq);
         p.refresh();
         p
     }
@@ -108,41 +235,177 @@ impl Playground {
         self.last.as_ref().map_or(&[], |(_, out)| out.diagnostics.as_slice())
     }
 
-    fn run(&mut self, line: &str) {
+    /// Runs one line against the cluster, without recording it in the session.
+    fn execute(&mut self, line: &str, stdin: &str) -> Output {
         self.revision_before_last = self.revision + 1;
-        let files = MemoryFiles::new().with("-", self.editor.as_bytes());
+        let files = MemoryFiles::new().with("-", stdin.as_bytes());
         let from_seq = self.cluster.borrow().trace().records().next_back().map_or(0, |r| r.seq + 1);
         let out = self.cluster.borrow_mut().execute(line, &files);
         self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), from_seq, MAX_REQUESTS_SHOWN);
         self.last = Some((line.to_string(), out.clone()));
-        self.transcript.push((line.to_string(), out));
+        self.transcript.push((line.to_string(), out.clone()));
         if self.transcript.len() > MAX_TRANSCRIPT {
             let extra = self.transcript.len() - MAX_TRANSCRIPT;
             self.transcript.drain(..extra);
         }
+        self.revision = self.cluster.borrow().store().revision();
+        out
+    }
+
+    /// Runs a command the learner gave and records it in the session. When the cursor is in the
+    /// past, history forks there first (the page asks before sending this).
+    fn run(&mut self, line: &str) {
+        if self.session.inputs.len() >= MAX_INPUTS {
+            self.notice = Some(format!("This session holds {MAX_INPUTS} commands, the most a session replays. Export it, then Reset to go on."));
+            return;
+        }
+        if let Some(cursor) = self.cursor {
+            self.fork_at(cursor);
+        }
+        let stdin = reads_stdin(line).then(|| self.editor.clone());
+        self.execute(line, stdin.as_deref().unwrap_or(""));
+        self.session.inputs.push(Input { line: line.to_string(), stdin });
+        self.cursor = None;
         self.refresh();
     }
 
+    /// Keeps the commands that had finished at `cursor`, replayed into a fresh cluster.
+    fn fork_at(&mut self, cursor: u64) {
+        let done: Vec<u64> = self
+            .cluster
+            .borrow()
+            .trace()
+            .records()
+            .filter_map(|r| match r.event {
+                Event::CommandDone { .. } if r.seq <= cursor => Some(r.seq),
+                _ => None,
+            })
+            .collect();
+        let keep = done.len().min(self.session.inputs.len());
+        let mut session = self.session.clone();
+        session.inputs.truncate(keep);
+        session.cursor = None;
+        session.editor = self.editor.clone();
+        session.persona = self.persona.id.to_string();
+        let transcript_keep = self.transcript.len().min(keep);
+        let transcript: Vec<_> = self.transcript[..transcript_keep].to_vec();
+        *self = Playground::from_session(session);
+        self.transcript = transcript;
+    }
+
+    fn switch_persona(&mut self, id: &str) {
+        let p = persona(id);
+        if let Some((key, commands)) = p.grant {
+            let granted = self.cluster.borrow().store().range(&RangeRequest::key(key.as_bytes())).is_ok_and(|r| !r.kvs.is_empty());
+            if !granted {
+                let admin = std::mem::replace(&mut self.persona, &PERSONAS[0]);
+                for c in commands {
+                    self.run(c);
+                }
+                self.persona = admin;
+            }
+        }
+        self.persona = p;
+        self.session.persona = p.id.to_string();
+    }
+
+    fn records(&self) -> Vec<Record> {
+        // Cloned so the borrow of the cluster ends here; the views need only a few thousand.
+        self.cluster.borrow().trace().records().cloned().collect()
+    }
+
+    /// Re-derives every view from the trace and the store as of the cursor.
     fn refresh(&mut self) {
+        let records = self.records();
+        let refs: Vec<&Record> = records.iter().collect();
+        self.first_seq = refs.first().map_or(0, |r| r.seq);
+        self.last_seq = refs.last().map_or(0, |r| r.seq);
         let cluster = self.cluster.borrow();
-        self.nodes = cluster_map::cluster_map(cluster.store(), 60);
         self.revision = cluster.store().revision();
-        self.keys = cluster
-            .store()
-            .range(&RangeRequest::prefix(b"/"))
-            .map(|resp| {
-                resp.kvs
-                    .into_iter()
-                    .map(|kv| KeyRow {
-                        key: String::from_utf8_lossy(&kv.key).into_owned(),
-                        create_revision: kv.create_revision,
-                        mod_revision: kv.mod_revision,
-                        version: kv.version,
-                        value_bytes: kv.value.len(),
-                    })
-                    .collect()
+        let at = self.cursor.unwrap_or(self.last_seq);
+        let revision = if self.cursor.is_none() { self.revision } else { timeline::revision_at(refs.iter().copied(), at, 1) };
+        let request_id = refs.iter().find(|r| r.seq == at).and_then(|r| timeline::request_of(&r.event));
+        let request = request_id.and_then(|id| timeline::request_upto(&refs, id, at));
+        let root = match request_id {
+            Some(id) => Some(timeline::Root::Request(id)),
+            None => refs.iter().rev().filter(|r| r.seq <= at).find(|r| matches!(r.event, Event::Command { .. })).map(|r| timeline::Root::Record(r.seq)),
+        };
+        let caused = root.map(|root| timeline::caused_tree(&refs, root, MAX_CAUSED)).unwrap_or_default();
+        let object = self.selected_key.as_ref().map(|key| {
+            let mut req = RangeRequest::key(key.as_bytes());
+            req.revision = revision;
+            let yaml = cluster
+                .store()
+                .range(&req)
+                .ok()
+                .and_then(|r| r.kvs.into_iter().next())
+                .map(|kv| match serde_json::from_slice::<serde_json::Value>(&kv.value) {
+                    Ok(v) => kubeplay::cli::printers::to_yaml(&v),
+                    Err(_) => String::from_utf8_lossy(&kv.value).into_owned(),
+                })
+                .unwrap_or_default();
+            let history = refs
+                .iter()
+                .filter(|r| r.seq <= at)
+                .filter_map(|r| match &r.event {
+                    Event::StoreWrite { key: k, revision, op, .. } if k == key => Some((*revision, timeline::op_name(*op))),
+                    _ => None,
+                })
+                .collect();
+            ObjectView { key: key.clone(), yaml, history }
+        });
+        let path = request
+            .as_ref()
+            .map(|r| {
+                let mut v = vec![Component::of_user(&r.user), Component::ApiServer];
+                if !r.writes.is_empty() || r.stages.iter().any(|s| s.0 == kubeplay::trace::Stage::Storage) {
+                    v.push(Component::Etcd);
+                }
+                v
             })
             .unwrap_or_default();
+        self.view = View {
+            path,
+            revision,
+            keys: key_rows(&cluster, revision),
+            nodes: cluster_map::cluster_map(cluster.store(), revision, MAX_PODS_PER_NODE),
+            request,
+            caused,
+            active: timeline::component_at(&refs, at),
+            step: refs.iter().find(|r| r.seq == at).map(|r| timeline::step_of(r)),
+            object,
+        };
+        drop(cluster);
+        self.session.cursor = self.cursor;
+        self.session.editor = self.editor.clone();
+    }
+
+    /// The YAML of `key` at `revision`, for the history diff.
+    pub fn value_at(&self, key: &str, revision: i64) -> String {
+        let mut req = RangeRequest::key(key.as_bytes());
+        req.revision = revision;
+        self.cluster
+            .borrow()
+            .store()
+            .range(&req)
+            .ok()
+            .and_then(|r| r.kvs.into_iter().next())
+            .map(|kv| match serde_json::from_slice::<serde_json::Value>(&kv.value) {
+                Ok(v) => kubeplay::cli::printers::to_yaml(&v),
+                Err(_) => String::from_utf8_lossy(&kv.value).into_owned(),
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every record kept, for the timeline (bounded by the trace's own capacity).
+    pub fn steps_near(&self, around: u64, radius: u64) -> Vec<Step> {
+        let lo = around.saturating_sub(radius);
+        let hi = around.saturating_add(radius);
+        self.cluster.borrow().trace().records().filter(|r| r.seq >= lo && r.seq <= hi).map(timeline::step_of).collect()
+    }
+
+    fn seek(&mut self, seq: u64) {
+        self.cursor = if seq >= self.last_seq { None } else { Some(seq.max(self.first_seq)) };
     }
 }
 
@@ -151,16 +414,48 @@ impl Reducible for Playground {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        next.notice = None;
+        let at = next.cursor.unwrap_or(next.last_seq);
         match action {
-            Action::Edit(text) => next.editor = text,
-            Action::Apply => next.run("kubectl apply -f -"),
-            Action::DryRun => next.run("kubectl apply -f - --dry-run=server"),
+            Action::Edit(text) => {
+                next.editor = text;
+                next.session.editor = next.editor.clone();
+                return Rc::new(next);
+            }
+            Action::Apply => next.run(&as_persona(next.persona, "kubectl apply -f -")),
+            Action::DryRun => next.run(&as_persona(next.persona, "kubectl apply -f - --dry-run=server")),
             Action::Run(line) => {
                 if !line.trim().is_empty() {
-                    next.run(line.trim());
+                    next.run(&as_persona(next.persona, line.trim()));
                 }
             }
+            Action::Seek(seq) => next.seek(seq),
+            Action::StepBack => next.seek(at.saturating_sub(1)),
+            Action::StepForward => next.seek(at + 1),
+            Action::PrevRequest | Action::NextRequest => {
+                let records = next.records();
+                let refs: Vec<&Record> = records.iter().collect();
+                if let Some(seq) = timeline::neighbour_request(&refs, at, matches!(action, Action::NextRequest)) {
+                    next.seek(seq);
+                }
+            }
+            Action::ShowRequest(seq) => {
+                let records = next.records();
+                let id = records.iter().find(|r| r.seq == seq).and_then(|r| timeline::request_of(&r.event));
+                if let Some(last) = id.and_then(|id| records.iter().rev().find(|r| timeline::request_of(&r.event) == Some(id))) {
+                    next.seek(last.seq);
+                }
+            }
+            Action::Live => next.cursor = None,
+            Action::SwitchPersona(id) => next.switch_persona(&id),
+            Action::SelectKey(key) => next.selected_key = Some(key),
+            Action::Reset => {
+                let editor = next.editor.clone();
+                next = Playground::new(next.session.seed, editor);
+            }
+            Action::Load(session) => next = Playground::from_session(session),
         }
+        next.refresh();
         Rc::new(next)
     }
 }
@@ -180,12 +475,12 @@ mod tests {
         let (_, out) = p.last.clone().unwrap();
         assert_eq!(out.exit_code, 0, "{}", out.stderr);
         for key in ["/registry/namespaces/shop", "/registry/deployments/shop/web", "/registry/services/specs/shop/web"] {
-            assert!(p.keys.iter().any(|k| k.key == key), "{key} stored");
+            assert!(p.view.keys.iter().any(|k| k.key == key), "{key} stored");
         }
-        let after = p.keys.clone();
+        let after = p.view.keys.clone();
         let p = reduce(p, Action::Edit("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n".into()));
         let p = reduce(p, Action::Apply);
-        assert_eq!(p.keys, after, "a failed apply changes no key");
+        assert_eq!(p.view.keys, after, "a failed apply changes no key");
         assert_eq!(p.diagnostics()[0].line, 4);
     }
 
@@ -197,7 +492,7 @@ mod tests {
         assert!(out.stdout.starts_with("NAME "), "{}", out.stdout);
         let p = reduce(p, Action::Run("etcdctl get /registry/deployments --prefix --keys-only".into()));
         assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/shop/web\n\n");
-        assert!(!p.nodes.is_empty(), "the cluster map shows the nodes");
+        assert!(!p.view.nodes.is_empty(), "the cluster map shows the nodes");
         assert_eq!(p.transcript.len(), 3);
     }
 
@@ -217,4 +512,83 @@ mod tests {
         let p = reduce(p, Action::Run("kubectl get pods -n shop --as jane".into()));
         assert_eq!(p.requests[0].stages[1].1, Verdict::Rejected);
     }
+
+    #[test]
+    fn stepping_back_shows_the_store_as_it_was() {
+        let p = reduce(Rc::new(Playground::default()), Action::Apply);
+        let live = p.view.revision;
+        assert!(p.cursor.is_none());
+        // Back to the record of the Deployment's create request: no pod exists yet then.
+        let records = p.records();
+        let create = records
+            .iter()
+            .find(|r| matches!(&r.event, Event::Request { verb, path, .. } if verb == "POST" && path.ends_with("/deployments")))
+            .unwrap()
+            .seq;
+        let p = reduce(p, Action::Seek(create));
+        assert_eq!(p.cursor, Some(create));
+        assert!(p.view.revision < live);
+        assert!(!p.view.keys.iter().any(|k| k.key.starts_with("/registry/deployments/shop/")), "not written yet");
+        assert_eq!(p.view.request.as_ref().unwrap().stages.len(), 0, "no stage reached at the request record");
+        assert_eq!(p.view.active, Some(Component::User));
+        let p = reduce(p, Action::StepForward);
+        assert_eq!(p.view.request.as_ref().unwrap().stages.len(), 1, "authentication revealed");
+        assert_eq!(p.view.active, Some(Component::ApiServer));
+        let p = reduce(p, Action::NextRequest);
+        assert!(p.view.keys.iter().any(|k| k.key == "/registry/deployments/shop/web"), "written by the time the next request starts");
+        let p = reduce(p, Action::Live);
+        assert_eq!(p.view.revision, live);
+    }
+
+    #[test]
+    fn a_session_replays_to_the_same_cluster() {
+        let p = reduce(Rc::new(Playground::default()), Action::Apply);
+        let p = reduce(p, Action::Run("run 10s".into()));
+        let p = reduce(p, Action::Run("kubectl scale deployment web -n shop --replicas=1".into()));
+        let saved = Session::from_json(&p.session.to_json()).unwrap();
+        let again = Playground::from_session(saved);
+        assert_eq!(again.view.keys, p.view.keys);
+        assert_eq!(again.cluster.borrow().trace().render(), p.cluster.borrow().trace().render());
+    }
+
+    #[test]
+    fn running_in_the_past_forks_history() {
+        let p = reduce(Rc::new(Playground::default()), Action::Run("kubectl create namespace a".into()));
+        let after_first = p.last_seq;
+        let p = reduce(p, Action::Run("kubectl create namespace b".into()));
+        let p = reduce(p, Action::Seek(after_first));
+        let p = reduce(p, Action::Run("kubectl create namespace c".into()));
+        let lines: Vec<&str> = p.session.inputs.iter().map(|i| i.line.as_str()).collect();
+        assert_eq!(lines, ["kubectl create namespace a", "kubectl create namespace c"]);
+        assert!(!p.view.keys.iter().any(|k| k.key == "/registry/namespaces/b"));
+        assert!(p.view.keys.iter().any(|k| k.key == "/registry/namespaces/c"));
+    }
+
+    #[test]
+    fn the_viewer_is_denied_writes_and_the_grant_is_in_the_session() {
+        let p = reduce(Rc::new(Playground::default()), Action::SwitchPersona("viewer".into()));
+        assert_eq!(p.session.inputs[0].line, "kubectl create clusterrolebinding viewer-view --clusterrole=view --user=viewer");
+        let p = reduce(p, Action::Run("kubectl create namespace x".into()));
+        let (line, out) = p.last.clone().unwrap();
+        assert_eq!(line, "kubectl create namespace x --as=viewer");
+        assert_eq!(
+            out.stderr,
+            "Error from server (Forbidden): namespaces is forbidden: User \"viewer\" cannot create resource \"namespaces\" in API group \"\" at the cluster scope\n"
+        );
+        let p = reduce(p, Action::Run("kubectl get ns kube-system".into()));
+        assert_eq!(p.last.as_ref().unwrap().1.exit_code, 0);
+    }
+
+    #[test]
+    fn the_object_inspector_follows_the_cursor() {
+        let p = reduce(Rc::new(Playground::default()), Action::Apply);
+        let p = reduce(p, Action::SelectKey("/registry/deployments/shop/web".into()));
+        let o = p.view.object.clone().unwrap();
+        assert!(o.yaml.contains("kind: Deployment"), "{}", o.yaml);
+        assert_eq!(o.history[0].1, "create");
+        let first = p.first_seq;
+        let p = reduce(p, Action::Seek(first));
+        assert_eq!(p.view.object.as_ref().unwrap().yaml, "", "not there at the first record");
+    }
 }
+

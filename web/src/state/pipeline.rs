@@ -7,6 +7,8 @@ use kubeplay::trace::{Event, Record, Stage, Verdict, WriteOp};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestView {
     pub id: u64,
+    /// The trace record where the request arrived.
+    pub seq: u64,
     pub method: String,
     pub path: String,
     pub user: String,
@@ -29,6 +31,7 @@ pub fn requests_since<'a>(records: impl Iterator<Item = &'a Record>, from_seq: u
                 }
                 out.push(RequestView {
                     id: *id,
+                    seq: r.seq,
                     method: verb.clone(),
                     path: path.clone(),
                     user: user.clone(),

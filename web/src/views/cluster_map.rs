@@ -1,12 +1,24 @@
-//! The cluster map: the control-plane node and the workers, each with its pods as chips coloured
-//! by status (hover a chip for its owner), and the pods still waiting for the scheduler.
+//! The cluster map: the control-plane node with kube-apiserver, etcd, kube-scheduler and
+//! kube-controller-manager drawn as parts, each worker with its kubelet, kube-proxy and container
+//! runtime, its pods as chips coloured by status and grouped by owner, and bars of requested
+//! versus allocatable CPU and memory. The component acting at the cursor is highlighted and the
+//! current request's path is drawn above. Clicking a node or a pod opens it in the inspector.
 
-use crate::state::NodeView;
+use crate::i18n::{explain_component, tr, Lang, T};
+use crate::state::{Component, NodeView, PodChip};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
     pub nodes: Vec<NodeView>,
+    pub active: Option<Component>,
+    /// The components the current request passes, in order.
+    pub path: Vec<Component>,
+    pub lang: Lang,
+    /// Opens an etcd key in the inspector.
+    pub on_select: Callback<String>,
+    /// Runs a command (cordon, node stop, ...).
+    pub on_command: Callback<String>,
 }
 
 fn status_class(status: &str) -> &'static str {
@@ -19,36 +31,142 @@ fn status_class(status: &str) -> &'static str {
     }
 }
 
+fn percent(used: i64, total: i64) -> i64 {
+    if total <= 0 {
+        0
+    } else {
+        (used.saturating_mul(100) / total).clamp(0, 100)
+    }
+}
+
+fn bar(label: &str, used: i64, total: i64, text: String) -> Html {
+    let p = percent(used, total);
+    html! {
+        <div class="bar" title={format!("{label}: {text}")}>
+            <span class="bar-label">{ label }</span>
+            <span class="bar-track"><span class={classes!("bar-fill", (p >= 90).then_some("full"))} style={format!("width: {p}%")}></span></span>
+            <span class="bar-text">{ text }</span>
+        </div>
+    }
+}
+
+fn mib(bytes: i64) -> String {
+    format!("{}Mi", bytes / (1024 * 1024))
+}
+
 #[component]
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
+    let lang = props.lang;
+    let is_active = |c: &Component| props.active.as_ref().is_some_and(|a| match (a, c) {
+        (Component::KubeProxy(x), Component::KubeProxy(y)) => x.is_empty() || x == y,
+        _ => a == c,
+    });
+    let part = |c: Component, label: &str, explain: &str| {
+        let class = classes!("part", is_active(&c).then_some("active"));
+        html! { <span {class} data-component={c.id()} title={explain_component(lang, explain).to_string()}>{ label.to_string() }</span> }
+    };
+    let path = props.path.iter().enumerate().map(|(i, c)| {
+        html! { <>{ if i > 0 { html! { <span class="arrow">{ "→" }</span> } } else { html! {} } }<span class={classes!("hop", is_active(c).then_some("active"))}>{ c.id() }</span></> }
+    });
     let nodes = props.nodes.iter().map(|n| {
-        let chips = n.pods.iter().map(|p| {
-            let class = classes!("pod", status_class(&p.status));
-            let title = format!("{}/{}\n{}{}", p.namespace, p.name, p.status, if p.owner.is_empty() { String::new() } else { format!("\nowned by {}", p.owner) });
-            html! { <span {class} {title} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
+        // Pods grouped by owner, in the order they come (by name), each group one row.
+        let mut groups: Vec<(String, Vec<&PodChip>)> = Vec::new();
+        for p in &n.pods {
+            match groups.iter_mut().find(|(o, _)| *o == p.owner) {
+                Some((_, v)) => v.push(p),
+                None => groups.push((p.owner.clone(), vec![p])),
+            }
+        }
+        let groups = groups.into_iter().map(|(owner, pods)| {
+            let chips = pods.into_iter().map(|p| {
+                let class = classes!("pod", status_class(&p.status));
+                let title = format!("{}/{}\n{}{}", p.namespace, p.name, p.status, if p.owner.is_empty() { String::new() } else { format!("\nowned by {}", p.owner) });
+                let key = format!("/registry/pods/{}/{}", p.namespace, p.name);
+                let on_select = props.on_select.clone();
+                let onclick = Callback::from(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    on_select.emit(key.clone());
+                });
+                html! { <span {class} {title} {onclick} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
+            });
+            html! {
+                <div class="pod-group">
+                    if !owner.is_empty() { <span class="owner">{ owner }</span> }
+                    <div class="pods">{ for chips }</div>
+                </div>
+            }
         });
-        let class = classes!("node", n.control_plane.then_some("control-plane"), (n.status == "").then_some("pending"));
+        let pending = n.status.is_empty();
+        let class = classes!("node", n.control_plane.then_some("control-plane"), pending.then_some("pending"), (n.status != "Ready" && !pending).then_some("down"));
         let parts = if n.control_plane {
-            "kube-apiserver · etcd · kube-scheduler · kube-controller-manager"
-        } else if n.status.is_empty() {
-            "waiting for kube-scheduler"
+            html! { <div class="parts">
+                { part(Component::ApiServer, "kube-apiserver", "kube-apiserver") }
+                { part(Component::Etcd, "etcd", "etcd") }
+                { part(Component::Scheduler, "kube-scheduler", "kube-scheduler") }
+                { part(Component::ControllerManager, "kube-controller-manager", "kube-controller-manager") }
+                { part(Component::Kubelet(n.name.clone()), "kubelet", "kubelet") }
+            </div> }
+        } else if pending {
+            html! { <div class="parts muted">{ tr(lang, T::Unscheduled) }</div> }
         } else {
-            "kubelet · kube-proxy · containerd"
+            html! { <div class="parts">
+                { part(Component::Kubelet(n.name.clone()), "kubelet", "kubelet") }
+                { part(Component::KubeProxy(n.name.clone()), "kube-proxy", "kube-proxy") }
+                <span class="part" title={explain_component(lang, "container-runtime")}>{ "containerd" }</span>
+            </div> }
+        };
+        let key = format!("/registry/minions/{}", n.name);
+        let onclick = {
+            let on_select = props.on_select.clone();
+            let key = key.clone();
+            Callback::from(move |_: MouseEvent| on_select.emit(key.clone()))
+        };
+        let cordon = {
+            let on_command = props.on_command.clone();
+            let line = format!("kubectl {} {}", if n.unschedulable { "uncordon" } else { "cordon" }, n.name);
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_command.emit(line.clone());
+            })
+        };
+        let power = {
+            let on_command = props.on_command.clone();
+            let line = format!("node {} {}", if n.status == "Ready" { "stop" } else { "start" }, n.name);
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_command.emit(line.clone());
+            })
         };
         html! {
-            <div {class} data-node={n.name.clone()}>
+            <div {class} data-node={n.name.clone()} {onclick}>
                 <div class="node-head">
                     <span class="node-name">{ &n.name }</span>
-                    if !n.status.is_empty() { <span class={classes!("node-status", (n.status != "Ready").then_some("bad"))}>{ &n.status }</span> }
+                    <span class="node-role">{ if n.control_plane { tr(lang, T::ControlPlane) } else if pending { "" } else { tr(lang, T::Worker) } }</span>
+                    if !pending { <span class={classes!("node-status", (n.status != "Ready").then_some("bad"))}>{ &n.status }{ if n.unschedulable { ",SchedulingDisabled" } else { "" } }</span> }
                 </div>
-                <div class="parts">{ parts }</div>
-                <div class="pods">{ for chips }</div>
+                { parts }
+                if !pending {
+                    { bar("cpu", n.cpu_requested_m, n.cpu_allocatable_m, format!("{}m / {}m", n.cpu_requested_m, n.cpu_allocatable_m)) }
+                    { bar("mem", n.memory_requested, n.memory_allocatable, format!("{} / {}", mib(n.memory_requested), mib(n.memory_allocatable))) }
+                }
+                <div class="pod-groups">{ for groups }</div>
+                if n.more_pods > 0 { <div class="more">{ format!("+{} more", n.more_pods) }</div> }
+                if !pending {
+                    <div class="node-actions">
+                        <button class="small" onclick={cordon} title={format!("kubectl {} {}", if n.unschedulable { "uncordon" } else { "cordon" }, n.name)}>{ if n.unschedulable { "uncordon" } else { "cordon" } }</button>
+                        <button class="small" onclick={power} data-action="power" title={format!("node {} {}", if n.status == "Ready" { "stop" } else { "start" }, n.name)}>{ if n.status == "Ready" { "stop" } else { "start" } }</button>
+                    </div>
+                }
             </div>
         }
     });
     html! {
         <section class="panel cluster-map" id="cluster-map">
-            <h2>{ "cluster" }</h2>
+            <h2>{ tr(lang, T::ClusterMap) }</h2>
+            <div class="request-path" id="request-path">
+                { part(Component::User, "you", "user") }
+                if !props.path.is_empty() { <span class="arrow">{ "·" }</span>{ for path } }
+            </div>
             if props.nodes.is_empty() {
                 <p class="empty">{ "No nodes have registered yet." }</p>
             }

@@ -1,15 +1,41 @@
-//! The manifest editor: a textarea with a line-number gutter, Ctrl+Enter to apply, and each
+//! The manifest editor: a textarea over a YAML-coloured copy of its text, a line-number gutter,
+//! Ctrl+Enter to apply, Tab inserting spaces, its own undo and redo (Ctrl+Z, Ctrl+Shift+Z or
+//! Ctrl+Y; the browser's native undo forgets edits made from code, such as Tab), and each
 //! diagnostic shown beside the line it points at.
 //!
 //! The textarea grows to fit its text and the surrounding box scrolls, so the gutter and the
 //! markers share one coordinate system with the text and never drift out of line.
 
+use crate::state::highlight::highlight_line;
 use kubeplay::api::Diagnostic;
+use std::cell::RefCell;
+use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 /// Pixel height of one editor line; `style.css` uses the same value.
 const LINE_PX: usize = 20;
+/// Undo steps kept.
+const MAX_UNDO: usize = 200;
+
+/// The editor's undo and redo stacks of whole texts (manifests are small).
+#[derive(Default)]
+struct History {
+    undo: Vec<String>,
+    redo: Vec<String>,
+}
+
+impl History {
+    fn record(&mut self, before: &str) {
+        if self.undo.last().map(String::as_str) != Some(before) {
+            self.undo.push(before.to_string());
+            if self.undo.len() > MAX_UNDO {
+                self.undo.remove(0);
+            }
+        }
+        self.redo.clear();
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -22,20 +48,41 @@ pub struct EditorProps {
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
     let lines = props.text.split('\n').count().max(1);
+    let history: Rc<RefCell<History>> = use_mut_ref(History::default);
     let oninput = {
         let on_edit = props.on_edit.clone();
+        let history = history.clone();
+        let before = props.text.clone();
         Callback::from(move |e: InputEvent| {
             let area: HtmlTextAreaElement = e.target_unchecked_into();
+            history.borrow_mut().record(&before);
             on_edit.emit(area.value());
         })
     };
     let onkeydown = {
         let on_apply = props.on_apply.clone();
         let on_edit = props.on_edit.clone();
+        let history = history.clone();
+        let current = props.text.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+            let key = e.key().to_ascii_lowercase();
+            let ctrl = e.ctrl_key() || e.meta_key();
+            if e.key() == "Enter" && ctrl {
                 e.prevent_default();
                 on_apply.emit(());
+            } else if ctrl && (key == "z" || key == "y") {
+                e.prevent_default();
+                let mut h = history.borrow_mut();
+                let redo = key == "y" || e.shift_key();
+                let next = if redo { h.redo.pop() } else { h.undo.pop() };
+                if let Some(text) = next {
+                    if redo {
+                        h.undo.push(current.clone());
+                    } else {
+                        h.redo.push(current.clone());
+                    }
+                    on_edit.emit(text);
+                }
             } else if e.key() == "Tab" && !e.shift_key() {
                 // Tab inserts two spaces: YAML forbids tabs in indentation.
                 e.prevent_default();
@@ -49,6 +96,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 area.set_value(&text);
                 let caret = (start + 2) as u32;
                 let _ = area.set_selection_range(caret, caret);
+                history.borrow_mut().record(&current);
                 on_edit.emit(text);
             }
         })
@@ -71,12 +119,17 @@ pub fn Editor(props: &EditorProps) -> Html {
             </div>
         }
     });
+    let coloured = text_lines.iter().map(|line| {
+        let spans = highlight_line(line);
+        html! { <div class="hl-line">{ for spans.into_iter().map(|s| html! { <span class={classes!("hl", s.class)}>{ s.text }</span> }) }{ "\u{200b}" }</div> }
+    });
     let width = text_lines.iter().map(|l| display_width(l)).max().unwrap_or(0) + 4;
     let height = lines * LINE_PX + 2 * LINE_PX;
     html! {
         <div class="editor-scroll">
             <div class="editor" style={format!("height: {height}px")}>
                 <div class="gutter" aria-hidden="true">{ for gutter }</div>
+                <div class="highlight" aria-hidden="true">{ for coloured }</div>
                 <textarea id="manifest" class="code" spellcheck="false" wrap="off"
                     style={format!("width: {width}ch")}
                     aria-label="Manifest (YAML or JSON)" value={props.text.clone()}

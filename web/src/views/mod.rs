@@ -3,11 +3,15 @@
 pub mod cluster_map;
 pub mod editor;
 pub mod etcd_keys;
+pub mod help;
+pub mod inspector;
 pub mod output;
-pub mod pipeline;
+pub mod timeline;
 
 pub use cluster_map::ClusterMap;
 pub use editor::Editor;
 pub use etcd_keys::EtcdKeys;
+pub use help::Help;
+pub use inspector::{Inspector, Tab};
 pub use output::CommandOutput;
-pub use pipeline::Pipeline;
+pub use timeline::Timeline;

@@ -1,0 +1,5 @@
+//! The page's only side effects, at the edge: browser storage, the URL fragment, files, the
+//! document's theme and language attributes. The state in `state/` never touches the browser.
+
+pub mod storage;
+pub mod share;
