@@ -346,6 +346,18 @@ fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
 /// the kind without its group, one `* ` line per distinct cause when there are several. `None` for
 /// any other status.
 pub fn invalid_message(s: &crate::apiserver::Status, causes: &[crate::apiserver::FieldError]) -> Option<String> {
+    // A ValidatingAdmissionPolicy denial keeps admission.NewForbidden's message under reason
+    // Invalid, its one status cause being that message without a field: `The deployments "web"
+    // is invalid: : ValidatingAdmissionPolicy ...`.
+    if s.reason == "Invalid" && causes.is_empty() {
+        if let Some((head, cause)) = s.message.split_once(" is forbidden: ") {
+            let head = match head.split_once(' ') {
+                Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
+                None => head.to_string(),
+            };
+            return Some(format!("The {head} is invalid: : {cause}"));
+        }
+    }
     if s.reason != "Invalid" || !s.message.contains(" is invalid") {
         return None;
     }
