@@ -358,3 +358,16 @@ fn odd_policy_shapes_do_not_panic() {
         let _ = mutate_pod(&objects);
     }
 }
+
+#[test]
+fn kubectl_prints_a_policy_denial_with_an_empty_cause_field() {
+    let s = Status {
+        code: 422,
+        reason: "Invalid",
+        message: "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: x".into(),
+    };
+    assert_eq!(
+        crate::cli::kubectl::invalid_message(&s, &[]),
+        Some("The deployments \"web\" is invalid: : ValidatingAdmissionPolicy 'p' with binding 'b' denied request: x".into())
+    );
+}
