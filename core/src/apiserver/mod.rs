@@ -26,6 +26,7 @@ pub use field::FieldError;
 pub use objects::{MemoryObjects, Objects};
 pub use pipeline::StoreObjects;
 pub use status::{qualified_resource, Status};
+pub use managed_fields::manager::manager_for as manager_for_request;
 pub use strategy::rfc3339;
 
 use crate::api::KindInfo;
@@ -56,6 +57,9 @@ pub enum Verb {
     /// `GET ...?watch=true`: the changes since `ListOptions::resource_version` (see
     /// `subresources/watch.rs`).
     Watch,
+    /// Server-side apply: `PATCH` with `application/apply-patch+yaml`, RBAC verb `patch`;
+    /// `force` is `PatchOptions.force` (`--force-conflicts`). See `apply_patch.rs`.
+    Apply { force: bool },
 }
 
 impl Verb {
@@ -66,7 +70,7 @@ impl Verb {
             Verb::List => "list",
             Verb::Create => "create",
             Verb::Update => "update",
-            Verb::Patch(_) => "patch",
+            Verb::Patch(_) | Verb::Apply { .. } => "patch",
             Verb::Delete => "delete",
             Verb::DeleteCollection => "deletecollection",
             Verb::Watch => "watch",
@@ -78,7 +82,7 @@ impl Verb {
             Verb::Get | Verb::List | Verb::Watch => "GET",
             Verb::Create => "POST",
             Verb::Update => "PUT",
-            Verb::Patch(_) => "PATCH",
+            Verb::Patch(_) | Verb::Apply { .. } => "PATCH",
             Verb::Delete | Verb::DeleteCollection => "DELETE",
         }
     }

@@ -6,11 +6,17 @@
 //! last applied configuration, the new manifest and the live object: an empty patch prints
 //! `unchanged`, anything else is sent and prints `configured`. Success lines go to stdout as they
 //! happen, errors are printed together at the end, and the exit status is 1 if any object failed.
+//!
+//! `apply --server-side` sends each object as one apply patch (`application/apply-patch+yaml`)
+//! under its field manager (`kubectl` unless `--field-manager`), with `force` for
+//! `--force-conflicts`, and prints `serverside-applied`; a 409 conflict gets kubectl's advice
+//! appended. Client-side requests carry kubectl's field managers: `kubectl-client-side-apply`
+//! for apply, `kubectl-create` for `create -f`.
 
 use crate::api::{decode_manifest, Decoded, Diagnostic, Limits, Origin};
 use crate::apiserver::{handle, Context, FieldError, PatchType, Request, Status, User, Verb};
-use crate::cli::kubectl::DryRun;
 use crate::cli::kubectl::format_errors;
+use crate::cli::kubectl::{ApplyOptions, DryRun};
 use crate::cli::Output;
 use crate::sim::Time;
 use crate::trace::{Actor, Event, Trace};
@@ -20,11 +26,30 @@ use std::collections::VecDeque;
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// `kubectl apply` or `kubectl create -f`: create fails on existing objects instead of patching.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
-    Apply,
+    Apply(ApplyOptions),
     Create,
 }
+
+/// The default field manager of client-side apply (`FieldManagerClientSideApply`).
+pub const FIELD_MANAGER_CLIENT_SIDE_APPLY: &str = "kubectl-client-side-apply";
+/// The default field manager of `apply --server-side` (`fieldManagerServerSideApply`).
+pub const FIELD_MANAGER_SERVER_SIDE_APPLY: &str = "kubectl";
+
+/// What kubectl appends to a 409 from a server-side apply (`applyOneObject` in
+/// `pkg/cmd/apply/apply.go`).
+pub const CONFLICT_ADVICE: &str = "Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts";
 
 pub(super) struct Apply {
     mode: Mode,
@@ -121,12 +146,19 @@ impl Apply {
                 group_version(obj), obj.kind.resource, group_version(obj), obj.kind.kind
             ));
         }
+        let field_manager = match &self.mode {
+            Mode::Create => "kubectl-create".to_string(),
+            Mode::Apply(o) => o.field_manager.clone().unwrap_or_else(|| {
+                if o.server_side { FIELD_MANAGER_SERVER_SIDE_APPLY } else { FIELD_MANAGER_CLIENT_SIDE_APPLY }.to_string()
+            }),
+        };
         let request = |verb, body: Option<Value>| Request {
             body,
             unknown_fields: obj.unknown_fields.clone(),
             cause: self.cause,
             user: self.user.clone(),
             dry_run: self.dry_run == DryRun::Server,
+            field_manager: if verb == Verb::Get { String::new() } else { field_manager.clone() },
             ..Request::new(verb, obj.kind, &namespace, &obj.name)
         };
         let suffix = match self.dry_run {
@@ -145,6 +177,19 @@ impl Apply {
             reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
             self.stdout.push_str(&format!("{name} created{suffix}\n"));
             return Ok(());
+        }
+        if let Mode::Apply(ApplyOptions { server_side: true, force_conflicts, .. }) = self.mode {
+            let reply = handle(ctx, &request(Verb::Apply { force: force_conflicts }, Some(obj.object.clone())));
+            self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+            return match reply.result {
+                Ok(_) => {
+                    self.stdout.push_str(&format!("{name} serverside-applied{suffix}\n"));
+                    Ok(())
+                }
+                Err(s) if s.code == 409 => Err(format!("{}\n{CONFLICT_ADVICE}", s.message)),
+                Err(s) => Err(crate::cli::kubectl::invalid_message(&s, &reply.causes)
+                    .unwrap_or_else(|| format!("Error from server ({}): {}", s.reason, s.message))),
+            };
         }
         let applied = last_applied(&obj.manifest);
         let reply = handle(ctx, &request(Verb::Get, None));

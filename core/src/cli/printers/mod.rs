@@ -114,8 +114,38 @@ pub fn name_of(kind: &KindInfo, obj: &Value) -> String {
     format!("{}/{}", kind.kubectl_name(), obj["metadata"]["name"].as_str().unwrap_or(""))
 }
 
-/// `-o json`: four-space indentation and sorted keys, as kubectl prints unstructured objects.
+/// `-o json` without `metadata.managedFields`, as kubectl prints by default.
 pub fn to_json(v: &Value) -> String {
+    to_json_full(&omit_managed_fields(v, false))
+}
+
+/// `-o yaml` without `metadata.managedFields`, as kubectl prints by default.
+pub fn to_yaml(v: &Value) -> String {
+    yaml::to_yaml(&omit_managed_fields(v, false))
+}
+
+/// kubectl's `OmitManagedFieldsPrinter` (kubectl >= 1.21 wraps its JSON and YAML printers in it
+/// unless `--show-managed-fields`): the entries are dropped from the object, or from each item
+/// of a list.
+pub fn omit_managed_fields(v: &Value, show_managed_fields: bool) -> Value {
+    let mut v = v.clone();
+    if show_managed_fields {
+        return v;
+    }
+    let strip = |o: &mut Value| {
+        if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+    };
+    strip(&mut v);
+    if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+        items.iter_mut().for_each(strip);
+    }
+    v
+}
+
+/// `-o json`: four-space indentation and sorted keys, as kubectl prints unstructured objects.
+pub fn to_json_full(v: &Value) -> String {
     let mut buf = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
@@ -127,7 +157,7 @@ pub fn to_json(v: &Value) -> String {
     s
 }
 
-pub use yaml::to_yaml;
+pub use yaml::to_yaml as to_yaml_full;
 
 /// Several objects as kubectl prints them with `-o yaml|json`: one object alone, more as a `List`.
 pub fn as_list(items: Vec<Value>) -> Value {
