@@ -40,7 +40,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
         Command::ApiResources { namespaced } => api_resources(*namespaced),
         Command::Imperative(i) => super::imperative::run(ctx, k, i, cause),
         Command::Inspect(i) => super::inspect::run(ctx, k, i, &user, cause),
-        Command::Apply { .. } | Command::Create { .. } => Output::fail("error: internal: apply runs through its own state machine\n"),
+        Command::Apply { .. } | Command::Create { .. } | Command::Logs(_) => Output::fail("error: internal: apply runs through its own state machine\n"),
     }
 }
 

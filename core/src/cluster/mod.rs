@@ -10,6 +10,7 @@ mod bootstrap;
 mod imperative;
 mod inspect;
 mod kubectl;
+mod logs;
 mod watch;
 
 use crate::api::Limits;
@@ -345,6 +346,14 @@ impl Cluster {
                         }
                         Err(out) => self.finish(id, out),
                     }
+                    return;
+                }
+                if let Command::Logs(l) = &k.command {
+                    // Served from the node's kubelet: the control plane's runtimes hold the logs.
+                    let cp = self.control_plane.take();
+                    let out = logs::run(&mut self.api_context(), cp.as_ref(), &k, l, cause);
+                    self.control_plane = cp;
+                    self.finish(id, out);
                     return;
                 }
                 let (sources, dry_run, mode) = match k.command {

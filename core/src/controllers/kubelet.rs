@@ -16,22 +16,16 @@ use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const IMAGE_PULL: Duration = Duration::from_secs(2);
-const CONTAINER_START: Duration = Duration::from_secs(1);
 const CONTAINER_STOP: Duration = Duration::from_secs(1);
 /// Timers one kubelet keeps at once (pods on the way somewhere).
 const MAX_TIMERS: usize = 1_000;
-const STATUS_RETRY: Duration = Duration::from_secs(1);
-const MAX_STATUS_RETRIES: u32 = 5;
 pub const KUBELET_VERSION: &str = "v1.37.0";
 
 pub use super::nodes::NodeSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Next {
-    /// The images are pulled: Pulled, Created and Started follow at `CONTAINER_START`.
-    Pulled,
-    Started,
+    /// The containers are stopped: the pod is removed.
     Stopped,
 }
 
@@ -50,6 +44,8 @@ pub struct Kubelet {
     restarted: bool,
     /// `node stop`: the kubelet is down, nothing it does happens (its containers keep running).
     pub stopped: bool,
+    /// The node's container runtime: the containers, their processes and logs (`runtime/`).
+    runtime: super::runtime::Runtime,
 }
 
 fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
@@ -67,7 +63,7 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default() }
     }
 
     pub fn name(&self) -> &str {
@@ -83,7 +79,7 @@ impl Kubelet {
         if self.stopped {
             return None;
         }
-        self.timers.values().map(|(t, _)| *t).min()
+        self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).min()
     }
 
     /// The heartbeat timers, which run in the background as virtual time passes.
@@ -145,6 +141,7 @@ impl Kubelet {
         let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.failures.retain(|uid, _| live.contains(&uid.as_str()));
+        self.runtime.retain(&live);
         for pod in mine {
             let uid = uid_of(pod).to_string();
             let due = self.timers.get(&uid).copied();
@@ -173,49 +170,46 @@ impl Kubelet {
                 }
                 continue;
             }
+            // A pod whose phase is final has nothing left to run.
+            if super::runtime::is_terminal(pod) {
+                continue;
+            }
             let phase = pod["status"]["phase"].as_str().unwrap_or("");
             let has_statuses = pod["status"]["containerStatuses"].is_array();
-            match due {
-                // A failed status write (the cache was behind) is retried at the next step.
-                None if phase == "Pending" && !has_statuses && self.timers.len() < MAX_TIMERS && self.start_sandbox(ctx, pod, &now, events) => {
-                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
+            // The containers are the runtime's (`runtime/`): admitted once the sandbox is up (a
+            // failed sandbox write is retried at the next step), or again by a runtime that
+            // does not know the pod, then synced every step.
+            let admit = if phase == "Pending" && !has_statuses {
+                self.start_sandbox(ctx, pod, &now)
+            } else {
+                !self.runtime.knows(&uid)
+            };
+            if admit {
+                for (warning, reason, message) in self.runtime.admit(pod, ctx.now) {
+                    client::event(ctx, events, &user, &self.source(), pod, warning, reason, &message);
                 }
-                None if phase == "Pending" && !has_statuses => {}
-                None if phase == "Pending" && self.timers.len() < MAX_TIMERS => {
-                    // A kubelet that lost its timers (or a pod it did not start) picks up again.
-                    self.timers.insert(uid, (ctx.now.after(IMAGE_PULL), Next::Pulled));
-                }
-                Some((t, Next::Pulled)) if t <= ctx.now => {
-                    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-                        let image = c["image"].as_str().unwrap_or("");
-                        let msg = format!("Successfully pulled image {image:?} in 2s (2s including waiting)");
-                        client::event(ctx, events, &user, &self.source(), pod, false, "Pulled", &msg);
-                    }
-                    self.timers.insert(uid, (ctx.now.after(CONTAINER_START), Next::Started));
-                }
-                Some((t, Next::Started)) if t <= ctx.now => {
-                    if self.run(ctx, pod, &now, events) {
-                        self.timers.remove(&uid);
-                        self.failures.remove(&uid);
-                    } else {
-                        // A rejected status write is retried a second later, a few times at
-                        // most, so a due timer can never keep the kernel stepping in place.
-                        let failures = self.failures.entry(uid.clone()).or_insert(0);
-                        *failures += 1;
-                        if *failures > MAX_STATUS_RETRIES {
-                            self.timers.remove(&uid);
-                        } else {
-                            self.timers.insert(uid, (ctx.now.after(STATUS_RETRY), Next::Started));
-                        }
-                    }
-                }
-                _ => {}
+            } else if has_statuses {
+                let source = Source { component: "kubelet", host: &self.spec.name };
+                self.runtime.sync(ctx, pod, &user, &source, events);
             }
         }
     }
 
+    /// The container runtime's timers that run only as time passes (exits, back-offs).
+    pub fn next_runtime_timer(&self) -> Option<Time> {
+        if self.stopped {
+            return None;
+        }
+        self.runtime.next_timer()
+    }
+
+    /// A container's log, as the kubelet serves `/containerLogs/<ns>/<pod>/<container>`.
+    pub fn container(&self, pod_uid: &str, name: &str) -> Option<&super::runtime::container::Container> {
+        self.runtime.container(pod_uid, name)
+    }
+
     /// The sandbox is up: pod IP, `ContainerCreating`, image pulls begin.
-    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
+    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str) -> bool {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
         let user = client::kubelet(&self.spec.name);
         self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
@@ -242,96 +236,6 @@ impl Kubelet {
             "name": c["name"], "image": c["image"], "imageID": "", "ready": false, "restartCount": 0, "started": false,
             "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {},
         })).collect::<Vec<_>>());
-        if !client::update_status(ctx, &user, pod_kind, &new) {
-            return false;
-        }
-        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            let image = c["image"].as_str().unwrap_or("");
-            client::event(ctx, events, &user, &self.source(), pod, false, "Pulling", &format!("Pulling image {image:?}"));
-        }
-        true
-    }
-
-    /// Containers created and started: `Running`, every condition True.
-    fn run(&mut self, ctx: &mut Context, pod: &Value, now: &str, events: &mut EventNames) -> bool {
-        let Some(pod_kind) = client::kind("v1", "Pod") else { return true };
-        let user = client::kubelet(&self.spec.name);
-        let mut new = pod.clone();
-        let mut statuses = Vec::new();
-        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            let id = format!("{:016x}{:016x}{:016x}{:016x}", ctx.rng.next_u64(), ctx.rng.next_u64(), ctx.rng.next_u64(), ctx.rng.next_u64());
-            let image = c["image"].as_str().unwrap_or("");
-            let image_id = format!("{}@sha256:{:016x}{:016x}{:016x}{:016x}", full_image(image), fnv64(image, 1), fnv64(image, 2), fnv64(image, 3), fnv64(image, 4));
-            statuses.push(json!({
-                "containerID": format!("containerd://{id}"), "image": full_image_with_tag(image), "imageID": image_id,
-                "lastState": {}, "name": c["name"], "ready": true, "restartCount": 0, "started": true,
-                "state": {"running": {"startedAt": now}},
-            }));
-        }
-        new["status"]["phase"] = json!("Running");
-        new["status"]["containerStatuses"] = json!(statuses);
-        if let Some(conds) = new["status"]["conditions"].as_array_mut() {
-            for c in conds.iter_mut() {
-                if c["status"] != "True" {
-                    c["status"] = json!("True");
-                    c["lastTransitionTime"] = json!(now);
-                    if let Some(m) = c.as_object_mut() {
-                        m.remove("reason");
-                        m.remove("message");
-                    }
-                }
-            }
-        }
-        if !client::update_status(ctx, &user, pod_kind, &new) {
-            return false;
-        }
-        for c in container_names(pod) {
-            client::event(ctx, events, &user, &self.source(), pod, false, "Created", &format!("Created container: {c}"));
-            client::event(ctx, events, &user, &self.source(), pod, false, "Started", &format!("Started container {c}"));
-        }
-        true
-    }
-}
-
-/// `nginx:1.27` -> `docker.io/library/nginx`, as containerd reports the repository.
-fn full_image(image: &str) -> String {
-    let repo = image.split('@').next().unwrap_or(image);
-    let repo = match repo.rsplit_once(':') {
-        Some((r, tag)) if !tag.contains('/') => r,
-        _ => repo,
-    };
-    let first = repo.split('/').next().unwrap_or("");
-    if !repo.contains('/') {
-        format!("docker.io/library/{repo}")
-    } else if first.contains('.') || first.contains(':') || first == "localhost" {
-        repo.to_string()
-    } else {
-        format!("docker.io/{repo}")
-    }
-}
-
-fn full_image_with_tag(image: &str) -> String {
-    let tag = match image.rsplit_once(':') {
-        Some((_, t)) if !t.contains('/') => t,
-        _ => "latest",
-    };
-    format!("{}:{tag}", full_image(image))
-}
-
-/// A stable pseudo digest for an image name (not a real registry digest).
-fn fnv64(s: &str, salt: u64) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn images_are_reported_with_their_full_reference() {
-        assert_eq!(full_image_with_tag("nginx:1.27"), "docker.io/library/nginx:1.27");
-        assert_eq!(full_image_with_tag("nginx"), "docker.io/library/nginx:latest");
-        assert_eq!(full_image_with_tag("registry.k8s.io/pause:3.10"), "registry.k8s.io/pause:3.10");
-        assert_eq!(full_image_with_tag("bitnami/redis:7"), "docker.io/bitnami/redis:7");
+        client::update_status(ctx, &user, pod_kind, &new)
     }
 }

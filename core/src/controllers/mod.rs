@@ -27,6 +27,7 @@ mod endpoints;
 mod garbage_collector;
 mod hash;
 mod informer;
+mod job;
 mod kubelet;
 mod namespace_bootstrap;
 mod node_lease;
@@ -35,9 +36,11 @@ mod node_ops;
 mod nodes;
 mod pod_gc;
 mod replicaset;
+mod runtime;
 mod scheduler;
 mod scheduler_plugins;
 mod taint_eviction;
+mod ttl_after_finished;
 
 use crate::apiserver::Context;
 use crate::sim::Time;
@@ -60,6 +63,7 @@ pub struct Caches {
     pub endpoints: Informer,
     pub endpointslices: Informer,
     pub leases: Informer,
+    pub jobs: Informer,
 }
 
 impl Caches {
@@ -76,6 +80,7 @@ impl Caches {
             endpoints: Informer::new(client::kind("v1", "Endpoints")?),
             endpointslices: Informer::new(client::kind("discovery.k8s.io/v1", "EndpointSlice")?),
             leases: Informer::new(client::kind("coordination.k8s.io/v1", "Lease")?),
+            jobs: Informer::new(client::kind("batch/v1", "Job")?),
         })
     }
 
@@ -91,6 +96,7 @@ impl Caches {
         self.endpoints.sync(ctx);
         self.endpointslices.sync(ctx);
         self.leases.sync(ctx);
+        self.jobs.sync(ctx);
     }
 }
 
@@ -107,6 +113,8 @@ pub struct ControlPlane {
     node_lifecycle: node_lifecycle::NodeLifecycleController,
     taint_eviction: taint_eviction::TaintEvictionController,
     pod_gc: pod_gc::PodGcController,
+    jobs: job::JobController,
+    ttl_after_finished: ttl_after_finished::TtlAfterFinishedController,
 }
 
 impl Default for ControlPlane {
@@ -128,6 +136,8 @@ impl ControlPlane {
             node_lifecycle: Default::default(),
             taint_eviction: Default::default(),
             pod_gc: Default::default(),
+            jobs: Default::default(),
+            ttl_after_finished: Default::default(),
         }
     }
 
@@ -152,6 +162,8 @@ impl ControlPlane {
             self.pod_gc.reconcile(ctx, caches);
             deployment::reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
+            self.jobs.reconcile(ctx, caches, &mut self.events);
+            self.ttl_after_finished.reconcile(ctx, caches);
             self.scheduler.reconcile(ctx, caches, &mut self.events);
             endpoints::reconcile(ctx, caches);
             garbage_collector::reconcile(ctx, caches);
@@ -170,10 +182,21 @@ impl ControlPlane {
         self.kubelets
             .iter()
             .filter_map(kubelet::Kubelet::next_heartbeat)
+            .chain(self.kubelets.iter().filter_map(kubelet::Kubelet::next_runtime_timer))
             .chain(self.node_lifecycle.next_wake())
             .chain(self.taint_eviction.next_wake())
             .chain(self.pod_gc.next_wake())
+            .chain(self.jobs.next_timer())
+            .chain(self.ttl_after_finished.next_timer())
             .min()
+    }
+
+    /// The lines a container on `node` has written by `now` (its previous instance's with
+    /// `previous`), the last `tail` of them: what the kubelet serves at `/containerLogs`.
+    pub fn container_log(&self, node: &str, pod_uid: &str, container: &str, previous: bool, now: Time, tail: Option<usize>) -> Option<Vec<String>> {
+        let c = self.kubelets.iter().find(|k| k.name() == node)?.container(pod_uid, container)?;
+        let log = if previous { c.previous.as_ref()? } else { &c.logs };
+        Some(log.visible(now, tail).into_iter().map(str::to_string).collect())
     }
 
     /// True when the store moved since the components last looked.

@@ -4,6 +4,7 @@
 pub mod flags;
 pub mod imperative;
 pub mod inspect;
+pub mod logs;
 pub mod resources;
 
 use super::Files;
@@ -103,6 +104,8 @@ pub enum Command {
     Imperative(imperative::Imperative),
     /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
     Inspect(inspect::Inspect),
+    /// `logs` (see [`logs`]); the cluster serves it from the node's kubelet.
+    Logs(logs::Logs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -134,6 +137,9 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     let Some((command, rest)) = args.split_first() else {
         return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
     };
+    if command == "logs" {
+        return logs::parse(rest);
+    }
     if imperative::handles(command, rest) {
         return imperative::parse(command, rest, files);
     }

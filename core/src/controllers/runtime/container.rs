@@ -1,0 +1,391 @@
+//! One container's life in the simulated container runtime, as the kubelet's `SyncPod` drives it:
+//! pull the image (or fail and back off: `ErrImagePull`, then `ImagePullBackOff`, 10 s doubling
+//! to 5 min), create and start it, let its process run and exit, and restart it as the pod's
+//! `restartPolicy` says, the second restart onwards after a crash back-off (`CrashLoopBackOff`,
+//! 10 s doubling to 5 min, forgotten after 10 min of running) as the kubelet's `doBackOff` does.
+//!
+//! Every transition happens at a virtual instant and yields the kubelet events it would record.
+
+use super::images::{self, ImageRef};
+use super::logs::LogBuffer;
+use super::process::{self, End, Launch};
+use crate::apiserver::rfc3339;
+use crate::sim::{Duration, Rng, Time};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+pub const IMAGE_PULL: Duration = Duration::from_secs(2);
+/// Resolving a reference that does not exist fails fast.
+const IMAGE_PULL_FAILURE: Duration = Duration::from_secs(1);
+pub const CONTAINER_START: Duration = Duration::from_secs(1);
+/// The next pod sync after a change the PLEG reports (its relist period is 1 s).
+const PLEG_RELIST: Duration = Duration::from_secs(1);
+/// `MaxContainerBackOff` and the initial back-off, for image pulls and crash loops alike.
+const BACKOFF_INITIAL_MS: u64 = 10_000;
+const BACKOFF_MAX_MS: u64 = 300_000;
+
+/// A finished run of the container.
+#[derive(Clone, Debug)]
+pub struct Term {
+    pub id: String,
+    pub started: Time,
+    pub finished: Time,
+    pub code: i32,
+}
+
+impl Term {
+    fn reason(&self) -> &'static str {
+        if self.code == 0 {
+            "Completed"
+        } else {
+            "Error"
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({"containerID": self.id, "exitCode": self.code, "finishedAt": rfc3339(self.finished), "reason": self.reason(), "startedAt": rfc3339(self.started)})
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum State {
+    /// Pulling the image until the instant given.
+    Pulling(Time),
+    /// The pull failed: `ErrImagePull` until `backoff_shown`, then `ImagePullBackOff` until the retry.
+    PullFailed { message: String, backoff_shown: Time, shown: bool, retry: Time },
+    /// The image is present; created and started at the instant given.
+    Creating(Time),
+    Running { id: String, started: Time, exits: Option<(Time, i32)> },
+    /// Exited; restarted at `restart` when the restart policy says so.
+    Terminated { term: Term, restart: Option<Time> },
+    /// `CrashLoopBackOff` until the instant given.
+    BackOff { until: Time, backoff_ms: u64 },
+}
+
+/// What the kubelet does about a container, and its records.
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub state: State,
+    pub restart_count: u32,
+    pub last: Option<Term>,
+    pull_backoff_ms: u64,
+    /// The crash back-off (`backOff.Get`) and when it was last moved (`lastUpdate`).
+    crash_backoff: Option<(u64, Time)>,
+    pub logs: LogBuffer,
+    pub previous: Option<LogBuffer>,
+}
+
+/// An event the kubelet records about the pod: warning?, reason, message.
+pub type KubeletEvent = (bool, &'static str, String);
+
+/// What the pod's spec says about one container, read once when the kubelet admits the pod.
+#[derive(Clone, Debug)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+}
+
+impl ContainerSpec {
+    pub fn from_json(c: &Value, pod: &Value) -> Self {
+        let strings = |v: &Value| v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect::<Vec<_>>();
+        let mut env = BTreeMap::new();
+        for e in c["env"].as_array().into_iter().flatten() {
+            let name = e["name"].as_str().unwrap_or("").to_string();
+            // A value from a Secret or ConfigMap counts as set; its text is not simulated.
+            let value = match (e["value"].as_str(), e["valueFrom"]["fieldRef"]["fieldPath"].as_str()) {
+                (Some(v), _) => v.to_string(),
+                (None, Some(path)) => field_ref(pod, path),
+                _ if e["valueFrom"].is_object() => "<set>".into(),
+                _ => String::new(),
+            };
+            env.insert(name, value);
+        }
+        ContainerSpec { name: c["name"].as_str().unwrap_or("").into(), image: c["image"].as_str().unwrap_or("").into(), command: strings(&c["command"]), args: strings(&c["args"]), env }
+    }
+}
+
+/// The downward API: `metadata.name`, `metadata.annotations['key']`, `spec.nodeName`, ...
+fn field_ref(pod: &Value, path: &str) -> String {
+    let keyed = |prefix: &str, field: &str| path.strip_prefix(prefix).and_then(|r| r.strip_suffix("']")).map(|k| pod["metadata"][field][k].as_str().unwrap_or("").to_string());
+    if let Some(v) = keyed("metadata.annotations['", "annotations").or_else(|| keyed("metadata.labels['", "labels")) {
+        return v;
+    }
+    let v = match path {
+        "metadata.name" => &pod["metadata"]["name"],
+        "metadata.namespace" => &pod["metadata"]["namespace"],
+        "metadata.uid" => &pod["metadata"]["uid"],
+        "spec.nodeName" => &pod["spec"]["nodeName"],
+        "spec.serviceAccountName" => &pod["spec"]["serviceAccountName"],
+        "status.podIP" => &pod["status"]["podIP"],
+        "status.hostIP" => &pod["status"]["hostIP"],
+        _ => &Value::Null,
+    };
+    v.as_str().unwrap_or("").to_string()
+}
+
+/// Go's `time.Duration.String()` for whole seconds: `10s`, `1m20s`, `5m0s`.
+pub fn go_duration(ms: u64) -> String {
+    let s = ms / 1000;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{}h{}m{}s", s / 3600, s % 3600 / 60, s % 60)
+    }
+}
+
+impl Container {
+    /// Admitted at `now`: the image pull starts.
+    pub fn new(spec: &ContainerSpec, now: Time) -> (Self, KubeletEvent) {
+        let until = now.after(if images::pull_error(&spec.image).is_some() { IMAGE_PULL_FAILURE } else { IMAGE_PULL });
+        let c = Container {
+            name: spec.name.clone(),
+            image: spec.image.clone(),
+            state: State::Pulling(until),
+            restart_count: 0,
+            last: None,
+            pull_backoff_ms: 0,
+            crash_backoff: None,
+            logs: LogBuffer::default(),
+            previous: None,
+        };
+        (c, (false, "Pulling", format!("Pulling image {:?}", spec.image)))
+    }
+
+    /// When the next transition is due, and whether it settles the pod's start (pull, create)
+    /// or only comes with the passage of time (an exit, a back-off, a retry).
+    pub fn next_due(&self) -> Option<(Time, bool)> {
+        match &self.state {
+            State::Pulling(t) | State::Creating(t) => Some((*t, true)),
+            State::PullFailed { backoff_shown, shown, retry, .. } => Some((if *shown { *retry } else { *backoff_shown }, false)),
+            State::Running { exits, .. } => exits.map(|(t, _)| (t, false)),
+            State::Terminated { restart, .. } => restart.map(|t| (t, false)),
+            State::BackOff { until, .. } => Some((*until, false)),
+        }
+    }
+
+    /// Takes every transition due by `now`. `restart` says whether an exit with this code is
+    /// followed by a restart (the pod's restartPolicy).
+    #[allow(clippy::too_many_arguments)]
+    pub fn advance(&mut self, now: Time, spec: &ContainerSpec, hostname: &str, pod_ref: &str, restart: &dyn Fn(i32) -> bool, rng: &mut Rng, out: &mut Vec<KubeletEvent>) {
+        // Each pass takes one transition; a bound keeps a malformed state from spinning.
+        for _ in 0..16 {
+            let Some((due, _)) = self.next_due() else { return };
+            if due > now {
+                return;
+            }
+            self.transition(due, spec, hostname, pod_ref, restart, rng, out);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn transition(&mut self, at: Time, spec: &ContainerSpec, hostname: &str, pod_ref: &str, restart: &dyn Fn(i32) -> bool, rng: &mut Rng, out: &mut Vec<KubeletEvent>) {
+        let state = std::mem::replace(&mut self.state, State::Creating(at));
+        self.state = match state {
+            State::Pulling(_) => match images::pull_error(&self.image) {
+                Some(err) => {
+                    out.push((true, "Failed", format!("Failed to pull image {:?}: {err}", self.image)));
+                    out.push((true, "Failed", "Error: ErrImagePull".into()));
+                    self.pull_backoff_ms = if self.pull_backoff_ms == 0 { BACKOFF_INITIAL_MS } else { (self.pull_backoff_ms * 2).min(BACKOFF_MAX_MS) };
+                    State::PullFailed { message: err, backoff_shown: at.after(PLEG_RELIST), shown: false, retry: at.after(Duration::from_ms(self.pull_backoff_ms)) }
+                }
+                None => {
+                    let secs = IMAGE_PULL.0 / 1000;
+                    out.push((false, "Pulled", format!("Successfully pulled image {:?} in {secs}s ({secs}s including waiting)", self.image)));
+                    State::Creating(at.after(CONTAINER_START))
+                }
+            },
+            State::PullFailed { message, retry, shown: false, .. } => {
+                out.push((false, "BackOff", format!("Back-off pulling image {:?}", self.image)));
+                out.push((true, "Failed", "Error: ImagePullBackOff".into()));
+                State::PullFailed { message, backoff_shown: at, shown: true, retry }
+            }
+            State::PullFailed { .. } => {
+                out.push((false, "Pulling", format!("Pulling image {:?}", self.image)));
+                State::Pulling(at.after(IMAGE_PULL_FAILURE))
+            }
+            State::Creating(_) => self.start(at, spec, hostname, rng, out),
+            State::Running { id, started, exits } => {
+                let code = exits.map_or(0, |(_, c)| c);
+                let term = Term { id, started, finished: at, code };
+                // The lines written so far are all there is (a killed loop writes no more).
+                self.logs.truncate_after(at);
+                let restart_at = if restart(code) { Some(at.after(PLEG_RELIST)) } else { None };
+                State::Terminated { term, restart: restart_at }
+            }
+            State::Terminated { term, restart: Some(_) } => {
+                // `doBackOff`: in back-off while less than the back-off has passed since the exit.
+                let in_backoff = self.crash_backoff.filter(|(_, last)| term.finished.as_ms().saturating_sub(last.as_ms()) <= 2 * BACKOFF_MAX_MS).filter(|(b, _)| at.as_ms() - term.finished.as_ms() < *b);
+                self.last = Some(term.clone());
+                match in_backoff {
+                    Some((backoff_ms, _)) => {
+                        out.push((true, "BackOff", format!("Back-off restarting failed container {} in pod {pod_ref}", self.name)));
+                        State::BackOff { until: term.finished.after(Duration::from_ms(backoff_ms)), backoff_ms }
+                    }
+                    None => self.restart(at, &term, spec, hostname, rng, out),
+                }
+            }
+            done @ State::Terminated { restart: None, .. } => done,
+            State::BackOff { .. } => {
+                let term = self.last.clone().unwrap_or(Term { id: String::new(), started: at, finished: at, code: 0 });
+                self.restart(at, &term, spec, hostname, rng, out)
+            }
+        };
+    }
+
+    /// `backOff.Next(key, finishedAt)` and a new instance of the container.
+    fn restart(&mut self, at: Time, term: &Term, spec: &ContainerSpec, hostname: &str, rng: &mut Rng, out: &mut Vec<KubeletEvent>) -> State {
+        let next = match self.crash_backoff {
+            Some((b, last)) if term.finished.as_ms().saturating_sub(last.as_ms()) <= 2 * BACKOFF_MAX_MS => (b * 2).min(BACKOFF_MAX_MS),
+            _ => BACKOFF_INITIAL_MS,
+        };
+        self.crash_backoff = Some((next, term.finished));
+        self.last = Some(term.clone());
+        self.restart_count += 1;
+        self.previous = Some(std::mem::take(&mut self.logs));
+        self.start(at, spec, hostname, rng, out)
+    }
+
+    /// Created and started: a container ID, the process, its log.
+    fn start(&mut self, at: Time, spec: &ContainerSpec, hostname: &str, rng: &mut Rng, out: &mut Vec<KubeletEvent>) -> State {
+        let id = format!("containerd://{:016x}{:016x}{:016x}{:016x}", rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64());
+        let program = process::launch(&Launch { image: &spec.image, command: &spec.command, args: &spec.args, env: &spec.env, hostname, started: at });
+        for (offset, line) in program.lines {
+            self.logs.push(at.after(Duration::from_ms(offset)), line);
+        }
+        out.push((false, "Created", format!("Created container: {}", self.name)));
+        out.push((false, "Started", format!("Started container {}", self.name)));
+        let exits = match program.end {
+            End::Runs => None,
+            End::Exits { after_ms, code } => Some((at.after(Duration::from_ms(after_ms)), code)),
+        };
+        State::Running { id, started: at, exits }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.state, State::Running { .. })
+    }
+
+    /// Terminated with no restart to come.
+    pub fn finished(&self) -> Option<i32> {
+        match &self.state {
+            State::Terminated { term, restart: None } => Some(term.code),
+            _ => None,
+        }
+    }
+
+    /// Never ran yet (pulling, creating, failing to pull).
+    pub fn waiting_to_start(&self) -> bool {
+        matches!(self.state, State::Pulling(_) | State::Creating(_) | State::PullFailed { .. }) && self.last.is_none()
+    }
+
+    /// The container's entry in `status.containerStatuses`.
+    pub fn status(&self, pod_ref: &str) -> Value {
+        let r = ImageRef::parse(&self.image);
+        let image_id = format!("{}@sha256:{}", r.repository, (1..=4).map(|s| format!("{:016x}", images::fnv64(&self.image, s))).collect::<String>());
+        let last = self.last.as_ref().map_or(json!({}), |t| json!({"terminated": t.json()}));
+        let waiting = |reason: &str, message: Option<String>| {
+            let mut w = json!({"reason": reason});
+            if let Some(m) = message {
+                w["message"] = json!(m);
+            }
+            w
+        };
+        let (state, ready, id) = match &self.state {
+            State::Pulling(_) | State::Creating(_) => (json!({"waiting": waiting("ContainerCreating", None)}), false, None),
+            State::PullFailed { message, shown: false, .. } => (json!({"waiting": waiting("ErrImagePull", Some(message.clone()))}), false, None),
+            State::PullFailed { shown: true, .. } => (json!({"waiting": waiting("ImagePullBackOff", Some(format!("Back-off pulling image {:?}", self.image)))}), false, None),
+            State::Running { id, started, .. } => (json!({"running": {"startedAt": rfc3339(*started)}}), true, Some(id.clone())),
+            State::Terminated { term, .. } => (json!({"terminated": term.json()}), false, Some(term.id.clone())),
+            State::BackOff { backoff_ms, .. } => {
+                let msg = format!("back-off {} restarting failed container={} pod={pod_ref}", go_duration(*backoff_ms), self.name);
+                (json!({"waiting": waiting("CrashLoopBackOff", Some(msg))}), false, self.last.as_ref().map(|t| t.id.clone()))
+            }
+        };
+        let ran = id.is_some() || self.last.is_some();
+        let mut s = json!({
+            "name": self.name,
+            "image": if ran { r.full() } else { self.image.clone() },
+            "imageID": if ran { image_id } else { String::new() },
+            "lastState": last, "ready": ready, "restartCount": self.restart_count, "started": ready, "state": state,
+        });
+        if let Some(id) = id {
+            s["containerID"] = json!(id);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(image: &str, script: &str) -> ContainerSpec {
+        let command = if script.is_empty() { vec![] } else { vec!["sh".into(), "-c".into(), script.into()] };
+        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new() }
+    }
+
+    /// Runs the container to `until`, returning (instant, waiting or terminated reason) at each change.
+    fn timeline(s: &ContainerSpec, always: bool, until_s: u64) -> Vec<(u64, String, u32)> {
+        let mut rng = Rng::new(1);
+        let (mut c, _) = Container::new(s, Time(0));
+        let mut seen = Vec::new();
+        let restart = move |code: i32| always || code != 0;
+        let mut now = Time(0);
+        while now.as_ms() <= until_s * 1000 {
+            let mut out = Vec::new();
+            c.advance(now, s, "p", "p_default(u)", &restart, &mut rng, &mut out);
+            let st = c.status("p_default(u)");
+            let reason = ["waiting", "terminated"].iter().find_map(|k| st["state"][k]["reason"].as_str()).unwrap_or("Running").to_string();
+            if seen.last().map(|(_, r, n): &(u64, String, u32)| (r.clone(), *n)) != Some((reason.clone(), c.restart_count)) {
+                seen.push((now.as_ms() / 1000, reason, c.restart_count));
+            }
+            now = now.after(Duration::from_secs(1));
+        }
+        seen
+    }
+
+    #[test]
+    fn a_crashing_container_backs_off_10s_doubling() {
+        let t = timeline(&spec("busybox", "exit 1"), true, 80);
+        let expect: Vec<(u64, &str, u32)> = vec![
+            (0, "ContainerCreating", 0),
+            (3, "Running", 0),
+            (4, "Error", 0),
+            (5, "Running", 1),
+            (6, "Error", 1),
+            (7, "CrashLoopBackOff", 1),
+            (16, "Running", 2),
+            (17, "Error", 2),
+            (18, "CrashLoopBackOff", 2),
+            (37, "Running", 3),
+            (38, "Error", 3),
+            (39, "CrashLoopBackOff", 3),
+            (78, "Running", 4),
+            (79, "Error", 4),
+            (80, "CrashLoopBackOff", 4),
+        ];
+        assert_eq!(t, expect.into_iter().map(|(a, b, c)| (a, b.to_string(), c)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_typo_image_fails_and_backs_off() {
+        let t = timeline(&spec("ngnix", ""), true, 40);
+        let reasons: Vec<(u64, &str)> = t.iter().map(|(s, r, _)| (*s, r.as_str())).collect();
+        assert_eq!(reasons, vec![(0, "ContainerCreating"), (1, "ErrImagePull"), (2, "ImagePullBackOff"), (11, "ContainerCreating"), (12, "ErrImagePull"), (13, "ImagePullBackOff"), (32, "ContainerCreating"), (33, "ErrImagePull"), (34, "ImagePullBackOff")]);
+    }
+
+    #[test]
+    fn a_completed_container_with_on_failure_stays_completed() {
+        let t = timeline(&spec("busybox", "echo done"), false, 20);
+        assert_eq!(t.last().map(|(_, r, n)| (r.as_str(), *n)), Some(("Completed", 0)));
+        assert_eq!(go_duration(80_000), "1m20s");
+        assert_eq!(go_duration(300_000), "5m0s");
+    }
+}

@@ -1,0 +1,107 @@
+//! The simulated registries: which image references can be pulled, how containerd names them
+//! (`nginx:1.27` is `docker.io/library/nginx:1.27`), and the error a failed pull gives, worded as
+//! containerd's resolver words it (the kubelet prints it after `Failed to pull image "<ref>": `).
+//!
+//! Docker Hub's official images are a known list, so a typo such as `ngnix` fails as it does on
+//! Docker Hub (the repository does not exist, so the anonymous token has no scope for it).
+//! Images in other namespaces and registries are assumed to exist: the simulation cannot know
+//! every public repository, and most manifests name real ones.
+
+/// Official images (`docker.io/library/<name>`) the simulated Docker Hub serves.
+const OFFICIAL_IMAGES: &[&str] = &[
+    "adminer", "alpine", "amazonlinux", "bash", "busybox", "caddy", "cassandra", "centos", "consul", "couchbase", "couchdb",
+    "debian", "docker", "eclipse-temurin", "elasticsearch", "fedora", "flink", "gcc", "ghost", "golang", "gradle", "haproxy",
+    "hello-world", "httpd", "influxdb", "jenkins", "kibana", "logstash", "mariadb", "maven", "memcached", "mongo", "mysql",
+    "neo4j", "nextcloud", "nginx", "node", "openjdk", "perl", "php", "postgres", "python", "rabbitmq", "redis", "registry",
+    "rockylinux", "ruby", "rust", "solr", "sonarqube", "tomcat", "traefik", "ubuntu", "vault", "wordpress", "zookeeper",
+];
+
+/// A reference split as containerd's `docker.ParseDockerRef` normalises it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `docker.io/library/nginx`.
+    pub repository: String,
+    /// `1.27`, or `latest` when neither tag nor digest is given.
+    pub tag: String,
+    /// `sha256:...` when the reference pins a digest.
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    pub fn parse(image: &str) -> ImageRef {
+        let (name, digest) = match image.split_once('@') {
+            Some((n, d)) => (n, Some(d.to_string())),
+            None => (image, None),
+        };
+        let (repo, tag) = match name.rsplit_once(':') {
+            Some((r, t)) if !t.contains('/') => (r, Some(t.to_string())),
+            _ => (name, None),
+        };
+        let first = repo.split('/').next().unwrap_or("");
+        let repository = if !repo.contains('/') {
+            format!("docker.io/library/{repo}")
+        } else if first.contains('.') || first.contains(':') || first == "localhost" {
+            repo.to_string()
+        } else {
+            format!("docker.io/{repo}")
+        };
+        let tag = tag.unwrap_or_else(|| if digest.is_some() { String::new() } else { "latest".into() });
+        ImageRef { repository, tag, digest }
+    }
+
+    /// `docker.io/library/nginx:1.27`, as a container status reports `image`.
+    pub fn full(&self) -> String {
+        match (&self.digest, self.tag.is_empty()) {
+            (Some(d), true) => format!("{}@{d}", self.repository),
+            _ => format!("{}:{}", self.repository, self.tag),
+        }
+    }
+
+    /// The last path element: `nginx`, `pause`, `busybox`.
+    pub fn short_name(&self) -> &str {
+        self.repository.rsplit('/').next().unwrap_or("")
+    }
+}
+
+/// Why a pull fails, as containerd's error text (without the kubelet's prefix).
+pub fn pull_error(image: &str) -> Option<String> {
+    let r = ImageRef::parse(image);
+    if let Some(name) = r.repository.strip_prefix("docker.io/library/") {
+        if !OFFICIAL_IMAGES.contains(&name) {
+            let full = r.full();
+            return Some(format!(
+                "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+            ));
+        }
+    }
+    None
+}
+
+/// A stable pseudo digest (FNV-1a).
+pub fn fnv64(s: &str, salt: u64) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_normalise_as_containerd_does() {
+        assert_eq!(ImageRef::parse("nginx:1.27").full(), "docker.io/library/nginx:1.27");
+        assert_eq!(ImageRef::parse("nginx").full(), "docker.io/library/nginx:latest");
+        assert_eq!(ImageRef::parse("registry.k8s.io/pause:3.10").full(), "registry.k8s.io/pause:3.10");
+        assert_eq!(ImageRef::parse("bitnami/redis:7").full(), "docker.io/bitnami/redis:7");
+        assert_eq!(ImageRef::parse("localhost:5000/app").full(), "localhost:5000/app:latest");
+        assert_eq!(ImageRef::parse("registry.k8s.io/pause:3.10").short_name(), "pause");
+    }
+
+    #[test]
+    fn a_typo_in_an_official_image_cannot_be_pulled() {
+        assert_eq!(pull_error("nginx:1.27"), None);
+        assert_eq!(pull_error("hashicorp/http-echo:1.0"), None);
+        let e = pull_error("ngnix").unwrap_or_default();
+        assert!(e.starts_with("failed to pull and unpack image \"docker.io/library/ngnix:latest\": failed to resolve reference"), "{e}");
+        assert!(e.contains("pull access denied, repository does not exist or may require authorization"));
+    }
+}
