@@ -40,7 +40,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
         Command::ApiResources { namespaced } => api_resources(*namespaced),
         Command::Imperative(i) => super::imperative::run(ctx, k, i, cause),
         Command::Inspect(i) => super::inspect::run(ctx, k, i, &user, cause),
-        Command::Apply { .. } | Command::Create { .. } | Command::Logs(_) => Output::fail("error: internal: apply runs through its own state machine\n"),
+        Command::Apply { .. } | Command::Create { .. } | Command::Drain(_) => Output::fail("error: internal: apply and drain run through their own state machines\n"),
     }
 }
 
@@ -117,8 +117,7 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
         OutputFormat::Json | OutputFormat::Yaml if !objects.is_empty() || errors.is_empty() => {
             let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
             let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
-            let value = printers::omit_managed_fields(&value, g.show_managed_fields);
-            stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json_full(&value) } else { printers::to_yaml_full(&value) });
+            stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json(&value) } else { printers::to_yaml(&value) });
         }
         OutputFormat::JsonPath(ref template) if !objects.is_empty() || errors.is_empty() => {
             let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);

@@ -7,10 +7,10 @@
 
 mod apply;
 mod bootstrap;
+mod drain;
 mod imperative;
 mod inspect;
 mod kubectl;
-mod logs;
 mod watch;
 
 use crate::api::Limits;
@@ -66,6 +66,8 @@ enum Work {
     ControlPlane,
     /// A running `kubectl get -w` looks for changes (see `watch.rs`).
     WatchPoll(CommandId),
+    /// A running `kubectl drain` evicts, retries or polls (see `drain.rs`).
+    DrainNext(CommandId),
 }
 
 /// Virtual time between two objects of one `kubectl apply` (a GET and a write each).
@@ -78,6 +80,7 @@ enum Running {
     Parsed(cli::Parsed),
     Apply(apply::Apply),
     Watch(Box<watch::GetWatch>),
+    Drain(Box<drain::Drain>),
 }
 
 /// How a bounded run ended.
@@ -215,6 +218,7 @@ impl Cluster {
             Work::Command(id) => self.start(id),
             Work::ApplyNext(id) => self.apply_next(id),
             Work::WatchPoll(id) => self.watch_poll(id),
+            Work::DrainNext(id) => self.drain_next(id),
             Work::ControlPlane => {
                 self.control_plane_events = self.control_plane_events.saturating_sub(1);
                 self.control_plane_queued = None;
@@ -338,6 +342,16 @@ impl Cluster {
                 let cause = self.command_records.get(&id).copied();
                 let namespace = k.namespace.clone();
                 let user = kubectl::user_of(&k);
+                if matches!(&k.command, Command::Drain(_)) {
+                    match drain::Drain::start(&mut self.api_context(), &k, cause) {
+                        Ok(d) => {
+                            self.running.insert(id, Running::Drain(Box::new(d)));
+                            self.schedule(self.now(), Work::DrainNext(id), id);
+                        }
+                        Err(out) => self.finish(id, out),
+                    }
+                    return;
+                }
                 if matches!(&k.command, Command::Get(g) if g.watch.watch || g.watch.watch_only) {
                     match watch::GetWatch::start(&mut self.api_context(), &k, cause) {
                         Ok(w) => {
@@ -348,16 +362,8 @@ impl Cluster {
                     }
                     return;
                 }
-                if let Command::Logs(l) = &k.command {
-                    // Served from the node's kubelet: the control plane's runtimes hold the logs.
-                    let cp = self.control_plane.take();
-                    let out = logs::run(&mut self.api_context(), cp.as_ref(), &k, l, cause);
-                    self.control_plane = cp;
-                    self.finish(id, out);
-                    return;
-                }
                 let (sources, dry_run, mode) = match k.command {
-                    Command::Apply { sources, dry_run, options } => (sources, dry_run, apply::Mode::Apply(options)),
+                    Command::Apply { sources, dry_run } => (sources, dry_run, apply::Mode::Apply),
                     Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create),
                     _ => {
                         let out = kubectl::run(&mut self.api_context(), &k, cause);
@@ -379,13 +385,27 @@ impl Cluster {
         let Some(Running::Watch(mut w)) = self.running.remove(&id) else { return };
         let open = w.poll(&mut self.api_context());
         let next = self.queue.peek_time();
+        // Without --request-timeout the stream ends once only background timers are left; with
+        // one it follows them (lease renewals, say) until the timeout.
+        let idle = w.timeout().is_none() && self.only_background_left();
         match next {
-            Some(at) if open && at <= w.deadline() => {
+            Some(at) if open && !idle && at <= w.deadline() => {
                 self.running.insert(id, Running::Watch(w));
                 // Queued after the event due at `at`, so it sees what that event wrote.
                 self.schedule(at.max(self.now()), Work::WatchPoll(id), id);
             }
             _ => self.finish(id, w.into_output()),
+        }
+    }
+
+    fn drain_next(&mut self, id: CommandId) {
+        let Some(Running::Drain(mut d)) = self.running.remove(&id) else { return };
+        match d.step(&mut self.api_context()) {
+            Some(at) => {
+                self.running.insert(id, Running::Drain(d));
+                self.schedule(at.max(self.now()), Work::DrainNext(id), id);
+            }
+            None => self.finish(id, d.into_output()),
         }
     }
 

@@ -117,7 +117,8 @@ impl GetWatch {
             last_change: ctx.now,
             out: Output::default(),
         };
-        if !g.watch.watch_only {
+        // An empty list prints nothing, not even headers: they come with the first event.
+        if !g.watch.watch_only && !objects.is_empty() {
             let events: Vec<(&str, Value)> = objects.into_iter().map(|o| ("ADDED", o)).collect();
             w.print(&events, ctx.now);
         }
@@ -167,6 +168,11 @@ impl GetWatch {
             }
         }
         self.deadline.is_none_or(|d| ctx.now < d)
+    }
+
+    /// When `--request-timeout` ends the stream, if it was given.
+    pub fn timeout(&self) -> Option<Time> {
+        self.deadline
     }
 
     /// The instant the stream gives up if nothing else ends it first.

@@ -6,6 +6,8 @@
 //! check `deployments/scale`, `pods/eviction` as real RBAC does) and reuse its get, update and
 //! delete paths, keeping the same etcd guarantees and trace records.
 
+pub mod event_ttl;
+pub mod eviction;
 pub mod scale;
 pub mod watch;
 
@@ -20,6 +22,7 @@ pub fn serve(run: &mut Run, req: &Request) -> Option<Result<Value, Status>> {
     }
     match req.subresource.as_str() {
         "scale" if scale::serves(req) => Some(scale::serve(run, req)),
+        "eviction" if req.kind.group.is_empty() && req.kind.resource == "pods" => Some(eviction::serve(run, req)),
         // kube-apiserver routes only the resources that have the subresource.
         "scale" => Some(Err(Status { code: 404, reason: "NotFound", message: "the server could not find the requested resource".into() })),
         _ => None,

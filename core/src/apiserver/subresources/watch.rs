@@ -137,6 +137,13 @@ mod tests {
     use crate::trace::Trace;
     use serde_json::{json, Value};
 
+    /// A request from `system:masters`: the bare store has no RBAC policy.
+    fn req(verb: Verb, kind: &'static crate::api::KindInfo, ns: &str, name: &str) -> Request {
+        let mut r = Request::new(verb, kind, ns, name);
+        r.user = crate::apiserver::User::apiserver();
+        r
+    }
+
     fn cm(name: &str, app: &str) -> Value {
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default", "labels": {"app": app}}, "data": {"k": "v"}})
     }
@@ -150,18 +157,17 @@ mod tests {
         let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next };
         let kind = lookup("v1", "ConfigMap").unwrap();
         let ns = lookup("v1", "Namespace").unwrap();
-        let mut req = Request::new(Verb::Create, ns, "", "").with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
-        req.user = crate::apiserver::User::apiserver();
-        handle(&mut ctx, &req).result.unwrap();
+        let create_ns = req(Verb::Create, ns, "", "").with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
+        handle(&mut ctx, &create_ns).result.unwrap();
         let start = ctx.store.revision();
-        handle(&mut ctx, &Request::new(Verb::Create, kind, "default", "").with_body(cm("a", "web"))).result.unwrap();
-        handle(&mut ctx, &Request::new(Verb::Create, kind, "default", "").with_body(cm("b", "db"))).result.unwrap();
+        handle(&mut ctx, &req(Verb::Create, kind, "default", "").with_body(cm("a", "web"))).result.unwrap();
+        handle(&mut ctx, &req(Verb::Create, kind, "default", "").with_body(cm("b", "db"))).result.unwrap();
         // a stops matching app=web: a DELETED for this watcher.
         let mut moved = cm("a", "other");
         moved["data"]["k"] = json!("w");
-        handle(&mut ctx, &Request::new(Verb::Update, kind, "default", "a").with_body(moved)).result.unwrap();
+        handle(&mut ctx, &req(Verb::Update, kind, "default", "a").with_body(moved)).result.unwrap();
 
-        let mut watch = Request::new(Verb::Watch, kind, "default", "");
+        let mut watch = req(Verb::Watch, kind, "default", "");
         watch.list.resource_version = start.to_string();
         watch.list.label_selector = "app=web".into();
         watch.list.allow_watch_bookmarks = true;

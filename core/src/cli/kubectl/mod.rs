@@ -4,7 +4,6 @@
 pub mod flags;
 pub mod imperative;
 pub mod inspect;
-pub mod logs;
 pub mod resources;
 
 use super::Files;
@@ -54,8 +53,6 @@ pub struct Get {
     pub subresource: String,
     /// `-w/--watch`, `--watch-only`, `--output-watch-events`.
     pub watch: Watch,
-    /// `--show-managed-fields`: keep `metadata.managedFields` in `-o json|yaml`.
-    pub show_managed_fields: bool,
 }
 
 /// How `kubectl get` streams changes after (or instead of) its first listing.
@@ -80,19 +77,23 @@ pub struct Delete {
     pub ignore_not_found: bool,
 }
 
-/// `apply`'s own flags: `--server-side`, `--force-conflicts`, `--field-manager`.
+/// `kubectl drain NODE` and its flags (see `cluster/drain.rs`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ApplyOptions {
-    pub server_side: bool,
-    pub force_conflicts: bool,
-    /// `--field-manager`, when given (kubectl's default depends on `--server-side`).
-    pub field_manager: Option<String>,
+pub struct Drain {
+    pub nodes: Vec<String>,
+    pub force: bool,
+    pub ignore_daemonsets: bool,
+    pub delete_emptydir_data: bool,
+    /// `--grace-period`; negative means the pod's own.
+    pub grace_period: i64,
+    /// `--timeout` in virtual milliseconds; 0 is kubectl's "no limit".
+    pub timeout_ms: u64,
 }
 
 /// A parsed kubectl command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    Apply { sources: Sources, dry_run: DryRun, options: ApplyOptions },
+    Apply { sources: Sources, dry_run: DryRun },
     Create { sources: Sources, dry_run: DryRun },
     Get(Get),
     Delete(Delete),
@@ -104,8 +105,7 @@ pub enum Command {
     Imperative(imperative::Imperative),
     /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
     Inspect(inspect::Inspect),
-    /// `logs` (see [`logs`]); the cluster serves it from the node's kubelet.
-    Logs(logs::Logs),
+    Drain(Drain),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,9 +137,6 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     let Some((command, rest)) = args.split_first() else {
         return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
     };
-    if command == "logs" {
-        return logs::parse(rest);
-    }
     if imperative::handles(command, rest) {
         return imperative::parse(command, rest, files);
     }
@@ -147,18 +144,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
         return inspect::parse(command, rest, files);
     }
     let (specs, build): (&[Spec], fn(&Parsed, &dyn Files) -> Result<Command, String>) = match command.as_str() {
-        "apply" => (
-            &[
-                FILENAME,
-                DRY_RUN,
-                OUTPUT,
-                switch("validate", None),
-                flag("field-manager", None),
-                switch("server-side", None),
-                switch("force-conflicts", None),
-            ],
-            build_apply,
-        ),
+        "apply" => (&[FILENAME, DRY_RUN, OUTPUT, switch("validate", None), flag("field-manager", None)], build_apply),
         "create" => (&[FILENAME, DRY_RUN, OUTPUT, switch("save-config", None)], build_create),
         "get" => (
             &[
@@ -167,7 +153,6 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 ALL_NAMESPACES,
                 flag("field-selector", None),
                 switch("show-labels", None),
-                switch("show-managed-fields", None),
                 flag("label-columns", Some('L')),
                 switch("no-headers", None),
                 switch("watch", Some('w')),
@@ -198,6 +183,17 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
             Ok(Command::ApiResources { namespaced: p.get("namespaced").map(|v| v != "false") })
         }),
         "cluster-info" => (&[], |_, _| Ok(Command::ClusterInfo)),
+        "drain" => (
+            &[
+                switch("force", None),
+                switch("ignore-daemonsets", None),
+                switch("delete-emptydir-data", None),
+                switch("delete-local-data", None),
+                flag("grace-period", None),
+                flag("timeout", None),
+            ],
+            build_drain,
+        ),
         "auth" => match rest.first().map(String::as_str) {
             Some("whoami") => (&[OUTPUT], |_, _| Ok(Command::Whoami)),
             _ => return Err("error: kubeplay knows `kubectl auth whoami` so far\n".into()),
@@ -250,20 +246,7 @@ fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
     if p.all("filename").is_empty() {
         return Err("error: must specify one of -f and -k\n".into());
     }
-    let options = ApplyOptions {
-        server_side: p.on("server-side"),
-        force_conflicts: p.on("force-conflicts"),
-        field_manager: p.get("field-manager").map(str::to_string),
-    };
-    let dry_run = dry_run(p)?;
-    // `ApplyOptions.Validate`.
-    if options.force_conflicts && !options.server_side {
-        return Err("error: --force-conflicts only works with --server-side\n".into());
-    }
-    if dry_run == DryRun::Client && options.server_side {
-        return Err("error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)\n".into());
-    }
-    Ok(Command::Apply { sources: read_sources(p, files)?, dry_run, options })
+    Ok(Command::Apply { sources: read_sources(p, files)?, dry_run: dry_run(p)? })
 }
 
 fn build_create(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
@@ -349,7 +332,28 @@ fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
         sort_by: p.get("sort-by").unwrap_or("").to_string(),
         subresource,
         watch,
-        show_managed_fields: p.on("show-managed-fields"),
+    }))
+}
+
+fn build_drain(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
+    if p.positional.is_empty() {
+        return Err("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n".into());
+    }
+    let grace_period = match p.get("grace-period") {
+        Some(g) => g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax\n"))?,
+        None => -1,
+    };
+    let timeout_ms = match p.get("timeout") {
+        None | Some("0") => 0,
+        Some(t) => crate::cli::parse_duration(t).map(|d| d.0).ok_or_else(|| format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: missing unit in duration \"{t}\"\n"))?,
+    };
+    Ok(Command::Drain(Drain {
+        nodes: p.positional.clone(),
+        force: p.on("force"),
+        ignore_daemonsets: p.on("ignore-daemonsets"),
+        delete_emptydir_data: p.on("delete-emptydir-data") || p.on("delete-local-data"),
+        grace_period,
+        timeout_ms,
     }))
 }
 
@@ -389,18 +393,6 @@ fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
 /// the kind without its group, one `* ` line per distinct cause when there are several. `None` for
 /// any other status.
 pub fn invalid_message(s: &crate::apiserver::Status, causes: &[crate::apiserver::FieldError]) -> Option<String> {
-    // A ValidatingAdmissionPolicy denial keeps admission.NewForbidden's message under reason
-    // Invalid, its one status cause being that message without a field: `The deployments "web"
-    // is invalid: : ValidatingAdmissionPolicy ...`.
-    if s.reason == "Invalid" && causes.is_empty() {
-        if let Some((head, cause)) = s.message.split_once(" is forbidden: ") {
-            let head = match head.split_once(' ') {
-                Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
-                None => head.to_string(),
-            };
-            return Some(format!("The {head} is invalid: : {cause}"));
-        }
-    }
     if s.reason != "Invalid" || !s.message.contains(" is invalid") {
         return None;
     }
@@ -452,16 +444,9 @@ mod tests {
             cmd.command,
             Command::Apply {
                 sources: Sources { files: vec![("a.yaml".into(), b"x".to_vec()), ("STDIN".into(), b"y".to_vec())] },
-                dry_run: DryRun::None,
-                options: ApplyOptions::default(),
+                dry_run: DryRun::None
             }
         );
-        let Command::Apply { options, .. } = parse(&words("apply --server-side --force-conflicts --field-manager=ci -f a.yaml"), &files).unwrap().command else {
-            panic!()
-        };
-        assert_eq!(options, ApplyOptions { server_side: true, force_conflicts: true, field_manager: Some("ci".into()) });
-        assert_eq!(parse(&words("apply --force-conflicts -f a.yaml"), &files).unwrap_err(), "error: --force-conflicts only works with --server-side\n");
-        assert!(parse(&words("apply --server-side --dry-run=client -f a.yaml"), &files).unwrap_err().contains("did you mean --dry-run=server instead?"));
         assert_eq!(parse(&words("apply --foo"), &files).unwrap_err(), "error: unknown flag: --foo\nSee 'kubectl apply --help' for usage.\n");
         assert_eq!(parse(&words("apply"), &files).unwrap_err(), "error: must specify one of -f and -k\n");
         assert_eq!(parse(&words("apply -f nope.yaml"), &files).unwrap_err(), "error: the path \"nope.yaml\" does not exist\n");
