@@ -40,6 +40,11 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
         Command::ApiResources { namespaced } => api_resources(*namespaced),
         Command::Imperative(i) => super::imperative::run(ctx, k, i, cause),
         Command::Inspect(i) => super::inspect::run(ctx, k, i, &user, cause),
+        Command::Rollout(r) => super::rollout::run(ctx, k, r, cause),
+        Command::Autoscale(a) => super::autoscale::run(ctx, k, a, cause),
+        Command::Config(c) => crate::cli::kubectl::config::run_config(c),
+        Command::Top(t) => crate::cli::kubectl::config::run_top(t),
+        Command::Help { text, exit_code } => Output { stdout: text.clone(), exit_code: *exit_code, ..Default::default() },
         Command::Apply { .. } | Command::Create { .. } | Command::Drain(_) => Output::fail("error: internal: apply and drain run through their own state machines\n"),
     }
 }

@@ -6,11 +6,14 @@
 //! steps until nothing is due, within a bound. Everything is a function of the seed and the inputs.
 
 mod apply;
+mod autoscale;
 mod bootstrap;
 mod drain;
 mod imperative;
 mod inspect;
 mod kubectl;
+mod rollout;
+mod rollout_status;
 mod watch;
 
 use crate::api::Limits;
@@ -81,6 +84,8 @@ enum Running {
     Apply(apply::Apply),
     Watch(Box<watch::GetWatch>),
     Drain(Box<drain::Drain>),
+    /// `kubectl rollout status`, watching (see `rollout_status.rs`).
+    RolloutStatus(Box<rollout_status::StatusWatch>),
 }
 
 /// How a bounded run ended.
@@ -210,6 +215,9 @@ impl Cluster {
 
     /// Handles the next due event. Returns false when nothing is queued.
     pub fn step(&mut self) -> bool {
+        if self.expire_rollout_status() {
+            return true;
+        }
         let Some(next) = self.queue.pop() else { return false };
         self.clock.advance_to(next.at);
         // Leases run out in virtual time too (etcd's lessor revokes them on its own).
@@ -229,6 +237,7 @@ impl Cluster {
             }
         }
         self.notify_controllers();
+        self.poll_rollout_status();
         true
     }
 
@@ -281,6 +290,11 @@ impl Cluster {
 
     /// True when everything queued is control-plane steps for background timers only.
     fn only_background_left(&self) -> bool {
+        // A waiting `rollout status` decides itself when the cluster has gone idle under it.
+        self.only_background_queued() && !self.rollout_status_running()
+    }
+
+    fn only_background_queued(&self) -> bool {
         let Some(cp) = &self.control_plane else { return false };
         self.queue.len() == self.control_plane_events && !cp.has_pending(self.store.revision()) && cp.next_wake().is_none()
     }
@@ -361,6 +375,12 @@ impl Cluster {
                         Err(out) => self.finish(id, out),
                     }
                     return;
+                }
+                if let Command::Rollout(r) = &k.command {
+                    if matches!(r.action, crate::cli::kubectl::rollout::RolloutAction::Status { .. }) {
+                        self.start_rollout_status(id, &k, r, cause);
+                        return;
+                    }
                 }
                 let (sources, dry_run, mode) = match k.command {
                     Command::Apply { sources, dry_run } => (sources, dry_run, apply::Mode::Apply),

@@ -6,6 +6,16 @@
 //!
 //! One action per Deployment per step, as one `sync` returns after scaling up or down; the next
 //! step (the store moved) continues the rollout with fresh caches.
+//!
+//! Revisions: the new ReplicaSet carries `deployment.kubernetes.io/revision` one above the
+//! highest old one, so a rollback (`kubectl rollout undo` puts an old template back) moves that
+//! old ReplicaSet to the newest revision and records the one it had in
+//! `deployment.kubernetes.io/revision-history`; the Deployment's own annotations (such as
+//! `kubernetes.io/change-cause`) are copied to its new ReplicaSet (`SetNewReplicaSetAnnotations`).
+//! A paused Deployment only scales; its Progressing condition says `DeploymentPaused` and then
+//! `DeploymentResumed` (`checkPausedConditions`). A rollout that makes no progress for
+//! `progressDeadlineSeconds` gets `ProgressDeadlineExceeded` (`syncRolloutStatus`), from a
+//! timer that runs as virtual time passes ([`next_deadline`], as `requeueStuckDeployment`).
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::hash::pod_template_hash;
@@ -20,6 +30,11 @@ const HASH_LABEL: &str = "pod-template-hash";
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
+const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
+/// `maxRevHistoryLengthInChars` of `SetNewReplicaSetAnnotations`.
+const MAX_REVISION_HISTORY_CHARS: usize = 2000;
+/// Annotations never copied from a Deployment to its ReplicaSets (`skipCopyAnnotation`).
+const SKIP_COPY: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED, MAX_REPLICAS, "deprecated.deployment.rollback.to"];
 
 fn i64_at(v: &Value, path: &[&str]) -> i64 {
     let mut cur = v;
@@ -145,6 +160,16 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let new_rs = owned.iter().copied().find(|rs| without_hash(&rs["spec"]["template"]) == *template);
         let old: Vec<&Value> = owned.iter().copied().filter(|rs| Some(*rs) != new_rs).collect();
         let paused = d["spec"]["paused"] == json!(true);
+        if let Some(conds) = paused_conditions(d, &rfc3339(ctx.now)) {
+            let mut nd = d.clone();
+            nd["status"]["conditions"] = json!(conds);
+            client::update_status(ctx, &sync.user, d_kind, &nd);
+            continue;
+        }
+        if let Some(updated) = new_rs.and_then(|rs| new_rs_annotations(d, rs, &old)) {
+            client::send(ctx, &sync.user, Verb::Update, rs_kind, ns_of(&updated), name_of(&updated), Some(updated.clone()));
+            continue;
+        }
         let mut created = None;
         match new_rs {
             None if !paused => created = create_new_rs(ctx, &mut sync, &old, caches),
@@ -169,6 +194,104 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         }
         write_status(ctx, d_kind, d, new_rs, &old, None);
     }
+}
+
+/// `HasProgressDeadline`: the deadline in ms, unless unset or MaxInt32.
+fn progress_deadline_ms(d: &Value) -> Option<i64> {
+    d["spec"]["progressDeadlineSeconds"].as_i64().filter(|s| *s != i64::from(i32::MAX)).map(|s| s * 1000)
+}
+
+fn progressing_condition(d: &Value) -> Option<&Value> {
+    d["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Progressing")
+}
+
+/// `checkPausedConditions`: the Progressing condition says when a Deployment is paused and
+/// resumed (unless it already timed out). `Some` is the new condition list.
+fn paused_conditions(d: &Value, now: &str) -> Option<Vec<Value>> {
+    progress_deadline_ms(d)?;
+    let current = progressing_condition(d);
+    let reason = current.map(|c| c["reason"].as_str().unwrap_or(""));
+    if reason == Some("ProgressDeadlineExceeded") {
+        return None;
+    }
+    let paused = d["spec"]["paused"] == json!(true);
+    let mut conds: Vec<Value> = d["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    if paused && reason != Some("DeploymentPaused") {
+        set_condition(&mut conds, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now);
+    } else if !paused && reason == Some("DeploymentPaused") {
+        set_condition(&mut conds, "Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", now);
+    } else {
+        return None;
+    }
+    Some(conds)
+}
+
+/// `SetNewReplicaSetAnnotations` for an existing new ReplicaSet: the Deployment's annotations
+/// copied, the revision raised above every old one (a rollback), the revision it had kept in
+/// the revision history. `Some` is the ReplicaSet to write.
+fn new_rs_annotations(d: &Value, rs: &Value, old: &[&Value]) -> Option<Value> {
+    let mut annotations = rs["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
+    for (k, v) in d["metadata"]["annotations"].as_object().into_iter().flatten() {
+        if !SKIP_COPY.contains(&k.as_str()) && annotations.get(k) != Some(v) {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    let max_old = old.iter().filter_map(|o| client::str_of(o, &["metadata", "annotations", REVISION]).parse::<i64>().ok()).max().unwrap_or(0);
+    let new_revision = max_old + 1;
+    let had = annotations.get(REVISION).and_then(Value::as_str).map(str::to_string);
+    let old_revision = match had.as_deref() {
+        None | Some("") => 0,
+        Some(r) => r.parse::<i64>().ok()?,
+    };
+    if old_revision < new_revision {
+        annotations.insert(REVISION.into(), json!(new_revision.to_string()));
+        if let Some(previous) = had {
+            let history = annotations.get(REVISION_HISTORY).and_then(Value::as_str).unwrap_or("").to_string();
+            let value = if history.is_empty() {
+                previous
+            } else {
+                let mut revisions: Vec<&str> = history.split(',').collect();
+                let mut total = history.len() + previous.len() + 1;
+                while total > MAX_REVISION_HISTORY_CHARS && !revisions.is_empty() {
+                    total -= revisions.remove(0).len() + 1;
+                }
+                revisions.push(&previous);
+                revisions.join(",")
+            };
+            annotations.insert(REVISION_HISTORY.into(), json!(value));
+        }
+    }
+    if rs["metadata"]["annotations"].as_object() == Some(&annotations) {
+        return None;
+    }
+    let mut updated = rs.clone();
+    updated["metadata"]["annotations"] = Value::Object(annotations);
+    Some(updated)
+}
+
+/// `requeueStuckDeployment`: when a rollout still in progress will pass its progress deadline
+/// (the Progressing condition's lastUpdateTime + `progressDeadlineSeconds`, + 1 s), for the
+/// earliest such Deployment. Only Deployments the next sync will mark are counted, so a due
+/// deadline always changes something.
+pub fn next_deadline(caches: &Caches) -> Option<crate::sim::Time> {
+    caches
+        .deployments
+        .values()
+        .filter(|d| !is_terminating(d) && d["spec"]["paused"] != json!(true))
+        .filter(|d| {
+            let template = &d["spec"]["template"];
+            caches.replicasets.values().any(|rs| ns_of(rs) == ns_of(d) && controlled_by(rs, uid_of(d)) && without_hash(&rs["spec"]["template"]) == *template)
+        })
+        .filter_map(|d| {
+            let deadline = progress_deadline_ms(d)?;
+            let cond = progressing_condition(d)?;
+            if matches!(cond["reason"].as_str(), Some("NewReplicaSetAvailable" | "ProgressDeadlineExceeded" | "DeploymentPaused")) {
+                return None;
+            }
+            let from = crate::cli::printers::parse_time(cond["lastUpdateTime"].as_str()?)?;
+            Some(crate::sim::Time((from + deadline + 1000).max(0) as u64))
+        })
+        .min()
 }
 
 fn sync_user() -> crate::apiserver::User {
@@ -411,26 +534,46 @@ fn write_status(ctx: &mut Context, d_kind: &'static KindInfo, d: &Value, new: Op
     } else {
         set_condition(&mut conds, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &now);
     }
+    let paused = d["spec"]["paused"] == json!(true);
     if let Some((s, reason, message)) = progressing {
         set_condition(&mut conds, "Progressing", s, reason, &message, &now);
-    } else if let Some(new) = new {
+    } else if let (Some(new), false) = (new, paused) {
+        // A paused Deployment is only scaled (`sync`); the rollout status is left alone.
         let rs_name = name_of(new);
+        let deadline = progress_deadline_ms(d);
+        if deadline.is_some() && !conds.iter().any(|c| c["type"] == "Progressing") {
+            set_condition(&mut conds, "Progressing", "True", "FoundNewReplicaSet", &format!("Found new replica set \"{rs_name}\""), &now);
+        }
+        let current = conds.iter().find(|c| c["type"] == "Progressing").cloned();
+        let complete_deployment = sum("replicas") == updated && current.as_ref().is_some_and(|c| c["reason"] == "NewReplicaSetAvailable");
         let complete = updated == want && sum("replicas") == want && available_n == want;
         let old_status = &d["status"];
+        // `DeploymentProgressing`: more updated, fewer old, more ready or more available.
         let progressed = updated > i64_at(old_status, &["updatedReplicas"])
+            || sum("replicas") - updated < i64_at(old_status, &["replicas"]) - i64_at(old_status, &["updatedReplicas"])
             || sum("readyReplicas") > i64_at(old_status, &["readyReplicas"])
-            || available_n > i64_at(old_status, &["availableReplicas"])
-            || sum("replicas") < i64_at(old_status, &["replicas"]);
-        if complete {
-            set_condition(&mut conds, "Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{rs_name}\" has successfully progressed."), &now);
-        } else if progressed {
-            // Re-set on every bit of progress: lastUpdateTime moves, lastTransitionTime stays.
-            let transition = conds.iter().find(|c| c["type"] == "Progressing" && c["status"] == "True").map(|c| c["lastTransitionTime"].clone());
-            conds.retain(|c| c["type"] != "Progressing");
-            conds.push(json!({"type": "Progressing", "status": "True", "lastUpdateTime": now, "lastTransitionTime": transition.unwrap_or(json!(now)),
-                "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{rs_name}\" is progressing.")}));
-        } else if !conds.iter().any(|c| c["type"] == "Progressing") {
-            set_condition(&mut conds, "Progressing", "True", "FoundNewReplicaSet", &format!("Found new replica set \"{rs_name}\""), &now);
+            || available_n > i64_at(old_status, &["availableReplicas"]);
+        // `DeploymentTimedOut`: no progress since the condition's lastUpdateTime + deadline.
+        let timed_out = current.as_ref().is_some_and(|c| match c["reason"].as_str() {
+            Some("NewReplicaSetAvailable") => false,
+            Some("ProgressDeadlineExceeded") => true,
+            _ => match (deadline, c["lastUpdateTime"].as_str().and_then(crate::cli::printers::parse_time)) {
+                (Some(limit), Some(from)) => from + limit < ctx.now.as_ms() as i64,
+                _ => false,
+            },
+        });
+        if deadline.is_some() && !complete_deployment {
+            if complete {
+                set_condition(&mut conds, "Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{rs_name}\" has successfully progressed."), &now);
+            } else if progressed {
+                // Re-set on every bit of progress: lastUpdateTime moves, lastTransitionTime stays.
+                let transition = current.as_ref().filter(|c| c["status"] == "True").map(|c| c["lastTransitionTime"].clone());
+                conds.retain(|c| c["type"] != "Progressing");
+                conds.push(json!({"type": "Progressing", "status": "True", "lastUpdateTime": now, "lastTransitionTime": transition.unwrap_or(json!(now)),
+                    "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{rs_name}\" is progressing.")}));
+            } else if timed_out {
+                set_condition(&mut conds, "Progressing", "False", "ProgressDeadlineExceeded", &format!("ReplicaSet \"{rs_name}\" has timed out progressing."), &now);
+            }
         }
     }
     if !conds.is_empty() {

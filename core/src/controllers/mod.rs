@@ -188,6 +188,7 @@ impl ControlPlane {
             .chain(self.pod_gc.next_wake())
             .chain(self.jobs.next_timer())
             .chain(self.ttl_after_finished.next_timer())
+            .chain(self.caches.as_ref().and_then(deployment::next_deadline))
             .min()
     }
 

@@ -1,10 +1,14 @@
 //! `kubectl` in the command language: parsing with kubectl's flag conventions (see [`flags`]),
 //! into commands whose files are already read, so running them is pure.
 
+pub mod autoscale;
+pub mod config;
 pub mod flags;
+pub mod help;
 pub mod imperative;
 pub mod inspect;
 pub mod resources;
+pub mod rollout;
 
 use super::Files;
 use flags::{flag, switch, Parsed, Spec};
@@ -105,6 +109,16 @@ pub enum Command {
     Imperative(imperative::Imperative),
     /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
     Inspect(inspect::Inspect),
+    /// `rollout status|history|undo|restart|pause|resume` (see [`rollout`]).
+    Rollout(rollout::Rollout),
+    /// `autoscale` (see [`autoscale`]).
+    Autoscale(autoscale::Autoscale),
+    /// `config view|current-context|get-contexts|...` (see [`config`]).
+    Config(config::Config),
+    /// `top node|pod` (see [`config`]).
+    Top(config::Top),
+    /// Help text: `--help` (exit 0), or a command group named without its subcommand (exit 1).
+    Help { text: String, exit_code: i32 },
     Drain(Drain),
 }
 
@@ -134,9 +148,21 @@ const ALL_NAMESPACES: Spec = switch("all-namespaces", Some('A'));
 
 /// Parses the words after `kubectl`. Errors are the full text kubectl prints on stderr.
 pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
+    if args.is_empty() || help::wants_help(args) {
+        if let Some(text) = help::help_for(args) {
+            return Ok(help_command(text, 0));
+        }
+    }
     let Some((command, rest)) = args.split_first() else {
-        return Err("error: kubeplay needs a kubectl command, e.g. `kubectl get pods`\n".into());
+        return Ok(help_command(help::ROOT_HELP.to_string(), 0));
     };
+    match command.as_str() {
+        "rollout" => return rollout::parse(rest).map(|k| k.unwrap_or_else(|| help_command(rollout::ROLLOUT_HELP.to_string(), 1))),
+        "autoscale" => return autoscale::parse(rest),
+        "config" => return config::parse_config(rest).map(|k| k.unwrap_or_else(|| help_command(config::CONFIG_HELP.to_string(), 1))),
+        "top" => return config::parse_top(rest).map(|k| k.unwrap_or_else(|| help_command(config::TOP_HELP.to_string(), 1))),
+        _ => {}
+    }
     if imperative::handles(command, rest) {
         return imperative::parse(command, rest, files);
     }
@@ -212,6 +238,11 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
             groups: parsed.all("as-group").to_vec(),
         },
     })
+}
+
+/// A command that only prints help.
+fn help_command(text: String, exit_code: i32) -> Kubectl {
+    Kubectl { command: Command::Help { text, exit_code }, namespace: None, all_namespaces: false, impersonate: Impersonation::default() }
 }
 
 fn read_sources(p: &Parsed, files: &dyn Files) -> Result<Sources, String> {

@@ -625,6 +625,14 @@ fn pod_template(w: &mut PrefixWriter, t: &Value) {
     tolerations(w, "  ", arr(t, &["spec", "tolerations"]));
 }
 
+/// `DescribePodTemplate` into a plain `PrefixWriter` (no tabwriter), as `kubectl rollout
+/// history --revision` and `rollout undo --dry-run` print it: the tabs stay tabs.
+pub fn pod_template_text(t: &Value) -> String {
+    let mut w = PrefixWriter::default();
+    pod_template(&mut w, t);
+    w.pending
+}
+
 fn conditions_type_status_reason(w: &mut PrefixWriter, obj: &Value) {
     let conditions = arr(obj, &["status", "conditions"]);
     if conditions.is_empty() {
