@@ -12,6 +12,7 @@ use super::documents::{split_documents, Document};
 use super::registry::{lookup, KindInfo};
 use super::strict::unknown_fields;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Bounds on one manifest. A pasted file larger than these is refused with a message, never
 /// parsed: the YAML parser's time and memory grow with the input.
@@ -154,57 +155,124 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
     }
     // kubectl reads plain scalars by YAML 1.1 rules (`0644` is 420, `yes` is true).
     let text = super::yaml11::to_yaml12(first_yaml_document(doc.text));
-    // Parse once as untyped YAML: syntax, aliases, nesting and duplicate keys fail here.
-    let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
-        Ok(v) => v,
+    // Parse once as untyped YAML: syntax, aliases and nesting fail here.
+    let (json, typed_text): (Value, Cow<'_, str>) = match serde_yaml::from_str::<serde_yaml::Value>(&text) {
+        Ok(value) => match serde_json::to_value(&value) {
+            Ok(json) => (json, text.clone()),
+            Err(e) => {
+                // go-yaml's decoder refuses a mapping or a list as a key (`{{replicas}}`), and that
+                // ends the stream as any YAML error does.
+                let message = go_yaml::invalid_map_key(&value).map_or_else(|| e.to_string(), |m| format!("yaml: {m}"));
+                return Step::Stop(at_doc(
+                    doc,
+                    format!("error parsing {source}: error converting YAML to JSON: {message}"),
+                    Origin::Client,
+                ));
+            }
+        },
         Err(e) => {
             let y = split_yaml_error(&e, doc);
-            if let Some(d) = duplicate_key(&y, doc) {
-                // The object itself is well-formed YAML: only this document fails.
-                return Step::Objects(vec![Err(d)]);
+            match y.message.starts_with("duplicate entry with key").then(|| go_yaml::last_wins(&text)) {
+                // go-yaml v2, as kubectl calls it, keeps the last of repeated keys: no error, and
+                // the typed decode reads the JSON kubectl would send.
+                Some(Ok(json)) => {
+                    let typed = serde_json::to_string(&json).unwrap_or_default();
+                    (json, Cow::Owned(typed))
+                }
+                _ => return Step::Stop(syntax_error(&y, doc, source)),
             }
-            let rel_line = y.line - doc.first_line;
-            return Step::Stop(Diagnostic {
-                doc: doc.index,
-                line: y.line,
-                column: y.column,
-                path: y.path,
-                message: format!(
-                    "error parsing {source}: error converting YAML to JSON: yaml: line {rel_line}: {}",
-                    y.message
-                ),
-                origin: Origin::Client,
-            });
         }
     };
-    let json: Value = match serde_json::to_value(&value) {
-        Ok(Value::Object(m)) => Value::Object(m),
-        Ok(Value::Null) => return Step::Objects(Vec::new()),
-        Ok(other) => {
-            return Step::Objects(vec![Err(at_doc(
-                doc,
-                format!(
-                    "error parsing {source}: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    json_type(&other)
-                ),
-                Origin::Client,
-            ))])
-        }
-        Err(e) => {
-            return Step::Objects(vec![Err(at_doc(
-                doc,
-                format!("error parsing {source}: error converting YAML to JSON: {e}"),
-                Origin::Client,
-            ))])
-        }
+    let json = match json {
+        Value::Object(m) => Value::Object(m),
+        // An empty document, or one that is only `null`: kubectl skips it.
+        Value::Null => return Step::Objects(Vec::new()),
+        _ => return Step::Stop(validating_error(doc, source, "invalid object to validate".into())),
     };
+    // kubectl validates each document before decoding it (`--validate=strict`, the default):
+    // without apiVersion or kind the stream stops here (pkg/validation/schema.go, getObjectKind).
+    if let Some(message) = object_kind_errors(&json) {
+        return Step::Stop(validating_error(doc, source, message));
+    }
     let kind = json.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = json.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     if kind == "List" && api_version == "v1" {
         let items = json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+        if let Some(message) = list_kind_errors(&items) {
+            return Step::Stop(validating_error(doc, source, message));
+        }
         return Step::Objects(items.iter().map(|item| decode_value(item, doc, source)).collect());
     }
-    Step::Objects(vec![decode_typed(&json, doc, source, &text)])
+    Step::Objects(vec![decode_typed(&json, doc, source, &typed_text)])
+}
+
+/// A YAML syntax error as kubectl prints it. go-yaml v2 names the line within the document chunk:
+/// one-based for scanner errors, zero-based for parser errors, and none on the chunk's first line.
+fn syntax_error(y: &YamlError, doc: &Document, source: &str) -> Diagnostic {
+    let zero_based = y.line.saturating_sub(doc.first_line + 1);
+    let shown = if go_yaml::is_parser_problem(&y.message) { zero_based } else { zero_based + 1 };
+    let place = if zero_based == 0 { String::new() } else { format!("line {shown}: ") };
+    Diagnostic {
+        doc: doc.index,
+        line: y.line,
+        column: y.column,
+        path: y.path.clone(),
+        message: format!("error parsing {source}: error converting YAML to JSON: yaml: {place}{}", y.message),
+        origin: Origin::Client,
+    }
+}
+
+/// cli-runtime's `error validating "<file>": error validating data: ...; if you choose to ignore
+/// these errors, turn validation off with --validate=false`, which stops the stream.
+fn validating_error(doc: &Document, source: &str, message: String) -> Diagnostic {
+    at_doc(
+        doc,
+        format!(
+            "error validating {source:?}: error validating data: {message}; if you choose to ignore these errors, turn validation off with --validate=false"
+        ),
+        Origin::Client,
+    )
+}
+
+/// kubectl's `getObjectKind`: what is wrong with an object's apiVersion and kind, aggregated as
+/// apimachinery aggregates (one error alone, several as `[a, b]`).
+fn object_kind_errors(json: &Value) -> Option<String> {
+    let errors = kind_problems(json);
+    match errors.len() {
+        0 => None,
+        1 => errors.into_iter().next(),
+        _ => Some(format!("[{}]", errors.join(", "))),
+    }
+}
+
+fn kind_problems(json: &Value) -> Vec<String> {
+    let Some(object) = json.as_object() else { return vec!["invalid object to validate".into()] };
+    let mut errors = Vec::new();
+    for (field, name) in [("apiVersion", "apiVersion"), ("kind", "kind")] {
+        match object.get(field) {
+            None | Some(Value::Null) => errors.push(format!("{name} not set")),
+            Some(Value::String(_)) => {}
+            Some(_) => errors.push(format!("{name} isn't string type")),
+        }
+    }
+    errors
+}
+
+/// kubectl's `validateList`: every item's apiVersion and kind problems, together.
+fn list_kind_errors(items: &[Value]) -> Option<String> {
+    let mut errors: Vec<String> = Vec::new();
+    for item in items {
+        for e in kind_problems(item) {
+            if !errors.contains(&e) {
+                errors.push(e);
+            }
+        }
+    }
+    match errors.len() {
+        0 => None,
+        1 => errors.into_iter().next(),
+        _ => Some(format!("[{}]", errors.join(", "))),
+    }
 }
 
 /// The text up to a `...` document-end line. kubectl's YAML reader splits only on `---`, and
@@ -226,8 +294,11 @@ fn decode_typed(json: &Value, doc: &Document, source: &str, text: &str) -> Resul
     let kind_info = resolve_kind(json, doc, source)?;
     let object = (kind_info.decode)(text).map_err(|e| {
         let y = split_yaml_error(&e, doc);
-        server_decode_error(kind_info, doc, y.line, y.column, y.path.clone(), &go_json_error(&y))
+        unnamed_first(kind_info, json, doc, source).unwrap_or_else(|| {
+            server_decode_error(kind_info, doc, y.line, y.column, y.path.clone(), &go_json_error(kind_info, json, &y))
+        })
     })?;
+    check_scalars(kind_info, json, &object, doc, source)?;
     finish(json, object, kind_info, doc)
 }
 
@@ -237,9 +308,52 @@ fn decode_value(item: &Value, doc: &Document, source: &str) -> Result<Decoded, D
     let text = serde_json::to_string(item).unwrap_or_default();
     let object = (kind_info.decode)(&text).map_err(|e| {
         let y = split_yaml_error(&e, doc);
-        server_decode_error(kind_info, doc, doc.content_line(), 1, y.path.clone(), &go_json_error(&y))
+        unnamed_first(kind_info, item, doc, source).unwrap_or_else(|| {
+            server_decode_error(kind_info, doc, doc.content_line(), 1, y.path.clone(), &go_json_error(kind_info, item, &y))
+        })
     })?;
+    check_scalars(kind_info, item, &object, doc, source)?;
     finish(item, object, kind_info, doc)
+}
+
+/// A bool or number given for a string field: serde_yaml took it, the server's JSON decoder
+/// does not (`value: yes` in an env var).
+fn check_scalars(kind: &'static KindInfo, json: &Value, object: &Value, doc: &Document, source: &str) -> Result<(), Diagnostic> {
+    let Some(detail) = go_json::scalar_for_string(kind, json, object) else { return Ok(()) };
+    if let Some(d) = unnamed_first(kind, json, doc, source) {
+        return Err(d);
+    }
+    let field = detail.split(" of type ").next().and_then(|s| s.rsplit('.').next()).unwrap_or("");
+    let line = find_key_line(doc, field).unwrap_or_else(|| doc.content_line());
+    Err(server_decode_error(kind, doc, line, 1, String::new(), &detail))
+}
+
+/// kubectl apply GETs an object by name before it sends the body the server would fail to
+/// decode, so an object without a name fails on that first, client-side (apply.go,
+/// `applyOneObject`). The namespace printed is the object's own or `default`.
+fn unnamed_first(kind: &KindInfo, json: &Value, doc: &Document, source: &str) -> Option<Diagnostic> {
+    let meta = json.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("");
+    if !name.is_empty() {
+        return None;
+    }
+    let namespace = if kind.namespaced {
+        meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).filter(|n| !n.is_empty()).unwrap_or("default")
+    } else {
+        ""
+    };
+    let gv = format!("{}/{}", kind.group, kind.version);
+    Some(Diagnostic {
+        doc: doc.index,
+        line: doc.content_line(),
+        column: 1,
+        path: "metadata.name".into(),
+        message: format!(
+            "error when retrieving current configuration of:\nResource: \"{gv}, Resource={}\", GroupVersionKind: \"{gv}, Kind={}\"\nName: \"\", Namespace: {namespace:?}\nfrom server for: {source:?}: resource name may not be empty",
+            kind.resource, kind.kind
+        ),
+        origin: Origin::Client,
+    })
 }
 
 fn resolve_kind(json: &Value, doc: &Document, source: &str) -> Result<&'static KindInfo, Diagnostic> {
@@ -329,31 +443,15 @@ fn server_decode_error(kind: &KindInfo, doc: &Document, line: usize, column: usi
     }
 }
 
-/// Rewords serde's type errors the way Go's encoding/json words them, which is what a real API
-/// server returns (`json: cannot unmarshal string into Go struct field .spec.replicas of type int32`).
-fn go_json_error(y: &YamlError) -> String {
+/// Rewords serde's decode errors the way the server's Go JSON decoder words them.
+fn go_json_error(kind: &KindInfo, input: &Value, y: &YamlError) -> String {
     let m = &y.message;
     if let Some(rest) = m.strip_prefix("invalid type: ") {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        let got = match got.split_whitespace().next().unwrap_or("") {
-            "string" => "string",
-            "integer" | "floating" => "number",
-            "boolean" => "bool",
-            "sequence" => "array",
-            "map" => "object",
-            "unit" => "null",
-            other => other,
-        };
-        let go_type = match expected {
-            "i32" => "int32",
-            "i64" => "int64",
-            "a boolean" => "bool",
-            "a string" => "string",
-            e if e.contains("sequence") => "array",
-            e if e.contains("map") || e.starts_with("struct") => "object",
-            e => e,
-        };
-        return format!("json: cannot unmarshal {got} into Go struct field .{} of type {go_type}", y.path);
+        return go_json::type_error(kind, input, &y.path, &go_json::go_json_type(got), expected);
+    }
+    if let Some(message) = go_json::base64_error(m) {
+        return message;
     }
     if let Some(field) = m.strip_prefix("duplicate field `").and_then(|r| r.strip_suffix('`')) {
         return format!("strict decoding error: duplicate field {field:?}");
@@ -363,43 +461,6 @@ fn go_json_error(y: &YamlError) -> String {
         return format!("strict decoding error: missing required field {path:?}");
     }
     m.clone()
-}
-
-/// A repeated mapping key. kube-apiserver's strict decoder rejects the body with
-/// `strict decoding error: duplicate field "spec.replicas"` (400); serde_yaml reports the first
-/// occurrence, the learner needs the second one. The kind is read from the document's top-level
-/// lines, since the document as a whole could not be parsed.
-fn duplicate_key(y: &YamlError, doc: &Document) -> Option<Diagnostic> {
-    let key = y.message.strip_prefix("duplicate entry with key \"")?.strip_suffix('"')?;
-    let lines: Vec<&str> = doc.text.lines().collect();
-    let first = y.line - doc.first_line - 1;
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let col = indent(lines.get(first)?);
-    let second = lines.iter().enumerate().skip(first + 1).find(|(_, l)| {
-        indent(l) == col && l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))
-    })?;
-    let top = |field: &str| {
-        lines.iter().find_map(|l| {
-            let v = l.strip_prefix(field)?.strip_prefix(':')?;
-            let v = v.split(" #").next().unwrap_or(v).trim();
-            Some(v.trim_matches(|c| c == '"' || c == '\'').to_string())
-        })
-    };
-    let kind = lookup(&top("apiVersion")?, &top("kind")?)?;
-    let path = if y.path.is_empty() { key.to_string() } else { format!("{}.{key}", y.path) };
-    let detail = format!("strict decoding error: duplicate field {path:?}");
-    Some(server_decode_error(kind, doc, doc.first_line + second.0 + 1, col + 1, path, &detail))
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 /// The one-based input line where `key:` first appears in the document (a good enough anchor for
@@ -412,6 +473,9 @@ pub(crate) fn find_key_line(doc: &Document, key: &str) -> Option<usize> {
     })
     .map(|i| doc.first_line + i + 1)
 }
+
+mod go_json;
+mod go_yaml;
 
 #[cfg(test)]
 mod tests;

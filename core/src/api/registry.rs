@@ -12,6 +12,10 @@ use serde::Serialize;
 /// that is stored. The typed round trip is what drops unknown fields and applies the type's shape.
 pub type DecodeFn = fn(&str) -> Result<serde_json::Value, serde_yaml::Error>;
 
+/// Decodes the JSON kubectl would send into the kind's typed struct with serde_json, which, like
+/// Go's encoding/json and unlike serde_yaml, refuses a bool or number for a string field.
+pub type CheckJsonFn = fn(&serde_json::Value) -> Result<(), serde_json::Error>;
+
 /// One served kind.
 #[derive(Clone, Copy)]
 pub struct KindInfo {
@@ -25,6 +29,7 @@ pub struct KindInfo {
     /// False for kinds the API server never writes to etcd (reviews, bindings, component status).
     pub persisted: bool,
     pub decode: DecodeFn,
+    pub check_json: CheckJsonFn,
 }
 
 impl std::fmt::Debug for KindInfo {
@@ -98,6 +103,10 @@ fn decode_as<T: DeserializeOwned + Serialize>(text: &str) -> Result<serde_json::
     Ok(serde_json::to_value(typed).unwrap_or(serde_json::Value::Null))
 }
 
+fn check_json_as<T: DeserializeOwned>(value: &serde_json::Value) -> Result<(), serde_json::Error> {
+    T::deserialize(value).map(|_| ())
+}
+
 fn info<T>(persisted: bool) -> KindInfo
 where
     T: Resource + DeserializeOwned + Serialize,
@@ -111,6 +120,7 @@ where
         namespaced: <T::Scope as Scope>::NAMESPACED,
         persisted,
         decode: decode_as::<T>,
+        check_json: check_json_as::<T>,
     }
 }
 
