@@ -50,13 +50,7 @@ pub fn validate_limit_range(obj: &Value) -> Vec<FieldError> {
         let base = format!("spec.limits[{i}]");
         let l = Some(limit);
         let ty = str_of(l, "type");
-        if !matches!(ty, "Pod" | "Container" | "PersistentVolumeClaim") {
-            errs.push(FieldError::not_supported(
-                format!("{base}.type"),
-                &Value::from(ty),
-                &["Container", "PersistentVolumeClaim", "Pod"],
-            ));
-        }
+        errs.extend(limit_range_type_name(ty, &format!("{base}.type")));
         let mut read = |field: &str| -> Vec<(String, Quantity)> {
             let mut out = Vec::new();
             for (name, v) in entries(l, field) {
@@ -127,6 +121,17 @@ pub fn validate_limit_range(obj: &Value) -> Vec<FieldError> {
     errs
 }
 
+/// `validateLimitRangeTypeName`: a qualified name (so a missing type fails as an empty one), and
+/// without a `/` prefix one of the standard types.
+fn limit_range_type_name(ty: &str, path: &str) -> Vec<FieldError> {
+    let errs: Vec<FieldError> =
+        super::names::qualified_name(ty).into_iter().map(|m| FieldError::invalid(path, &Value::from(ty), m)).collect();
+    if !errs.is_empty() || ty.contains('/') || matches!(ty, "Pod" | "Container" | "PersistentVolumeClaim") {
+        return errs;
+    }
+    vec![FieldError::invalid(path, &Value::from(ty), "must be a standard limit type or fully qualified")]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +155,22 @@ mod tests {
             aggregate(&validate_limit_range(&l)),
             "spec.limits[0].min[cpu]: Invalid value: \"2\": min value 2 is greater than max value 1"
         );
+    }
+
+    /// The website's problematic-limit-range.yaml leaves `type` out: it fails as an empty
+    /// qualified name (`validateLimitRangeTypeName`), not as an unsupported enum value.
+    #[test]
+    fn limit_range_type_is_a_qualified_name() {
+        let with = |ty: Value| json!({"metadata": {"name": "l", "namespace": "default"}, "spec": {"limits": [{"type": ty, "max": {"cpu": "1"}}]}});
+        let key = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+        assert_eq!(
+            aggregate(&validate_limit_range(&with(json!("")))),
+            format!("[spec.limits[0].type: Invalid value: \"\": name part must be non-empty, spec.limits[0].type: Invalid value: \"\": {key}]")
+        );
+        assert_eq!(
+            aggregate(&validate_limit_range(&with(json!("Node")))),
+            "spec.limits[0].type: Invalid value: \"Node\": must be a standard limit type or fully qualified"
+        );
+        assert!(validate_limit_range(&with(json!("example.com/gpu"))).is_empty());
     }
 }
