@@ -12,6 +12,7 @@
 //! because the aggregated text depends on it. Go iterates maps in random order; here map keys
 //! (labels, data keys, resources) are visited in sorted order.
 
+mod admission_config;
 mod config;
 mod cron;
 mod ingress;
@@ -67,6 +68,7 @@ pub fn validate_create(kind: &KindInfo, obj: &Value) -> Vec<FieldError> {
         ("rbac.authorization.k8s.io", "RoleBinding") => rbac::validate_role_binding(obj),
         ("rbac.authorization.k8s.io", "ClusterRoleBinding") => rbac::validate_cluster_role_binding(obj),
         ("networking.k8s.io", "Ingress") => ingress::validate_ingress(obj),
+        ("admissionregistration.k8s.io", k) if admission_config::KINDS.contains(&k) => admission_config::validate(obj),
         _ => meta::validate_object_meta(obj.get("metadata"), kind.namespaced, default_name_rule(kind)),
     }
 }
