@@ -18,7 +18,8 @@ use serde_json::Value;
 /// `ValidateJob`.
 pub fn validate_job(obj: &Value) -> Vec<FieldError> {
     let mut errs = meta::validate_object_meta(obj.get("metadata"), true, NameRule::Subdomain);
-    errs.extend(validate_job_spec_with_selector(obj.get("spec")));
+    let generated = with_generated_name_labels(obj);
+    errs.extend(validate_job_spec_with_selector(generated.get("spec")));
     let spec = obj.get("spec");
     if str_of(spec, "completionMode") == "Indexed" {
         if let Some(c) = int_of(spec, "completions").filter(|c| *c > 0) {
@@ -34,6 +35,29 @@ pub fn validate_job(obj: &Value) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+/// The job-name labels the strategy's `generateSelector` puts on the template before `Validate`
+/// runs (unless `manualSelector`), so a name that is no valid label value (`process-item-$ITEM`,
+/// or longer than 63 characters) also fails at `spec.template.labels`.
+fn with_generated_name_labels(obj: &Value) -> Value {
+    let mut obj = obj.clone();
+    if bool_of(obj.get("spec"), "manualSelector") {
+        return obj;
+    }
+    let name = str_of(obj.get("metadata"), "name").to_string();
+    if let Some(template) = obj.get_mut("spec").and_then(|s| s.get_mut("template")).filter(|t| t.is_object()) {
+        let meta = template.as_object_mut().map(|t| t.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
+        if let Some(meta) = meta.filter(|m| m.is_object()) {
+            let labels = meta.as_object_mut().map(|m| m.entry("labels").or_insert_with(|| Value::Object(Default::default())));
+            if let Some(labels) = labels.and_then(Value::as_object_mut) {
+                for key in ["batch.kubernetes.io/job-name", "job-name"] {
+                    labels.entry(key).or_insert_with(|| Value::from(name.clone()));
+                }
+            }
+        }
+    }
+    obj
 }
 
 /// `ValidateJobSpec`: the spec, then the selector (required and checked when manual).
@@ -240,6 +264,20 @@ mod tests {
             aggregate(&validate_job(&always)),
             "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
         );
+    }
+
+    /// generateSelector adds the job's name as a template label value before validation.
+    #[test]
+    fn a_name_that_is_no_label_value_fails_on_the_template_too() {
+        let mut bad = job(json!({"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl"}]}));
+        bad["metadata"]["name"] = json!("process-item-$ITEM");
+        let msg = aggregate(&validate_job(&bad));
+        assert!(msg.starts_with("[metadata.name: Invalid value: \"process-item-$ITEM\": a lowercase RFC 1123 subdomain"), "{msg}");
+        assert!(msg.contains("spec.template.labels: Invalid value: \"process-item-$ITEM\": a valid label must be an empty string"), "{msg}");
+        bad["spec"]["manualSelector"] = json!(true);
+        bad["spec"]["selector"] = json!({"matchLabels": {"a": "b"}});
+        bad["spec"]["template"]["metadata"] = json!({"labels": {"a": "b"}});
+        assert!(!aggregate(&validate_job(&bad)).contains("spec.template.labels"));
     }
 
     #[test]
