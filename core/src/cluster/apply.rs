@@ -122,7 +122,9 @@ impl Apply {
         }
         let exit_code = i32::from(!self.errors.is_empty());
         let mut stderr: String = self.warnings.iter().map(|w| format!("{w}\n")).collect();
-        stderr.push_str(&format_errors(&self.errors));
+        let several = self.errors.len() > 1;
+        let errors: Vec<String> = self.errors.iter().map(|e| in_list(e, several).to_string()).collect();
+        stderr.push_str(&format_errors(&errors));
         Output { stdout: self.stdout, stderr, exit_code, diagnostics: self.diagnostics }
     }
 
@@ -243,8 +245,26 @@ fn group_version(obj: &Decoded) -> String {
 /// kubectl's `AddSourceToErr` plus `StandardErrorMessage`; invalid (422) errors print their
 /// causes instead, without the source (section 4.5 of the facts).
 fn server_error(verb: &str, source: &str, s: &Status, causes: &[FieldError]) -> String {
-    crate::cli::kubectl::invalid_message(s, causes)
-        .unwrap_or_else(|| format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message))
+    let standard = format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message);
+    match crate::cli::kubectl::invalid_message(s, causes) {
+        // Only a lone error reaches checkErr's 422 case; among several, `MultipleErrors` prints
+        // each with `StandardErrorMessage`, so both forms are kept until the count is known.
+        Some(alone) => format!("{alone}{AMONG_SEVERAL}{standard}"),
+        None => standard,
+    }
+}
+
+/// Separates an error's lone form from its form in a list of several (see [`in_list`]).
+const AMONG_SEVERAL: char = '\u{1f}';
+
+/// The text kubectl prints for one error: a 422 printed alone is `The Pod "x" is invalid: ...`,
+/// but in a list of several errors it is `Error from server (Invalid): error when creating
+/// "f": Pod "x" is invalid: ...` (kubectl `checkErr`, `MultipleErrors`).
+fn in_list(error: &str, several: bool) -> &str {
+    match error.split_once(AMONG_SEVERAL) {
+        Some((alone, among)) => if several { among } else { alone },
+        None => error,
+    }
 }
 
 /// The annotation value: the manifest as compact JSON without the annotation itself, with the
