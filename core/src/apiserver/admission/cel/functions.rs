@@ -100,7 +100,7 @@ fn global(name: &str, x: &Value) -> Result<Value, EvalError> {
             Value::Str(t) => match t.as_ref() {
                 "true" | "TRUE" | "True" | "t" | "1" => Ok(Value::Bool(true)),
                 "false" | "FALSE" | "False" | "f" | "0" => Ok(Value::Bool(false)),
-                _ => Err(EvalError::new(format!("type conversion error from 'string' to 'bool'"))),
+                _ => Err(EvalError::new("type conversion error from 'string' to 'bool'")),
             },
             _ => Err(no_overload()),
         },
