@@ -1,8 +1,8 @@
 //! What a fresh kubeadm cluster holds before the learner types anything, written through the API
 //! server as kube-apiserver's own post-start hooks write it: the four namespaces, the RBAC
-//! bootstrap policy (with aggregated roles settled), the system PriorityClasses and the
-//! `kubernetes` Service. Per-namespace objects (the `default` ServiceAccount, the
-//! `kube-root-ca.crt` ConfigMap) come from the controllers.
+//! bootstrap policy (with aggregated roles settled), the system PriorityClasses, the
+//! `kubernetes` Service and kind's default StorageClass `standard`. Per-namespace objects (the
+//! `default` ServiceAccount, the `kube-root-ca.crt` ConfigMap) come from the controllers.
 
 use super::Cluster;
 use crate::api::lookup;
@@ -64,4 +64,17 @@ pub(super) fn bootstrap(cluster: &mut Cluster) {
         }
     });
     create(cluster, "v1", "Service", svc);
+    // kind's default StorageClass (what `kind create cluster` installs): volumes from the
+    // local-path provisioner, bound only once a pod using the claim is scheduled, so the
+    // volume lands on that pod's node. minikube's `standard` uses `k8s.io/minikube-hostpath`
+    // and `Immediate` instead.
+    let standard = json!({
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "rancher.io/local-path",
+        "reclaimPolicy": "Delete",
+        "volumeBindingMode": "WaitForFirstConsumer"
+    });
+    create(cluster, "storage.k8s.io/v1", "StorageClass", standard);
 }

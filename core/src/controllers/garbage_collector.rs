@@ -8,7 +8,8 @@
 //! Foreground deletion (`foregroundDeletion` finalizer on the owner): dependents are deleted
 //! (foreground too) and the finalizer is removed once none is left, so the owner goes last.
 //! Orphan (`orphan` finalizer): the owner's reference is taken out of each dependent, then the
-//! finalizer goes. Not yet: owners of other kinds than Deployment, ReplicaSet and Service.
+//! finalizer goes. DaemonSets and StatefulSets own their pods and ControllerRevisions. Not yet:
+//! owners of other kinds.
 
 use super::client::{self, name_of, ns_of, uid_of};
 use super::informer::Informer;
@@ -28,6 +29,8 @@ fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
     match (owner["apiVersion"].as_str(), owner["kind"].as_str()) {
         (Some("apps/v1"), Some("Deployment")) => Some(&caches.deployments),
         (Some("apps/v1"), Some("ReplicaSet")) => Some(&caches.replicasets),
+        (Some("apps/v1"), Some("DaemonSet")) => Some(&caches.daemonsets),
+        (Some("apps/v1"), Some("StatefulSet")) => Some(&caches.statefulsets),
         (Some("v1"), Some("Service")) => Some(&caches.services),
         _ => None,
     }
@@ -57,6 +60,7 @@ fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer>
     match owners.kind.kind {
         "Deployment" => vec![&caches.replicasets],
         "ReplicaSet" => vec![&caches.pods],
+        "DaemonSet" | "StatefulSet" => vec![&caches.pods, &caches.controllerrevisions],
         "Service" => vec![&caches.endpointslices],
         _ => Vec::new(),
     }
@@ -66,7 +70,7 @@ fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer>
 /// drop the finalizer. Returns the deletion budget left.
 fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usize {
     let user = client::controller(NAME);
-    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices] {
+    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices, &caches.daemonsets, &caches.statefulsets] {
         for owner in owners.values() {
             let foreground = has_finalizer(owner, FOREGROUND);
             let orphan = has_finalizer(owner, ORPHAN);
@@ -127,7 +131,7 @@ fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finaliz
 pub fn reconcile(ctx: &mut Context, caches: &Caches) {
     let user = client::controller(NAME);
     let mut budget = finalize_owners(ctx, caches, MAX_DELETES_PER_STEP);
-    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices] {
+    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices, &caches.controllerrevisions] {
         for obj in dependents.values() {
             if budget == 0 {
                 return;

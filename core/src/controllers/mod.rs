@@ -8,7 +8,7 @@
 //!
 //! Each step first brings every informer up to date, then lets the components reconcile in a
 //! fixed order (service accounts and root CA per namespace, kubelets register and run pods, node lifecycle, deployment, replicaset,
-//! scheduler, endpoints, garbage collector). The controllers are level-triggered: they look at every object
+//! daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage collector). The controllers are level-triggered: they look at every object
 //! of their kind each step and act on the difference between spec and what the caches show.
 //! What one component writes in a step, the others see at the next step (1 ms later), the way a
 //! watch event reaches another process.
@@ -22,6 +22,8 @@
 //! ```
 
 mod client;
+mod controller_revision;
+mod daemonset;
 mod deployment;
 mod endpoints;
 mod garbage_collector;
@@ -29,16 +31,20 @@ mod hash;
 mod informer;
 mod job;
 mod kubelet;
+mod local_path_provisioner;
 mod namespace_bootstrap;
 mod node_lease;
 mod node_lifecycle;
 mod node_ops;
 mod nodes;
+mod persistent_volume;
 mod pod_gc;
 mod replicaset;
 mod runtime;
 mod scheduler;
 mod scheduler_plugins;
+mod scheduler_volume_binding;
+mod statefulset;
 mod taint_eviction;
 mod ttl_after_finished;
 
@@ -63,6 +69,12 @@ pub struct Caches {
     pub endpoints: Informer,
     pub endpointslices: Informer,
     pub leases: Informer,
+    pub daemonsets: Informer,
+    pub statefulsets: Informer,
+    pub controllerrevisions: Informer,
+    pub pvcs: Informer,
+    pub pvs: Informer,
+    pub storageclasses: Informer,
     pub jobs: Informer,
 }
 
@@ -80,6 +92,12 @@ impl Caches {
             endpoints: Informer::new(client::kind("v1", "Endpoints")?),
             endpointslices: Informer::new(client::kind("discovery.k8s.io/v1", "EndpointSlice")?),
             leases: Informer::new(client::kind("coordination.k8s.io/v1", "Lease")?),
+            daemonsets: Informer::new(client::kind("apps/v1", "DaemonSet")?),
+            statefulsets: Informer::new(client::kind("apps/v1", "StatefulSet")?),
+            controllerrevisions: Informer::new(client::kind("apps/v1", "ControllerRevision")?),
+            pvcs: Informer::new(client::kind("v1", "PersistentVolumeClaim")?),
+            pvs: Informer::new(client::kind("v1", "PersistentVolume")?),
+            storageclasses: Informer::new(client::kind("storage.k8s.io/v1", "StorageClass")?),
             jobs: Informer::new(client::kind("batch/v1", "Job")?),
         })
     }
@@ -96,6 +114,12 @@ impl Caches {
         self.endpoints.sync(ctx);
         self.endpointslices.sync(ctx);
         self.leases.sync(ctx);
+        self.daemonsets.sync(ctx);
+        self.statefulsets.sync(ctx);
+        self.controllerrevisions.sync(ctx);
+        self.pvcs.sync(ctx);
+        self.pvs.sync(ctx);
+        self.storageclasses.sync(ctx);
         self.jobs.sync(ctx);
     }
 }
@@ -113,6 +137,9 @@ pub struct ControlPlane {
     node_lifecycle: node_lifecycle::NodeLifecycleController,
     taint_eviction: taint_eviction::TaintEvictionController,
     pod_gc: pod_gc::PodGcController,
+    daemonsets: daemonset::DaemonSetController,
+    statefulsets: statefulset::StatefulSetController,
+    persistent_volumes: persistent_volume::PersistentVolumeController,
     jobs: job::JobController,
     ttl_after_finished: ttl_after_finished::TtlAfterFinishedController,
 }
@@ -136,6 +163,9 @@ impl ControlPlane {
             node_lifecycle: Default::default(),
             taint_eviction: Default::default(),
             pod_gc: Default::default(),
+            daemonsets: Default::default(),
+            statefulsets: Default::default(),
+            persistent_volumes: Default::default(),
             jobs: Default::default(),
             ttl_after_finished: Default::default(),
         }
@@ -162,6 +192,10 @@ impl ControlPlane {
             self.pod_gc.reconcile(ctx, caches);
             deployment::reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
+            self.daemonsets.reconcile(ctx, caches, &mut self.events);
+            self.statefulsets.reconcile(ctx, caches, &mut self.events);
+            self.persistent_volumes.reconcile(ctx, caches, &mut self.events);
+            local_path_provisioner::reconcile(ctx, caches, &mut self.events);
             self.jobs.reconcile(ctx, caches, &mut self.events);
             self.ttl_after_finished.reconcile(ctx, caches);
             self.scheduler.reconcile(ctx, caches, &mut self.events);

@@ -12,6 +12,7 @@ use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::hash::fnv32a;
 use super::replicaset::is_terminating;
 use super::scheduler_plugins::{self as plugins, NodeInfo};
+use super::scheduler_volume_binding as volume_binding;
 use super::Caches;
 use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
 use serde_json::{json, Value};
@@ -25,6 +26,9 @@ const NAME: &str = "default-scheduler";
 pub struct Scheduler {
     /// Unschedulable pods by uid, with the cluster fingerprint of their last attempt.
     unschedulable: BTreeMap<String, u32>,
+    /// Pods whose node is chosen while VolumeBinding's PreBind waits for their claims to be
+    /// bound, by uid, with that node (the pod counts there meanwhile, as an assumed pod).
+    waiting_on_volumes: BTreeMap<String, String>,
 }
 
 /// Scores: (plugin weight, score) summed as the framework does.
@@ -73,6 +77,11 @@ impl Scheduler {
             fingerprint_input.push_str(client::str_of(n, &["metadata", "resourceVersion"]));
             fingerprint_input.push(',');
         }
+        // Claims and classes: a claim bound or a class created can make a pod schedulable.
+        for c in caches.pvcs.values().chain(caches.storageclasses.values()) {
+            fingerprint_input.push_str(client::str_of(c, &["metadata", "resourceVersion"]));
+            fingerprint_input.push(',');
+        }
         for p in caches.pods.values() {
             let node = client::str_of(p, &["spec", "nodeName"]);
             if let Some(info) = nodes.get_mut(node) {
@@ -85,6 +94,7 @@ impl Scheduler {
         let fingerprint = fnv32a(fingerprint_input.as_bytes());
         let live: Vec<&str> = caches.pods.values().map(uid_of).collect();
         self.unschedulable.retain(|uid, _| live.contains(&uid.as_str()));
+        self.bind_waiting(ctx, caches, events, &mut nodes);
         let pending: Vec<&Value> = caches
             .pods
             .values()
@@ -94,14 +104,25 @@ impl Scheduler {
                     && matches!(p["spec"]["schedulerName"].as_str(), None | Some("default-scheduler"))
                     && p["spec"]["schedulingGates"].as_array().is_none_or(Vec::is_empty)
                     && self.unschedulable.get(uid_of(p)) != Some(&fingerprint)
+                    && !self.waiting_on_volumes.contains_key(uid_of(p))
             })
             .take(MAX_PODS_PER_STEP)
             .collect();
         for pod in pending {
+            let claims = match volume_binding::pre_filter(pod, caches) {
+                Ok(claims) => claims,
+                Err(reason) => {
+                    self.unschedulable.insert(uid_of(pod).to_string(), fingerprint);
+                    let message = volume_binding::pre_filter_error(nodes.len(), &reason);
+                    mark_unschedulable(ctx, pod, &message);
+                    client::event(ctx, events, &user, &source, pod, true, "FailedScheduling", &message);
+                    continue;
+                }
+            };
             let mut rejections = Vec::new();
             let mut feasible: Vec<&str> = Vec::new();
             for (name, info) in &nodes {
-                match plugins::filter(pod, info) {
+                match plugins::filter(pod, info).and_then(|()| volume_binding::filter(&claims, caches, info)) {
                     Ok(()) => feasible.push(name),
                     Err(r) => rejections.push(r),
                 }
@@ -124,6 +145,15 @@ impl Scheduler {
             let top: Vec<&str> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
             // `selectHost`: ties are broken uniformly at random.
             let chosen = top[ctx.rng.below(top.len() as u64) as usize].to_string();
+            if !claims.delayed.is_empty() {
+                // PreBind: the claims learn the node; the binding waits until they are bound.
+                volume_binding::pre_bind(ctx, &user, &claims, &chosen);
+                self.waiting_on_volumes.insert(uid_of(pod).to_string(), chosen.clone());
+                if let Some(info) = nodes.get_mut(&chosen) {
+                    info.add_pod(pod);
+                }
+                continue;
+            }
             let binding = json!({
                 "apiVersion": "v1", "kind": "Binding",
                 "metadata": {"name": name_of(pod), "namespace": ns_of(pod), "uid": uid_of(pod)},
@@ -138,6 +168,45 @@ impl Scheduler {
                     info.add_pod(pod);
                 }
                 let message = format!("Successfully assigned {}/{} to {chosen}", ns_of(pod), name_of(pod));
+                client::event(ctx, events, &user, &source, pod, false, "Scheduled", &message);
+            }
+        }
+    }
+}
+
+impl Scheduler {
+    /// Pods waiting in VolumeBinding's PreBind: counted on their node, and bound (with the
+    /// `Scheduled` event) once every claim they use is bound.
+    fn bind_waiting(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, nodes: &mut BTreeMap<String, NodeInfo>) {
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
+        let user = client::scheduler();
+        let source = Source { component: NAME, host: "" };
+        let waiting = std::mem::take(&mut self.waiting_on_volumes);
+        for (uid, node) in waiting {
+            let Some(pod) = caches.pods.values().find(|p| uid_of(p) == uid) else { continue };
+            if !client::str_of(pod, &["spec", "nodeName"]).is_empty() || is_terminating(pod) {
+                continue;
+            }
+            if !volume_binding::all_bound(pod, caches) {
+                if let Some(info) = nodes.get_mut(&node) {
+                    info.add_pod(pod);
+                }
+                self.waiting_on_volumes.insert(uid, node);
+                continue;
+            }
+            let binding = json!({
+                "apiVersion": "v1", "kind": "Binding",
+                "metadata": {"name": name_of(pod), "namespace": ns_of(pod), "uid": uid_of(pod)},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+            });
+            let mut req = Request::new(Verb::Create, pod_kind, ns_of(pod), name_of(pod)).with_body(binding);
+            req.subresource = "binding".into();
+            req.user = user.clone();
+            if handle(ctx, &req).result.is_ok() {
+                if let Some(info) = nodes.get_mut(&node) {
+                    info.add_pod(pod);
+                }
+                let message = format!("Successfully assigned {}/{} to {node}", ns_of(pod), name_of(pod));
                 client::event(ctx, events, &user, &source, pod, false, "Scheduled", &message);
             }
         }

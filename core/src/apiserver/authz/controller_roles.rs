@@ -5,11 +5,12 @@
 //! default), and each ClusterRole `system:controller:<controller>` is bound to that account by
 //! a ClusterRoleBinding of the same name.
 //!
-//! Left out: persistent-volume-binder and expand-controller (their in-tree volume plugin rules
-//! changed across releases), endpointslicemirroring-controller, and the roles behind feature
-//! gates off by default or still changing (resource-claim-controller, storage-version-*). The
-//! garbage collector's role is `system:controller:generic-garbage-collector`, as upstream names
-//! it. Signer names are the `certificates.k8s.io` well-known signers.
+//! Left out: expand-controller (its in-tree volume plugin rules changed across releases),
+//! endpointslicemirroring-controller, and the roles behind feature gates off by default or still
+//! changing (resource-claim-controller, storage-version-*); persistent-volume-binder is kept
+//! without the rules of the removed in-tree volume plugins. The garbage collector's role is
+//! `system:controller:generic-garbage-collector`, as upstream names it. Signer names are the
+//! `certificates.k8s.io` well-known signers.
 
 use super::rule_builder::{
     events_rule, rule, RoleDef, Subject, ADMISSION_REGISTRATION, APPS, AUTHORIZATION, AUTOSCALING, BATCH, CERTIFICATES, DISCOVERY,
@@ -189,6 +190,19 @@ fn controllers() -> Vec<(&'static str, Vec<PolicyRule>)> {
                 // Used for pod deletion.
                 rule(&["patch", "update"]).groups(&[LEGACY]).resources(&["pods/status"]).build(),
                 rule(&["list", "get", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                events_rule(),
+            ],
+        ),
+        (
+            // Without the in-tree plugins' rules (glusterfs, openstack), removed with the plugins.
+            "persistent-volume-binder",
+            vec![
+                rule(&["get", "list", "watch", "update", "create", "delete"]).groups(&[LEGACY]).resources(&["persistentvolumes"]).build(),
+                rule(&["update"]).groups(&[LEGACY]).resources(&["persistentvolumes/status"]).build(),
+                rule(&["get", "list", "watch", "update"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims"]).build(),
+                rule(&["update"]).groups(&[LEGACY]).resources(&["persistentvolumeclaims/status"]).build(),
+                rule(&["list", "watch", "get", "create", "delete"]).groups(&[LEGACY]).resources(&["pods"]).build(),
+                rule(&["get", "list", "watch"]).groups(&[STORAGE]).resources(&["storageclasses"]).build(),
                 events_rule(),
             ],
         ),

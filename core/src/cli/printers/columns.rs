@@ -21,6 +21,30 @@ fn or_none(x: String) -> String {
     }
 }
 
+fn or_unset(v: &Value) -> String {
+    match v.as_str() {
+        Some(x) => x.to_string(),
+        None => "<unset>".into(),
+    }
+}
+
+/// `status.phase`, or `Terminating` once a deletion is under way (claims and volumes).
+fn phase_or_terminating(obj: &Value) -> String {
+    if obj["metadata"]["deletionTimestamp"].is_null() {
+        s(&obj["status"]["phase"])
+    } else {
+        "Terminating".into()
+    }
+}
+
+/// `GetPersistentVolumeClaimClass`: the field, else the beta annotation.
+fn claim_class(obj: &Value) -> String {
+    match obj["spec"]["storageClassName"].as_str() {
+        Some(c) => c.to_string(),
+        None => s(&obj["metadata"]["annotations"]["volume.beta.kubernetes.io/storage-class"]),
+    }
+}
+
 fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
@@ -56,6 +80,50 @@ fn containers_images(template_spec: &Value) -> (String, String) {
     )
 }
 
+/// `formatHPAMetrics`: `cpu: 12%/80%` per metric (`<unknown>` until the controller reports
+/// one), at most two and then `+ N more...`, `<none>` without metrics.
+fn hpa_metrics(spec: &Value, status: &Value) -> String {
+    let specs: Vec<&Value> = spec["metrics"].as_array().into_iter().flatten().collect();
+    if specs.is_empty() {
+        return "<none>".into();
+    }
+    let current = |i: usize, kind: &str| &status["currentMetrics"][i][kind]["current"];
+    let value = |v: &Value| if v.is_null() { "<unknown>".to_string() } else { s(v) };
+    let list: Vec<String> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| match m["type"].as_str().unwrap_or("") {
+            "Resource" | "ContainerResource" => {
+                let field = if m["type"] == "Resource" { "resource" } else { "containerResource" };
+                let r = &m[field];
+                let target = &r["target"];
+                if !target["averageValue"].is_null() {
+                    format!("{}: {}/{}", s(&r["name"]), value(&current(i, field)["averageValue"]), s(&target["averageValue"]))
+                } else {
+                    let now = current(i, field)["averageUtilization"].as_i64().map_or("<unknown>".to_string(), |u| format!("{u}%"));
+                    let want = target["averageUtilization"].as_i64().map_or("<auto>".to_string(), |u| format!("{u}%"));
+                    format!("{}: {now}/{want}", s(&r["name"]))
+                }
+            }
+            "Pods" => format!("{}/{}", value(&current(i, "pods")["averageValue"]), s(&m["pods"]["target"]["averageValue"])),
+            "Object" | "External" => {
+                let field = if m["type"] == "Object" { "object" } else { "external" };
+                let target = &m[field]["target"];
+                if !target["averageValue"].is_null() {
+                    format!("{}/{} (avg)", value(&current(i, field)["averageValue"]), s(&target["averageValue"]))
+                } else {
+                    format!("{}/{}", value(&current(i, field)["value"]), s(&target["value"]))
+                }
+            }
+            _ => "<unknown type>".into(),
+        })
+        .collect();
+    if list.len() > 2 {
+        return format!("{} + {} more...", list[..2].join(", "), list.len() - 2);
+    }
+    list.join(", ")
+}
+
 /// Column headers for a resource, upper-cased as kubectl prints them.
 pub fn headers(resource: &str, wide: bool) -> Vec<&'static str> {
     let (base, extra): (&[&str], &[&str]) = match resource {
@@ -81,15 +149,23 @@ pub fn headers(resource: &str, wide: bool) -> Vec<&'static str> {
             &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
         ),
         "namespaces" => (&["NAME", "STATUS", "AGE"], &[]),
+        "leases" => (&["NAME", "HOLDER", "AGE"], &[]),
         "configmaps" => (&["NAME", "DATA", "AGE"], &[]),
         "secrets" => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         "serviceaccounts" => (&["NAME", "SECRETS", "AGE"], &[]),
         "events" => (&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"]),
         "ingresses" => (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], &[]),
+        "horizontalpodautoscalers" => (&["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], &[]),
         "persistentvolumeclaims" => (
             &["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"],
             &["VOLUMEMODE"],
         ),
+        "persistentvolumes" => (
+            &["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"],
+            &["VOLUMEMODE"],
+        ),
+        "storageclasses" => (&["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], &[]),
+        "controllerrevisions" => (&["NAME", "CONTROLLER", "REVISION", "AGE"], &[]),
         _ => (&["NAME", "AGE"], &[]),
     };
     let mut h = base.to_vec();
@@ -280,8 +356,10 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
             let conds: Vec<&Value> = status["conditions"].as_array().into_iter().flatten().collect();
             let mut st = match conds.iter().find(|c| c["type"] == "Ready").map(|c| s(&c["status"])) {
                 Some(x) if x == "True" => "Ready".to_string(),
-                Some(x) if x == "False" => "NotReady".to_string(),
-                _ => "Unknown".to_string(),
+                // printNode: any other status of Ready (False or Unknown) is NotReady; only a
+                // node without the condition is Unknown.
+                Some(_) => "NotReady".to_string(),
+                None => "Unknown".to_string(),
             };
             if spec["unschedulable"].as_bool() == Some(true) {
                 st.push_str(",SchedulingDisabled");
@@ -308,6 +386,7 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
             )
         }
         "namespaces" => (vec![name, s(&status["phase"]), age], vec![]),
+        "leases" => (vec![name, s(&obj["spec"]["holderIdentity"]), age], vec![]),
         "configmaps" => {
             let n = obj["data"].as_object().map_or(0, |m| m.len()) + obj["binaryData"].as_object().map_or(0, |m| m.len());
             (vec![name, n.to_string(), age], vec![])
@@ -331,6 +410,15 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
                 vec![s(&inv["fieldPath"]), s(&obj["source"]["component"]), first, int(&obj["count"]).to_string(), name],
             )
         }
+        // printHorizontalPodAutoscaler (autoscaling/v2).
+        "horizontalpodautoscalers" => {
+            let target = &spec["scaleTargetRef"];
+            let min = spec["minReplicas"].as_i64().map_or("<unset>".to_string(), |m| m.to_string());
+            (
+                vec![name, format!("{}/{}", s(&target["kind"]), s(&target["name"])), hpa_metrics(spec, status), min, int(&spec["maxReplicas"]).to_string(), int(&status["currentReplicas"]).to_string(), age],
+                vec![],
+            )
+        }
         "ingresses" => {
             let hosts: Vec<String> = spec["rules"].as_array().into_iter().flatten().filter_map(|r| r["host"].as_str().map(str::to_string)).collect();
             let tls = spec["tls"].as_array().is_some_and(|t| !t.is_empty());
@@ -339,19 +427,75 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
                 vec![],
             )
         }
-        "persistentvolumeclaims" => (
-            vec![
-                name,
-                s(&status["phase"]),
-                s(&spec["volumeName"]),
-                s(&status["capacity"]["storage"]),
-                access_modes(&status["accessModes"]),
-                or_none(s(&spec["storageClassName"])),
-                or_none(s(&spec["volumeAttributesClassName"])),
-                age,
-            ],
-            vec![s(&spec["volumeMode"])],
-        ),
+        // printPersistentVolumeClaim: capacity and access modes only once bound; unset
+        // optional fields print as `<unset>`.
+        "persistentvolumeclaims" => {
+            let bound = !s(&spec["volumeName"]).is_empty();
+            (
+                vec![
+                    name,
+                    phase_or_terminating(obj),
+                    s(&spec["volumeName"]),
+                    if bound { s(&status["capacity"]["storage"]) } else { String::new() },
+                    if bound { access_modes(&status["accessModes"]) } else { String::new() },
+                    claim_class(obj),
+                    or_unset(&spec["volumeAttributesClassName"]),
+                    age,
+                ],
+                vec![or_unset(&spec["volumeMode"])],
+            )
+        }
+        "persistentvolumes" => {
+            let claim = &spec["claimRef"];
+            let claim = if claim.is_object() { format!("{}/{}", s(&claim["namespace"]), s(&claim["name"])) } else { String::new() };
+            let class = match spec["storageClassName"].as_str() {
+                Some(c) => c.to_string(),
+                None => s(&obj["metadata"]["annotations"]["volume.beta.kubernetes.io/storage-class"]),
+            };
+            (
+                vec![
+                    name,
+                    s(&spec["capacity"]["storage"]),
+                    access_modes(&spec["accessModes"]),
+                    s(&spec["persistentVolumeReclaimPolicy"]),
+                    phase_or_terminating(obj),
+                    claim,
+                    class,
+                    or_unset(&spec["volumeAttributesClassName"]),
+                    s(&status["reason"]),
+                    age,
+                ],
+                vec![or_unset(&spec["volumeMode"])],
+            )
+        }
+        "storageclasses" => {
+            let default = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"]
+                .iter()
+                .any(|a| obj["metadata"]["annotations"][*a] == "true");
+            (
+                vec![
+                    if default { format!("{name} (default)") } else { name },
+                    s(&obj["provisioner"]),
+                    obj["reclaimPolicy"].as_str().unwrap_or("Delete").to_string(),
+                    obj["volumeBindingMode"].as_str().unwrap_or("Immediate").to_string(),
+                    obj["allowVolumeExpansion"].as_bool().unwrap_or(false).to_string(),
+                    age,
+                ],
+                vec![],
+            )
+        }
+        // printControllerRevision: the controller as `<kind>.<group>/<name>`.
+        "controllerrevisions" => {
+            let owner = obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == Value::Bool(true));
+            let controller = owner.map_or_else(
+                || "<none>".to_string(),
+                |r| {
+                    let group = s(&r["apiVersion"]).rsplit_once('/').map(|(g, _)| format!(".{g}")).unwrap_or_default();
+                    format!("{}{group}/{}", s(&r["kind"]).to_lowercase(), s(&r["name"]))
+                },
+            );
+            (vec![name, controller, int(&obj["revision"]).to_string(), age], vec![])
+        }
         _ => (vec![name, age], vec![]),
     };
     if wide {
