@@ -9,6 +9,10 @@ use crate::store::Store;
 use crate::trace::{Actor, Event, Stage, Verdict, WriteOp};
 use serde_json::{json, Value};
 
+// Server-side apply: a child of this module, so it ends in the same create and update paths.
+#[path = "apply_patch.rs"]
+mod apply_patch;
+
 // Subresources and watch: children of this module, so they share its stages.
 #[path = "subresources/mod.rs"]
 mod subresources;
@@ -104,6 +108,7 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
         Verb::List => list(run, req),
         Verb::Create => create(run, req),
         Verb::Update | Verb::Patch(_) => update(run, req),
+        Verb::Apply { force } => apply_patch::serve(run, req, force),
         Verb::Delete => delete(run, req),
         Verb::DeleteCollection => delete_collection(run, req),
         Verb::Watch => subresources::watch::serve(run, req),
@@ -270,6 +275,7 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
         name = strategy::generate_name(&generate, run.ctx.rng);
         obj["metadata"]["name"] = json!(name);
     }
+    record_managed_fields(run, req, None, &mut obj);
     strategy::prepare_for_create(req.kind, &mut obj, &req.namespace, run.ctx.now, run.ctx.rng);
     admission_and_validation(run, req, &mut obj, None)?;
     let key = key_of(req, &name);
@@ -317,6 +323,28 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
     }
 }
 
+/// `FieldManager.UpdateNoErrors`: the write's fields become its manager's in
+/// `metadata.managedFields` (after decoding and defaulting, before admission, as the create and
+/// update handlers call it). Server-side apply has recorded its own already.
+fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&Value>, new: &mut Value) {
+    if matches!(req.verb, Verb::Apply { .. }) {
+        return;
+    }
+    let api_version = req.kind.api_version();
+    let now = strategy::rfc3339(run.ctx.now);
+    let manager = super::manager_for_request(req, run.ctx.trace);
+    let has_status = strategy::has_status_subresource(old.unwrap_or(new), req.kind);
+    let writer = super::managed_fields::Writer {
+        kind: req.kind.kind,
+        api_version: &api_version,
+        manager: &manager,
+        subresource: &req.subresource,
+        has_status,
+        now: &now,
+    };
+    super::managed_fields::record_update(&writer, old, new);
+}
+
 fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
     let key = key_of(req, &req.name);
     let Some(current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
@@ -356,6 +384,7 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
         }
     }
     strategy::prepare_for_update(req.kind, &req.subresource, &current.object, &mut new);
+    record_managed_fields(run, req, Some(&current.object), &mut new);
     admission_and_validation(run, req, &mut new, Some(&current.object))?;
     write_update(run, req, &key, &current, new)
 }

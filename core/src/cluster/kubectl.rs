@@ -122,7 +122,8 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
         OutputFormat::Json | OutputFormat::Yaml if !objects.is_empty() || errors.is_empty() => {
             let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
             let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
-            stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json(&value) } else { printers::to_yaml(&value) });
+            let value = printers::omit_managed_fields(&value, g.show_managed_fields);
+            stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json_full(&value) } else { printers::to_yaml_full(&value) });
         }
         OutputFormat::JsonPath(ref template) if !objects.is_empty() || errors.is_empty() => {
             let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);

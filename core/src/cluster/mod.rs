@@ -383,7 +383,7 @@ impl Cluster {
                     }
                 }
                 let (sources, dry_run, mode) = match k.command {
-                    Command::Apply { sources, dry_run } => (sources, dry_run, apply::Mode::Apply),
+                    Command::Apply { sources, dry_run, options } => (sources, dry_run, apply::Mode::Apply(options)),
                     Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create),
                     _ => {
                         let out = kubectl::run(&mut self.api_context(), &k, cause);

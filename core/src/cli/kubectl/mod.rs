@@ -57,6 +57,8 @@ pub struct Get {
     pub subresource: String,
     /// `-w/--watch`, `--watch-only`, `--output-watch-events`.
     pub watch: Watch,
+    /// `--show-managed-fields`: keep `metadata.managedFields` in `-o json|yaml`.
+    pub show_managed_fields: bool,
 }
 
 /// How `kubectl get` streams changes after (or instead of) its first listing.
@@ -94,10 +96,19 @@ pub struct Drain {
     pub timeout_ms: u64,
 }
 
+/// `apply`'s own flags: `--server-side`, `--force-conflicts`, `--field-manager`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    pub server_side: bool,
+    pub force_conflicts: bool,
+    /// `--field-manager`, when given (kubectl's default depends on `--server-side`).
+    pub field_manager: Option<String>,
+}
+
 /// A parsed kubectl command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    Apply { sources: Sources, dry_run: DryRun },
+    Apply { sources: Sources, dry_run: DryRun, options: ApplyOptions },
     Create { sources: Sources, dry_run: DryRun },
     Get(Get),
     Delete(Delete),
@@ -170,7 +181,18 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
         return inspect::parse(command, rest, files);
     }
     let (specs, build): (&[Spec], fn(&Parsed, &dyn Files) -> Result<Command, String>) = match command.as_str() {
-        "apply" => (&[FILENAME, DRY_RUN, OUTPUT, switch("validate", None), flag("field-manager", None)], build_apply),
+        "apply" => (
+            &[
+                FILENAME,
+                DRY_RUN,
+                OUTPUT,
+                switch("validate", None),
+                flag("field-manager", None),
+                switch("server-side", None),
+                switch("force-conflicts", None),
+            ],
+            build_apply,
+        ),
         "create" => (&[FILENAME, DRY_RUN, OUTPUT, switch("save-config", None)], build_create),
         "get" => (
             &[
@@ -179,6 +201,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 ALL_NAMESPACES,
                 flag("field-selector", None),
                 switch("show-labels", None),
+                switch("show-managed-fields", None),
                 flag("label-columns", Some('L')),
                 switch("no-headers", None),
                 switch("watch", Some('w')),
@@ -277,7 +300,20 @@ fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
     if p.all("filename").is_empty() {
         return Err("error: must specify one of -f and -k\n".into());
     }
-    Ok(Command::Apply { sources: read_sources(p, files)?, dry_run: dry_run(p)? })
+    let options = ApplyOptions {
+        server_side: p.on("server-side"),
+        force_conflicts: p.on("force-conflicts"),
+        field_manager: p.get("field-manager").map(str::to_string),
+    };
+    let dry_run = dry_run(p)?;
+    // `ApplyOptions.Validate`.
+    if options.force_conflicts && !options.server_side {
+        return Err("error: --force-conflicts only works with --server-side\n".into());
+    }
+    if dry_run == DryRun::Client && options.server_side {
+        return Err("error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)\n".into());
+    }
+    Ok(Command::Apply { sources: read_sources(p, files)?, dry_run, options })
 }
 
 fn build_create(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
@@ -363,6 +399,7 @@ fn build_get(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
         sort_by: p.get("sort-by").unwrap_or("").to_string(),
         subresource,
         watch,
+        show_managed_fields: p.on("show-managed-fields"),
     }))
 }
 
@@ -475,9 +512,16 @@ mod tests {
             cmd.command,
             Command::Apply {
                 sources: Sources { files: vec![("a.yaml".into(), b"x".to_vec()), ("STDIN".into(), b"y".to_vec())] },
-                dry_run: DryRun::None
+                dry_run: DryRun::None,
+                options: ApplyOptions::default(),
             }
         );
+        let Command::Apply { options, .. } = parse(&words("apply --server-side --force-conflicts --field-manager=ci -f a.yaml"), &files).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(options, ApplyOptions { server_side: true, force_conflicts: true, field_manager: Some("ci".into()) });
+        assert_eq!(parse(&words("apply --force-conflicts -f a.yaml"), &files).unwrap_err(), "error: --force-conflicts only works with --server-side\n");
+        assert!(parse(&words("apply --server-side --dry-run=client -f a.yaml"), &files).unwrap_err().contains("did you mean --dry-run=server instead?"));
         assert_eq!(parse(&words("apply --foo"), &files).unwrap_err(), "error: unknown flag: --foo\nSee 'kubectl apply --help' for usage.\n");
         assert_eq!(parse(&words("apply"), &files).unwrap_err(), "error: must specify one of -f and -k\n");
         assert_eq!(parse(&words("apply -f nope.yaml"), &files).unwrap_err(), "error: the path \"nope.yaml\" does not exist\n");
