@@ -2,7 +2,7 @@
 # Installs what `make serve` and `make test` need, skipping whatever is already there.
 #
 #   scripts/setup.sh serve   the wasm target, trunk, wasm-bindgen-cli, wasm-opt (binaryen)
-#   scripts/setup.sh test    the same, plus Debian's chromium, chromium-driver and etcd
+#   scripts/setup.sh test    the same, plus Debian's chromium, chromium-driver, etcd and a Hangul font
 #
 # Everything comes from package registries (crates.io, npm, Debian): Trunk is pointed at the tools
 # installed here and never downloads its own. Versions are pinned; see ../shared/TOOLCHAIN.md.
@@ -68,8 +68,10 @@ if [ "${1:-serve}" = test ]; then
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v etcd >/dev/null || missing+=(etcd-server)
   command -v etcdctl >/dev/null || missing+=(etcd-client)
+  # A Hangul font, so the e2e screenshots of the Korean page show text rather than boxes.
+  [ -e /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing+=(fonts-nanum)
   if [ ${#missing[@]} -eq 0 ]; then
-    say "chromium, chromedriver, etcd, etcdctl: present"
+    say "chromium, chromedriver, etcd, etcdctl, fonts-nanum: present"
   else
     say "installing ${missing[*]} (apt-get)"
     SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo

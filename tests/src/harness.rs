@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The release build Trunk wrote (`trunk build --release`, which `make test` runs first).
+/// The release build Trunk wrote (`trunk build --release`, which `make test` runs first), or the
+/// folder named by `KUBEPLAY_DIST` (a quicker debug build while working on the page).
 pub fn dist_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist");
+    let dir = std::env::var_os("KUBEPLAY_DIST").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist"));
     assert!(
         dir.join("index.html").is_file(),
         "no release build in {}: run `trunk build --release` first (`make test` does)",

@@ -1,84 +1,103 @@
-//! The playground in headless Chromium: apply a multi-document manifest, see its etcd keys with
-//! increasing revisions; apply broken YAML, see the error at its line and the keys still there.
-//! Screenshots land in `target/e2e/` to be looked at.
+//! The playground in headless Chromium, driven as a learner drives it (clicks, keys, typing) with
+//! assertions on the DOM: apply a Deployment and step its create request stage by stage, walk the
+//! requests it caused until the last pod runs, step back and see the earlier etcd view, compare two
+//! revisions of a key, be denied as the read-only viewer, switch theme and language, reload and
+//! find everything kept, get a broken manifest marked at its line, and hit a quota.
+//! Screenshots of each main state land in `target/e2e/` to be looked at.
 
 use fantoccini::{key::Key, Client, Locator};
 use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
+use serde_json::Value;
 use std::time::Duration;
-
-const MANIFEST: &str = "apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-";
 
 /// Line 4 has a tab in its indentation, which YAML forbids.
 const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: settings\ndata:\n  a: b\n";
 
-async fn set_editor(c: &Client, text: &str) {
+type R<T> = Result<T, String>;
+
+fn e(err: impl std::fmt::Display) -> String {
+    err.to_string()
+}
+
+async fn js(c: &Client, script: &str) -> R<Value> {
+    c.execute(script, vec![]).await.map_err(e)
+}
+
+async fn set_editor(c: &Client, text: &str) -> R<()> {
     c.execute(
         "const t = document.getElementById('manifest'); t.value = arguments[0]; \
          t.dispatchEvent(new Event('input', { bubbles: true }));",
         vec![serde_json::json!(text)],
     )
     .await
-    .expect("set the editor text");
+    .map(|_| ())
+    .map_err(e)
 }
 
-/// (key, mod_revision) of every row in the etcd panel.
-async fn keys(c: &Client) -> Vec<(String, i64)> {
-    rows(c, "modRevision").await
-}
-
-/// (key, create_revision) of every row: the revision each object was created at.
-async fn created(c: &Client) -> Vec<(String, i64)> {
-    rows(c, "createRevision").await
-}
-
-async fn rows(c: &Client, field: &str) -> Vec<(String, i64)> {
-    let script = format!("return [...document.querySelectorAll('tr.etcd-key')].map(r => [r.dataset.key, Number(r.dataset.{field})]);");
-    let rows = c.execute(&script,
-        vec![],
+async fn select(c: &Client, id: &str, value: &str) -> R<()> {
+    c.execute(
+        "const s = document.getElementById(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![serde_json::json!(id), serde_json::json!(value)],
     )
     .await
-    .expect("read etcd rows");
-    serde_json::from_value(rows).expect("rows as (key, revision)")
+    .map(|_| ())
+    .map_err(e)
+}
+
+async fn click(c: &Client, css: &str) -> R<()> {
+    c.find(Locator::Css(css)).await.map_err(|err| format!("{css}: {err}"))?.click().await.map_err(e)
+}
+
+/// Presses a key on the page (not in a field), as the global shortcuts expect.
+async fn press(c: &Client, key: &str, shift: bool) -> R<()> {
+    c.execute(
+        "document.activeElement && document.activeElement.blur(); \
+         document.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], shiftKey: arguments[1], bubbles: true }));",
+        vec![serde_json::json!(key), serde_json::json!(shift)],
+    )
+    .await
+    .map(|_| ())
+    .map_err(e)
+}
+
+async fn wait_for(c: &Client, css: &str, what: &str) -> R<fantoccini::elements::Element> {
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.map_err(|err| format!("{what} ({css}): {err}"))
+}
+
+/// (key, revision) of every row in the etcd tab; `field` is `modRevision` or `createRevision`.
+async fn rows(c: &Client, field: &str) -> R<Vec<(String, i64)>> {
+    let script = format!("return [...document.querySelectorAll('tr.etcd-key')].map(r => [r.dataset.key, Number(r.dataset.{field})]);");
+    serde_json::from_value(js(c, &script).await?).map_err(e)
+}
+
+async fn has_key(c: &Client, key: &str) -> R<bool> {
+    Ok(rows(c, "modRevision").await?.iter().any(|(k, _)| k == key))
 }
 
 /// The text of the newest terminal entry's stdout or stderr.
-async fn last_entry(c: &Client, stream: &str) -> Result<String, String> {
-    let v = c
-        .execute(&format!("const e = [...document.querySelectorAll('#output .entry .{stream}')]; return e.length ? e[e.length - 1].innerText : null;"), vec![])
-        .await
-        .map_err(|e| e.to_string())?;
+async fn last_entry(c: &Client, stream: &str) -> R<String> {
+    let v = js(c, &format!("const e = [...document.querySelectorAll('#output .entry .{stream}')]; return e.length ? e[e.length - 1].innerText : null;")).await?;
     v.as_str().map(|s| s.trim_end().to_string()).ok_or_else(|| format!("no terminal entry with {stream}"))
+}
+
+async fn type_command(c: &Client, line: &str) -> R<()> {
+    let input = c.find(Locator::Id("terminal-input")).await.map_err(e)?;
+    input.send_keys(&format!("{line}{}", char::from(Key::Enter))).await.map_err(e)
+}
+
+/// The stages the stepper shows as reached, in order.
+async fn reached_stages(c: &Client) -> R<Vec<String>> {
+    let v = js(c, "return [...document.querySelectorAll('#stepper .stage-row:not(.ahead)')].map(s => s.dataset.stage);").await?;
+    serde_json::from_value(v).map_err(e)
+}
+
+async fn running_pods(c: &Client) -> R<usize> {
+    let v = js(c, "return document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]').length;").await?;
+    Ok(v.as_u64().unwrap_or(0) as usize)
+}
+
+async fn text(c: &Client, css: &str) -> R<String> {
+    c.find(Locator::Css(css)).await.map_err(|err| format!("{css}: {err}"))?.text().await.map_err(e)
 }
 
 async fn screenshot(c: &Client, name: &str) {
@@ -89,96 +108,201 @@ async fn screenshot(c: &Client, name: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn apply_then_broken_yaml_keeps_keys_and_points_at_the_line() {
+async fn a_learner_steps_through_the_control_plane() {
     let base = serve_dir(dist_dir());
     let driver = start_chromedriver();
     let c = open_browser(&driver).await;
     let result = scenario(&c, &base).await;
+    if result.is_err() {
+        screenshot(&c, "99-failure.png").await;
+    }
     let _ = c.close().await;
     drop(driver);
     result.unwrap();
 }
 
-async fn scenario(c: &Client, base: &str) -> Result<(), String> {
-    c.goto(base).await.map_err(|e| e.to_string())?;
-    let apply = c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Id("apply"))
-        .await
-        .map_err(|e| format!("the page never showed the Apply button: {e}"))?;
-    let boot = keys(c).await;
-    assert!(boot.iter().any(|(k, _)| k == "/registry/namespaces/default"), "a fresh cluster has the default namespace: {boot:?}");
+async fn scenario(c: &Client, base: &str) -> R<()> {
+    c.goto(base).await.map_err(e)?;
+    wait_for(c, "#apply", "the page never showed the Apply button").await?;
+    // A clean start whatever an earlier run left in this profile.
+    js(c, "localStorage.clear();").await?;
+    c.refresh().await.map_err(e)?;
+    wait_for(c, "#apply", "the page never showed the Apply button").await?;
+    let nodes = js(c, "return [...document.querySelectorAll('#cluster-map .node')].map(n => n.dataset.node);").await?;
+    assert_eq!(nodes, serde_json::json!(["control-plane", "node-1", "node-2", "node-3"]), "the default cluster's nodes");
+    for part in ["kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager"] {
+        wait_for(c, &format!("#cluster-map .node.control-plane .part[data-component='{part}']"), "the control plane's parts").await?;
+    }
+    screenshot(c, "01-empty.png").await;
 
-    set_editor(c, MANIFEST).await;
-    apply.click().await.map_err(|e| e.to_string())?;
+    // Apply the example: a namespace, a Deployment of three replicas and a Service.
+    click(c, "#apply").await?;
+    wait_for(c, "#status.ok", "the apply never reported success").await?;
+    assert_eq!(last_entry(c, "stdout").await?, "namespace/shop created\ndeployment.apps/web created\nservice/web created");
+    click(c, "#tab-etcd").await?;
+    wait_for(c, "tr.etcd-key[data-key='/registry/services/specs/shop/web']", "the Service key").await?;
+    let created = rows(c, "createRevision").await?;
+    let rev = |key: &str| created.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
+    let (ns, deploy, svc) = (rev("/registry/namespaces/shop"), rev("/registry/deployments/shop/web"), rev("/registry/services/specs/shop/web"));
+    assert!(ns < deploy && deploy < svc, "create revisions increase in apply order: {ns:?} {deploy:?} {svc:?}");
+    assert_eq!(running_pods(c).await?, 3, "live, the three pods run");
+    screenshot(c, "02-after-apply.png").await;
+
+    // The request tab lists the command's requests; the Deployment's create opens in the stepper
+    // at its first record, and each → reveals the next stage.
+    click(c, "#tab-request").await?;
+    let rows_js = "return [...document.querySelectorAll('#inspector li.request')].findIndex(r => r.querySelector('.method').innerText == 'POST' && r.querySelector('.path').innerText.endsWith('/namespaces/shop/deployments'));";
+    let index = js(c, rows_js).await?.as_i64().unwrap_or(-1);
+    assert!(index >= 0, "the Deployment's POST is listed");
+    js(c, &format!("document.querySelectorAll('#inspector li.request')[{index}].click();")).await?;
+    wait_for(c, "#stepper", "the stepper").await?;
+    assert_eq!(reached_stages(c).await?, Vec::<String>::new(), "at the request's arrival no stage has run");
+    assert_eq!(text(c, "#stepper .request-line .path").await?, "/apis/apps/v1/namespaces/shop/deployments");
+    let order = ["authentication", "authorization", "decode", "mutating-admission", "validation", "validating-admission", "storage"];
+    for (i, stage) in order.iter().enumerate() {
+        // One record per step; the etcd write is its own record just before the storage stage.
+        let mut reached = Vec::new();
+        for _ in 0..3 {
+            press(c, "ArrowRight", false).await?;
+            reached = reached_stages(c).await?;
+            if reached.len() == i + 1 {
+                break;
+            }
+        }
+        assert_eq!(reached.last().map(String::as_str), Some(*stage), "step {i} reveals {stage}: {reached:?}");
+        if *stage == "authorization" {
+            let detail = text(c, "#stepper .stage-row[data-stage='authorization'] .stage-detail").await?;
+            assert!(detail.contains("system:masters") || detail.contains("cluster-admin"), "the stage says why it allowed: {detail}");
+        }
+        if *stage == "decode" {
+            screenshot(c, "03-mid-pipeline.png").await;
+        }
+    }
+    // Then the response, with the revision the Deployment got.
+    for _ in 0..3 {
+        if c.find(Locator::Id("response")).await.is_ok() {
+            break;
+        }
+        press(c, "ArrowRight", false).await?;
+    }
+    let response = text(c, "#response").await?;
+    assert!(response.starts_with("201 Created"), "{response}");
+    assert!(response.ends_with(&deploy.unwrap_or_default().to_string()), "the response names the Deployment's revision: {response}");
+
+    // Request by request, the controllers, the scheduler and the kubelets bring the pods up; the
+    // map shows the cluster as of each step.
+    let mut seen = 0;
+    for _ in 0..600 {
+        press(c, "ArrowRight", true).await?;
+        let running = running_pods(c).await?;
+        assert!(running >= seen, "pods do not stop running while stepping forward ({seen} → {running})");
+        seen = running;
+        if running == 3 {
+            break;
+        }
+    }
+    assert_eq!(seen, 3, "stepping forward reaches three Running pods");
+
+    // Back to the Deployment's create: its key is not in etcd yet at that record.
+    js(c, &format!("document.querySelectorAll('#inspector li.request')[{index}]?.click();")).await.ok();
+    for _ in 0..800 {
+        let path = text(c, "#stepper .request-line .path").await.unwrap_or_default();
+        let method = text(c, "#stepper .request-line .method").await.unwrap_or_default();
+        if method == "POST" && path.ends_with("/namespaces/shop/deployments") {
+            break;
+        }
+        press(c, "ArrowLeft", true).await?;
+    }
+    click(c, "#tab-etcd").await?;
+    assert!(!has_key(c, "/registry/deployments/shop/web").await?, "stepping back shows etcd before the Deployment was written");
+    assert!(has_key(c, "/registry/namespaces/shop").await?, "the namespace was already there");
+    assert_eq!(running_pods(c).await?, 0, "no pod yet at that record");
+    press(c, "End", false).await?;
+    wait_for(c, "#live.on", "back to live").await?;
+    assert!(has_key(c, "/registry/deployments/shop/web").await?, "live again, the Deployment is there");
+
+    // A key's history: the Deployment was written several times (create, then its status).
+    click(c, "tr.etcd-key[data-key='/registry/deployments/shop/web']").await?;
+    wait_for(c, "#object .object-history li", "the key's history").await?;
+    assert!(text(c, "#object pre.yaml").await?.contains("kind: Deployment"));
+    click(c, "#object .object-history button").await?;
+    wait_for(c, "#object-diff .d-add", "a diff between two revisions").await?;
+    screenshot(c, "04-etcd-history-diff.png").await;
+
+    // As the read-only viewer: the grant is created by the admin in plain sight, then a delete is
+    // refused by RBAC with kube-apiserver's words.
+    select(c, "persona", "viewer").await?;
     c.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("tr.etcd-key[data-key='/registry/services/specs/shop/web']"))
+        .for_element(Locator::XPath("//*[@id='output']//pre[contains(., 'clusterrolebinding.rbac.authorization.k8s.io/viewer-view created')]"))
         .await
-        .map_err(|e| format!("the Service key never appeared: {e}"))?;
-    // The objects were created in apply order (the Deployment's mod_revision then moves on as
-    // its controller writes status).
-    let creations = created(c).await;
-    let rev = |key: &str| creations.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
-    let ns = rev("/registry/namespaces/shop").expect("namespace key");
-    let deploy = rev("/registry/deployments/shop/web").expect("deployment key");
-    let svc = rev("/registry/services/specs/shop/web").expect("service key");
-    assert!(ns < deploy && deploy < svc, "create revisions increase in apply order: {ns} {deploy} {svc}");
-    let stdout = last_entry(c, "stdout").await?;
-    assert_eq!(stdout, "namespace/shop created\ndeployment.apps/web created\nservice/web created");
-    screenshot(c, "01-applied.png").await;
-
-    // The terminal runs kubectl against the same cluster.
-    let input = c.find(Locator::Id("terminal-input")).await.map_err(|e| e.to_string())?;
-    input.send_keys(&format!("kubectl get deploy,svc -n shop{}", char::from(Key::Enter))).await.map_err(|e| e.to_string())?;
-    let table = last_entry(c, "stdout").await?;
-    assert!(table.starts_with("NAME") && table.contains("deployment.apps/web") && table.contains("service/web"), "{table}");
-
-    // Broken YAML, applied with the keyboard shortcut. The cluster is idle between commands, so
-    // every key and revision must be exactly as before.
-    let after = keys(c).await;
-    set_editor(c, BROKEN).await;
-    let editor = c.find(Locator::Id("manifest")).await.map_err(|e| e.to_string())?;
-    editor.send_keys(&format!("{}{}", char::from(Key::Control), char::from(Key::Enter))).await.map_err(|e| e.to_string())?;
-    let marker = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".diagnostic"))
-        .await
-        .map_err(|e| format!("no diagnostic marker after broken YAML: {e}"))?;
-    assert_eq!(marker.attr("data-line").await.map_err(|e| e.to_string())?.as_deref(), Some("4"));
-    let text = marker.text().await.map_err(|e| e.to_string())?;
-    assert!(text.starts_with("4:1 "), "marker names line 4: {text}");
-    let stderr = last_entry(c, "stderr").await?;
-    assert!(stderr.contains("yaml: line 4: found character that cannot start any token"), "stderr: {stderr}");
-    let gutter_error = c.find(Locator::Css(".gutter-error")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
-    assert_eq!(gutter_error, "4");
-    let still = keys(c).await;
-    assert_eq!(still, after, "a failed apply leaves every key and revision as it was");
-    screenshot(c, "02-broken-yaml.png").await;
-
-    // The manifest survives a reload (it is kept in localStorage).
-    c.refresh().await.map_err(|e| e.to_string())?;
-    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Id("apply")).await.map_err(|e| e.to_string())?;
-    let kept = c.execute("return document.getElementById('manifest').value;", vec![]).await.map_err(|e| e.to_string())?;
-    assert_eq!(kept.as_str(), Some(BROKEN), "the editor keeps the learner's text across a reload");
-
-    // An example from the menu: the quota rejects the third pod, and the pipeline shows where.
-    c.execute(
-        "const s = document.getElementById('examples'); s.value = '1'; s.dispatchEvent(new Event('change', { bubbles: true }));",
-        vec![],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    c.find(Locator::Id("apply")).await.map_err(|e| e.to_string())?.click().await.map_err(|e| e.to_string())?;
+        .map_err(|err| format!("the viewer's grant: {err}"))?;
+    type_command(c, "kubectl delete deployment web -n shop").await?;
     c.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#pipeline .stage.rejected[data-stage='validating-admission']"))
+        .for_element(Locator::XPath("//*[@id='output']//div[contains(@class,'prompt') and contains(., '--as=viewer')]"))
         .await
-        .map_err(|e| format!("the pipeline never showed the quota rejection: {e}"))?;
-    let stderr = last_entry(c, "stderr").await?;
-    assert!(stderr.contains("exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2"), "stderr: {stderr}");
-    screenshot(c, "03-quota-example.png").await;
+        .map_err(|err| format!("the command as the viewer: {err}"))?;
+    assert_eq!(
+        last_entry(c, "stderr").await?,
+        "Error from server (Forbidden): deployments.apps \"web\" is forbidden: User \"viewer\" cannot delete resource \"deployments\" in API group \"apps\" in the namespace \"shop\""
+    );
+    click(c, "#tab-request").await?;
+    wait_for(c, "#inspector li.request .stage.rejected", "the denied request's authorization stage").await?;
+    screenshot(c, "05-rbac-denied.png").await;
+
+    // Help, theme and language.
+    press(c, "?", false).await?;
+    wait_for(c, "#help", "the shortcuts overlay").await?;
+    press(c, "Escape", false).await?;
+    press(c, "t", false).await?;
+    let theme = js(c, "return document.documentElement.dataset.theme;").await?;
+    assert_eq!(theme.as_str(), Some("dark"));
+    screenshot(c, "06-dark.png").await;
+    select(c, "lang", "ko").await?;
+    assert_eq!(text(c, "#apply").await?, "적용");
+    assert_eq!(text(c, "#tab-etcd").await?, "etcd");
+    assert_eq!(text(c, "#tab-object").await?, "오브젝트");
+    screenshot(c, "07-korean.png").await;
+
+    // A reload keeps the editor, the cluster (replayed), the user, the theme and the language.
+    click(c, "#tab-etcd").await?;
+    let keys_before = rows(c, "modRevision").await.ok();
+    let editor_before = js(c, "return document.getElementById('manifest').value;").await?;
+    c.refresh().await.map_err(e)?;
+    wait_for(c, "#apply", "the page after a reload").await?;
+    assert_eq!(js(c, "return document.getElementById('manifest').value;").await?, editor_before);
+    assert_eq!(text(c, "#apply").await?, "적용", "Korean is kept");
+    assert_eq!(js(c, "return document.documentElement.dataset.theme;").await?.as_str(), Some("dark"));
+    assert_eq!(js(c, "return document.getElementById('persona').value;").await?.as_str(), Some("viewer"));
+    click(c, "#tab-etcd").await?;
+    if let Some(before) = keys_before.filter(|k| !k.is_empty()) {
+        assert_eq!(rows(c, "modRevision").await?, before, "the replayed cluster has the same keys and revisions");
+    }
+    assert!(last_entry(c, "stderr").await?.contains("User \"viewer\" cannot delete"), "the terminal is replayed too");
+    select(c, "lang", "en").await?;
+    press(c, "t", false).await?;
+    select(c, "persona", "admin").await?;
+
+    // Broken YAML, applied with the keyboard: marked at line 4, nothing stored.
+    let before = rows(c, "modRevision").await?;
+    set_editor(c, BROKEN).await?;
+    let editor = c.find(Locator::Id("manifest")).await.map_err(e)?;
+    editor.send_keys(&format!("{}{}", char::from(Key::Control), char::from(Key::Enter))).await.map_err(e)?;
+    let marker = wait_for(c, ".diagnostic", "a diagnostic marker after broken YAML").await?;
+    assert_eq!(marker.attr("data-line").await.map_err(e)?.as_deref(), Some("4"));
+    assert!(marker.text().await.map_err(e)?.starts_with("4:1 "));
+    assert!(last_entry(c, "stderr").await?.contains("yaml: line 4: found character that cannot start any token"));
+    assert_eq!(text(c, ".gutter-error").await?, "4");
+    assert_eq!(rows(c, "modRevision").await?, before, "a failed apply leaves every key and revision as it was");
+    screenshot(c, "08-broken-yaml.png").await;
+
+    // The quota example: the third pod is refused at validating admission.
+    select(c, "examples", "1").await?;
+    click(c, "#apply").await?;
+    click(c, "#tab-request").await?;
+    wait_for(c, "#inspector li.request .stage.rejected[title='validating-admission']", "the quota rejection in the request list").await?;
+    assert!(last_entry(c, "stderr").await?.contains("exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2"));
+    screenshot(c, "09-quota-example.png").await;
     Ok(())
 }

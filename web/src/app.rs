@@ -107,7 +107,6 @@ pub fn App() -> Html {
     let collapsed_right = use_state(|| false);
     let widths = use_state(|| (32.0f64, 34.0f64));
     let diff = use_state(|| None::<(i64, i64)>);
-    let explanation = use_state(|| EXAMPLES[0].1.to_string());
     let chosen = use_state(|| 0usize);
 
     // Save the session whenever it changes (two slots, then the pointer: see hooks/storage.rs).
@@ -192,15 +191,12 @@ pub fn App() -> Html {
     };
     let on_example = {
         let state = state.clone();
-        let explanation = explanation.clone();
         let chosen = chosen.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Some(i) = select.value().parse::<usize>().ok().filter(|i| *i < EXAMPLES.len()) {
-                let (_, why, text) = EXAMPLES[i];
                 chosen.set(i);
-                explanation.set(why.to_string());
-                state.dispatch(Action::Edit(text.to_string()));
+                state.dispatch(Action::Edit(EXAMPLES[i].manifest.to_string()));
             }
         })
     };
@@ -315,7 +311,7 @@ pub fn App() -> Html {
         let state = state.clone();
         let tab = tab.clone();
         Callback::from(move |seq: u64| {
-            state.dispatch(Action::ShowRequest(seq));
+            state.dispatch(Action::Seek(seq));
             tab.set(Tab::Request);
         })
     };
@@ -492,14 +488,16 @@ pub fn App() -> Html {
                     <div class="toolbar">
                         <button class="collapse" onclick={toggle(&collapsed_left)} title={tr(l, if *collapsed_left { T::Expand } else { T::Collapse })}>{ if *collapsed_left { "»" } else { "«" } }</button>
                         <h2>{ tr(l, T::Manifest) }</h2>
-                        <select id="examples" onchange={on_example} title={tr(l, T::ExamplesTitle)}>
-                            { for EXAMPLES.iter().enumerate().map(|(i, (title, _, _))| html! { <option value={i.to_string()} selected={i == *chosen}>{ *title }</option> }) }
-                        </select>
                         <button id="dry-run" onclick={on_dry_run} title={tr(l, T::DryRunTitle)}>{ tr(l, T::DryRun) }</button>
                         <button id="apply" class="primary" onclick={let a = on_apply.clone(); Callback::from(move |_: MouseEvent| a.emit(()))} title={tr(l, T::ApplyTitle)}>{ tr(l, T::Apply) }</button>
                         { status }
                     </div>
-                    <p class="explanation">{ (*explanation).clone() }</p>
+                    <div class="examples-row">
+                        <select id="examples" onchange={on_example} title={tr(l, T::ExamplesTitle)}>
+                            { for EXAMPLES.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == *chosen}>{ x.title }</option> }) }
+                        </select>
+                    </div>
+                    <p class="explanation" id="explanation">{ EXAMPLES.get(*chosen).map_or("", |x| if l == Lang::Ko { x.why.1 } else { x.why.0 }) }</p>
                     <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} on_apply={on_apply.clone()} />
                 </section>
                 <div class="splitter" onmousedown={start_drag(0)} title="drag to resize"></div>

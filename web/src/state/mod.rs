@@ -19,7 +19,7 @@ pub use pipeline::RequestView;
 pub use session::{reads_stdin, Input, Session, MAX_INPUTS, MAX_SESSION_BYTES};
 pub use timeline::{Caused, Component, Step, StepKind};
 
-pub use examples::{EXAMPLES, EXAMPLE_MANIFEST};
+pub use examples::{Example, EXAMPLES, EXAMPLE_MANIFEST};
 
 use kubeplay::api::Diagnostic;
 use kubeplay::cli::{MemoryFiles, Output};
@@ -59,9 +59,6 @@ pub enum Action {
     /// To the first record of the previous or next request.
     PrevRequest,
     NextRequest,
-    /// To the last record of the request whose first record is at this seq, so every stage it
-    /// ran is shown.
-    ShowRequest(u64),
     /// Back to the newest record: the views follow the cluster as it changes.
     Live,
     /// Act as another user from now on.
@@ -324,7 +321,9 @@ impl Playground {
         self.revision = cluster.store().revision();
         let at = self.cursor.unwrap_or(self.last_seq);
         let revision = if self.cursor.is_none() { self.revision } else { timeline::revision_at(refs.iter().copied(), at, 1) };
-        let request_id = refs.iter().find(|r| r.seq == at).and_then(|r| timeline::request_of(&r.event));
+        // Live, the request tab lists the last command's requests; stepping, it shows the one at
+        // the cursor stage by stage.
+        let request_id = if self.cursor.is_none() { None } else { refs.iter().find(|r| r.seq == at).and_then(|r| timeline::request_of(&r.event)) };
         let request = request_id.and_then(|id| timeline::request_upto(&refs, id, at));
         let root = match request_id {
             Some(id) => Some(timeline::Root::Request(id)),
@@ -437,13 +436,6 @@ impl Reducible for Playground {
                 let refs: Vec<&Record> = records.iter().collect();
                 if let Some(seq) = timeline::neighbour_request(&refs, at, matches!(action, Action::NextRequest)) {
                     next.seek(seq);
-                }
-            }
-            Action::ShowRequest(seq) => {
-                let records = next.records();
-                let id = records.iter().find(|r| r.seq == seq).and_then(|r| timeline::request_of(&r.event));
-                if let Some(last) = id.and_then(|id| records.iter().rev().find(|r| timeline::request_of(&r.event) == Some(id))) {
-                    next.seek(last.seq);
                 }
             }
             Action::Live => next.cursor = None,
