@@ -306,18 +306,20 @@ impl Playground {
         self.session.persona = p.id.to_string();
     }
 
+    #[cfg(test)]
     fn records(&self) -> Vec<Record> {
-        // Cloned so the borrow of the cluster ends here; the views need only a few thousand.
         self.cluster.borrow().trace().records().cloned().collect()
     }
 
     /// Re-derives every view from the trace and the store as of the cursor.
     fn refresh(&mut self) {
-        let records = self.records();
-        let refs: Vec<&Record> = records.iter().collect();
+        // Borrowed through a second handle to the cluster, so the records are read in place
+        // rather than cloned on every step.
+        let shared = self.cluster.clone();
+        let cluster = shared.borrow();
+        let refs: Vec<&Record> = cluster.trace().records().collect();
         self.first_seq = refs.first().map_or(0, |r| r.seq);
         self.last_seq = refs.last().map_or(0, |r| r.seq);
-        let cluster = self.cluster.borrow();
         self.revision = cluster.store().revision();
         let at = self.cursor.unwrap_or(self.last_seq);
         let revision = if self.cursor.is_none() { self.revision } else { timeline::revision_at(refs.iter().copied(), at, 1) };
@@ -432,8 +434,9 @@ impl Reducible for Playground {
             Action::StepBack => next.seek(at.saturating_sub(1)),
             Action::StepForward => next.seek(at + 1),
             Action::PrevRequest | Action::NextRequest => {
-                let records = next.records();
-                let refs: Vec<&Record> = records.iter().collect();
+                let shared = next.cluster.clone();
+                let cluster = shared.borrow();
+                let refs: Vec<&Record> = cluster.trace().records().collect();
                 if let Some(seq) = timeline::neighbour_request(&refs, at, matches!(action, Action::NextRequest)) {
                     next.seek(seq);
                 }
