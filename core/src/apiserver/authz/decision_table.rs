@@ -146,6 +146,26 @@ fn cases() -> Vec<(&'static str, Attributes, Want)> {
             Deny(r#"nodes "n2" is forbidden: User "system:node:n1" cannot get resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read 'n2', only its own Node object"#)),
         ("a node identity without a name", res(UserInfo::user("system:node:", &["system:nodes"]), "get", "", "secrets", "dev", "db"),
             Deny(r#"secrets "db" is forbidden: User "system:node:" cannot get resource "secrets" in API group "" in the namespace "dev": unknown node for user "system:node:""#)),
+        ("jane may not impersonate", res(jane(), "impersonate", "", "users", "", "bob"),
+            Deny(r#"users "bob" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope"#)),
+        ("the admin may impersonate", res(UserInfo::admin(), "impersonate", "", "users", "", "bob"),
+            Allow(r#"RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole "cluster-admin" to Group "kubeadm:cluster-admins""#)),
+        ("view in dev is no cluster-wide list", res(jane(), "list", "", "secrets", "", ""),
+            Deny(r#"secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" at the cluster scope"#)),
+        ("view reads deployments/status", res(jane(), "get", "apps", "deployments", "dev", "web").with_subresource("status"),
+            Allow(r#"RBAC: allowed by RoleBinding "jane-view/dev" of ClusterRole "view" to User "jane""#)),
+        ("view reads events", res(jane(), "list", "", "events", "dev", ""),
+            Allow(r#"RBAC: allowed by RoleBinding "jane-view/dev" of ClusterRole "view" to User "jane""#)),
+        ("view cannot patch configmaps", res(jane(), "patch", "", "configmaps", "dev", "x"),
+            Deny(r#"configmaps "x" is forbidden: User "jane" cannot patch resource "configmaps" in API group "" in the namespace "dev""#)),
+        ("edit may exec into pods", res(sa.clone(), "create", "", "pods", "dev", "web").with_subresource("exec"),
+            Allow(r#"RBAC: allowed by RoleBinding "default-edit/dev" of ClusterRole "edit" to ServiceAccount "default/dev""#)),
+        ("edit only reads quotas", res(sa.clone(), "update", "", "resourcequotas", "dev", "q"),
+            Deny(r#"resourcequotas "q" is forbidden: User "system:serviceaccount:dev:default" cannot update resource "resourcequotas" in API group "" in the namespace "dev""#)),
+        ("a group binding grants only its role", res(UserInfo::user("olga", &["ops"]), "list", "", "pods", "", ""),
+            Deny(r#"pods is forbidden: User "olga" cannot list resource "pods" in API group "" at the cluster scope"#)),
+        ("scheduler updates pod status", res(UserInfo::kube_scheduler(), "update", "", "pods", "dev", "web").with_subresource("status"),
+            Allow(r#"RBAC: allowed by ClusterRoleBinding "system:kube-scheduler" of ClusterRole "system:kube-scheduler" to User "system:kube-scheduler""#)),
         ("anonymous reads cluster-info for kubeadm join", res(UserInfo::anonymous(), "get", "", "configmaps", "kube-public", "cluster-info"),
             Allow(r#"RBAC: allowed by RoleBinding "kubeadm:bootstrap-signer-clusterinfo/kube-public" of Role "kubeadm:bootstrap-signer-clusterinfo" to User "system:anonymous""#)),
     ]
@@ -156,7 +176,7 @@ fn decision_table() {
     let objects = cluster();
     let mut failures = Vec::new();
     let all = cases();
-    assert!(all.len() >= 25);
+    assert!(all.len() >= 50, "the RBAC matrix keeps at least 50 cases");
     for (name, attrs, want) in all {
         let d = authorize(&objects, &attrs);
         match want {
