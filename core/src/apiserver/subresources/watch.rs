@@ -98,7 +98,7 @@ pub fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
                 }
                 let rev = ev.kv.mod_revision;
                 let prev = ev.prev_kv.as_ref().and_then(|p| object_at(p, p.mod_revision));
-                let was = prev.as_ref().is_some_and(|p| matches(p));
+                let was = prev.as_ref().is_some_and(&matches);
                 match ev.kind {
                     EventType::Delete => {
                         if let Some(obj) = ev.prev_kv.as_ref().and_then(|p| object_at(p, rev)).filter(|_| was) {
