@@ -102,8 +102,8 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                 }
                 printed_tables += 1;
                 if g.subresource == "scale" {
-                    // The server's table for a Scale (`printScale`): NAME DESIRED AVAILABLE.
-                    stdout.push_str(&super::watch::scale_table(&found, g.no_headers));
+                    // The server's table for a Scale (`printScale`): NAME DESIRED AVAILABLE AGE.
+                    stdout.push_str(&super::watch::scale_table(&found, g.no_headers, ctx.now));
                 } else {
                     stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, targets.len() > 1));
                 }

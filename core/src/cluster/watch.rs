@@ -15,17 +15,18 @@
 use crate::cli::printers::render_table;
 use serde_json::Value;
 
-/// `printScale`: NAME DESIRED AVAILABLE.
-pub fn scale_table(scales: &[Value], no_headers: bool) -> String {
+/// `printScale` (`pkg/printers/internalversion`): NAME DESIRED AVAILABLE AGE.
+pub fn scale_table(scales: &[Value], no_headers: bool, now: crate::sim::Time) -> String {
     let mut rows = Vec::new();
     if !no_headers {
-        rows.push(vec!["NAME".to_string(), "DESIRED".into(), "AVAILABLE".into()]);
+        rows.push(vec!["NAME".to_string(), "DESIRED".into(), "AVAILABLE".into(), "AGE".into()]);
     }
     for s in scales {
         rows.push(vec![
             s["metadata"]["name"].as_str().unwrap_or("").to_string(),
             s["spec"]["replicas"].as_i64().unwrap_or(0).to_string(),
             s["status"]["replicas"].as_i64().unwrap_or(0).to_string(),
+            printers::age(s, now),
         ]);
     }
     render_table(&rows)
