@@ -7,6 +7,10 @@
 //! must allow the node (its `nodeAffinity`); an unbound `WaitForFirstConsumer` claim needs a
 //! class that can provision. PreBind: each such claim is annotated with the chosen node
 //! (`volume.kubernetes.io/selected-node`) and the pod is bound only once all its claims are.
+//!
+//! Not modelled: static volumes for `WaitForFirstConsumer` claims (the plugin would bind them
+//! itself), storage capacity, and PreBind's `bindTimeoutSeconds` (600 s): a claim that is never
+//! bound keeps its pod waiting on the chosen node.
 
 use super::client::{self, ns_of};
 use super::persistent_volume::{self as pv_controller, BIND_COMPLETED, SELECTED_NODE};
@@ -114,6 +118,26 @@ mod tests {
             "0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. \
              preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
         );
+    }
+
+    const CLAIM_AND_POD: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  CLASS\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n  volumes:\n  - name: data\n    persistentVolumeClaim:\n      claimName: data\n";
+
+    /// (pod phase, claim phase) once the cluster settles.
+    fn settle(class_line: &str) -> (String, String) {
+        use crate::cli::MemoryFiles;
+        use crate::cluster::{Cluster, Config};
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("app.yaml", CLAIM_AND_POD.replace("CLASS", class_line));
+        cluster.execute("kubectl apply -f app.yaml", &files);
+        let pod = cluster.execute("kubectl get pod app -o jsonpath={.status.phase}", &files).stdout;
+        let claim = cluster.execute("kubectl get pvc data -o jsonpath={.status.phase}", &files).stdout;
+        (pod, claim)
+    }
+
+    #[test]
+    fn a_default_class_claim_is_provisioned_for_its_pod_and_a_missing_class_blocks_it() {
+        assert_eq!(settle("volumeMode: Filesystem"), ("Running".to_string(), "Bound".to_string()));
+        assert_eq!(settle("storageClassName: missing"), ("Pending".to_string(), "Pending".to_string()));
     }
 
     #[test]

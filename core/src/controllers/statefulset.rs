@@ -12,6 +12,9 @@
 //! from the highest ordinal down to `partition`, one at a time, waiting for each replacement to
 //! be Running and Ready; `OnDelete` waits for someone else to delete them.
 //!
+//! Not modelled: `minReadySeconds`, `maxUnavailable` above 1, the `whenDeleted`/`whenScaled:
+//! Delete` claim policies (claims are always retained), and start-ordinal changes.
+//!
 //! ```text
 //! step 1  create Claim www-web-0, create Pod web-0      web-0 Pending
 //! step …  (kubelet: 2 s pull, 1 s start)                web-0 Running, Ready
@@ -342,6 +345,30 @@ mod tests {
                 "volumeClaimTemplates": [{"metadata": {"name": "www"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}],
             }
         })
+    }
+
+    const SET: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  podManagementPolicy: POLICY\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n";
+
+    /// The creation times of web-0, web-1, web-2 after the set settles.
+    fn created(policy: &str) -> Vec<String> {
+        use crate::cli::MemoryFiles;
+        use crate::cluster::{Cluster, Config};
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", SET.replace("POLICY", policy));
+        cluster.execute("kubectl apply -f web.yaml", &files);
+        let out = cluster.execute("kubectl get pods -o 'jsonpath={range .items[*]}{.metadata.name}={.metadata.creationTimestamp},{end}'", &files);
+        out.stdout.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn ordered_ready_waits_for_each_pod_and_parallel_does_not() {
+        let ordered = created("OrderedReady");
+        assert_eq!(ordered.len(), 3, "{ordered:?}");
+        assert!(ordered[0] < ordered[1] && ordered[1] < ordered[2], "{ordered:?}");
+        let parallel = created("Parallel");
+        assert_eq!(parallel.len(), 3, "{parallel:?}");
+        let times: Vec<&str> = parallel.iter().map(|p| p.split('=').nth(1).unwrap_or("")).collect();
+        assert!(times.iter().all(|t| *t == times[0]), "{parallel:?}");
     }
 
     #[test]
