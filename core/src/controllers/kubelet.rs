@@ -146,6 +146,7 @@ impl Kubelet {
             let uid = uid_of(pod).to_string();
             let due = self.timers.get(&uid).copied();
             if is_terminating(pod) {
+                self.runtime.stop(&uid);
                 match due {
                     Some((t, Next::Stopped)) if t <= ctx.now => {
                         // One attempt: a failed delete leaves the pod Terminating, as a kubelet
@@ -172,6 +173,7 @@ impl Kubelet {
             }
             // A pod whose phase is final has nothing left to run.
             if super::runtime::is_terminal(pod) {
+                self.runtime.stop(&uid);
                 continue;
             }
             let phase = pod["status"]["phase"].as_str().unwrap_or("");
@@ -188,7 +190,7 @@ impl Kubelet {
                 for (warning, reason, message) in self.runtime.admit(pod, ctx.now) {
                     client::event(ctx, events, &user, &self.source(), pod, warning, reason, &message);
                 }
-            } else if has_statuses {
+            } else {
                 let source = Source { component: "kubelet", host: &self.spec.name };
                 self.runtime.sync(ctx, pod, &user, &source, events);
             }

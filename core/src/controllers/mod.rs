@@ -23,6 +23,8 @@
 
 mod client;
 mod controller_revision;
+mod cron_schedule;
+mod cronjob;
 mod daemonset;
 mod deployment;
 mod endpoints;
@@ -76,6 +78,7 @@ pub struct Caches {
     pub pvs: Informer,
     pub storageclasses: Informer,
     pub jobs: Informer,
+    pub cronjobs: Informer,
 }
 
 impl Caches {
@@ -99,6 +102,7 @@ impl Caches {
             pvs: Informer::new(client::kind("v1", "PersistentVolume")?),
             storageclasses: Informer::new(client::kind("storage.k8s.io/v1", "StorageClass")?),
             jobs: Informer::new(client::kind("batch/v1", "Job")?),
+            cronjobs: Informer::new(client::kind("batch/v1", "CronJob")?),
         })
     }
 
@@ -121,6 +125,7 @@ impl Caches {
         self.pvs.sync(ctx);
         self.storageclasses.sync(ctx);
         self.jobs.sync(ctx);
+        self.cronjobs.sync(ctx);
     }
 }
 
@@ -141,6 +146,7 @@ pub struct ControlPlane {
     statefulsets: statefulset::StatefulSetController,
     persistent_volumes: persistent_volume::PersistentVolumeController,
     jobs: job::JobController,
+    cronjobs: cronjob::CronJobController,
     ttl_after_finished: ttl_after_finished::TtlAfterFinishedController,
 }
 
@@ -167,6 +173,7 @@ impl ControlPlane {
             statefulsets: Default::default(),
             persistent_volumes: Default::default(),
             jobs: Default::default(),
+            cronjobs: Default::default(),
             ttl_after_finished: Default::default(),
         }
     }
@@ -196,6 +203,7 @@ impl ControlPlane {
             self.statefulsets.reconcile(ctx, caches, &mut self.events);
             self.persistent_volumes.reconcile(ctx, caches, &mut self.events);
             local_path_provisioner::reconcile(ctx, caches, &mut self.events);
+            self.cronjobs.reconcile(ctx, caches, &mut self.events);
             self.jobs.reconcile(ctx, caches, &mut self.events);
             self.ttl_after_finished.reconcile(ctx, caches);
             self.scheduler.reconcile(ctx, caches, &mut self.events);
@@ -221,6 +229,7 @@ impl ControlPlane {
             .chain(self.taint_eviction.next_wake())
             .chain(self.pod_gc.next_wake())
             .chain(self.jobs.next_timer())
+            .chain(self.cronjobs.next_timer())
             .chain(self.ttl_after_finished.next_timer())
             .chain(self.caches.as_ref().and_then(deployment::next_deadline))
             .min()

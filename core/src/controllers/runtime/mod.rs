@@ -44,6 +44,8 @@ struct PodRuntime {
     /// Status writes refused in a row, and when to try again.
     failures: u32,
     retry_at: Option<Time>,
+    /// Being deleted: the kubelet stops the containers, nothing in them moves on.
+    stopped: bool,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +74,14 @@ impl Runtime {
         self.pods.retain(|uid, _| live.contains(&uid.as_str()));
     }
 
+    /// The pod is being deleted: its containers are stopped, so no exit, restart or pull of
+    /// theirs is due any more (a due timer nothing consumes would keep the kernel stepping).
+    pub fn stop(&mut self, uid: &str) {
+        if let Some(p) = self.pods.get_mut(uid) {
+            p.stopped = true;
+        }
+    }
+
     /// Takes the pod on: its image pulls start now. Returns the events to record (`Pulling`).
     pub fn admit(&mut self, pod: &Value, now: Time) -> Vec<KubeletEvent> {
         if self.pods.len() >= MAX_PODS {
@@ -88,7 +98,7 @@ impl Runtime {
             })
             .collect();
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always").to_string();
-        self.pods.insert(uid_of(pod).to_string(), PodRuntime { specs, containers, restart_policy, failures: 0, retry_at: None });
+        self.pods.insert(uid_of(pod).to_string(), PodRuntime { specs, containers, restart_policy, failures: 0, retry_at: None, stopped: false });
         events
     }
 
@@ -125,13 +135,13 @@ impl Runtime {
     /// The next instant a pod's start moves on (a pull finishing, a container being created) or
     /// a refused status write is retried.
     pub fn next_wake(&self) -> Option<Time> {
-        let starts = self.pods.values().flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| *settles).map(|(t, _)| t)));
-        starts.chain(self.pods.values().filter_map(|p| p.retry_at)).min()
+        let starts = self.pods.values().filter(|p| !p.stopped).flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| *settles).map(|(t, _)| t)));
+        starts.chain(self.pods.values().filter(|p| !p.stopped).filter_map(|p| p.retry_at)).min()
     }
 
     /// The next instant something happens only because time passes.
     pub fn next_timer(&self) -> Option<Time> {
-        self.pods.values().flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| !*settles).map(|(t, _)| t))).min()
+        self.pods.values().filter(|p| !p.stopped).flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| !*settles).map(|(t, _)| t))).min()
     }
 
     /// A container of a pod this runtime runs, for its log.
@@ -197,4 +207,28 @@ fn pod_status(pod: &Value, containers: &[Container], restart_policy: &str, now: 
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::MemoryFiles;
+    use crate::cluster::{Cluster, Config};
+
+    const BATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: batch\nspec:\n  replicas: 2\n  strategy:\n    type: Recreate\n  selector:\n    matchLabels: {app: batch}\n  template:\n    metadata:\n      labels: {app: batch}\n    spec:\n      containers:\n      - name: worker\n        image: busybox:1.36\n";
+
+    #[test]
+    fn deleting_crash_looping_pods_leaves_no_timer_due() {
+        // busybox with no command exits at once and crash-loops; replacing the pods stops them
+        // while an exit is due, which must not keep the kernel stepping at one instant.
+        let mut cluster = Cluster::new(Config { max_steps_per_run: 5_000, ..Config::default() });
+        cluster.execute("kubectl apply -f b.yaml", &MemoryFiles::new().with("b.yaml", BATCH));
+        cluster.execute("run 30s", &MemoryFiles::new());
+        let changed = MemoryFiles::new().with("b.yaml", BATCH.replace("1.36", "1.37"));
+        let id = cluster.submit("kubectl apply -f b.yaml", &changed);
+        let outcome = cluster.run_until_idle();
+        assert!(outcome.idle, "{outcome:?}");
+        assert_eq!(cluster.output(id).map(|o| o.stdout.as_str()), Some("deployment.apps/batch configured\n"));
+        let pods = cluster.execute("kubectl get pods", &MemoryFiles::new()).stdout;
+        assert!(pods.contains("Completed") || pods.contains("Running") || pods.contains("CrashLoopBackOff"), "{pods}");
+    }
 }

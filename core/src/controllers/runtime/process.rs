@@ -80,7 +80,7 @@ fn expand_kubernetes_vars(s: &str, env: &BTreeMap<String, String>) -> String {
     while let Some(i) = rest.find("$(") {
         if rest[..i].ends_with('$') {
             out.push_str(&rest[..i]);
-            out.push_str("(");
+            out.push('(');
             rest = &rest[i + 2..];
             continue;
         }
