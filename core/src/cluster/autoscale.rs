@@ -20,8 +20,9 @@ const FIELD_MANAGER: &str = "kubectl-autoscale";
 /// The kinds with a `scale` subresource kubeplay serves (discovery's scale kind resolver).
 const SCALABLE: &[&str] = &["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"];
 
-/// `createHorizontalPodAutoscalerV2`.
-pub fn hpa_v2(a: &Autoscale, target_api_version: &str, target_kind: &str, target_name: &str, namespace: &str) -> Value {
+/// `createHorizontalPodAutoscalerV2`: the namespace only when `-n` was given, and the status
+/// Go's encoder writes for an empty one (`currentMetrics` has no omitempty).
+pub fn hpa_v2(a: &Autoscale, target_api_version: &str, target_kind: &str, target_name: &str, namespace: Option<&str>) -> Value {
     let name = a.name.clone().unwrap_or_else(|| target_name.to_string());
     let mut spec = json!({"scaleTargetRef": {"apiVersion": target_api_version, "kind": target_kind, "name": target_name}, "maxReplicas": a.max});
     if a.min > 0 {
@@ -47,11 +48,16 @@ pub fn hpa_v2(a: &Autoscale, target_api_version: &str, target_kind: &str, target
     if !metrics.is_empty() {
         spec["metrics"] = json!(metrics);
     }
+    let mut metadata = json!({"name": name});
+    if let Some(ns) = namespace {
+        metadata["namespace"] = json!(ns);
+    }
     json!({
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": name, "namespace": namespace},
+        "metadata": metadata,
         "spec": spec,
+        "status": {"currentMetrics": null, "desiredReplicas": 0},
     })
 }
 
@@ -64,7 +70,7 @@ fn hpa_v1(a: &Autoscale, v2: &Value) -> Value {
     if a.cpu_percent >= 0 {
         spec["targetCPUUtilizationPercentage"] = json!(a.cpu_percent);
     }
-    json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": v2["metadata"].clone(), "spec": spec})
+    json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": v2["metadata"].clone(), "spec": spec, "status": {"currentReplicas": 0, "desiredReplicas": 0}})
 }
 
 pub fn run(ctx: &mut Context, k: &Kubectl, a: &Autoscale, cause: Option<u64>) -> Output {
@@ -83,7 +89,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, a: &Autoscale, cause: Option<u64>) ->
     }
     let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
     let ns = c.namespace.clone();
-    let v2 = hpa_v2(a, &kind.api_version(), kind.kind, &name, &ns);
+    let v2 = hpa_v2(a, &kind.api_version(), kind.kind, &name, k.namespace.as_deref());
     let (Ok(hpa2), Ok(hpa1)) = (resources::resolve("horizontalpodautoscalers.v2.autoscaling"), resources::resolve("horizontalpodautoscalers.v1.autoscaling")) else {
         c.errors.push("the server doesn't have a resource type \"horizontalpodautoscalers\"".into());
         return done(c);
@@ -146,11 +152,11 @@ mod tests {
             printer: Printer::Operation,
             warnings: String::new(),
         };
-        let hpa = hpa_v2(&a, "apps/v1", "Deployment", "web", "default");
+        let hpa = hpa_v2(&a, "apps/v1", "Deployment", "web", None);
         assert_eq!(hpa["spec"]["scaleTargetRef"], json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}));
         assert_eq!((hpa["spec"]["minReplicas"].as_i64(), hpa["spec"]["maxReplicas"].as_i64()), (Some(2), Some(10)));
         assert_eq!(hpa["spec"]["metrics"][0]["resource"]["target"], json!({"type": "Utilization", "averageUtilization": 80}));
         let none = Autoscale { cpu_percent: -1, min: -1, ..a };
-        assert!(hpa_v2(&none, "apps/v1", "Deployment", "web", "default")["spec"].get("metrics").is_none());
+        assert!(hpa_v2(&none, "apps/v1", "Deployment", "web", None)["spec"].get("metrics").is_none());
     }
 }

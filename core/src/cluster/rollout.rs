@@ -421,8 +421,8 @@ mod tests {
     fn undo_picks_the_second_newest_revision() {
         let rs = |name: &str, rev: &str| json!({"metadata": {"name": name, "annotations": {REVISION: rev}}});
         let all = vec![rs("a", "1"), rs("c", "3"), rs("b", "2")];
-        assert_eq!(deployment_revision(&all, 0).map(|r| name_of(r)), Some("b"));
-        assert_eq!(deployment_revision(&all, 1).map(|r| name_of(r)), Some("a"));
+        assert_eq!(deployment_revision(&all, 0).map(name_of), Some("b"));
+        assert_eq!(deployment_revision(&all, 1).map(name_of), Some("a"));
         assert_eq!(deployment_revision(&all, 9), None);
         assert_eq!(deployment_revision(&all[..1], 0), None);
     }

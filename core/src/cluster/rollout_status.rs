@@ -313,11 +313,7 @@ impl Cluster {
         for (id, r) in &self.running {
             let Running::RolloutStatus(w) = r else { continue };
             match w.deadline {
-                Some(d) if next.is_none_or(|t| d < t) => {
-                    if due.is_none_or(|(best, _)| d < best) {
-                        due = Some((d, *id));
-                    }
-                }
+                Some(d) if next.is_none_or(|t| d < t) && due.is_none_or(|(best, _)| d < best) => due = Some((d, *id)),
                 // Idle, unless the progress deadline is still to be noticed (a little slack for
                 // the controller's reaction, so a missed deadline cannot keep time running).
                 None if idle_now && idle.is_none() && w.progress_deadline().is_none_or(|t| self.now().as_ms() > t.as_ms() + 5_000) => idle = Some(*id),

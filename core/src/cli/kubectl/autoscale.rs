@@ -69,8 +69,8 @@ pub fn parse(rest: &[String]) -> Result<Kubectl, String> {
     if cpu_percent > 0 && p.get("cpu").is_some() {
         return Err(fail("error: --cpu-percent and --cpu are mutually exclusive\n".into()));
     }
-    let cpu = p.get("cpu").map(|c| resource_input(c, "m")).transpose().map_err(fail)?;
-    let memory = p.get("memory").map(|m| resource_input(m, "Mi")).transpose().map_err(fail)?;
+    let cpu = p.get("cpu").map(|c| resource_input(c, "cpu", "m")).transpose().map_err(fail)?;
+    let memory = p.get("memory").map(|m| resource_input(m, "memory", "Mi")).transpose().map_err(fail)?;
     if !p.all("filename").is_empty() {
         return Err(fail("error: kubeplay's `kubectl autoscale` takes TYPE NAME or TYPE/NAME, not -f, so far\n".into()));
     }
@@ -117,15 +117,15 @@ fn int32(p: &Parsed, name: &str) -> Result<i64, String> {
 
 /// `parseResourceInput`: `70%` is a utilization, a quantity is an average value, a bare number
 /// takes the resource's unit.
-fn resource_input(input: &str, unit: &str) -> Result<Target, String> {
+fn resource_input(input: &str, resource: &str, unit: &str) -> Result<Target, String> {
     let input = input.trim();
     if input.is_empty() {
         return Err("error: empty input\n".into());
     }
     if let Some(percent) = input.strip_suffix('%') {
         return match percent.parse::<i32>() {
-            Ok(n) if n > 0 => Ok(Target::Utilization(i64::from(n))),
-            _ => Err(format!("error: invalid percentage value: {input}\n")),
+            Ok(n) if n >= 0 => Ok(Target::Utilization(i64::from(n))),
+            _ => Err(format!("error: invalid percentage value: {percent}\n")),
         };
     }
     if input.chars().all(|c| c.is_ascii_digit()) {
@@ -135,7 +135,7 @@ fn resource_input(input: &str, unit: &str) -> Result<Target, String> {
     let suffix = &input[digits.len()..];
     let known = ["m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
     if digits.is_empty() || digits.parse::<f64>().is_err() || !known.contains(&suffix) {
-        return Err(format!("error: invalid resource quantity: {input}\n"));
+        return Err(format!("error: invalid resource {resource} value: {input}\n"));
     }
     Ok(Target::AverageValue(input.to_string()))
 }

@@ -70,7 +70,8 @@ pub fn parse_config(rest: &[String]) -> Result<Option<Kubectl>, String> {
     let Some(i) = rest.iter().position(|w| !w.starts_with('-')) else { return Ok(None) };
     let sub = rest[i].as_str();
     if !CONFIG_SUBCOMMANDS.contains(&sub) {
-        return Err(format!("error: unknown command \"{sub}\" for \"kubectl config\"\n"));
+        // cobra's `DefaultSubCommandRun` → `RequireNoArguments` → `UsageErrorf`.
+        return Err(format!("error: unknown command \"{sub}\"\nSee 'kubectl config -h' for help and examples\n"));
     }
     let mut words = rest.to_vec();
     words.remove(i);
@@ -118,7 +119,7 @@ pub fn parse_top(rest: &[String]) -> Result<Option<Kubectl>, String> {
     let resource = match rest[i].as_str() {
         "node" | "nodes" | "no" => "node",
         "pod" | "pods" | "po" => "pod",
-        other => return Err(format!("error: unknown command \"{other}\" for \"kubectl top\"\n")),
+        other => return Err(format!("error: unknown command \"{other}\"\nSee 'kubectl top -h' for help and examples\n")),
     };
     let mut words = rest.to_vec();
     words.remove(i);
@@ -229,7 +230,7 @@ mod tests {
             run("get-contexts").stdout,
             "CURRENT   NAME                          CLUSTER      AUTHINFO           NAMESPACE\n*         kubernetes-admin@kubernetes   kubernetes   kubernetes-admin   \n"
         );
-        assert_eq!(parse_config(&words("frob")).unwrap_err(), "error: unknown command \"frob\" for \"kubectl config\"\n");
+        assert_eq!(parse_config(&words("frob")).unwrap_err(), "error: unknown command \"frob\"\nSee 'kubectl config -h' for help and examples\n");
     }
 
     #[test]
