@@ -131,6 +131,9 @@ impl<'a> Eval<'a> {
             Expr::Binary(op, l, r) => {
                 let l = self.eval(l)?;
                 let r = self.eval(r)?;
+                // `in`, `==` and `+` walk their operands: charge by size, so `x in big` inside a
+                // macro over `big` cannot go quadratic for free.
+                self.charge(size_cost(&l) + size_cost(&r))?;
                 binary(*op, &l, &r)
             }
             Expr::And(terms) => self.logic(terms, false),
@@ -288,6 +291,16 @@ impl<'a> Eval<'a> {
             Macro::Map | Macro::Filter => Value::list(out),
         })
     }
+}
+
+fn size_cost(v: &Value) -> u64 {
+    let n = match v {
+        Value::Str(s) => s.len() / 8,
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
+        _ => 0,
+    };
+    n as u64
 }
 
 /// Map lookup with CEL's numeric key equivalence (`m[1u]` finds key `1`).

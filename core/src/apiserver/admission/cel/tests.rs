@@ -132,6 +132,11 @@ fn bounds_are_errors_not_panics() {
     let costly = "[0,1,2,3,4,5,6,7,8,9].map(a, [0,1,2,3,4,5,6,7,8,9].map(b, [0,1,2,3,4,5,6,7,8,9].map(c, \
                   [0,1,2,3,4,5,6,7,8,9].map(d, [0,1,2,3,4,5,6,7,8,9].map(e, a+b+c+d+e)))))";
     assert_eq!(run(costly), Err("operation cancelled: actual cost limit exceeded".into()));
+    // Membership in a big list inside a macro over it is charged by the list's size.
+    let mut a = activation();
+    a.set("params", Value::list((0..20_000).map(Value::Int).collect()));
+    let quadratic = compile("params.all(x, x in params)", VARS).map(|p| p.eval(&a));
+    assert_eq!(quadratic.ok().and_then(Result::err), Some(EvalError::new("operation cancelled: actual cost limit exceeded")));
     // Building a huge string doubles until the size cap stops it.
     let mut grow = "'xxxxxxxxxxxxxxxx'".to_string();
     for _ in 0..20 {
