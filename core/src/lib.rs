@@ -5,6 +5,7 @@
 //! - [`api`]: manifests to typed k8s-openapi objects, with line:column diagnostics; served kinds.
 //! - [`store`]: the etcd v3 store.
 //! - [`apiserver`]: requests and the stages they pass through on their way to etcd.
+//! - [`proxy`]: kube-proxy's iptables rules per node and connections through them.
 //! - [`cluster`]: the [`Cluster`] that ties them together and is stepped one event at a time.
 //! - [`cli`]: the kubectl/etcdctl command language shared by the native CLI and the web terminal.
 //! - [`trace`]: the records of everything that happened, one line each.
@@ -16,6 +17,7 @@ pub mod apiserver;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;
+pub mod proxy;
 pub mod sim;
 pub mod store;
 pub mod trace;

@@ -5,6 +5,7 @@
 //! its first word. Files named by `-f` are read through [`Files`], which the native CLI backs with
 //! the real file system and the browser with the editor buffer, so this module stays sans-IO.
 
+pub mod builtins;
 pub mod etcdctl;
 pub mod kubectl;
 pub mod printers;
@@ -78,6 +79,8 @@ pub enum Parsed {
     Advance(crate::sim::Duration),
     /// `trace`: the trace records of the previous command and what it set off.
     Trace,
+    /// `node ...`, `iptables-save NODE`, `connect IP:PORT`: machines and the network.
+    Builtin(builtins::Builtin),
 }
 
 /// Parses one command line. On failure the error is the [`Output`] the tool would have printed.
@@ -94,6 +97,7 @@ pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
             _ => Err(Output::fail(format!("kubeplay: usage: {tool} DURATION (e.g. {tool} 30s)\n"))),
         },
         "trace" if args.is_empty() => Ok(Parsed::Trace),
+        "node" | "iptables-save" | "connect" => builtins::parse(tool, args).map(Parsed::Builtin),
         other => Err(Output { stderr: format!("kubeplay: {other}: command not found\n"), exit_code: 127, ..Default::default() }),
     }
 }

@@ -64,6 +64,24 @@ pub(super) fn bootstrap(cluster: &mut Cluster) {
         }
     });
     create(cluster, "v1", "Service", svc);
+    // kube-apiserver's endpoint reconciler publishes itself behind that Service, as Endpoints and
+    // as an EndpointSlice: what kube-proxy turns into KUBE-SVC-NPX46M4PTMTKRN6Y on every node.
+    let endpoints = json!({
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [{"ip": "192.168.49.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    });
+    create(cluster, "v1", "Endpoints", endpoints);
+    let slice = json!({
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": ["192.168.49.2"], "conditions": {"ready": true}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
+    });
+    create(cluster, "discovery.k8s.io/v1", "EndpointSlice", slice);
     // kind's default StorageClass (what `kind create cluster` installs): volumes from the
     // local-path provisioner, bound only once a pod using the claim is scheduled, so the
     // volume lands on that pod's node. minikube's `standard` uses `k8s.io/minikube-hostpath`

@@ -8,6 +8,7 @@
 mod apply;
 mod autoscale;
 mod bootstrap;
+mod builtins;
 mod drain;
 mod imperative;
 mod inspect;
@@ -347,6 +348,11 @@ impl Cluster {
                 self.store.advance_to(until.as_ms());
                 self.notify_controllers();
                 self.finish(id, Output::default());
+            }
+            cli::Parsed::Builtin(b) => {
+                let cause = self.command_records.get(&id).copied();
+                let out = self.builtin(b, cause);
+                self.finish(id, out);
             }
             cli::Parsed::Trace => {
                 let out = self.previous_command_trace(id);

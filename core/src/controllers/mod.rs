@@ -32,6 +32,7 @@ mod garbage_collector;
 mod hash;
 mod informer;
 mod job;
+mod kube_proxy;
 mod kubelet;
 mod local_path_provisioner;
 mod namespace_bootstrap;
@@ -142,6 +143,8 @@ pub struct ControlPlane {
     node_lifecycle: node_lifecycle::NodeLifecycleController,
     taint_eviction: taint_eviction::TaintEvictionController,
     pod_gc: pod_gc::PodGcController,
+    /// One kube-proxy per machine.
+    proxies: Vec<crate::proxy::KubeProxy>,
     daemonsets: daemonset::DaemonSetController,
     statefulsets: statefulset::StatefulSetController,
     persistent_volumes: persistent_volume::PersistentVolumeController,
@@ -169,6 +172,7 @@ impl ControlPlane {
             node_lifecycle: Default::default(),
             taint_eviction: Default::default(),
             pod_gc: Default::default(),
+            proxies: Vec::new(),
             daemonsets: Default::default(),
             statefulsets: Default::default(),
             persistent_volumes: Default::default(),
@@ -208,6 +212,7 @@ impl ControlPlane {
             self.ttl_after_finished.reconcile(ctx, caches);
             self.scheduler.reconcile(ctx, caches, &mut self.events);
             endpoints::reconcile(ctx, caches);
+            kube_proxy::sync(&mut self.proxies, &self.kubelets, ctx, caches);
             garbage_collector::reconcile(ctx, caches);
         }
     }

@@ -17,6 +17,11 @@ impl ControlPlane {
         self.kubelets.iter_mut().find(|k| k.name() == name).ok_or_else(|| format!("node {name:?} not found"))
     }
 
+    /// The nat table a node's kube-proxy last wrote.
+    pub fn nat_table(&self, node: &str) -> Option<&crate::proxy::rules::NatTable> {
+        self.proxies.iter().find(|p| p.node == node).map(|p| &p.table)
+    }
+
     /// `node stop`: no more heartbeats; the containers keep running, unobserved.
     pub fn stop_node(&mut self, name: &str) -> Result<bool, String> {
         let k = self.kubelet_mut(name)?;

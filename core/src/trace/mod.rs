@@ -101,6 +101,9 @@ pub enum Event {
     CommandDone { id: u64, exit_code: i32 },
     /// A bound was hit (queue full, step budget exhausted); the run stops visibly instead of growing.
     Bound { what: String },
+    /// Something that happened on a node outside the API: a kube-proxy sync, a packet's hop
+    /// through netfilter, a kubelet stopped or started.
+    Node { node: String, detail: String },
 }
 
 /// One line of the trace: when, who, what.
@@ -149,6 +152,7 @@ impl fmt::Display for Record {
             }
             Event::CommandDone { id, exit_code } => write!(f, "command {id} exited {exit_code}"),
             Event::Bound { what } => write!(f, "bound reached: {what}"),
+            Event::Node { node, detail } => write!(f, "node {node}: {detail}"),
         }
     }
 }
