@@ -53,8 +53,11 @@ fn usage(text: &str) -> Output {
     Output { stderr: text.to_string(), exit_code: 1, ..Default::default() }
 }
 
+/// Positional words, then `(flag, value)` pairs.
+type Split = (Vec<String>, Vec<(String, String)>);
+
 /// `--flag value` and `--flag=value`, the rest positional.
-fn split_flags(args: &[String], with_value: &[&str]) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+fn split_flags(args: &[String], with_value: &[&str]) -> Result<Split, String> {
     let mut positional = Vec::new();
     let mut flags = Vec::new();
     let mut it = args.iter();

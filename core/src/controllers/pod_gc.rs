@@ -57,7 +57,7 @@ impl PodGcController {
         self.now = ctx.now;
         self.quarantined.retain(|n, _| missing.contains(n));
         // The collector acts only at its ticks.
-        if ctx.now.as_ms() % CHECK_PERIOD_MS != 0 {
+        if !ctx.now.as_ms().is_multiple_of(CHECK_PERIOD_MS) {
             return;
         }
         for node in missing {
