@@ -13,6 +13,7 @@ mod drain;
 mod imperative;
 mod inspect;
 mod kubectl;
+mod logs;
 mod rollout;
 mod rollout_status;
 mod watch;
@@ -387,6 +388,14 @@ impl Cluster {
                         self.start_rollout_status(id, &k, r, cause);
                         return;
                     }
+                }
+                if let Command::Logs(l) = &k.command {
+                    // Served from the node's kubelet: the control plane's runtimes hold the logs.
+                    let cp = self.control_plane.take();
+                    let out = logs::run(&mut self.api_context(), cp.as_ref(), &k, l, cause);
+                    self.control_plane = cp;
+                    self.finish(id, out);
+                    return;
                 }
                 let (sources, dry_run, mode) = match k.command {
                     Command::Apply { sources, dry_run, options } => (sources, dry_run, apply::Mode::Apply(options)),

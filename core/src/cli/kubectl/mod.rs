@@ -7,6 +7,7 @@ pub mod flags;
 pub mod help;
 pub mod imperative;
 pub mod inspect;
+pub mod logs;
 pub mod resources;
 pub mod rollout;
 
@@ -120,6 +121,7 @@ pub enum Command {
     Imperative(imperative::Imperative),
     /// `auth can-i`, `describe`, `api-versions`, `explain`, `events` (see [`inspect`]).
     Inspect(inspect::Inspect),
+    Drain(Drain),
     /// `rollout status|history|undo|restart|pause|resume` (see [`rollout`]).
     Rollout(rollout::Rollout),
     /// `autoscale` (see [`autoscale`]).
@@ -130,7 +132,8 @@ pub enum Command {
     Top(config::Top),
     /// Help text: `--help` (exit 0), or a command group named without its subcommand (exit 1).
     Help { text: String, exit_code: i32 },
-    Drain(Drain),
+    /// `logs` (see [`logs`]); the cluster serves it from the node's kubelet.
+    Logs(logs::Logs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -170,6 +173,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     match command.as_str() {
         "rollout" => return rollout::parse(rest).map(|k| k.unwrap_or_else(|| help_command(rollout::ROLLOUT_HELP.to_string(), 1))),
         "autoscale" => return autoscale::parse(rest),
+        "logs" => return logs::parse(rest),
         "config" => return config::parse_config(rest).map(|k| k.unwrap_or_else(|| help_command(config::CONFIG_HELP.to_string(), 1))),
         "top" => return config::parse_top(rest).map(|k| k.unwrap_or_else(|| help_command(config::TOP_HELP.to_string(), 1))),
         _ => {}
@@ -461,6 +465,18 @@ fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
 /// the kind without its group, one `* ` line per distinct cause when there are several. `None` for
 /// any other status.
 pub fn invalid_message(s: &crate::apiserver::Status, causes: &[crate::apiserver::FieldError]) -> Option<String> {
+    // A ValidatingAdmissionPolicy denial keeps admission.NewForbidden's message under reason
+    // Invalid, its one status cause being that message without a field: `The deployments "web"
+    // is invalid: : ValidatingAdmissionPolicy ...`.
+    if s.reason == "Invalid" && causes.is_empty() {
+        if let Some((head, cause)) = s.message.split_once(" is forbidden: ") {
+            let head = match head.split_once(' ') {
+                Some((kind, name)) => format!("{} {name}", kind.split('.').next().unwrap_or(kind)),
+                None => head.to_string(),
+            };
+            return Some(format!("The {head} is invalid: : {cause}"));
+        }
+    }
     if s.reason != "Invalid" || !s.message.contains(" is invalid") {
         return None;
     }
