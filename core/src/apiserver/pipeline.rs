@@ -59,9 +59,34 @@ impl Run<'_, '_> {
     }
 }
 
+/// The trace record behind a request that names no cause (the components' requests): the store
+/// write that produced the version of the object it acts on — for a create, of the object's
+/// first owner; for an Event, of the object it is about. This is the watch event that woke the
+/// component, so the trace reads as a chain: Deployment → ReplicaSet → Pods → bindings → status.
+fn derived_cause(ctx: &Context, req: &Request) -> Option<u64> {
+    let key = if !req.name.is_empty() && (req.verb != Verb::Create || !req.subresource.is_empty()) {
+        req.kind.etcd_key(&req.namespace, &req.name)
+    } else {
+        let body = req.body.as_ref()?;
+        let target = if req.kind.kind == "Event" && req.kind.group.is_empty() {
+            &body["involvedObject"]
+        } else {
+            body["metadata"]["ownerReferences"].as_array()?.first()?
+        };
+        let kind = crate::api::lookup(target["apiVersion"].as_str()?, target["kind"].as_str()?)?;
+        let ns = if kind.namespaced { target["namespace"].as_str().unwrap_or(&req.namespace) } else { "" };
+        kind.etcd_key(ns, target["name"].as_str()?)
+    };
+    let mut range = crate::store::RangeRequest::key(key.as_bytes());
+    range.keys_only = true;
+    let revision = ctx.store.range(&range).ok()?.kvs.first()?.mod_revision;
+    ctx.trace.write_at(revision)
+}
+
 pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
     let id = *ctx.next_request_id;
     *ctx.next_request_id += 1;
+    let cause = req.cause.or_else(|| derived_cause(ctx, req));
     ctx.trace.push(
         ctx.now,
         Actor::ApiServer,
@@ -70,7 +95,7 @@ pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
             verb: req.verb.http_method().into(),
             path: req.path(),
             user: req.user.name.clone(),
-            cause: req.cause,
+            cause,
             dry_run: req.dry_run,
         },
     );

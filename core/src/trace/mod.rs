@@ -164,21 +164,34 @@ pub struct Trace {
     records: std::collections::VecDeque<Record>,
     next_seq: u64,
     capacity: usize,
+    /// Store revision -> the record of the write that made it, for the records still kept: how a
+    /// component's request finds the write it reacted to (its cause).
+    writes: std::collections::BTreeMap<i64, u64>,
 }
 
 impl Trace {
     pub fn with_capacity(capacity: usize) -> Self {
-        Trace { records: Default::default(), next_seq: 0, capacity: capacity.max(1) }
+        Trace { records: Default::default(), next_seq: 0, capacity: capacity.max(1), writes: Default::default() }
     }
 
     pub fn push(&mut self, at: Time, actor: Actor, event: Event) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         if self.records.len() == self.capacity {
-            self.records.pop_front();
+            if let Some(Record { event: Event::StoreWrite { revision, .. }, .. }) = self.records.pop_front() {
+                self.writes.remove(&revision);
+            }
+        }
+        if let Event::StoreWrite { revision, .. } = &event {
+            self.writes.insert(*revision, seq);
         }
         self.records.push_back(Record { seq, at, actor, event });
         seq
+    }
+
+    /// The record of the store write that produced `revision`, while it is kept.
+    pub fn write_at(&self, revision: i64) -> Option<u64> {
+        self.writes.get(&revision).copied()
     }
 
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &Record> + ExactSizeIterator {
