@@ -101,19 +101,6 @@ pub fn parse(spec: &str) -> Option<Schedule> {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day).
-fn civil(days: i64) -> (i64, u64, u64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// How far ahead `next` looks before giving up (robfig gives up after five years too).
 const MAX_YEARS_AHEAD: u64 = 5;
 
@@ -128,7 +115,8 @@ impl Schedule {
         let limit = m + MAX_YEARS_AHEAD * 366 * 24 * 60;
         while m < limit {
             let days = (m / 1440) as i64;
-            let (_, mon, d) = civil(days);
+            let (_, mon, d) = crate::sim::civil_from_days(days);
+            let (mon, d) = (u64::from(mon), u64::from(d));
             let wd = (days + 4).rem_euclid(7) as u64;
             let dom_ok = dom & (1 << d) != 0;
             let dow_ok = dow & (1 << wd) != 0;

@@ -113,7 +113,8 @@ fn reject(reason: impl Into<String>, unresolvable: bool) -> Result<(), Rejection
     Err(Rejection { reasons: vec![reason.into()], unresolvable })
 }
 
-fn tolerates(toleration: &Value, taint: &Value) -> bool {
+/// `v1.Toleration.ToleratesTaint`, shared with the taint eviction controller.
+pub(super) fn tolerates(toleration: &Value, taint: &Value) -> bool {
     let effect = toleration["effect"].as_str().unwrap_or("");
     if !effect.is_empty() && Some(effect) != taint["effect"].as_str() {
         return false;

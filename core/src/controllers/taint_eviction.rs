@@ -13,6 +13,7 @@
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::replicaset::is_terminating;
+use super::scheduler_plugins::tolerates;
 use super::Caches;
 use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
 use crate::sim::{Duration, Time};
@@ -27,22 +28,6 @@ const COMPONENT: &str = "taint-eviction-controller";
 pub struct TaintEvictionController {
     /// Pod uid -> (namespace/name, when it is to be deleted).
     scheduled: BTreeMap<String, (String, Time)>,
-}
-
-/// `v1.Toleration.ToleratesTaint`.
-fn tolerates(toleration: &Value, taint: &Value) -> bool {
-    let effect = toleration["effect"].as_str().unwrap_or("");
-    if !effect.is_empty() && Some(effect) != taint["effect"].as_str() {
-        return false;
-    }
-    let key = toleration["key"].as_str().unwrap_or("");
-    if !key.is_empty() && Some(key) != taint["key"].as_str() {
-        return false;
-    }
-    match toleration["operator"].as_str().unwrap_or("Equal") {
-        "Exists" => true,
-        _ => toleration["value"].as_str().unwrap_or("") == taint["value"].as_str().unwrap_or(""),
-    }
 }
 
 /// What the NoExecute taints mean for a pod: `None` to keep it, `Some(seconds)` to delete it

@@ -76,3 +76,18 @@ mod tests {
         assert_eq!(Time(61_250).to_string(), "61.250s");
     }
 }
+
+/// Days since 1970-01-01 to (year, month 1-12, day 1-31): Howard Hinnant's days-to-civil
+/// algorithm, shared by everything that prints or schedules by the calendar (timestamps, cron
+/// schedules, `date` in a simulated container).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}

@@ -8,6 +8,6 @@ mod clock;
 mod queue;
 mod rng;
 
-pub use clock::{Clock, Duration, Time};
+pub use clock::{civil_from_days, Clock, Duration, Time};
 pub use queue::{EventQueue, QueueFull, Scheduled};
 pub use rng::Rng;

@@ -531,19 +531,6 @@ fn parse_sleep(d: &str) -> Option<u64> {
     (n.is_finite() && n >= 0.0).then(|| (n * mult).min(MAX_PROGRAM_MS as f64 * 10.0) as u64)
 }
 
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, usize, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
@@ -560,8 +547,8 @@ struct Civil {
 fn civil_time(unix: u64) -> Civil {
     let days = (unix / 86_400) as i64;
     let rem = unix % 86_400;
-    let (y, m, d) = civil(days);
-    Civil { y, mon: m.saturating_sub(1).min(11), d, wday: ((days + 4).rem_euclid(7)) as usize, h: rem / 3600, min: rem % 3600 / 60, s: rem % 60 }
+    let (y, m, d) = crate::sim::civil_from_days(days);
+    Civil { y, mon: (m as usize).saturating_sub(1).min(11), d, wday: ((days + 4).rem_euclid(7)) as usize, h: rem / 3600, min: rem % 3600 / 60, s: rem % 60 }
 }
 
 /// BusyBox `date`: `Thu Jan  1 00:01:00 UTC 2026`.
