@@ -162,12 +162,32 @@ fn object_view(props: &InspectorProps) -> Html {
         html! { <li data-revision={rev.to_string()}><span class="rev">{ rev }</span><span class="op">{ *op }</span>{ for compare }</li> }
     });
     let diff = props.diff.as_ref().map(|(a, b, old, new)| {
-        let lines = line_diff(old, new).into_iter().map(|l| match l {
-            DiffLine::Same(t) => html! { <div class="d-same">{ format!("  {t}") }</div> },
-            DiffLine::Removed(t) => html! { <div class="d-del">{ format!("- {t}") }</div> },
-            DiffLine::Added(t) => html! { <div class="d-add">{ format!("+ {t}") }</div> },
-        });
-        html! { <div class="diff" id="object-diff"><div class="diff-head">{ format!("{} {a} → {b}", tr(lang, T::Revision)) }</div><pre>{ for lines }</pre></div> }
+        // Unchanged lines only within three of a change, as `diff -u` shows context; longer runs
+        // fold into one line saying how many were skipped.
+        let all = line_diff(old, new);
+        let changed: Vec<usize> = all.iter().enumerate().filter(|(_, l)| !matches!(l, DiffLine::Same(_))).map(|(i, _)| i).collect();
+        let near = |i: usize| changed.iter().any(|c| c.abs_diff(i) <= 3);
+        let mut lines = Vec::new();
+        let mut skipped = 0usize;
+        for (i, l) in all.into_iter().enumerate() {
+            if matches!(l, DiffLine::Same(_)) && !near(i) {
+                skipped += 1;
+                continue;
+            }
+            if skipped > 0 {
+                lines.push(html! { <div class="d-fold">{ format!("  ⋯ {skipped} unchanged") }</div> });
+                skipped = 0;
+            }
+            lines.push(match l {
+                DiffLine::Same(t) => html! { <div class="d-same">{ format!("  {t}") }</div> },
+                DiffLine::Removed(t) => html! { <div class="d-del">{ format!("- {t}") }</div> },
+                DiffLine::Added(t) => html! { <div class="d-add">{ format!("+ {t}") }</div> },
+            });
+        }
+        if skipped > 0 {
+            lines.push(html! { <div class="d-fold">{ format!("  ⋯ {skipped} unchanged") }</div> });
+        }
+        html! { <div class="diff" id="object-diff"><div class="diff-head">{ format!("{} {a} → {b}", tr(lang, T::Revision)) }</div><pre>{ for lines.into_iter() }</pre></div> }
     });
     html! {
         <div class="object" id="object">
