@@ -269,17 +269,27 @@ fn delete(ctx: &mut Context, d: &Delete, namespace: &str, all_ns: bool, user: &U
 fn api_resources(namespaced: Option<bool>) -> Output {
     let mut rows = vec![vec!["NAME".to_string(), "SHORTNAMES".into(), "APIVERSION".into(), "NAMESPACED".into(), "KIND".into()]];
     let mut seen: Vec<(&str, &str)> = Vec::new();
-    let mut kinds: Vec<&KindInfo> = all_kinds().iter().filter(|k| resources::resolve(&format!("{}.{}.{}", k.resource, k.version, k.group).trim_end_matches('.')).is_ok()).collect();
+    // Served kinds only (`resource.version.group`; the core group's resources resolve by name).
+    // The core group serves only v1, including the two resources nothing stores (bindings,
+    // componentstatuses), which discovery lists all the same.
+    let served = |k: &&KindInfo| {
+        if k.group.is_empty() {
+            return crate::api::registry::served_by_default(k);
+        }
+        resources::resolve(&format!("{}.{}.{}", k.resource, k.version, k.group)).is_ok()
+    };
+    let mut kinds: Vec<&KindInfo> = all_kinds().iter().filter(served).collect();
     kinds.sort_by_key(|k| (k.group, k.resource));
     for k in kinds {
         // One row per resource, at its preferred version.
         if seen.contains(&(k.group, k.resource)) {
             continue;
         }
-        let preferred = resources::resolve(&if k.group.is_empty() { k.resource.to_string() } else { format!("{}.{}", k.resource, k.group) });
-        let Ok(pk) = preferred else { continue };
-        if pk.version != k.version && pk.group == k.group {
-            continue;
+        if !k.group.is_empty() {
+            let Ok(pk) = resources::resolve(&format!("{}.{}", k.resource, k.group)) else { continue };
+            if pk.version != k.version && pk.group == k.group {
+                continue;
+            }
         }
         seen.push((k.group, k.resource));
         if namespaced.is_some_and(|n| n != k.namespaced) {
@@ -294,4 +304,21 @@ fn api_resources(namespaced: Option<bool>) -> Output {
         ]);
     }
     Output::ok(render_table(&rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_resources_lists_the_core_group_first_as_kubectl_sorts_it() {
+        let out = api_resources(None).stdout;
+        let names: Vec<&str> = out.lines().skip(1).map(|l| l.split_whitespace().next().unwrap_or("")).collect();
+        assert_eq!(&names[..4], ["bindings", "componentstatuses", "configmaps", "endpoints"]);
+        assert!(out.lines().any(|l| l.starts_with("pods ") && l.contains(" po ") && l.ends_with("Pod")));
+        assert!(out.lines().any(|l| l.starts_with("deployments ") && l.contains("apps/v1")));
+        assert!(!out.contains("v1beta1") && !out.contains("v1alpha1"), "only what a kubeadm cluster serves by default");
+        let cluster_scoped = api_resources(Some(false)).stdout;
+        assert!(cluster_scoped.contains("\nnamespaces ") && !cluster_scoped.contains("\npods "));
+    }
 }
