@@ -47,23 +47,20 @@ pub fn strategic(target: &mut Value, patch: &Value) {
 
 fn strategic_in(target: &mut Value, patch: &Value, field: &str) {
     let key = patch.as_array().and_then(|p| merge_key(field, p));
-    match (target.as_array_mut(), patch.as_array(), key) {
-        (Some(t), Some(p), Some(key)) => {
-            for item in p {
-                let k = &item[key];
-                let delete = item.get("$patch").and_then(Value::as_str) == Some("delete");
-                match t.iter().position(|e| &e[key] == k && !k.is_null()) {
-                    Some(i) if delete => {
-                        t.remove(i);
-                    }
-                    Some(i) => strategic_in(&mut t[i], item, ""),
-                    None if !delete => t.push(item.clone()),
-                    None => {}
+    if let (Some(t), Some(p), Some(key)) = (target.as_array_mut(), patch.as_array(), key) {
+        for item in p {
+            let k = &item[key];
+            let delete = item.get("$patch").and_then(Value::as_str) == Some("delete");
+            match t.iter().position(|e| &e[key] == k && !k.is_null()) {
+                Some(i) if delete => {
+                    t.remove(i);
                 }
+                Some(i) => strategic_in(&mut t[i], item, ""),
+                None if !delete => t.push(item.clone()),
+                None => {}
             }
-            return;
         }
-        _ => {}
+        return;
     }
     let Some(p) = patch.as_object() else {
         *target = patch.clone();

@@ -97,10 +97,8 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
             obj["status"] = json!({"phase": "Pending"});
         }
         ("", "Service") | ("", "Node") => {}
-        ("apps", _) | ("batch", _) | ("autoscaling", _) | ("policy", "PodDisruptionBudget") => {
-            if obj.get("status").is_some() {
-                obj["status"] = json!({});
-            }
+        ("apps", _) | ("batch", _) | ("autoscaling", _) | ("policy", "PodDisruptionBudget") if obj.get("status").is_some() => {
+            obj["status"] = json!({});
         }
         _ => {}
     }
@@ -148,7 +146,7 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
     }
     if tracks_generation(kind) {
         let changed = old.get("spec") != new.get("spec")
-            || (kind.group == "" && old.get("data") != new.get("data"));
+            || (kind.group.is_empty() && old.get("data") != new.get("data"));
         if changed {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
             new["metadata"]["generation"] = json!(g + 1);

@@ -201,7 +201,7 @@ mod tests {
         let crowded = pod("d", "node-2", "Running", true, "2026-01-01T00:00:01Z");
         let newer = pod("e", "node-3", "Running", true, "2026-01-01T00:00:09Z");
         let older = pod("f", "node-3", "Running", true, "2026-01-01T00:00:01Z");
-        let mut ranked = vec![
+        let mut ranked = [
             (victim_rank(&older, 1), "f"),
             (victim_rank(&newer, 1), "e"),
             (victim_rank(&crowded, 2), "d"),

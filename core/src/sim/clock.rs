@@ -62,21 +62,6 @@ impl Clock {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_never_goes_backwards() {
-        let mut clock = Clock::default();
-        clock.advance_to(Time(500));
-        clock.advance_to(Time(100));
-        assert_eq!(clock.now(), Time(500));
-        assert_eq!(clock.now().to_string(), "0.500s");
-        assert_eq!(Time(61_250).to_string(), "61.250s");
-    }
-}
-
 /// Days since 1970-01-01 to (year, month 1-12, day 1-31): Howard Hinnant's days-to-civil
 /// algorithm, shared by everything that prints or schedules by the calendar (timestamps, cron
 /// schedules, `date` in a simulated container).
@@ -90,4 +75,19 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_never_goes_backwards() {
+        let mut clock = Clock::default();
+        clock.advance_to(Time(500));
+        clock.advance_to(Time(100));
+        assert_eq!(clock.now(), Time(500));
+        assert_eq!(clock.now().to_string(), "0.500s");
+        assert_eq!(Time(61_250).to_string(), "61.250s");
+    }
 }

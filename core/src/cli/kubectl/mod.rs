@@ -334,7 +334,7 @@ fn targets(positional: &[String]) -> Result<Vec<(String, Vec<String>)>, String> 
     if positional.iter().any(|p| p.contains('/')) {
         for p in positional {
             let (ty, name) = p.split_once('/').ok_or_else(|| {
-                format!("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n")
+                "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n".to_string()
             })?;
             out.push((ty.to_string(), vec![name.to_string()]));
         }

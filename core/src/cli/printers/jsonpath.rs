@@ -9,8 +9,8 @@
 //!
 //! ```text
 //! {range .items[*]}{.metadata.name}{"\t"}{.spec.replicas}{"\n"}{end}
-//! web	3
-//! api	1
+//! web    3
+//! api    1
 //! ```
 
 use serde_json::Value;
