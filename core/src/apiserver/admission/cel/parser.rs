@@ -115,7 +115,7 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, op: &str) -> Result<(), CompileError> {
+    fn expect_token(&mut self, op: &str) -> Result<(), CompileError> {
         if self.eat(op) {
             Ok(())
         } else {
@@ -141,7 +141,7 @@ impl Parser {
                 return Ok(cond);
             }
             let then = p.or()?;
-            p.expect(":")?;
+            p.expect_token(":")?;
             let otherwise = p.expr()?;
             Ok(Expr::Cond(Box::new(cond), Box::new(then), Box::new(otherwise)))
         })
@@ -241,7 +241,7 @@ impl Parser {
             } else if self.eat("[") || matches!(self.peek(), Tok::Op("[?")) {
                 let optional = self.eat("[?");
                 let index = self.nested(|p| p.expr())?;
-                self.expect("]")?;
+                self.expect_token("]")?;
                 e = Expr::Index { operand: Box::new(e), index: Box::new(index), optional };
             } else if matches!(self.peek(), Tok::Op("{")) && qualified_name(&e).is_some() {
                 self.pos += 1;
@@ -277,7 +277,7 @@ impl Parser {
             },
             Tok::Op("(") => {
                 let e = self.nested(|p| p.expr())?;
-                self.expect(")")?;
+                self.expect_token(")")?;
                 Ok(e)
             }
             Tok::Op("[") => Ok(Expr::List(self.nested(|p| p.args("]"))?)),
@@ -292,7 +292,7 @@ impl Parser {
         while !self.eat(close) {
             out.push(self.expr()?);
             if !self.eat(",") {
-                self.expect(close)?;
+                self.expect_token(close)?;
                 break;
             }
         }
@@ -303,11 +303,11 @@ impl Parser {
         let mut out = Vec::new();
         while !self.eat("}") {
             let k = self.expr()?;
-            self.expect(":")?;
+            self.expect_token(":")?;
             let v = self.expr()?;
             out.push((k, v));
             if !self.eat(",") {
-                self.expect("}")?;
+                self.expect_token("}")?;
                 break;
             }
         }
@@ -321,10 +321,10 @@ impl Parser {
             let Tok::Ident(name) = self.bump() else {
                 return Err(CompileError::syntax(at, "expected a field name"));
             };
-            self.expect(":")?;
+            self.expect_token(":")?;
             out.push((name, self.expr()?));
             if !self.eat(",") {
-                self.expect("}")?;
+                self.expect_token("}")?;
                 break;
             }
         }
