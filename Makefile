@@ -27,6 +27,8 @@ serve: setup-serve
 	@echo "==> building and serving the playground on http://127.0.0.1:8080 (Ctrl+C stops)"
 	trunk serve --release
 
+# No incremental caches in a full run: they double what target/ holds and a clean run never reuses them.
+test: export CARGO_INCREMENTAL = 0
 test: setup-test test-native test-wasm build-release test-e2e
 	@echo "==> all tests passed"
 

@@ -81,3 +81,7 @@ if [ "${1:-serve}" = test ]; then
   fi
 fi
 say "tools ready"
+# A full `make test` writes about 4 GB under target/; say so up front rather than fail mid-build.
+free_kb=$(df -Pk "$ROOT" | awk 'NR == 2 {print $4}')
+say "disk free where target/ goes: $((free_kb / 1024)) MB"
+[ "$free_kb" -ge 3000000 ] || printf 'warning: under 3 GB free; the build may run out of disk\n' >&2
