@@ -1,0 +1,56 @@
+//! kubectl's `NamespaceDescriber`: status, resource quotas and limit ranges.
+
+use serde_json::Value;
+use super::fields::{annotations_multiline, arr, labels_multiline, s, string_map};
+use super::Related;
+use super::tabwriter::PrefixWriter;
+
+pub(super) fn namespace(w: &mut PrefixWriter, ns: &Value, related: &Related) {
+    w.write(0, &format!("Name:\t{}\n", s(ns, &["metadata", "name"])));
+    labels_multiline(w, "", "Labels", &ns["metadata"]["labels"]);
+    annotations_multiline(w, "Annotations", &ns["metadata"]["annotations"]);
+    w.write(0, &format!("Status:\t{}\n", s(ns, &["status", "phase"])));
+    w.write(0, "\n");
+    if related.quotas.is_empty() {
+        w.write(0, "No resource quota.\n");
+    } else {
+        w.write(0, "Resource Quotas\n");
+        for q in &related.quotas {
+            w.write(1, &format!("Name:\t{}\n", s(q, &["metadata", "name"])));
+            w.write(1, "Resource\tUsed\tHard\n");
+            w.write(1, "--------\t---\t---\n");
+            let mut hard = string_map(&q["status"]["hard"]);
+            if hard.is_empty() {
+                hard = string_map(&q["spec"]["hard"]);
+            }
+            hard.sort();
+            for (k, v) in hard {
+                w.write(1, &format!("{k}\t{}\t{v}\n", q["status"]["used"][&k].as_str().unwrap_or("0")));
+            }
+        }
+    }
+    w.write(0, "\n");
+    if related.limit_ranges.is_empty() {
+        w.write(0, "No LimitRange resource.\n");
+    } else {
+        w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
+        w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
+        for lr in &related.limit_ranges {
+            for item in arr(lr, &["spec", "limits"]) {
+                let mut names: Vec<String> = ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"]
+                    .iter()
+                    .flat_map(|f| item[*f].as_object().into_iter().flat_map(|m| m.keys().cloned()))
+                    .collect();
+                names.sort();
+                names.dedup();
+                for r in names {
+                    let cell = |f: &str| item[f][&r].as_str().map_or("-".to_string(), str::to_string);
+                    w.write(
+                        0,
+                        &format!(" {}\t{r}\t{}\t{}\t{}\t{}\t{}\n", s(item, &["type"]), cell("min"), cell("max"), cell("defaultRequest"), cell("default"), cell("maxLimitRequestRatio")),
+                    );
+                }
+            }
+        }
+    }
+}
