@@ -7,6 +7,7 @@
 //! authorization. Dry-run requests run every stage except the write.
 
 pub mod admission;
+pub mod aggregator;
 mod allocator;
 pub mod authz;
 mod diff;
@@ -245,4 +246,10 @@ pub struct Context<'a> {
 /// Serves one request through every stage, tracing each.
 pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
     pipeline::handle(ctx, req)
+}
+
+/// Serves a request for an aggregated API (`metrics.k8s.io`): authenticated and authorized as any
+/// other, then answered by `server`, the component behind the APIService.
+pub fn handle_aggregated(ctx: &mut Context, req: &Request, server: &dyn aggregator::AggregatedServer) -> Reply {
+    pipeline::handle_with(ctx, req, Some(server))
 }

@@ -84,9 +84,15 @@ fn derived_cause(ctx: &Context, req: &Request) -> Option<u64> {
 }
 
 pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
+    handle_with(ctx, req, None)
+}
+
+/// Serves `req`, proxying it to `upstream` when its group is an aggregated API's (`aggregator.rs`).
+pub fn handle_with(ctx: &mut Context, req: &Request, upstream: Option<&dyn super::aggregator::AggregatedServer>) -> Reply {
     let id = *ctx.next_request_id;
     *ctx.next_request_id += 1;
-    let cause = req.cause.or_else(|| derived_cause(ctx, req));
+    // A component's request belongs to the reconcile it was sent from (traced as its own record).
+    let cause = req.cause.or_else(|| crate::controllers::reconcile::cause_of(ctx, req)).or_else(|| derived_cause(ctx, req));
     ctx.trace.push(
         ctx.now,
         Actor::ApiServer,
@@ -100,7 +106,7 @@ pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
         },
     );
     let mut run = Run { ctx, id, warnings: Vec::new(), causes: Vec::new() };
-    let result = serve(&mut run, req);
+    let result = serve(&mut run, req, upstream);
     let (code, message) = match &result {
         Ok(_) if req.verb == Verb::Create => (201, "Created".to_string()),
         Ok(_) => (200, "OK".to_string()),
@@ -111,7 +117,7 @@ pub fn handle(ctx: &mut Context, req: &Request) -> Reply {
     Reply { id, result, warnings: run.warnings, causes: run.causes }
 }
 
-fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
+fn serve(run: &mut Run, req: &Request, upstream: Option<&dyn super::aggregator::AggregatedServer>) -> Result<Value, Status> {
     // Authentication: the simulation's clients present credentials the server accepts, except
     // the anonymous user, whom kubeadm's servers answer with 401.
     if req.user.name == "system:anonymous" {
@@ -122,6 +128,9 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
     // Authorization.
     authorize(run, req)?;
 
+    if super::aggregator::is_aggregated(req.kind) {
+        return proxy(run, req, upstream);
+    }
     if let Some(served) = subresources::serve(run, req) {
         return served;
     }
@@ -137,6 +146,25 @@ fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
         Verb::Delete => delete(run, req),
         Verb::DeleteCollection => delete_collection(run, req),
         Verb::Watch => subresources::watch::serve(run, req),
+    }
+}
+
+/// kube-aggregator's proxy: the server behind the APIService answers; etcd is not involved.
+fn proxy(run: &mut Run, req: &Request, upstream: Option<&dyn super::aggregator::AggregatedServer>) -> Result<Value, Status> {
+    let Some(server) = upstream else {
+        let status = super::aggregator::unavailable(req);
+        return run.reject(Stage::Storage, status);
+    };
+    let via = format!("proxied to APIService {} (service {})", server.api_service(), server.service());
+    match server.serve(req) {
+        Ok(answer) => {
+            run.stage(Stage::Storage, Verdict::Passed, via);
+            Ok(answer)
+        }
+        Err(status) => {
+            run.stage(Stage::Storage, Verdict::Rejected, format!("{via}: {} {}: {}", status.code, status.reason, status.message));
+            Err(status)
+        }
     }
 }
 

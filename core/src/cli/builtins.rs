@@ -13,6 +13,9 @@
 //! connect IP:PORT [--from pod/NAME|node/NAME] [-n NAMESPACE]
 //!                                 follow a TCP connection through the source node's rules to
 //!                                 one backend (default source: node node-1)
+//! load [TYPE/NAME [-n NS] [--cpu=QTY] [--memory=QTY]]
+//!                                 drive CPU/memory load on a workload (spread over its Ready
+//!                                 pods) or a pod, as a load generator would (`cli/load.rs`)
 //! ```
 
 use super::Output;
@@ -47,6 +50,8 @@ pub enum Builtin {
     NodeRemove(String),
     IptablesSave(String),
     Connect { ip: String, port: u16, from: Option<String>, namespace: String },
+    /// `load ...`: outside demand on a workload or pod (`cli/load.rs`).
+    Load(super::load::Load),
 }
 
 fn usage(text: &str) -> Output {

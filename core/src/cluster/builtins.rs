@@ -95,6 +95,7 @@ impl Cluster {
                 None => Output::fail(format!("iptables-save: node {node:?} not found\n")),
             },
             Builtin::Connect { ip, port, from, namespace } => self.connect(&cp, &ip, port, from.as_deref(), &namespace),
+            Builtin::Load(l) => super::load::run(&mut cp, l),
         };
         self.control_plane = Some(cp);
         self.notify_controllers();

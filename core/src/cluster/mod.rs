@@ -13,9 +13,11 @@ mod drain;
 mod imperative;
 mod inspect;
 mod kubectl;
+mod load;
 mod logs;
 mod rollout;
 mod rollout_status;
+mod top;
 mod watch;
 
 use crate::api::Limits;
@@ -388,6 +390,14 @@ impl Cluster {
                         self.start_rollout_status(id, &k, r, cause);
                         return;
                     }
+                }
+                if let Command::Top(t) = &k.command {
+                    // metrics.k8s.io is served by metrics-server, one of the control plane's components.
+                    let cp = self.control_plane.take();
+                    let out = top::run(&mut self.api_context(), cp.as_ref(), &k, t, cause);
+                    self.control_plane = cp;
+                    self.finish(id, out);
+                    return;
                 }
                 if let Command::Logs(l) = &k.command {
                     // Served from the node's kubelet: the control plane's runtimes hold the logs.

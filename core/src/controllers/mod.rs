@@ -30,11 +30,15 @@ mod deployment;
 mod endpoints;
 mod garbage_collector;
 mod hash;
+mod hpa;
+mod hpa_replicas;
 mod informer;
 mod job;
 mod kube_proxy;
 mod kubelet;
 mod local_path_provisioner;
+pub mod metrics_load;
+pub mod metrics_server;
 mod namespace_bootstrap;
 mod node_lease;
 mod node_lifecycle;
@@ -80,6 +84,7 @@ pub struct Caches {
     pub storageclasses: Informer,
     pub jobs: Informer,
     pub cronjobs: Informer,
+    pub hpas: Informer,
 }
 
 impl Caches {
@@ -104,6 +109,7 @@ impl Caches {
             storageclasses: Informer::new(client::kind("storage.k8s.io/v1", "StorageClass")?),
             jobs: Informer::new(client::kind("batch/v1", "Job")?),
             cronjobs: Informer::new(client::kind("batch/v1", "CronJob")?),
+            hpas: Informer::new(client::kind("autoscaling/v2", "HorizontalPodAutoscaler")?),
         })
     }
 
@@ -127,6 +133,7 @@ impl Caches {
         self.storageclasses.sync(ctx);
         self.jobs.sync(ctx);
         self.cronjobs.sync(ctx);
+        self.hpas.sync(ctx);
     }
 }
 
@@ -151,6 +158,11 @@ pub struct ControlPlane {
     jobs: job::JobController,
     cronjobs: cronjob::CronJobController,
     ttl_after_finished: ttl_after_finished::TtlAfterFinishedController,
+    /// metrics-server, scraping the kubelets every 15 s (`metrics_server.rs`).
+    metrics_server: metrics_server::MetricsServer,
+    /// The load the learner drives from outside (`load` builtin, `metrics_load.rs`).
+    loads: metrics_load::Loads,
+    hpa: hpa::HpaController,
 }
 
 impl Default for ControlPlane {
@@ -179,6 +191,9 @@ impl ControlPlane {
             jobs: Default::default(),
             cronjobs: Default::default(),
             ttl_after_finished: Default::default(),
+            metrics_server: Default::default(),
+            loads: Default::default(),
+            hpa: Default::default(),
         }
     }
 
@@ -210,6 +225,9 @@ impl ControlPlane {
             self.cronjobs.reconcile(ctx, caches, &mut self.events);
             self.jobs.reconcile(ctx, caches, &mut self.events);
             self.ttl_after_finished.reconcile(ctx, caches);
+            let now = ctx.now;
+            self.metrics_server.reconcile(now, &self.kubelets, caches, &self.loads);
+            self.hpa.reconcile(ctx, caches, &mut self.events, &self.metrics_server.api(now));
             self.scheduler.reconcile(ctx, caches, &mut self.events);
             endpoints::reconcile(ctx, caches);
             kube_proxy::sync(&mut self.proxies, &self.kubelets, ctx, caches);
@@ -236,6 +254,8 @@ impl ControlPlane {
             .chain(self.jobs.next_timer())
             .chain(self.cronjobs.next_timer())
             .chain(self.ttl_after_finished.next_timer())
+            .chain(self.metrics_server.next_wake())
+            .chain(self.hpa.next_timer())
             .chain(self.caches.as_ref().and_then(deployment::next_deadline))
             .min()
     }
@@ -246,6 +266,16 @@ impl ControlPlane {
         let c = self.kubelets.iter().find(|k| k.name() == node)?.container(pod_uid, container)?;
         let log = if previous { c.previous.as_ref()? } else { &c.logs };
         Some(log.visible(now, tail).into_iter().map(str::to_string).collect())
+    }
+
+    /// metrics-server's API as of `now`, for requests kube-apiserver proxies to it.
+    pub fn metrics_api(&self, now: Time) -> metrics_server::MetricsApi<'_> {
+        self.metrics_server.api(now)
+    }
+
+    /// The load the learner drives from outside the cluster (`load` builtin).
+    pub fn loads_mut(&mut self) -> &mut metrics_load::Loads {
+        &mut self.loads
     }
 
     /// True when the store moved since the components last looked.

@@ -1,8 +1,9 @@
 //! `kubectl config view|current-context|get-contexts|get-clusters|get-users|use-context`
-//! for the playground's one cluster, and `kubectl top`. Both are answered without the API
-//! server: `config` reads the kubeconfig (kubeplay's is the fixed one `kubeadm init` writes to
-//! `/etc/kubernetes/admin.conf`), and `top` stops, as kubectl does, when discovery shows no
-//! `metrics.k8s.io` group (kubeplay runs no metrics-server).
+//! for the playground's one cluster, and the parsing of `kubectl top`. `config` is answered
+//! without the API server: it reads the kubeconfig (kubeplay's is the fixed one `kubeadm init`
+//! writes to `/etc/kubernetes/admin.conf`). `top` reads the metrics.k8s.io API that the
+//! simulated metrics-server serves through kube-apiserver (`cluster/top.rs`); without a control
+//! plane (`--etcd-only`) discovery shows no such group and `top` stops as kubectl does.
 //!
 //! `config view` prints the kubeconfig as kubectl's `config view` does: sorted keys, and
 //! certificate and key data replaced by `DATA+OMITTED` (`clientcmdapi.ShortenConfig`) unless
@@ -31,10 +32,20 @@ pub enum Config {
     UseContext(String),
 }
 
-/// `kubectl top node|pod`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `kubectl top node|pod [NAME | -l label]` and its flags.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Top {
+    /// `node` or `pod`.
     pub resource: String,
+    pub name: Option<String>,
+    pub selector: String,
+    pub field_selector: String,
+    pub containers: bool,
+    pub no_headers: bool,
+    /// `cpu`, `memory` or empty.
+    pub sort_by: String,
+    pub sum: bool,
+    pub show_capacity: bool,
 }
 
 const CONFIG_SUBCOMMANDS: &[&str] = &[
@@ -135,8 +146,36 @@ pub fn parse_top(rest: &[String]) -> Result<Option<Kubectl>, String> {
         switch("sum", None),
     ];
     let p = flags::parse(&words, &specs, &format!("top {resource}")).map_err(|e| format!("{e}\n"))?;
-    let mut k = kubectl(Command::Top(Top { resource: resource.to_string() }));
+    let name = match p.positional.as_slice() {
+        [] => None,
+        [n] => Some(n.clone()),
+        // `Complete`: cmdutil.UsageErrorf(cmd, "%s", cmd.Use).
+        _ => return Err(format!("error: {resource} [NAME | -l label]\nSee 'kubectl top {resource} -h' for help and examples\n")),
+    };
+    let top = Top {
+        resource: resource.to_string(),
+        name,
+        selector: p.get("selector").unwrap_or("").to_string(),
+        field_selector: p.get("field-selector").unwrap_or("").to_string(),
+        containers: p.on("containers"),
+        no_headers: p.on("no-headers"),
+        sort_by: p.get("sort-by").unwrap_or("").to_string(),
+        sum: p.on("sum"),
+        show_capacity: p.on("show-capacity"),
+    };
+    // `Validate`.
+    if !top.sort_by.is_empty() && top.sort_by != "cpu" && top.sort_by != "memory" {
+        return Err("error: --sort-by accepts only cpu or memory\n".into());
+    }
+    if top.name.is_some() && resource == "pod" && (!top.selector.is_empty() || !top.field_selector.is_empty()) {
+        return Err("error: only one of NAME or selector can be provided\n".into());
+    }
+    if top.name.is_some() && resource == "node" && !top.selector.is_empty() {
+        return Err("error: only one of NAME or --selector can be provided\n".into());
+    }
+    let mut k = kubectl(Command::Top(top));
     k.namespace = p.get("namespace").map(str::to_string);
+    k.all_namespaces = p.on("all-namespaces");
     Ok(Some(k))
 }
 
@@ -191,13 +230,10 @@ pub fn run_config(c: &Config) -> Output {
     }
 }
 
-/// `kubectl top`: `Metrics API not available` unless discovery lists `metrics.k8s.io`.
+/// `kubectl top` where discovery lists no `metrics.k8s.io` (a bare etcd, `--etcd-only`):
+/// `SupportedMetricsAPIVersionAvailable` is false.
 pub fn run_top(_t: &Top) -> Output {
-    let served = crate::api::all_kinds().iter().any(|k| k.group == "metrics.k8s.io" && crate::api::registry::served_by_default(k));
-    if !served {
-        return Output::fail("error: Metrics API not available\n");
-    }
-    Output::fail("error: kubeplay serves no metrics yet\n")
+    Output::fail("error: Metrics API not available\n")
 }
 
 #[cfg(test)]
@@ -236,7 +272,14 @@ mod tests {
     #[test]
     fn top_without_metrics_server() {
         let Some(k) = parse_top(&words("pods -A")).unwrap() else { panic!() };
+        assert!(k.all_namespaces);
         let Command::Top(t) = k.command else { panic!() };
         assert_eq!(run_top(&t).stderr, "error: Metrics API not available\n");
+        let Some(k) = parse_top(&words("pod web -n dev --containers")).unwrap() else { panic!() };
+        let Command::Top(t) = k.command else { panic!() };
+        assert_eq!((t.name.as_deref(), t.containers, k.namespace.as_deref()), (Some("web"), true, Some("dev")));
+        assert_eq!(parse_top(&words("pod --sort-by=name")).unwrap_err(), "error: --sort-by accepts only cpu or memory\n");
+        assert_eq!(parse_top(&words("pod web -l app=web")).unwrap_err(), "error: only one of NAME or selector can be provided\n");
+        assert_eq!(parse_top(&words("node a b")).unwrap_err(), "error: node [NAME | -l label]\nSee 'kubectl top node -h' for help and examples\n");
     }
 }

@@ -23,6 +23,7 @@ pub mod images;
 pub mod logs;
 mod pi;
 pub mod process;
+pub mod usage;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use crate::apiserver::{rfc3339, Context, User};

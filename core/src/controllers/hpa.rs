@@ -1,0 +1,488 @@
+//! The HorizontalPodAutoscaler controller (`pkg/controller/podautoscaler/horizontal.go`), as
+//! kube-controller-manager runs it under the `horizontal-pod-autoscaler` service account.
+//!
+//! Every HPA is synced every 15 s (`--horizontal-pod-autoscaler-sync-period`; its work queue
+//! adds each key with that delay, so the first sync is 15 s after the HPA appears):
+//!
+//! ```text
+//! GET <target>/scale                     AbleToScale SucceededGetScale (or FailedGetScale)
+//! LIST pods.metrics.k8s.io -l <selector> per Resource metric (metrics-server, via aggregation)
+//! replica calculator (hpa_replicas.rs)   ScalingActive ValidMetricFound (or FailedGetResourceMetric)
+//! stabilize: highest recommendation of the last 300 s    AbleToScale ScaleDownStabilized
+//! clamp: min, max, at most max(2 × current, 4)           ScalingLimited TooFewReplicas/ScaleUpLimit/…
+//! PUT <target>/scale                     event SuccessfulRescale "New size: 4; reason: …"
+//! PUT horizontalpodautoscalers/<name>/status             when the status changed
+//! ```
+//!
+//! An HPA with `spec.behavior` is normalised the same way, with its scale-down stabilization
+//! window in place of the 300 s default (kubeplay does not run the behavior policies' rate
+//! limits). Repeated identical warnings are recorded once per streak rather than counted up as
+//! client-go's event correlator does.
+
+use super::client::{self, name_of, ns_of, str_of, EventNames, Source};
+use super::hpa_replicas::{self as calc, PodInfo, PodMetric};
+use super::Caches;
+use crate::apiserver::admission::quantity::Quantity;
+use crate::apiserver::aggregator::{AggregatedServer, POD_METRICS};
+use crate::apiserver::select::LabelSelector;
+use crate::apiserver::{handle, handle_aggregated, rfc3339, Context, Request, Verb};
+use crate::sim::{Duration, Time};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `--horizontal-pod-autoscaler-sync-period`.
+pub const SYNC_PERIOD: Duration = Duration::from_secs(15);
+/// `--horizontal-pod-autoscaler-downscale-stabilization`.
+pub const DOWNSCALE_STABILIZATION_MS: u64 = 300_000;
+const NAME: &str = "horizontal-pod-autoscaler";
+/// HPAs one controller tracks.
+const MAX_HPAS: usize = 1_000;
+
+#[derive(Debug, Default)]
+pub struct HpaController {
+    /// Per HPA (`namespace/name`): when it is synced next.
+    next_sync: BTreeMap<String, Time>,
+    /// Per HPA: the recommendations of the stabilization window, with when each was made.
+    recommendations: BTreeMap<String, Vec<(i32, Time)>>,
+    /// Per HPA: the warnings recorded at its last sync, not repeated while they last.
+    warned: BTreeMap<String, BTreeSet<(String, String)>>,
+}
+
+fn parse_time(s: &str) -> Option<Time> {
+    crate::cli::printers::parse_time(s).map(|ms| Time(ms.max(0) as u64))
+}
+
+/// One sync's outcome, built up as `reconcileAutoscaler` does on its copy of the HPA.
+struct Sync<'a> {
+    key: String,
+    hpa: Value,
+    now: Time,
+    events: Vec<(bool, String, String)>,
+    metrics: &'a dyn AggregatedServer,
+}
+
+impl Sync<'_> {
+    /// `setCondition`: replaces the condition of that type (appending a new one), moving its
+    /// `lastTransitionTime` only when the status changes.
+    fn set_condition(&mut self, kind: &str, ok: bool, reason: &str, message: String) {
+        let status = if ok { "True" } else { "False" };
+        let now = rfc3339(self.now);
+        if !self.hpa["status"]["conditions"].is_array() {
+            self.hpa["status"]["conditions"] = json!([]);
+        }
+        let Some(list) = self.hpa["status"]["conditions"].as_array_mut() else { return };
+        let i = match list.iter().position(|c| c["type"] == kind) {
+            Some(i) => i,
+            None => {
+                list.push(json!({"type": kind}));
+                list.len() - 1
+            }
+        };
+        let c = &mut list[i];
+        if c["status"] != status {
+            c["lastTransitionTime"] = json!(now);
+        }
+        c["status"] = json!(status);
+        c["reason"] = json!(reason);
+        c["message"] = json!(message);
+    }
+
+    fn event(&mut self, warning: bool, reason: &str, message: String) {
+        self.events.push((warning, reason.to_string(), message));
+    }
+
+    /// `setStatus`: the counts, metrics and conditions; `lastScaleTime` moves on a rescale.
+    fn set_status(&mut self, current: i32, desired: i32, metrics: Option<Vec<Value>>, rescale: bool) {
+        let status = &mut self.hpa["status"];
+        status["currentReplicas"] = json!(current);
+        status["desiredReplicas"] = json!(desired);
+        status["currentMetrics"] = metrics.map_or(Value::Null, Value::Array);
+        if rescale {
+            status["lastScaleTime"] = json!(rfc3339(self.now));
+        }
+    }
+}
+
+/// The pods the scale's selector picks, as the calculator sees them.
+fn pod_infos(caches: &Caches, ns: &str, selector: &LabelSelector, resource: &str) -> Vec<PodInfo> {
+    caches
+        .pods
+        .values()
+        .filter(|p| ns_of(p) == ns && selector.matches_object(p))
+        .map(|p| {
+            let ready = p["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready").map(|c| (c["status"] == "True", c["lastTransitionTime"].as_str().and_then(parse_time).unwrap_or_default()));
+            PodInfo {
+                name: name_of(p).to_string(),
+                phase: str_of(p, &["status", "phase"]).to_string(),
+                deleting: !p["metadata"]["deletionTimestamp"].is_null(),
+                ready,
+                start_time: p["status"]["startTime"].as_str().and_then(parse_time),
+                request: pod_request(p, resource),
+            }
+        })
+        .collect()
+}
+
+/// `calculatePodRequests`: the sum of the containers' requests, in milli-units.
+fn pod_request(pod: &Value, resource: &str) -> Result<i64, String> {
+    let mut sum: i64 = 0;
+    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        let Some(q) = Quantity::from_json(&c["resources"]["requests"][resource]) else {
+            return Err(format!("missing request for {resource} in container {} of Pod {}", str_of(c, &["name"]), name_of(pod)));
+        };
+        sum = sum.saturating_add(i64::try_from(q.milli_value()).unwrap_or(i64::MAX));
+    }
+    Ok(sum)
+}
+
+/// `getPodMetrics`: a pod's usage summed over its containers, skipped when one lacks the resource.
+fn pod_metrics(list: &Value, resource: &str) -> BTreeMap<String, PodMetric> {
+    let mut out = BTreeMap::new();
+    for m in list["items"].as_array().into_iter().flatten() {
+        let containers = m["containers"].as_array().cloned().unwrap_or_default();
+        let mut sum: i64 = 0;
+        let mut missing = containers.is_empty();
+        for c in &containers {
+            match Quantity::from_json(&c["usage"][resource]) {
+                Some(q) => sum = sum.saturating_add(i64::try_from(q.milli_value()).unwrap_or(i64::MAX)),
+                None => {
+                    missing = true;
+                    break;
+                }
+            }
+        }
+        if missing {
+            continue;
+        }
+        let timestamp = m["timestamp"].as_str().and_then(parse_time).unwrap_or_default();
+        let window_ms = m["window"].as_str().and_then(crate::cli::parse_duration).map_or(0, |d| d.0);
+        out.insert(name_of(m).to_string(), PodMetric { value: sum, timestamp, window_ms });
+    }
+    out
+}
+
+/// `NewMilliQuantity(v, DecimalSI).String()`.
+fn milli_quantity(v: i64) -> String {
+    Quantity::parse(&format!("{v}m")).map_or_else(|| "0".into(), |q| q.to_string())
+}
+
+/// Why one metric gave no proposal: the condition reason, the calculator's error (the event and
+/// the condition carry it) and the error the metric loop sees.
+struct MetricError {
+    reason: &'static str,
+    error: String,
+    wrapped: String,
+}
+
+impl HpaController {
+    /// The next sync due: a background timer, it runs as virtual time passes.
+    pub fn next_timer(&self) -> Option<Time> {
+        self.next_sync.values().min().copied()
+    }
+
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, names: &mut EventNames, metrics: &dyn AggregatedServer) {
+        let live: BTreeSet<String> = caches.hpas.values().take(MAX_HPAS).map(|h| format!("{}/{}", ns_of(h), name_of(h))).collect();
+        self.next_sync.retain(|k, _| live.contains(k));
+        self.recommendations.retain(|k, _| live.contains(k));
+        self.warned.retain(|k, _| live.contains(k));
+        let due: Vec<Value> = caches.hpas.values().take(MAX_HPAS).cloned().collect();
+        for hpa in due {
+            let key = format!("{}/{}", ns_of(&hpa), name_of(&hpa));
+            match self.next_sync.get(&key) {
+                None => {
+                    self.next_sync.insert(key, ctx.now.after(SYNC_PERIOD));
+                }
+                Some(t) if *t <= ctx.now => {
+                    self.next_sync.insert(key.clone(), ctx.now.after(SYNC_PERIOD));
+                    let mut sync = Sync { key: key.clone(), hpa: hpa.clone(), now: ctx.now, events: Vec::new(), metrics };
+                    self.reconcile_autoscaler(ctx, caches, &mut sync);
+                    if sync.hpa["status"] != hpa["status"] {
+                        if let Some(kind) = client::kind("autoscaling/v2", "HorizontalPodAutoscaler") {
+                            client::update_status(ctx, &client::controller(NAME), kind, &sync.hpa);
+                        }
+                    }
+                    let source = Source { component: NAME, host: "" };
+                    let before = self.warned.remove(&key).unwrap_or_default();
+                    let mut warned = BTreeSet::new();
+                    for (warning, reason, message) in sync.events {
+                        let id = (reason.clone(), message.clone());
+                        if warning {
+                            warned.insert(id.clone());
+                            if before.contains(&id) {
+                                continue;
+                            }
+                        }
+                        client::event(ctx, names, &client::controller(NAME), &source, &hpa, warning, &reason, &message);
+                    }
+                    self.warned.insert(key, warned);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn reconcile_autoscaler(&mut self, ctx: &mut Context, caches: &Caches, s: &mut Sync) {
+        let user = client::controller(NAME);
+        let ns = ns_of(&s.hpa).to_string();
+        let target = s.hpa["spec"]["scaleTargetRef"].clone();
+        let (api_version, kind_name, target_name) = (str_of(&target, &["apiVersion"]), str_of(&target, &["kind"]), str_of(&target, &["name"]));
+        let scale = match client::kind(api_version, kind_name) {
+            None => {
+                let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+                Err(format!("no matches for kind \"{kind_name}\" in group \"{group}\""))
+            }
+            Some(kind) => {
+                let mut req = Request::new(Verb::Get, kind, &ns, target_name);
+                req.subresource = "scale".into();
+                req.user = user.clone();
+                handle(ctx, &req).result.map(|scale| (kind, scale)).map_err(|e| e.message)
+            }
+        };
+        let (kind, scale) = match scale {
+            Ok(k) => k,
+            Err(e) => {
+                s.event(true, "FailedGetScale", e.clone());
+                s.set_condition("AbleToScale", false, "FailedGetScale", format!("the HPA controller was unable to get the target's current scale: {e}"));
+                return;
+            }
+        };
+        s.set_condition("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale".into());
+        let current = i32::try_from(scale["spec"]["replicas"].as_i64().unwrap_or(0)).unwrap_or(0);
+        self.recommendations.entry(s.key.clone()).or_insert_with(|| vec![(current, s.now)]);
+        let min = i32::try_from(s.hpa["spec"]["minReplicas"].as_i64().unwrap_or(1)).unwrap_or(1);
+        let max = i32::try_from(s.hpa["spec"]["maxReplicas"].as_i64().unwrap_or(0)).unwrap_or(0);
+        let mut statuses = None;
+        let mut rescale = true;
+        let mut reason = String::new();
+        let desired = if current == 0 && min != 0 {
+            rescale = false;
+            s.set_condition("ScalingActive", false, "ScalingDisabled", "scaling is disabled since the replica count of the target is zero".into());
+            0
+        } else if current > max {
+            reason = "Current number of replicas above Spec.MaxReplicas".into();
+            max
+        } else if current < min {
+            reason = "Current number of replicas below Spec.MinReplicas".into();
+            min
+        } else {
+            let (proposal, metric, metric_statuses) = match self.compute_replicas_for_metrics(ctx, caches, s, &scale, current) {
+                Ok(found) => found,
+                Err((error, metric_statuses)) => {
+                    let desired = i32::try_from(s.hpa["status"]["desiredReplicas"].as_i64().unwrap_or(0)).unwrap_or(0);
+                    s.set_status(current, desired, Some(metric_statuses), false);
+                    s.event(true, "FailedComputeMetricsReplicas", error);
+                    return;
+                }
+            };
+            statuses = Some(metric_statuses);
+            if proposal > current {
+                reason = format!("{metric} above target");
+            } else if proposal < current {
+                reason = "All metrics below target".into();
+            }
+            let desired = self.normalize(s, current, proposal, min, max);
+            rescale = desired != current;
+            desired
+        };
+        let desired = if rescale {
+            let mut body = scale.clone();
+            body["spec"]["replicas"] = json!(desired);
+            let mut req = Request::new(Verb::Update, kind, &ns, target_name).with_body(body);
+            req.subresource = "scale".into();
+            req.user = user;
+            if let Err(e) = handle(ctx, &req).result {
+                s.event(true, "FailedRescale", format!("New size: {desired}; reason: {reason}; error: {}", e.message));
+                s.set_condition("AbleToScale", false, "FailedUpdateScale", format!("the HPA controller was unable to update the target scale: {}", e.message));
+                let old = i32::try_from(s.hpa["status"]["desiredReplicas"].as_i64().unwrap_or(0)).unwrap_or(0);
+                s.set_status(current, old, statuses, false);
+                return;
+            }
+            s.set_condition("AbleToScale", true, "SucceededRescale", format!("the HPA controller was able to update the target scale to {desired}"));
+            s.event(false, "SuccessfulRescale", format!("New size: {desired}; reason: {reason}"));
+            desired
+        } else {
+            current
+        };
+        s.set_status(current, desired, statuses, rescale);
+    }
+
+    /// `normalizeDesiredReplicas`: the stabilized recommendation, clamped by the rules.
+    fn normalize(&mut self, s: &mut Sync, current: i32, proposal: i32, min: i32, max: i32) -> i32 {
+        let window_ms = s.hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"].as_u64().map_or(DOWNSCALE_STABILIZATION_MS, |secs| secs.saturating_mul(1000));
+        let stabilized = self.stabilize(&s.key, proposal, s.now, window_ms);
+        if stabilized != proposal {
+            s.set_condition("AbleToScale", true, "ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation".into());
+        } else {
+            s.set_condition("AbleToScale", true, "ReadyForNewScale", "recommended size matches current size".into());
+        }
+        let (desired, reason, message) = calc::clamp_with_rules(current, stabilized, min, max);
+        s.set_condition("ScalingLimited", desired != stabilized, reason, message.into());
+        desired
+    }
+
+    /// `stabilizeRecommendation`: the highest recommendation within the window; the oldest sample
+    /// outside it is replaced by this one.
+    fn stabilize(&mut self, key: &str, proposal: i32, now: Time, window_ms: u64) -> i32 {
+        let recs = self.recommendations.entry(key.to_string()).or_default();
+        let cutoff = now.as_ms().saturating_sub(window_ms);
+        let mut highest = proposal;
+        let mut old = None;
+        for (i, (r, at)) in recs.iter().enumerate() {
+            if at.as_ms() < cutoff {
+                old = Some(i);
+            } else if *r > highest {
+                highest = *r;
+            }
+        }
+        match old {
+            Some(i) => recs[i] = (proposal, now),
+            None if recs.len() < 1_000 => recs.push((proposal, now)),
+            None => {}
+        }
+        highest
+    }
+
+    /// `computeReplicasForMetrics`: the largest proposal over the metrics, or the first error.
+    #[allow(clippy::type_complexity)]
+    fn compute_replicas_for_metrics(&mut self, ctx: &mut Context, caches: &Caches, s: &mut Sync, scale: &Value, current: i32) -> Result<(i32, String, Vec<Value>), (String, Vec<Value>)> {
+        let specs: Vec<Value> = s.hpa["spec"]["metrics"].as_array().cloned().unwrap_or_default();
+        let selector_text = str_of(scale, &["status", "selector"]).to_string();
+        if selector_text.is_empty() {
+            s.event(true, "SelectorRequired", "selector is required".into());
+            s.set_condition("ScalingActive", false, "InvalidSelector", "the HPA target's scale is missing a selector".into());
+            return Err(("selector is required".into(), Vec::new()));
+        }
+        let selector = match LabelSelector::parse(&selector_text) {
+            Ok(sel) => sel,
+            Err(e) => {
+                let msg = format!("couldn't convert selector into a corresponding internal selector object: {e}");
+                s.event(true, "InvalidSelector", msg.clone());
+                s.set_condition("ScalingActive", false, "InvalidSelector", msg.clone());
+                return Err((msg, Vec::new()));
+            }
+        };
+        let mut statuses = Vec::new();
+        let mut best: Option<(i32, String)> = None;
+        let mut invalid: Vec<MetricError> = Vec::new();
+        for spec in &specs {
+            match self.compute_for_metric(ctx, caches, s, spec, &selector_text, &selector, current) {
+                Ok((replicas, name, status)) => {
+                    statuses.push(status);
+                    if best.as_ref().is_none_or(|(r, _)| replicas > *r) {
+                        best = Some((replicas, name));
+                    }
+                }
+                Err(e) => {
+                    statuses.push(json!({"type": ""}));
+                    s.event(true, e.reason, e.error.clone());
+                    invalid.push(e);
+                }
+            }
+        }
+        let proposal = best.as_ref().map_or(0, |(r, _)| *r);
+        if let Some(first) = invalid.first() {
+            if invalid.len() >= specs.len() || proposal < current {
+                s.set_condition("ScalingActive", false, first.reason, format!("the HPA was unable to compute the replica count: {}", first.error));
+                return Err((format!("invalid metrics ({} invalid out of {}), first error is: {}", invalid.len(), specs.len(), first.wrapped), statuses));
+            }
+        }
+        let (replicas, metric) = best.unwrap_or((current, String::new()));
+        s.set_condition("ScalingActive", true, "ValidMetricFound", format!("the HPA was able to successfully calculate a replica count from {metric}"));
+        Ok((replicas, metric, statuses))
+    }
+
+    /// `computeReplicasForMetric` for one metric spec.
+    #[allow(clippy::too_many_arguments)]
+    fn compute_for_metric(&mut self, ctx: &mut Context, caches: &Caches, s: &Sync, spec: &Value, selector_text: &str, selector: &LabelSelector, current: i32) -> Result<(i32, String, Value), MetricError> {
+        let kind = str_of(spec, &["type"]);
+        if kind != "Resource" {
+            let (reason, field) = match kind {
+                "Pods" => ("FailedGetPodsMetric", "pods"),
+                "Object" => ("FailedGetObjectMetric", "object"),
+                "External" => ("FailedGetExternalMetric", "external"),
+                "ContainerResource" => ("FailedGetContainerResourceMetric", "containerResource"),
+                _ => {
+                    let error = format!("unknown metric source type {kind:?}");
+                    return Err(MetricError { reason: "InvalidMetricSourceType", wrapped: error.clone(), error });
+                }
+            };
+            let name = str_of(spec, &[field, "metric", "name"]);
+            let error = format!("unable to get metric {name}: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered");
+            return Err(MetricError { reason, wrapped: format!("failed to get {field} metric value: {error}"), error });
+        }
+        let resource = str_of(spec, &["resource", "name"]).to_string();
+        let target = &spec["resource"]["target"];
+        let fail = |error: String| MetricError { reason: "FailedGetResourceMetric", wrapped: format!("failed to get {resource} resource metric value: {error}"), error };
+        let utilization = target["averageUtilization"].as_i64();
+        let average = Quantity::from_json(&target["averageValue"]);
+        if utilization.is_none() && average.is_none() {
+            return Err(fail("invalid resource metric source: neither an average utilization target nor an average value target was set".into()));
+        }
+        let what = if average.is_some() { "usage" } else { "utilization" };
+        let metrics = match self.resource_metrics(ctx, s, selector_text, &resource) {
+            Ok(m) => m,
+            Err(e) => return Err(fail(format!("failed to get {resource} {what}: unable to get metrics for resource {resource}: {e}"))),
+        };
+        let pods = pod_infos(caches, ns_of(&s.hpa), selector, &resource);
+        let cpu = resource == "cpu";
+        if let Some(q) = average {
+            let target_milli = i64::try_from(q.milli_value()).unwrap_or(i64::MAX);
+            let (replicas, usage) = calc::raw_resource_replicas(current, target_milli, &pods, metrics, cpu, s.now).map_err(|e| fail(format!("failed to get {resource} {what}: {e}")))?;
+            let status = json!({"type": "Resource", "resource": {"name": resource, "current": {"averageValue": milli_quantity(usage)}}});
+            return Ok((replicas, format!("{resource} resource"), status));
+        }
+        let target_pct = i32::try_from(utilization.unwrap_or(0)).unwrap_or(i32::MAX);
+        let (replicas, pct, raw) = calc::resource_replicas(current, target_pct, &pods, metrics, cpu, s.now).map_err(|e| fail(format!("failed to get {resource} {what}: {e}")))?;
+        let status = json!({"type": "Resource", "resource": {"name": resource, "current": {"averageUtilization": pct, "averageValue": milli_quantity(raw)}}});
+        Ok((replicas, format!("{resource} resource utilization (percentage of request)"), status))
+    }
+
+    /// `resourceMetricsClient.GetResourceMetric`: LIST pods.metrics.k8s.io with the selector.
+    fn resource_metrics(&mut self, ctx: &mut Context, s: &Sync, selector_text: &str, resource: &str) -> Result<BTreeMap<String, PodMetric>, String> {
+        let mut req = Request::new(Verb::List, &POD_METRICS, ns_of(&s.hpa), "");
+        req.user = client::controller(NAME);
+        req.list.label_selector = selector_text.to_string();
+        let list = handle_aggregated(ctx, &req, s.metrics).result.map_err(|e| format!("unable to fetch metrics from resource metrics API: {}", e.message))?;
+        if list["items"].as_array().is_none_or(|i| i.is_empty()) {
+            return Err("no metrics returned from resource metrics API".into());
+        }
+        Ok(pod_metrics(&list, resource))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_sum_over_containers_or_name_the_first_without_one() {
+        let pod = json!({"metadata": {"name": "web-1"}, "spec": {"containers": [
+            {"name": "a", "resources": {"requests": {"cpu": "200m"}}},
+            {"name": "b", "resources": {"requests": {"cpu": "0.1"}}}]}});
+        assert_eq!(pod_request(&pod, "cpu"), Ok(300));
+        assert_eq!(pod_request(&pod, "memory"), Err("missing request for memory in container a of Pod web-1".into()));
+    }
+
+    #[test]
+    fn stabilization_keeps_the_highest_recent_recommendation() {
+        let mut c = HpaController::default();
+        assert_eq!(c.stabilize("k", 6, Time(0), DOWNSCALE_STABILIZATION_MS), 6);
+        assert_eq!(c.stabilize("k", 1, Time(60_000), DOWNSCALE_STABILIZATION_MS), 6);
+        assert_eq!(c.stabilize("k", 1, Time(299_000), DOWNSCALE_STABILIZATION_MS), 6);
+        // Past 300 s the 6 is out of the window (and replaced).
+        assert_eq!(c.stabilize("k", 1, Time(301_000), DOWNSCALE_STABILIZATION_MS), 1);
+    }
+
+    #[test]
+    fn metrics_sum_containers_and_skip_incomplete_pods() {
+        let list = json!({"items": [
+            {"metadata": {"name": "a"}, "timestamp": "2026-01-01T00:00:30Z", "window": "15s",
+             "containers": [{"name": "x", "usage": {"cpu": "250m", "memory": "10Mi"}}, {"name": "y", "usage": {"cpu": "1", "memory": "1Mi"}}]},
+            {"metadata": {"name": "b"}, "timestamp": "2026-01-01T00:00:30Z", "window": "15s", "containers": []}]});
+        let m = pod_metrics(&list, "cpu");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m["a"], PodMetric { value: 1250, timestamp: Time(30_000), window_ms: 15_000 });
+        assert_eq!(milli_quantity(1250), "1250m");
+        assert_eq!(milli_quantity(2000), "2");
+    }
+}
