@@ -23,6 +23,7 @@ mod namespace;
 mod config;
 mod generic;
 mod events;
+mod hpa;
 #[cfg(test)]
 mod tests;
 
@@ -70,6 +71,7 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("", "Namespace") => namespace(&mut w, obj, related),
         ("", "ConfigMap") => configmap(&mut w, obj),
         ("", "Secret") => secret(&mut w, obj),
+        ("autoscaling", "HorizontalPodAutoscaler") => hpa::hpa(&mut w, obj),
         _ => generic(&mut w, obj),
     }
     if let Some(events) = &related.events {
