@@ -13,6 +13,9 @@
 //! connect IP:PORT [--from pod/NAME|node/NAME] [-n NAMESPACE]
 //!                                 follow a TCP connection through the source node's rules to
 //!                                 one backend (default source: node node-1)
+//! scheduler explain [-n NS] pod/NAME
+//!                                 kube-scheduler's last attempt for the pod: each node's filter
+//!                                 verdicts and scores, the node chosen, preemption
 //! load [TYPE/NAME [-n NS] [--cpu=QTY] [--memory=QTY]]
 //!                                 drive CPU/memory load on a workload (spread over its Ready
 //!                                 pods) or a pod, as a load generator would (`cli/load.rs`)
@@ -27,6 +30,24 @@ pub const NODE_USAGE: &str = "usage: node [list]
        node remove NAME    remove the machine and its Node object
 ";
 pub const IPTABLES_SAVE_USAGE: &str = "usage: iptables-save [-t nat] NODE   (the nat table kube-proxy wrote on NODE)\n";
+pub const SCHEDULER_USAGE: &str = "usage: scheduler explain [-n NAMESPACE] pod/NAME   (kube-scheduler's last attempt for a pod: filters and scores per node)\n";
+
+/// `scheduler explain [-n NS] pod/NAME` (or `NAME`).
+pub fn parse_scheduler(args: &[String]) -> Result<Builtin, Output> {
+    let (pos, flags) = split_flags(args, &["n", "namespace"]).map_err(|e| usage(&format!("scheduler: {e}\n{SCHEDULER_USAGE}")))?;
+    let [verb, target] = pos.as_slice() else { return Err(usage(SCHEDULER_USAGE)) };
+    if verb != "explain" {
+        return Err(usage(SCHEDULER_USAGE));
+    }
+    let pod = match target.split_once('/') {
+        Some(("pod" | "pods" | "po", name)) => name,
+        Some(_) => return Err(usage(&format!("scheduler explain: only pods are scheduled, not {target:?}\n"))),
+        None => target.as_str(),
+    };
+    let namespace = flags.iter().rev().find(|(k, _)| k == "n" || k == "namespace").map_or("default".to_string(), |(_, v)| v.clone());
+    Ok(Builtin::SchedulerExplain { namespace, pod: pod.to_string() })
+}
+
 pub const CONNECT_USAGE: &str = "usage: connect IP:PORT [--from pod/NAME|node/NAME] [-n NAMESPACE]   (a TCP connection through kube-proxy's rules)\n";
 
 /// A machine to add.
@@ -50,6 +71,8 @@ pub enum Builtin {
     NodeRemove(String),
     IptablesSave(String),
     Connect { ip: String, port: u16, from: Option<String>, namespace: String },
+    /// `scheduler explain [-n NS] pod/NAME`: the scheduler's last attempt for a pod, as a table.
+    SchedulerExplain { namespace: String, pod: String },
     /// `load ...`: outside demand on a workload or pod (`cli/load.rs`).
     Load(super::load::Load),
 }

@@ -99,6 +99,7 @@ pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
         },
         "trace" if args.is_empty() => Ok(Parsed::Trace),
         "node" | "iptables-save" | "connect" => builtins::parse(tool, args).map(Parsed::Builtin),
+        "scheduler" => builtins::parse_scheduler(args).map(Parsed::Builtin),
         "load" => load::parse(args).map(|l| Parsed::Builtin(builtins::Builtin::Load(l))),
         other => Err(Output { stderr: format!("kubeplay: {other}: command not found\n"), exit_code: 127, ..Default::default() }),
     }

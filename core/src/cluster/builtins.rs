@@ -95,6 +95,7 @@ impl Cluster {
                 None => Output::fail(format!("iptables-save: node {node:?} not found\n")),
             },
             Builtin::Connect { ip, port, from, namespace } => self.connect(&cp, &ip, port, from.as_deref(), &namespace),
+            Builtin::SchedulerExplain { namespace, pod } => self.scheduler_explain(&namespace, &pod),
             Builtin::Load(l) => super::load::run(&mut cp, l),
         };
         self.control_plane = Some(cp);
@@ -198,5 +199,21 @@ mod tests {
     fn iptables_save_stamps_the_date_as_ctime_does() {
         assert_eq!(ctime(crate::sim::Time(10_000)), "Thu Jan  1 00:00:10 2026");
         assert_eq!(ctime(crate::sim::Time(86_400_000 * 3)), "Sun Jan  4 00:00:00 2026");
+    }
+}
+
+impl Cluster {
+    /// `scheduler explain`: the newest scheduling-attempt record of the pod still in the trace,
+    /// as tables (`trace::scheduling::SchedulingAttempt::render_table`).
+    fn scheduler_explain(&self, namespace: &str, pod: &str) -> Output {
+        let key = format!("{namespace}/{pod}");
+        let attempt = self.trace.records().rev().find_map(|r| match &r.event {
+            Event::Scheduling(a) if a.pod == key => Some(a),
+            _ => None,
+        });
+        match attempt {
+            Some(a) => Output::ok(a.render_table()),
+            None => Output::fail(format!("scheduler explain: no scheduling attempt for pod {key} in the trace\n")),
+        }
     }
 }

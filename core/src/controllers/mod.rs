@@ -49,8 +49,8 @@ mod pod_gc;
 mod replicaset;
 mod runtime;
 mod scheduler;
-mod scheduler_plugins;
-mod scheduler_volume_binding;
+/// The filters the DaemonSet controller and the taint eviction controller share with the scheduler.
+use scheduler::filters as scheduler_plugins;
 mod statefulset;
 mod taint_eviction;
 mod ttl_after_finished;
@@ -238,7 +238,7 @@ impl ControlPlane {
     /// The next instant a component wants to act with no store change, if any: work in
     /// progress that a command waits for (pulls, starts, backoffs).
     pub fn next_wake(&self) -> Option<Time> {
-        self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).chain(self.replicasets.next_wake()).min()
+        self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).chain(self.replicasets.next_wake()).chain(self.scheduler.next_wake()).min()
     }
 
     /// The timers that run only as virtual time passes (`run 1m`): heartbeats, the node
@@ -247,6 +247,7 @@ impl ControlPlane {
         self.kubelets
             .iter()
             .filter_map(kubelet::Kubelet::next_heartbeat)
+            .chain(self.scheduler.next_background_wake())
             .chain(self.kubelets.iter().filter_map(kubelet::Kubelet::next_runtime_timer))
             .chain(self.node_lifecycle.next_wake())
             .chain(self.taint_eviction.next_wake())

@@ -2,6 +2,8 @@
 //! appended in the order it happened. The UI renders from the trace plus the store at a revision;
 //! the determinism tests compare two traces byte for byte.
 
+pub mod scheduling;
+
 use crate::sim::Time;
 use serde::Serialize;
 use std::fmt;
@@ -104,6 +106,9 @@ pub enum Event {
     /// Something that happened on a node outside the API: a kube-proxy sync, a packet's hop
     /// through netfilter, a kubelet stopped or started.
     Node { node: String, detail: String },
+    /// kube-scheduler's attempt to place one pod: every node's filter verdicts and scores, the
+    /// node chosen, preemption (see [`scheduling::SchedulingAttempt`] for the fields).
+    Scheduling(Box<scheduling::SchedulingAttempt>),
 }
 
 /// One line of the trace: when, who, what.
@@ -153,6 +158,7 @@ impl fmt::Display for Record {
             Event::CommandDone { id, exit_code } => write!(f, "command {id} exited {exit_code}"),
             Event::Bound { what } => write!(f, "bound reached: {what}"),
             Event::Node { node, detail } => write!(f, "node {node}: {detail}"),
+            Event::Scheduling(attempt) => f.write_str(&attempt.summary()),
         }
     }
 }

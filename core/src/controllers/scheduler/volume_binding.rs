@@ -12,11 +12,11 @@
 //! itself), storage capacity, and PreBind's `bindTimeoutSeconds` (600 s): a claim that is never
 //! bound keeps its pod waiting on the chosen node.
 
-use super::client::{self, ns_of};
-use super::persistent_volume::{self as pv_controller, BIND_COMPLETED, SELECTED_NODE};
-use super::replicaset::is_terminating;
-use super::scheduler_plugins::{node_affinity, NodeInfo, Rejection};
-use super::Caches;
+use super::super::client::{self, ns_of};
+use super::super::persistent_volume::{self as pv_controller, BIND_COMPLETED, SELECTED_NODE};
+use super::super::replicaset::is_terminating;
+use super::filters::{node_affinity, NodeInfo, Rejection};
+use super::super::Caches;
 use crate::apiserver::{Context, User, Verb};
 use serde_json::{json, Value};
 

@@ -1,105 +1,13 @@
-//! kube-scheduler's filter and score plugins for the default profile, the subset a simulated
-//! cluster exercises: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity (nodeSelector and
-//! required terms), NodeResourcesFit (filter, and LeastAllocated scoring),
-//! NodeResourcesBalancedAllocation. Each filter answers with the reason string the real plugin
-//! puts in `FailedScheduling` messages.
+//! kube-scheduler's node-local filter plugins of the default profile: NodeUnschedulable,
+//! NodeName, TaintToleration, NodeAffinity (nodeSelector and required terms), NodePorts and
+//! NodeResourcesFit. Each answers with the reason string the real plugin puts in its Status
+//! (and so in `FailedScheduling` messages) and whether preemption could help
+//! (`Unschedulable`) or not (`UnschedulableAndUnresolvable`). The filters that look across
+//! nodes are in `topology_spread.rs`, `inter_pod_affinity.rs` and `volume_binding.rs`.
 
-use crate::apiserver::admission::quantity::Quantity;
+pub use super::node_info::{NodeInfo, PodInfo};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// `MaxNodeScore`.
-pub const MAX_NODE_SCORE: i64 = 100;
-/// Requests assumed for scoring when a container has none (`schedutil.DefaultMilliCPURequest`,
-/// `DefaultMemoryRequest`).
-const DEFAULT_MILLI_CPU: i64 = 100;
-const DEFAULT_MEMORY: i64 = 200 * 1024 * 1024;
-
-/// What a pod asks for: cpu in millicores, memory in bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Resources {
-    pub milli_cpu: i64,
-    pub memory: i64,
-}
-
-fn quantity_milli(v: &Value) -> Option<i64> {
-    Quantity::from_json(v).map(|q| q.milli_value().clamp(0, i128::from(i64::MAX)) as i64)
-}
-
-/// The pod's requests: the sum over containers, or the largest init container if larger
-/// (`resourcehelper.PodRequests`), plus `overhead`. `non_zero` substitutes the scoring defaults.
-pub fn pod_requests(pod: &Value, non_zero: bool) -> Resources {
-    let spec = &pod["spec"];
-    let one = |c: &Value| {
-        let req = &c["resources"]["requests"];
-        let cpu = quantity_milli(&req["cpu"]);
-        let mem = quantity_milli(&req["memory"]).map(|m| m / 1000);
-        Resources {
-            milli_cpu: cpu.unwrap_or(if non_zero { DEFAULT_MILLI_CPU } else { 0 }),
-            memory: mem.unwrap_or(if non_zero { DEFAULT_MEMORY } else { 0 }),
-        }
-    };
-    let mut sum = Resources::default();
-    for c in spec["containers"].as_array().into_iter().flatten() {
-        let r = one(c);
-        sum.milli_cpu += r.milli_cpu;
-        sum.memory += r.memory;
-    }
-    for c in spec["initContainers"].as_array().into_iter().flatten() {
-        let r = one(c);
-        sum.milli_cpu = sum.milli_cpu.max(r.milli_cpu);
-        sum.memory = sum.memory.max(r.memory);
-    }
-    if let Some(o) = spec["overhead"].as_object() {
-        sum.milli_cpu += o.get("cpu").and_then(quantity_milli).unwrap_or(0);
-        sum.memory += o.get("memory").and_then(quantity_milli).map(|m| m / 1000).unwrap_or(0);
-    }
-    sum
-}
-
-/// A node as the scheduler's cache sees it: allocatable and what its pods already request.
-#[derive(Clone, Debug, Default)]
-pub struct NodeInfo {
-    pub name: String,
-    pub labels: BTreeMap<String, String>,
-    pub unschedulable: bool,
-    pub taints: Vec<Value>,
-    pub allocatable: Resources,
-    pub allowed_pods: i64,
-    pub requested: Resources,
-    /// With the scoring defaults for pods without requests.
-    pub non_zero_requested: Resources,
-    pub pod_count: i64,
-}
-
-impl NodeInfo {
-    pub fn from_node(node: &Value) -> Self {
-        let alloc = &node["status"]["allocatable"];
-        NodeInfo {
-            name: node["metadata"]["name"].as_str().unwrap_or("").to_string(),
-            labels: crate::apiserver::select::labels_of(node),
-            unschedulable: node["spec"]["unschedulable"] == Value::Bool(true),
-            taints: node["spec"]["taints"].as_array().cloned().unwrap_or_default(),
-            allocatable: Resources {
-                milli_cpu: quantity_milli(&alloc["cpu"]).unwrap_or(0),
-                memory: quantity_milli(&alloc["memory"]).map(|m| m / 1000).unwrap_or(0),
-            },
-            allowed_pods: quantity_milli(&alloc["pods"]).map(|m| m / 1000).unwrap_or(0),
-            ..NodeInfo::default()
-        }
-    }
-
-    /// Counts a pod bound (or assumed) to this node.
-    pub fn add_pod(&mut self, pod: &Value) {
-        let r = pod_requests(pod, false);
-        let nz = pod_requests(pod, true);
-        self.requested.milli_cpu += r.milli_cpu;
-        self.requested.memory += r.memory;
-        self.non_zero_requested.milli_cpu += nz.milli_cpu;
-        self.non_zero_requested.memory += nz.memory;
-        self.pod_count += 1;
-    }
-}
 
 /// Why a filter rejected a node, and whether preemption could ever help there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,7 +22,7 @@ fn reject(reason: impl Into<String>, unresolvable: bool) -> Result<(), Rejection
 }
 
 /// `v1.Toleration.ToleratesTaint`, shared with the taint eviction controller.
-pub(super) fn tolerates(toleration: &Value, taint: &Value) -> bool {
+pub(in crate::controllers) fn tolerates(toleration: &Value, taint: &Value) -> bool {
     let effect = toleration["effect"].as_str().unwrap_or("");
     if !effect.is_empty() && Some(effect) != taint["effect"].as_str() {
         return false;
@@ -213,62 +121,85 @@ pub fn node_affinity(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
 }
 
 /// NodeResourcesFit (filter): pod count, cpu and memory against what is left; every shortfall
-/// is a reason of its own.
+/// is a reason of its own. A request larger than the node's whole allocatable cannot be met by
+/// evicting anything: `UnschedulableAndUnresolvable`.
 pub fn node_resources_fit(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
     let mut reasons = Vec::new();
+    let mut unresolvable = false;
     if node.pod_count + 1 > node.allowed_pods {
         reasons.push("Too many pods".to_string());
     }
-    let r = pod_requests(pod, false);
+    let r = super::node_info::pod_requests(pod, false);
     if r.milli_cpu > 0 && r.milli_cpu > node.allocatable.milli_cpu - node.requested.milli_cpu {
         reasons.push("Insufficient cpu".to_string());
+        unresolvable |= r.milli_cpu > node.allocatable.milli_cpu;
     }
     if r.memory > 0 && r.memory > node.allocatable.memory - node.requested.memory {
         reasons.push("Insufficient memory".to_string());
+        unresolvable |= r.memory > node.allocatable.memory;
     }
     if reasons.is_empty() {
         Ok(())
     } else {
-        Err(Rejection { reasons, unresolvable: false })
+        Err(Rejection { reasons, unresolvable })
     }
 }
 
-/// The filters in the default profile's order; the first rejection stops the node's check.
-pub fn filter(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
-    node_unschedulable(pod, node)?;
-    node_name(pod, node)?;
-    taint_toleration(pod, node)?;
-    node_affinity(pod, node)?;
-    node_resources_fit(pod, node)
+/// NodePorts: a hostPort the pod wants is taken on the node for the same protocol and an
+/// overlapping host IP (`0.0.0.0` overlaps every address).
+pub fn node_ports(pod: &PodInfo, node: &NodeInfo) -> Result<(), Rejection> {
+    for (protocol, ip, port) in &pod.host_ports {
+        let taken = node.pods.iter().flat_map(|p| &p.host_ports).any(|(p2, ip2, port2)| {
+            p2 == protocol && port2 == port && (ip == ip2 || ip == "0.0.0.0" || ip2 == "0.0.0.0")
+        });
+        if taken {
+            return reject("node(s) didn't have free ports for the requested pod ports", false);
+        }
+    }
+    Ok(())
 }
 
-/// NodeResourcesFit LeastAllocated: per resource `(allocatable - requested) * 100 / allocatable`,
-/// cpu and memory weighted 1 each, with the pod's own (non-zero) requests added.
-pub fn least_allocated(pod: &Value, node: &NodeInfo) -> i64 {
-    let p = pod_requests(pod, true);
-    let score = |alloc: i64, req: i64| if alloc <= 0 || req > alloc { 0 } else { (alloc - req) * MAX_NODE_SCORE / alloc };
-    let cpu = score(node.allocatable.milli_cpu, node.non_zero_requested.milli_cpu + p.milli_cpu);
-    let mem = score(node.allocatable.memory, node.non_zero_requested.memory + p.memory);
-    (cpu + mem) / 2
+/// NodeAffinity (score, before normalising): the summed weights of the pod's preferred terms the
+/// node matches. `None` when the pod has no preferred terms (PreScore answers Skip).
+pub fn preferred_node_affinity(pod: &Value, node: &NodeInfo) -> Option<i64> {
+    let terms = pod["spec"]["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"].as_array()?;
+    if terms.is_empty() {
+        return None;
+    }
+    let mut name_labels = BTreeMap::new();
+    name_labels.insert("metadata.name".to_string(), node.name.clone());
+    let mut sum = 0;
+    for t in terms {
+        let weight = t["weight"].as_i64().unwrap_or(0);
+        let pref = &t["preference"];
+        let exprs = pref["matchExpressions"].as_array().cloned().unwrap_or_default();
+        let fields = pref["matchFields"].as_array().cloned().unwrap_or_default();
+        // An empty preference matches no node (`nodeaffinity.NewPreferredSchedulingTerms`).
+        if (!exprs.is_empty() || !fields.is_empty())
+            && exprs.iter().all(|e| expression_matches(e, &node.labels))
+            && fields.iter().all(|e| expression_matches(e, &name_labels))
+        {
+            sum += weight;
+        }
+    }
+    Some(sum)
 }
 
-/// NodeResourcesBalancedAllocation: `(1 - stddev of the cpu and memory fractions) * 100`.
-pub fn balanced_allocation(pod: &Value, node: &NodeInfo) -> i64 {
-    let p = pod_requests(pod, true);
-    let frac = |alloc: i64, req: i64| if alloc <= 0 { 1.0 } else { (req as f64 / alloc as f64).min(1.0) };
-    let cpu = frac(node.allocatable.milli_cpu, node.non_zero_requested.milli_cpu + p.milli_cpu);
-    let mem = frac(node.allocatable.memory, node.non_zero_requested.memory + p.memory);
-    let std = (cpu - mem).abs() / 2.0;
-    ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
-}
-
-/// TaintToleration (score, before normalising): untolerated PreferNoSchedule taints.
+/// TaintToleration (score, before normalising): the node's PreferNoSchedule taints the pod does
+/// not tolerate, counting only tolerations with effect PreferNoSchedule or none.
 pub fn intolerable_prefer_no_schedule(pod: &Value, node: &NodeInfo) -> i64 {
-    node.taints.iter().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerated(pod, t)).count() as i64
+    let tolerations: Vec<&Value> = pod["spec"]["tolerations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| matches!(t["effect"].as_str(), None | Some("") | Some("PreferNoSchedule")))
+        .collect();
+    node.taints.iter().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerations.iter().any(|tol| tolerates(tol, t))).count() as i64
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::node_info::Resources;
     use super::*;
     use serde_json::json;
 
@@ -290,7 +221,7 @@ mod tests {
         assert_eq!(n.allocatable, Resources { milli_cpu: 4000, memory: 8 << 30 });
         assert!(node_resources_fit(&pod(Some("3")), &n).is_ok());
         let e = node_resources_fit(&pod(Some("100")), &n).unwrap_err();
-        assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient cpu".to_string()], false));
+        assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient cpu".to_string()], true));
         let mut full = worker("4");
         full.pod_count = 110;
         assert_eq!(node_resources_fit(&pod(None), &full).unwrap_err().reasons, vec!["Too many pods".to_string()]);
@@ -326,14 +257,23 @@ mod tests {
     }
 
     #[test]
-    fn least_allocated_prefers_the_emptier_node() {
-        let empty = worker("4");
+    fn host_ports_conflict_on_the_same_protocol_and_an_overlapping_address() {
+        let mut n = worker("4");
+        let with_port = |ip: &str, proto: &str| {
+            PodInfo::from_pod(&json!({"spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80, "hostPort": 8080, "hostIP": ip, "protocol": proto}]}]}}))
+        };
+        n.add_pod_info(with_port("", "TCP"));
+        let e = node_ports(&with_port("10.0.0.1", "TCP"), &n).unwrap_err();
+        assert_eq!((e.reasons, e.unresolvable), (vec!["node(s) didn't have free ports for the requested pod ports".to_string()], false));
+        assert!(node_ports(&with_port("", "UDP"), &n).is_ok());
+    }
+
+    #[test]
+    fn a_request_above_allocatable_is_unresolvable() {
+        let n = worker("4");
+        assert!(node_resources_fit(&pod(Some("5")), &n).unwrap_err().unresolvable);
         let mut busy = worker("4");
-        busy.add_pod(&pod(Some("2")));
-        let p = pod(None);
-        // Empty: cpu (4000-100)*100/4000 = 97, memory (8Gi-200Mi)/8Gi = 97.
-        assert_eq!(least_allocated(&p, &empty), 97);
-        assert!(least_allocated(&p, &busy) < least_allocated(&p, &empty));
-        assert!(balanced_allocation(&p, &busy) < balanced_allocation(&p, &empty));
+        busy.add_pod(&pod(Some("3")));
+        assert!(!node_resources_fit(&pod(Some("2")), &busy).unwrap_err().unresolvable);
     }
 }

@@ -1,0 +1,251 @@
+//! The scheduling framework's cycle for one pod (`pkg/scheduler/framework/runtime`,
+//! `schedule_one.go`): the PreFilter state computed over all nodes, the filter plugins run per
+//! node in the profile's order (stopping at the first rejection), the score plugins with
+//! PreScore (which may skip), Score, NormalizeScore and weight, `selectHost`, and `FitError`'s
+//! message.
+
+use super::filters::{self, Rejection};
+use super::inter_pod_affinity::{self as ipa, NamespaceLabels};
+use super::node_info::{NodeInfo, PodInfo};
+use super::super::Caches;
+use super::{scores, topology_spread as spread, volume_binding};
+use crate::sim::Rng;
+use crate::trace::scheduling::{FilterResult, ScorePlugin, ScoreResult};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The default profile's filter plugins we model, in its order (VolumeRestrictions,
+/// NodeVolumeLimits and VolumeZone never reject in the simulation and are left out).
+pub const FILTER_PLUGINS: [&str; 9] =
+    ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity"];
+
+/// The default profile's score plugins and weights (`pkg/scheduler/apis/config/v1/default_plugins.go`).
+pub const SCORE_PLUGINS: [(&str, i64); 7] = [
+    ("TaintToleration", 3),
+    ("NodeAffinity", 2),
+    ("NodeResourcesFit", 1),
+    ("PodTopologySpread", 2),
+    ("InterPodAffinity", 2),
+    ("NodeResourcesBalancedAllocation", 1),
+    ("ImageLocality", 1),
+];
+
+pub fn score_columns() -> Vec<ScorePlugin> {
+    SCORE_PLUGINS.iter().map(|(n, w)| ScorePlugin { name: n.to_string(), weight: *w }).collect()
+}
+
+/// One pod's cycle state (`framework.CycleState`).
+pub struct Cycle<'a> {
+    pub pod: &'a Value,
+    pub info: PodInfo,
+    pub claims: volume_binding::PodVolumeClaims<'a>,
+    caches: &'a Caches,
+    ns: &'a NamespaceLabels,
+    spread: Option<spread::SpreadState>,
+    affinity: ipa::AffinityState,
+}
+
+impl<'a> Cycle<'a> {
+    /// PreFilter over the snapshot `nodes`.
+    pub fn new(pod: &'a Value, claims: volume_binding::PodVolumeClaims<'a>, caches: &'a Caches, ns: &'a NamespaceLabels, nodes: &BTreeMap<String, NodeInfo>) -> Self {
+        let info = PodInfo::from_pod(pod);
+        let spread = spread::pre_filter(pod, &info, nodes);
+        let affinity = ipa::pre_filter(&info, nodes, ns);
+        Cycle { pod, info, claims, caches, ns, spread, affinity }
+    }
+
+    /// PreFilter again after pods were added to or removed from the snapshot (preemption's dry
+    /// run; the framework's `AddPod`/`RemovePod` extensions).
+    pub fn refresh(&mut self, nodes: &BTreeMap<String, NodeInfo>) {
+        self.spread = spread::pre_filter(self.pod, &self.info, nodes);
+        self.affinity = ipa::pre_filter(&self.info, nodes, self.ns);
+    }
+
+    fn run(&self, plugin: &str, node: &NodeInfo) -> Result<(), Rejection> {
+        match plugin {
+            "NodeUnschedulable" => filters::node_unschedulable(self.pod, node),
+            "NodeName" => filters::node_name(self.pod, node),
+            "TaintToleration" => filters::taint_toleration(self.pod, node),
+            "NodeAffinity" => filters::node_affinity(self.pod, node),
+            "NodePorts" => filters::node_ports(&self.info, node),
+            "NodeResourcesFit" => filters::node_resources_fit(self.pod, node),
+            "VolumeBinding" => volume_binding::filter(&self.claims, self.caches, node),
+            "PodTopologySpread" => self.spread.as_ref().map_or(Ok(()), |s| spread::filter(s, node)),
+            "InterPodAffinity" => ipa::filter(&self.affinity, node),
+            _ => Ok(()),
+        }
+    }
+
+    /// `RunFilterPlugins`: each plugin's verdict up to the first rejection, and that rejection.
+    pub fn filter(&self, node: &NodeInfo) -> (Vec<FilterResult>, Option<(&'static str, Rejection)>) {
+        let mut results = Vec::new();
+        for plugin in FILTER_PLUGINS {
+            match self.run(plugin, node) {
+                Ok(()) => results.push(FilterResult { plugin: plugin.into(), passed: true, reason: String::new(), unresolvable: false }),
+                Err(r) => {
+                    results.push(FilterResult { plugin: plugin.into(), passed: false, reason: r.reasons.join(", "), unresolvable: r.unresolvable });
+                    return (results, Some((plugin, r)));
+                }
+            }
+        }
+        (results, None)
+    }
+
+    /// True when the pod passes every filter on `node` (preemption's dry run).
+    pub fn fits(&self, node: &NodeInfo) -> Result<(), Rejection> {
+        FILTER_PLUGINS.iter().try_for_each(|p| self.run(p, node))
+    }
+
+    /// PreScore, Score, NormalizeScore and weights for the feasible nodes: per node, one result
+    /// per plugin in `SCORE_PLUGINS` order.
+    pub fn score(&self, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo]) -> Vec<Vec<ScoreResult>> {
+        let n = feasible.len();
+        let mut spread_of_images: BTreeMap<String, usize> = BTreeMap::new();
+        for node in all.values() {
+            for image in node.images.keys() {
+                *spread_of_images.entry(image.clone()).or_default() += 1;
+            }
+        }
+        // (ran, raw, normalised) per plugin.
+        let mut columns: Vec<(bool, Vec<i64>, Vec<i64>)> = Vec::new();
+        for (plugin, _) in SCORE_PLUGINS {
+            let column: Option<(Vec<i64>, Vec<i64>)> = match plugin {
+                "TaintToleration" => {
+                    let raw: Vec<i64> = feasible.iter().map(|nd| filters::intolerable_prefer_no_schedule(self.pod, nd)).collect();
+                    let mut norm = raw.clone();
+                    scores::default_normalize(&mut norm, true);
+                    Some((raw, norm))
+                }
+                "NodeAffinity" => {
+                    let raw: Option<Vec<i64>> = feasible.iter().map(|nd| filters::preferred_node_affinity(self.pod, nd)).collect();
+                    raw.map(|raw| {
+                        let mut norm = raw.clone();
+                        scores::default_normalize(&mut norm, false);
+                        (raw, norm)
+                    })
+                }
+                "NodeResourcesFit" => {
+                    let raw: Vec<i64> = feasible.iter().map(|nd| scores::least_allocated(self.info.non_zero_requests, nd)).collect();
+                    Some((raw.clone(), raw))
+                }
+                "PodTopologySpread" => spread::scores(self.pod, &self.info, self.caches, all, feasible).map(|(raw, ignored)| {
+                    let mut norm = raw.clone();
+                    spread::normalize(&mut norm, &ignored);
+                    (raw, norm)
+                }),
+                "InterPodAffinity" => ipa::scores(&self.info, all, feasible, self.ns).map(|raw| {
+                    let mut norm = raw.clone();
+                    ipa::normalize(&mut norm);
+                    (raw, norm)
+                }),
+                "NodeResourcesBalancedAllocation" => {
+                    let raw: Option<Vec<i64>> = feasible.iter().map(|nd| scores::balanced_allocation(self.info.requests, nd)).collect();
+                    raw.map(|raw| (raw.clone(), raw))
+                }
+                "ImageLocality" => {
+                    let raw: Vec<i64> = feasible.iter().map(|nd| scores::image_locality(self.pod, nd, all.len(), &spread_of_images)).collect();
+                    Some((raw.clone(), raw))
+                }
+                _ => None,
+            };
+            columns.push(match column {
+                Some((raw, norm)) => (true, raw, norm),
+                None => (false, vec![0; n], vec![0; n]),
+            });
+        }
+        (0..n)
+            .map(|i| {
+                SCORE_PLUGINS
+                    .iter()
+                    .zip(&columns)
+                    .map(|((plugin, weight), (ran, raw, norm))| ScoreResult {
+                        plugin: plugin.to_string(),
+                        ran: *ran,
+                        raw: raw.get(i).copied().unwrap_or(0),
+                        normalized: norm.get(i).copied().unwrap_or(0),
+                        weighted: norm.get(i).copied().unwrap_or(0) * weight,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// `selectHost`: the best total, ties broken by reservoir sampling (each further tied node
+/// replaces the choice with probability 1/count), which draws from the RNG once per tie.
+/// Returns the node and how many shared the best total.
+pub fn select_host(totals: &[(String, i64)], rng: &mut Rng) -> Option<(String, usize)> {
+    let best = totals.iter().map(|t| t.1).max()?;
+    let mut chosen = None;
+    let mut count = 0u64;
+    for (name, total) in totals {
+        if *total != best {
+            continue;
+        }
+        count += 1;
+        if count == 1 || rng.below(count) == 0 {
+            chosen = Some(name.clone());
+        }
+    }
+    chosen.map(|c| (c, count as usize))
+}
+
+/// `FitError.Error()`: "0/N nodes are available:" then the sorted histogram of the filters'
+/// reasons, then the PostFilter's message (" preemption: ..."), if any.
+pub fn fit_error<'r>(total: usize, statuses: impl Iterator<Item = &'r Rejection>, post_filter: &str) -> String {
+    if total == 0 {
+        return "no nodes available to schedule pods".into();
+    }
+    let mut histogram: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in statuses {
+        for reason in &r.reasons {
+            *histogram.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+    let mut parts: Vec<String> = histogram.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    parts.sort();
+    let mut msg = format!("0/{total} nodes are available:");
+    if !parts.is_empty() {
+        msg.push_str(&format!(" {}.", parts.join(", ")));
+    }
+    if !post_filter.is_empty() {
+        msg.push(' ');
+        msg.push_str(post_filter);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_error_reads_like_kube_scheduler() {
+        let taint = Rejection { reasons: vec!["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".into()], unresolvable: true };
+        let cpu = Rejection { reasons: vec!["Insufficient cpu".into()], unresolvable: false };
+        let rejections = [taint, cpu.clone(), cpu.clone(), cpu];
+        assert_eq!(
+            fit_error(4, rejections.iter(), "preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod."),
+            "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. \
+             preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod."
+        );
+        assert_eq!(fit_error(0, [].iter(), ""), "no nodes available to schedule pods");
+    }
+
+    #[test]
+    fn select_host_draws_only_for_ties() {
+        let mut rng = Rng::new(1);
+        let before = rng.clone().next_u64();
+        let one = [("a".to_string(), 10), ("b".to_string(), 5)];
+        assert_eq!(select_host(&one, &mut rng), Some(("a".to_string(), 1)));
+        assert_eq!(rng.clone().next_u64(), before, "no tie, no draw");
+        let tied = [("a".to_string(), 10), ("b".to_string(), 10), ("c".to_string(), 10)];
+        let mut picks = BTreeMap::new();
+        for _ in 0..300 {
+            let (n, count) = select_host(&tied, &mut rng).unwrap();
+            assert_eq!(count, 3);
+            *picks.entry(n).or_insert(0) += 1;
+        }
+        assert_eq!(picks.len(), 3, "every tied node gets picked: {picks:?}");
+    }
+}

@@ -1,0 +1,392 @@
+//! kube-scheduler (profile `default-scheduler`): pending pods wait in the scheduling queue
+//! (`queue.rs`); each pop runs one scheduling cycle (`framework.rs`): PreFilter, the filter
+//! plugins on every node, and, when some nodes pass, the score plugins and `selectHost`; the
+//! chosen node is bound with a `pods/<name>/binding` POST and a `Scheduled` event. When no node
+//! passes, DefaultPreemption (`preemption.rs`) may delete lower-priority pods and nominate a node
+//! (`status.nominatedNodeName`); the pod gets `PodScheduled=False` (`Unschedulable`) and a
+//! `FailedScheduling` event worded as the real scheduler words it, and waits in the queue for a
+//! cluster event (`events.rs`) that may help.
+//!
+//! Every attempt is a trace record (`trace::scheduling::SchedulingAttempt`) with each node's
+//! filter verdicts and scores, which `scheduler explain pod/NAME` prints.
+//!
+//! The scheduler's cache counts pods it bound in this step ("assumed" pods) at once, so a burst
+//! of pods spreads; pods nominated by preemption count on their node for pods of lower or equal
+//! priority, so those do not take the room freed for them.
+
+mod events;
+pub mod filters;
+mod framework;
+mod inter_pod_affinity;
+mod node_info;
+mod preemption;
+mod queue;
+mod scores;
+mod topology_spread;
+mod volume_binding;
+
+use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::informer::Informer;
+use super::replicaset::is_terminating;
+use super::Caches;
+use crate::apiserver::{handle, rfc3339, Context, PatchType, Request, Verb};
+use crate::sim::{Duration, Time};
+use crate::trace::scheduling::{NodeResult, Preemption, SchedulingAttempt, MAX_DETAILED_NODES};
+use crate::trace::{Actor, Event};
+use filters::{NodeInfo, Rejection};
+use framework::Cycle;
+use inter_pod_affinity::NamespaceLabels;
+use node_info::PodInfo;
+use queue::{QueuedPodInfo, SchedulingQueue};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Pods one step schedules at most; the rest wait for the next step.
+const MAX_PODS_PER_STEP: usize = 100;
+const NAME: &str = "default-scheduler";
+
+#[derive(Debug, Default)]
+pub struct Scheduler {
+    queue: SchedulingQueue,
+    /// Pods whose node is chosen while VolumeBinding's PreBind waits for their claims to be
+    /// bound, by uid, with that node (the pod counts there meanwhile, as an assumed pod).
+    waiting_on_volumes: BTreeMap<String, String>,
+    seen: events::Seen,
+    /// PodDisruptionBudgets, which only preemption reads.
+    pdbs: Option<Informer>,
+    /// When the scheduler last ran, for its timers.
+    last_step: Time,
+}
+
+/// A pod the scheduler is responsible for and may try now.
+fn pending(pod: &Value) -> bool {
+    client::str_of(pod, &["spec", "nodeName"]).is_empty()
+        && !is_terminating(pod)
+        && matches!(pod["spec"]["schedulerName"].as_str(), None | Some("default-scheduler"))
+        && pod["spec"]["schedulingGates"].as_array().is_none_or(Vec::is_empty)
+}
+
+impl Scheduler {
+    /// Work due now: pods in activeQ or backoffQ left over by the per-step bound.
+    pub fn next_wake(&self) -> Option<Time> {
+        self.queue.has_ready().then(|| self.last_step.after(Duration::from_ms(1)))
+    }
+
+    /// `flushUnschedulablePodsLeftover`'s next useful tick.
+    pub fn next_background_wake(&self) -> Option<Time> {
+        self.queue.next_leftover_flush()
+    }
+
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+        let now = ctx.now;
+        self.last_step = now;
+        let pdb_kind = client::kind("policy/v1", "PodDisruptionBudget");
+        if self.pdbs.is_none() {
+            self.pdbs = pdb_kind.map(Informer::new);
+        }
+        if let Some(i) = self.pdbs.as_mut() {
+            i.sync(ctx);
+        }
+        // Cluster events move the pods whose rejecting plugins care.
+        let (cluster_events, updated) = self.seen.detect(caches);
+        for e in cluster_events {
+            self.queue.on_event(e, now);
+        }
+        for uid in updated {
+            self.queue.on_pod_update(&uid, now);
+        }
+        self.queue.flush_backoff_completed(now);
+        let tick = Time(now.as_ms() / queue::FLUSH_UNSCHEDULABLE_INTERVAL_MS * queue::FLUSH_UNSCHEDULABLE_INTERVAL_MS);
+        self.queue.flush_unschedulable_leftover(tick);
+
+        let mut nodes: BTreeMap<String, NodeInfo> = caches.nodes.values().map(|n| (name_of(n).to_string(), NodeInfo::from_node(n))).collect();
+        for p in caches.pods.values().filter(|p| events::is_assigned(p)) {
+            if let Some(info) = nodes.get_mut(client::str_of(p, &["spec", "nodeName"])) {
+                info.add_pod(p);
+            }
+        }
+        self.bind_waiting(ctx, caches, events, &mut nodes);
+
+        // The queue follows the informer: new pending pods in, bound or deleted ones out.
+        let by_uid: BTreeMap<&str, &Value> = caches.pods.values().filter(|p| pending(p)).map(|p| (uid_of(p), p)).collect();
+        for uid in self.queue.uids() {
+            if !by_uid.contains_key(uid.as_str()) {
+                self.queue.delete(&uid);
+            }
+        }
+        for (uid, p) in &by_uid {
+            if !self.queue.contains(uid) && !self.waiting_on_volumes.contains_key(*uid) {
+                let key = format!("{}/{}", ns_of(p), name_of(p));
+                self.queue.add(QueuedPodInfo::new(uid, &key, node_info::pod_priority(p)), now);
+            }
+        }
+        let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
+        let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
+        for _ in 0..MAX_PODS_PER_STEP {
+            let Some(qp) = self.queue.pop() else { break };
+            let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
+            self.schedule_one(ctx, caches, events, &mut nodes, qp, pod, &ns_labels, &pdbs);
+        }
+    }
+
+    /// One scheduling cycle for `pod`.
+    #[allow(clippy::too_many_arguments)]
+    fn schedule_one(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, nodes: &mut BTreeMap<String, NodeInfo>, mut qp: QueuedPodInfo, pod: &Value, ns: &NamespaceLabels, pdbs: &[preemption::Pdb]) {
+        let user = client::scheduler();
+        let source = Source { component: NAME, host: "" };
+        let mut record = SchedulingAttempt {
+            pod: qp.key.clone(),
+            pod_uid: qp.uid.clone(),
+            priority: qp.priority,
+            attempt: qp.attempts,
+            nodes_total: nodes.len(),
+            filter_plugins: framework::FILTER_PLUGINS.iter().map(|s| s.to_string()).collect(),
+            score_plugins: framework::score_columns(),
+            pre_filter_rejection: None,
+            nodes: Vec::new(),
+            nodes_summarised: 0,
+            feasible_summarised: 0,
+            scoring_skipped: false,
+            selected_node: None,
+            tied_nodes: 0,
+            preemption: None,
+            message: String::new(),
+        };
+        let nominated = client::str_of(pod, &["status", "nominatedNodeName"]).to_string();
+        let claims = match volume_binding::pre_filter(pod, caches) {
+            Ok(claims) => claims,
+            Err(reason) => {
+                let message = volume_binding::pre_filter_error(nodes.len(), &reason);
+                record.pre_filter_rejection = Some(("VolumeBinding".into(), reason));
+                record.preemption = Some(Preemption { nominated_node: None, victims: Vec::new(), message: message.split_once(" preemption: ").map(|(_, m)| format!("preemption: {m}")).unwrap_or_default() });
+                record.message = message.clone();
+                push(ctx, record);
+                fail(ctx, pod, &message, None);
+                client::event(ctx, events, &user, &source, pod, true, "FailedScheduling", &message);
+                qp.unschedulable_plugins = BTreeSet::from(["VolumeBinding"]);
+                self.queue.add_unschedulable(qp, ctx.now);
+                return;
+            }
+        };
+        // Pods nominated to a node, of at least this pod's priority, hold their room there.
+        let info = PodInfo::from_pod(pod);
+        let view = with_nominated(nodes, caches, &info);
+        let view = view.as_ref().unwrap_or(nodes);
+        let mut cycle = Cycle::new(pod, claims, caches, ns, view);
+        let mut statuses: BTreeMap<String, Rejection> = BTreeMap::new();
+        let mut rejected_by: BTreeSet<&'static str> = BTreeSet::new();
+        let mut feasible: Vec<&NodeInfo> = Vec::new();
+        for (name, node) in view {
+            let (filters, rejection) = cycle.filter(node);
+            match rejection {
+                None => feasible.push(node),
+                Some((plugin, r)) => {
+                    rejected_by.insert(plugin);
+                    statuses.insert(name.clone(), r);
+                }
+            }
+            if record.nodes.len() < MAX_DETAILED_NODES {
+                record.nodes.push(NodeResult { node: name.clone(), filters, scores: Vec::new(), total: None });
+            } else {
+                record.nodes_summarised += 1;
+                record.feasible_summarised += usize::from(!statuses.contains_key(name));
+            }
+        }
+
+        if feasible.is_empty() {
+            let outcome = if nodes.is_empty() { None } else { Some(preemption::post_filter(&mut cycle, nodes, &statuses, &nominated, pdbs, ctx.rng)) };
+            let (post_filter, nominate, victims) = match outcome {
+                None => (String::new(), None, Vec::new()),
+                Some(preemption::Outcome::NotEligible(m)) => (format!("preemption: {m}"), None, Vec::new()),
+                Some(preemption::Outcome::NoCandidate(m)) => (format!("preemption: {m}"), (!nominated.is_empty()).then(String::new), Vec::new()),
+                Some(preemption::Outcome::Nominated(c)) => (String::new(), Some(c.node.clone()), c.victims),
+            };
+            let message = framework::fit_error(nodes.len(), statuses.values(), &post_filter);
+            record.preemption = Some(Preemption {
+                nominated_node: nominate.clone().filter(|n| !n.is_empty()),
+                victims: victims.iter().map(PodInfo::key).collect(),
+                message: post_filter,
+            });
+            record.message = message.clone();
+            push(ctx, record);
+            if let Some(node) = nominate.as_deref().filter(|n| !n.is_empty()) {
+                self.preempt(ctx, caches, events, pod, node, &victims);
+            }
+            fail(ctx, pod, &message, nominate.as_deref());
+            client::event(ctx, events, &user, &source, pod, true, "FailedScheduling", &message);
+            qp.unschedulable_plugins = if rejected_by.is_empty() { BTreeSet::from(["SchedulerError"]) } else { rejected_by };
+            self.queue.add_unschedulable(qp, ctx.now);
+            return;
+        }
+
+        let chosen = if feasible.len() == 1 {
+            record.scoring_skipped = true;
+            record.tied_nodes = 1;
+            feasible[0].name.clone()
+        } else {
+            let scored = cycle.score(view, &feasible);
+            let mut totals = Vec::new();
+            for (node, results) in feasible.iter().zip(scored) {
+                let total: i64 = results.iter().map(|s| s.weighted).sum();
+                totals.push((node.name.clone(), total));
+                if let Some(row) = record.nodes.iter_mut().find(|r| r.node == node.name) {
+                    row.scores = results;
+                    row.total = Some(total);
+                }
+            }
+            match framework::select_host(&totals, ctx.rng) {
+                Some((node, ties)) => {
+                    record.tied_nodes = ties;
+                    node
+                }
+                None => return,
+            }
+        };
+        record.selected_node = Some(chosen.clone());
+        let claims = std::mem::take(&mut cycle.claims);
+        // Assume: the pod counts on its node for the rest of this step.
+        if let Some(n) = nodes.get_mut(&chosen) {
+            n.add_pod_info(info);
+        }
+        if !claims.delayed.is_empty() {
+            record.message = format!("waiting for the volumes of {} to be bound on {chosen}", qp.key);
+            push(ctx, record);
+            // PreBind: the claims learn the node; the binding waits until they are bound.
+            volume_binding::pre_bind(ctx, &user, &claims, &chosen);
+            self.waiting_on_volumes.insert(qp.uid.clone(), chosen);
+            return;
+        }
+        let message = format!("Successfully assigned {}/{} to {chosen}", ns_of(pod), name_of(pod));
+        record.message = message.clone();
+        push(ctx, record);
+        if bind(ctx, pod, &chosen) {
+            client::event(ctx, events, &user, &source, pod, false, "Scheduled", &message);
+        }
+    }
+
+    /// DefaultPreemption's `prepareCandidate`: each victim gets the `DisruptionTarget`
+    /// condition, is deleted, and gets a `Preempted` event; lower-priority pods nominated to the
+    /// same node lose their nomination.
+    fn preempt(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, preemptor: &Value, node: &str, victims: &[PodInfo]) {
+        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
+        let user = client::scheduler();
+        let source = Source { component: NAME, host: "" };
+        for v in victims {
+            let Some(victim) = caches.pods.get(&v.namespace, &v.name) else { continue };
+            if is_terminating(victim) {
+                continue;
+            }
+            let condition = json!({
+                "type": "DisruptionTarget", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(ctx.now),
+                "reason": "PreemptionByScheduler", "message": format!("{NAME}: preempting to accommodate a higher priority pod"),
+            });
+            patch_status(ctx, victim, json!({"status": {"conditions": [condition]}}));
+            client::send(ctx, &user, Verb::Delete, pod_kind, &v.namespace, &v.name, None);
+            let message = format!("Preempted by pod {} on node {node}", uid_of(preemptor));
+            client::event(ctx, events, &user, &source, victim, false, "Preempted", &message);
+        }
+        let priority = node_info::pod_priority(preemptor);
+        for p in caches.pods.values() {
+            if client::str_of(p, &["status", "nominatedNodeName"]) == node && uid_of(p) != uid_of(preemptor) && node_info::pod_priority(p) < priority {
+                patch_status(ctx, p, json!({"status": {"nominatedNodeName": null}}));
+            }
+        }
+    }
+
+    /// Pods waiting in VolumeBinding's PreBind: counted on their node, and bound (with the
+    /// `Scheduled` event) once every claim they use is bound.
+    fn bind_waiting(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, nodes: &mut BTreeMap<String, NodeInfo>) {
+        let user = client::scheduler();
+        let source = Source { component: NAME, host: "" };
+        let waiting = std::mem::take(&mut self.waiting_on_volumes);
+        for (uid, node) in waiting {
+            let Some(pod) = caches.pods.values().find(|p| uid_of(p) == uid) else { continue };
+            if !client::str_of(pod, &["spec", "nodeName"]).is_empty() || is_terminating(pod) {
+                continue;
+            }
+            if let Some(info) = nodes.get_mut(&node) {
+                info.add_pod(pod);
+            }
+            if !volume_binding::all_bound(pod, caches) {
+                self.waiting_on_volumes.insert(uid, node);
+                continue;
+            }
+            if bind(ctx, pod, &node) {
+                let message = format!("Successfully assigned {}/{} to {node}", ns_of(pod), name_of(pod));
+                client::event(ctx, events, &user, &source, pod, false, "Scheduled", &message);
+            }
+        }
+    }
+}
+
+/// The snapshot with the pods nominated to a node (by preemption) added there, when they have
+/// at least `pod`'s priority (`addGENominatedPods`); `None` when there are none.
+fn with_nominated(nodes: &BTreeMap<String, NodeInfo>, caches: &Caches, pod: &PodInfo) -> Option<BTreeMap<String, NodeInfo>> {
+    let nominated: Vec<(&str, &Value)> = caches
+        .pods
+        .values()
+        .filter(|p| pending(p) && uid_of(p) != pod.uid && node_info::pod_priority(p) >= pod.priority)
+        .filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, p)))
+        .collect();
+    if nominated.is_empty() {
+        return None;
+    }
+    let mut view = nodes.clone();
+    for (node, p) in nominated {
+        if let Some(n) = view.get_mut(node) {
+            n.add_pod(p);
+        }
+    }
+    Some(view)
+}
+
+/// The attempt's trace record.
+fn push(ctx: &mut Context, record: SchedulingAttempt) {
+    ctx.trace.push(ctx.now, Actor::User("kube-scheduler".into()), Event::Scheduling(Box::new(record)));
+}
+
+/// POST `pods/<name>/binding`.
+fn bind(ctx: &mut Context, pod: &Value, node: &str) -> bool {
+    let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
+    let binding = json!({
+        "apiVersion": "v1", "kind": "Binding",
+        "metadata": {"name": name_of(pod), "namespace": ns_of(pod), "uid": uid_of(pod)},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+    });
+    let mut req = Request::new(Verb::Create, pod_kind, ns_of(pod), name_of(pod)).with_body(binding);
+    req.subresource = "binding".into();
+    req.user = client::scheduler();
+    handle(ctx, &req).result.is_ok()
+}
+
+/// PATCH `pods/<name>/status` (strategic merge, as `util.PatchPodStatus` sends it).
+fn patch_status(ctx: &mut Context, pod: &Value, body: Value) -> bool {
+    let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
+    let mut req = Request::new(Verb::Patch(PatchType::Strategic), pod_kind, ns_of(pod), name_of(pod)).with_body(body);
+    req.subresource = "status".into();
+    req.user = client::scheduler();
+    handle(ctx, &req).result.is_ok()
+}
+
+/// `handleSchedulingFailure`'s status update: `PodScheduled=False` (`Unschedulable`) and, from
+/// preemption, the nominated node (`Some("")` clears it), only when something changes.
+fn fail(ctx: &mut Context, pod: &Value, message: &str, nominate: Option<&str>) {
+    let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "PodScheduled");
+    let same_condition = current.is_some_and(|c| c["status"] == "False" && c["reason"] == "Unschedulable" && c["message"] == message);
+    let nominated = client::str_of(pod, &["status", "nominatedNodeName"]);
+    let same_nomination = nominate.is_none_or(|n| n == nominated);
+    if same_condition && same_nomination {
+        return;
+    }
+    let transition = match current {
+        Some(c) if c["status"] == "False" => c["lastTransitionTime"].clone(),
+        _ => json!(rfc3339(ctx.now)),
+    };
+    let mut status = json!({"conditions": [{"type": "PodScheduled", "status": "False", "lastProbeTime": null, "lastTransitionTime": transition, "reason": "Unschedulable", "message": message}]});
+    match nominate {
+        Some("") => status["nominatedNodeName"] = Value::Null,
+        Some(n) => status["nominatedNodeName"] = json!(n),
+        None => {}
+    }
+    patch_status(ctx, pod, json!({ "status": status }));
+}

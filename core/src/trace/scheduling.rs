@@ -1,0 +1,292 @@
+//! The trace record of one kube-scheduler scheduling attempt: for every node, what each filter
+//! plugin answered and, for the nodes that passed, each score plugin's raw, normalised and weighted
+//! score, the total and the node chosen. This is what kube-scheduler-simulator shows as its
+//! result table (it records the same data as annotations on the pod); kube-scheduler itself only
+//! logs it at high verbosity.
+//!
+//! Example (a pod asking for 3 CPUs on a cluster whose workers have 4, one of them busy):
+//!
+//! ```text
+//! NODE            NodeUnschedulable  NodeName  TaintToleration                          ...  NodeResourcesFit
+//! control-plane   passed             passed    node(s) had untolerated taint {node-...}  ...  -
+//! node-1          passed             passed    passed                                   ...  Insufficient cpu
+//! node-2          passed             passed    passed                                   ...  passed
+//! ```
+//!
+//! The record is bounded: at most [`MAX_DETAILED_NODES`] nodes are listed with their verdicts,
+//! the rest are only counted in `nodes_summarised`. Rendering it as a table is
+//! [`SchedulingAttempt::render_table`] (the `scheduler explain` command); the web inspector can
+//! draw the same table from the fields.
+
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Nodes listed one by one in a record; the others are summarised.
+pub const MAX_DETAILED_NODES: usize = 100;
+
+/// One scheduling attempt of one pod (`scheduleOne`: PreFilter, Filter, PostFilter, PreScore,
+/// Score, NormalizeScore, selectHost).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SchedulingAttempt {
+    /// `namespace/name` of the pod.
+    pub pod: String,
+    pub pod_uid: String,
+    /// `spec.priority` (0 when unset), which ordered the pod in the active queue.
+    pub priority: i32,
+    /// How many times the scheduler has popped this pod from its queue, this attempt included
+    /// (`QueuedPodInfo.Attempts`, which also sets the back-off).
+    pub attempt: u32,
+    /// Every node in the scheduler's snapshot (`NumAllNodes`).
+    pub nodes_total: usize,
+    /// The filter plugins, in the order the framework runs them: the table's filter columns.
+    pub filter_plugins: Vec<String>,
+    /// The score plugins with their weights, in the profile's order: the score columns.
+    pub score_plugins: Vec<ScorePlugin>,
+    /// A PreFilter plugin that rejected the pod for every node (`plugin`, message); then no
+    /// filter ran and `nodes` is empty.
+    pub pre_filter_rejection: Option<(String, String)>,
+    /// Per node, in node-name order, at most [`MAX_DETAILED_NODES`].
+    pub nodes: Vec<NodeResult>,
+    /// Nodes left out of `nodes` because of the bound, and how many of them were feasible.
+    pub nodes_summarised: usize,
+    pub feasible_summarised: usize,
+    /// True when exactly one node passed the filters: kube-scheduler then binds it without
+    /// scoring (`schedulePod` returns early), so no scores are recorded.
+    pub scoring_skipped: bool,
+    /// The node chosen (bound, or waiting for its volumes), if any.
+    pub selected_node: Option<String>,
+    /// How many nodes shared the best total: `selectHost` picked one of them by reservoir
+    /// sampling with the seeded RNG.
+    pub tied_nodes: usize,
+    /// What DefaultPreemption (the PostFilter) did when no node fitted; `None` when it did not run.
+    pub preemption: Option<Preemption>,
+    /// `Scheduled`'s or `FailedScheduling`'s event message.
+    pub message: String,
+}
+
+/// A score plugin column: its name and the weight its normalised score is multiplied by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScorePlugin {
+    pub name: String,
+    pub weight: i64,
+}
+
+/// One node's row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeResult {
+    pub node: String,
+    /// One entry per filter plugin, in `filter_plugins` order, up to the first rejection: the
+    /// framework stops at the first plugin that does not pass, so the plugins after it did not
+    /// run on this node (their cells are absent, rendered `-`).
+    pub filters: Vec<FilterResult>,
+    /// Filled for feasible nodes once scoring ran, in `score_plugins` order.
+    pub scores: Vec<ScoreResult>,
+    /// Sum of the weighted scores (feasible nodes that were scored).
+    pub total: Option<i64>,
+}
+
+impl NodeResult {
+    /// True when every filter passed.
+    pub fn feasible(&self) -> bool {
+        self.filters.iter().all(|f| f.passed)
+    }
+}
+
+/// One filter plugin's verdict on one node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FilterResult {
+    pub plugin: String,
+    pub passed: bool,
+    /// The plugin's Status message when it rejected the node (its reasons joined by ", ", as
+    /// `Status.Message()` does), empty when it passed.
+    pub reason: String,
+    /// `UnschedulableAndUnresolvable`: evicting pods could not make this node fit.
+    pub unresolvable: bool,
+}
+
+/// One score plugin on one node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScoreResult {
+    pub plugin: String,
+    /// False when the plugin's PreScore answered Skip for this pod: it does not score at all.
+    pub ran: bool,
+    /// What `Score` returned.
+    pub raw: i64,
+    /// After `NormalizeScore` (equal to `raw` for plugins without one), in 0..=100.
+    pub normalized: i64,
+    /// `normalized * weight`: what the total adds up.
+    pub weighted: i64,
+}
+
+/// DefaultPreemption's outcome for a pod no node fitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Preemption {
+    /// The node chosen, set as the pod's `status.nominatedNodeName`; `None` when preemption
+    /// could not help (then `message` is the PostFilter's "preemption: ..." text).
+    pub nominated_node: Option<String>,
+    /// `namespace/name` of the pods deleted to make room, most important first.
+    pub victims: Vec<String>,
+    /// The PostFilter status message, empty on success.
+    pub message: String,
+}
+
+fn pad(s: &mut String, cell: &str, width: usize) {
+    s.push_str(cell);
+    for _ in cell.chars().count()..width + 2 {
+        s.push(' ');
+    }
+}
+
+/// Lays out rows as kubectl's tab writer does: columns two spaces apart, the last unpadded.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|x| x.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                out.push_str(cell);
+            } else {
+                pad(&mut out, cell, widths.get(i).copied().unwrap_or(0));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl SchedulingAttempt {
+    /// The one trace line.
+    pub fn summary(&self) -> String {
+        let feasible = self.nodes.iter().filter(|n| n.feasible()).count() + self.feasible_summarised;
+        let mut s = format!("scheduling {} (attempt {}): {feasible}/{} nodes feasible", self.pod, self.attempt, self.nodes_total);
+        match (&self.selected_node, &self.preemption) {
+            (Some(node), _) => {
+                let _ = write!(s, ", selected {node}");
+                if self.tied_nodes > 1 {
+                    let _ = write!(s, " (1 of {} tied)", self.tied_nodes);
+                }
+            }
+            (None, Some(Preemption { nominated_node: Some(node), victims, .. })) => {
+                let _ = write!(s, ", preempting {} pod(s) on {node}", victims.len());
+            }
+            (None, _) => s.push_str(", unschedulable"),
+        }
+        s
+    }
+
+    /// The attempt as the tables `scheduler explain` prints: a header, the filter verdicts per
+    /// node, the scores of the feasible nodes, and the outcome.
+    pub fn render_table(&self) -> String {
+        let mut out = format!("Pod:       {} (priority {}), attempt {}\n", self.pod, self.priority, self.attempt);
+        let _ = writeln!(out, "Nodes:     {} in the snapshot", self.nodes_total);
+        if let Some((plugin, message)) = &self.pre_filter_rejection {
+            let _ = writeln!(out, "PreFilter: {plugin} rejected the pod on every node: {message}");
+        }
+        if !self.nodes.is_empty() {
+            out.push_str("\nFilter (first rejection stops a node; - = not run):\n");
+            let mut rows = vec![std::iter::once("NODE".to_string()).chain(self.filter_plugins.iter().cloned()).collect::<Vec<_>>()];
+            for n in &self.nodes {
+                let mut row = vec![n.node.clone()];
+                for (i, _) in self.filter_plugins.iter().enumerate() {
+                    row.push(match n.filters.get(i) {
+                        Some(f) if f.passed => "passed".into(),
+                        Some(f) => f.reason.clone(),
+                        None => "-".into(),
+                    });
+                }
+                rows.push(row);
+            }
+            out.push_str(&table(&rows));
+        }
+        if self.nodes_summarised > 0 {
+            let _ = writeln!(out, "... and {} more node(s), {} of them feasible", self.nodes_summarised, self.feasible_summarised);
+        }
+        let scored: Vec<&NodeResult> = self.nodes.iter().filter(|n| n.total.is_some()).collect();
+        if self.scoring_skipped {
+            out.push_str("\nScore: skipped, only one node passed the filters\n");
+        } else if !scored.is_empty() {
+            out.push_str("\nScore (raw -> normalized x weight = weighted; skip = PreScore skipped the plugin):\n");
+            let header = std::iter::once("NODE".to_string())
+                .chain(self.score_plugins.iter().map(|p| format!("{} (x{})", p.name, p.weight)))
+                .chain(std::iter::once("TOTAL".to_string()))
+                .collect::<Vec<_>>();
+            let mut rows = vec![header];
+            for n in scored {
+                let mut row = vec![n.node.clone()];
+                for s in &n.scores {
+                    row.push(if s.ran { format!("{} -> {} = {}", s.raw, s.normalized, s.weighted) } else { "skip".into() });
+                }
+                row.push(n.total.unwrap_or(0).to_string());
+                rows.push(row);
+            }
+            out.push_str(&table(&rows));
+        }
+        out.push('\n');
+        if let Some(node) = &self.selected_node {
+            let _ = write!(out, "Selected:  {node}");
+            if self.tied_nodes > 1 {
+                let _ = write!(out, " (reservoir sampling among {} nodes with the best total)", self.tied_nodes);
+            }
+            out.push('\n');
+        }
+        if let Some(p) = &self.preemption {
+            match &p.nominated_node {
+                Some(node) => {
+                    let _ = writeln!(out, "Preemption: nominated {node}, victims: {}", if p.victims.is_empty() { "none".to_string() } else { p.victims.join(", ") });
+                }
+                None => {
+                    let _ = writeln!(out, "Preemption: {}", p.message);
+                }
+            }
+        }
+        let _ = writeln!(out, "Message:   {}", self.message);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt() -> SchedulingAttempt {
+        let pass = |p: &str| FilterResult { plugin: p.into(), passed: true, reason: String::new(), unresolvable: false };
+        let score = |p: &str, raw, normalized, weight| ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight };
+        SchedulingAttempt {
+            pod: "default/web".into(),
+            pod_uid: "u".into(),
+            priority: 0,
+            attempt: 1,
+            nodes_total: 2,
+            filter_plugins: vec!["TaintToleration".into(), "NodeResourcesFit".into()],
+            score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }],
+            pre_filter_rejection: None,
+            nodes: vec![
+                NodeResult {
+                    node: "control-plane".into(),
+                    filters: vec![FilterResult { plugin: "TaintToleration".into(), passed: false, reason: "node(s) had untolerated taint {a: }".into(), unresolvable: true }],
+                    scores: vec![],
+                    total: None,
+                },
+                NodeResult { node: "node-1".into(), filters: vec![pass("TaintToleration"), pass("NodeResourcesFit")], scores: vec![score("TaintToleration", 0, 100, 3)], total: Some(300) },
+            ],
+            nodes_summarised: 0,
+            feasible_summarised: 0,
+            scoring_skipped: false,
+            selected_node: Some("node-1".into()),
+            tied_nodes: 1,
+            preemption: None,
+            message: "Successfully assigned default/web to node-1".into(),
+        }
+    }
+
+    #[test]
+    fn the_table_lists_each_node_against_each_plugin() {
+        let t = attempt().render_table();
+        assert!(t.contains("NODE           TaintToleration                      NodeResourcesFit\n"), "{t}");
+        assert!(t.contains("control-plane  node(s) had untolerated taint {a: }  -\n"), "{t}");
+        assert!(t.contains("node-1         passed                               passed\n"), "{t}");
+        assert!(t.contains("NODE    TaintToleration (x3)  TOTAL\nnode-1  0 -> 100 = 300        300\n"), "{t}");
+        assert_eq!(attempt().summary(), "scheduling default/web (attempt 1): 1/2 nodes feasible, selected node-1");
+    }
+}
