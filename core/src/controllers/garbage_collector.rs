@@ -8,8 +8,9 @@
 //! Foreground deletion (`foregroundDeletion` finalizer on the owner): dependents are deleted
 //! (foreground too) and the finalizer is removed once none is left, so the owner goes last.
 //! Orphan (`orphan` finalizer): the owner's reference is taken out of each dependent, then the
-//! finalizer goes. DaemonSets and StatefulSets own their pods and ControllerRevisions. Not yet:
-//! owners of other kinds.
+//! finalizer goes. DaemonSets and StatefulSets own their pods and ControllerRevisions; a Node owns
+//! its kubelet's Lease in `kube-node-lease` (a cluster-scoped owner of a namespaced dependent), so
+//! the Lease goes when the Node is deleted. Not yet: owners of other kinds.
 
 use super::client::{self, name_of, ns_of, uid_of};
 use super::informer::Informer;
@@ -32,6 +33,7 @@ fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
         (Some("apps/v1"), Some("DaemonSet")) => Some(&caches.daemonsets),
         (Some("apps/v1"), Some("StatefulSet")) => Some(&caches.statefulsets),
         (Some("v1"), Some("Service")) => Some(&caches.services),
+        (Some("v1"), Some("Node")) => Some(&caches.nodes),
         _ => None,
     }
 }
@@ -42,9 +44,19 @@ fn orphaned(caches: &Caches, obj: &Value) -> bool {
     !owners.is_empty()
         && owners.iter().all(|o| {
             owner_cache(caches, o).is_some_and(|c| {
-                c.get(ns_of(obj), o["name"].as_str().unwrap_or("")).is_none_or(|found| uid_of(found) != o["uid"].as_str().unwrap_or(""))
+                c.get(owner_namespace(c, obj), o["name"].as_str().unwrap_or("")).is_none_or(|found| uid_of(found) != o["uid"].as_str().unwrap_or(""))
             })
         })
+}
+
+/// Where an owner of this cache's kind lives for `dependent`: its namespace, or none for a
+/// cluster-scoped owner such as a Node (owner references never cross namespaces).
+fn owner_namespace<'a>(owners: &Informer, dependent: &'a Value) -> &'a str {
+    if owners.kind.namespaced {
+        ns_of(dependent)
+    } else {
+        ""
+    }
 }
 
 fn has_finalizer(obj: &Value, name: &str) -> bool {
@@ -62,6 +74,7 @@ fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer>
         "ReplicaSet" => vec![&caches.pods],
         "DaemonSet" | "StatefulSet" => vec![&caches.pods, &caches.controllerrevisions],
         "Service" => vec![&caches.endpointslices],
+        "Node" => vec![&caches.leases],
         _ => Vec::new(),
     }
 }
@@ -70,7 +83,7 @@ fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer>
 /// drop the finalizer. Returns the deletion budget left.
 fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usize {
     let user = client::controller(NAME);
-    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices, &caches.daemonsets, &caches.statefulsets] {
+    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices, &caches.daemonsets, &caches.statefulsets, &caches.nodes] {
         for owner in owners.values() {
             let foreground = has_finalizer(owner, FOREGROUND);
             let orphan = has_finalizer(owner, ORPHAN);
@@ -79,7 +92,7 @@ fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usi
             }
             let dependents: Vec<(&Informer, &Value)> = dependents_of(caches, owners)
                 .into_iter()
-                .flat_map(|inf| inf.values().filter(|d| ns_of(d) == ns_of(owner) && refers_to(d, uid_of(owner))).map(move |d| (inf, d)))
+                .flat_map(|inf| inf.values().filter(|d| owner_namespace(owners, d) == ns_of(owner) && refers_to(d, uid_of(owner))).map(move |d| (inf, d)))
                 .collect();
             if orphan {
                 for (inf, dep) in &dependents {
@@ -131,7 +144,7 @@ fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finaliz
 pub fn reconcile(ctx: &mut Context, caches: &Caches) {
     let user = client::controller(NAME);
     let mut budget = finalize_owners(ctx, caches, MAX_DELETES_PER_STEP);
-    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices, &caches.controllerrevisions] {
+    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices, &caches.controllerrevisions, &caches.leases] {
         for obj in dependents.values() {
             if budget == 0 {
                 return;
@@ -157,5 +170,25 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches) {
             req.delete.precondition_uid = Some(uid_of(obj).to_string());
             handle(ctx, &req);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::MemoryFiles;
+    use crate::cluster::{Cluster, Config};
+
+    #[test]
+    fn a_removed_nodes_lease_goes_with_its_node() {
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new();
+        let leases = cluster.execute("kubectl get leases -n kube-node-lease", &files).stdout;
+        assert!(leases.contains("node-3"), "{leases}");
+        cluster.execute("node remove node-3", &files);
+        let leases = cluster.execute("kubectl get leases -n kube-node-lease", &files).stdout;
+        // The Lease's ownerReference names the Node: the collector deletes it once the Node is gone.
+        assert!(!leases.contains("node-3") && leases.contains("node-2"), "{leases}");
+        let gc = cluster.trace().records().map(|r| r.to_string()).filter(|r| r.contains("generic-garbage-collector") && r.contains("node-3")).count();
+        assert!(gc > 0, "the deletion is the garbage collector's request");
     }
 }

@@ -27,6 +27,7 @@ mod cron_schedule;
 mod cronjob;
 mod daemonset;
 mod deployment;
+mod disruption;
 mod endpoints;
 mod garbage_collector;
 mod hash;
@@ -59,6 +60,7 @@ use crate::apiserver::Context;
 use crate::sim::Time;
 use informer::Informer;
 
+pub use disruption::set_disruption_allowed_condition;
 pub use hash::pod_template_hash;
 pub use nodes::{parse_taint, NodeSpec, NodesConfig, MAX_NODES};
 
@@ -84,6 +86,7 @@ pub struct Caches {
     pub storageclasses: Informer,
     pub jobs: Informer,
     pub cronjobs: Informer,
+    pub pdbs: Informer,
     pub hpas: Informer,
 }
 
@@ -109,6 +112,7 @@ impl Caches {
             storageclasses: Informer::new(client::kind("storage.k8s.io/v1", "StorageClass")?),
             jobs: Informer::new(client::kind("batch/v1", "Job")?),
             cronjobs: Informer::new(client::kind("batch/v1", "CronJob")?),
+            pdbs: Informer::new(client::kind("policy/v1", "PodDisruptionBudget")?),
             hpas: Informer::new(client::kind("autoscaling/v2", "HorizontalPodAutoscaler")?),
         })
     }
@@ -133,6 +137,7 @@ impl Caches {
         self.storageclasses.sync(ctx);
         self.jobs.sync(ctx);
         self.cronjobs.sync(ctx);
+        self.pdbs.sync(ctx);
         self.hpas.sync(ctx);
     }
 }
@@ -157,6 +162,7 @@ pub struct ControlPlane {
     persistent_volumes: persistent_volume::PersistentVolumeController,
     jobs: job::JobController,
     cronjobs: cronjob::CronJobController,
+    disruption: disruption::DisruptionController,
     ttl_after_finished: ttl_after_finished::TtlAfterFinishedController,
     /// metrics-server, scraping the kubelets every 15 s (`metrics_server.rs`).
     metrics_server: metrics_server::MetricsServer,
@@ -190,6 +196,7 @@ impl ControlPlane {
             persistent_volumes: Default::default(),
             jobs: Default::default(),
             cronjobs: Default::default(),
+            disruption: Default::default(),
             ttl_after_finished: Default::default(),
             metrics_server: Default::default(),
             loads: Default::default(),
@@ -220,6 +227,7 @@ impl ControlPlane {
             self.replicasets.reconcile(ctx, caches, &mut self.events);
             self.daemonsets.reconcile(ctx, caches, &mut self.events);
             self.statefulsets.reconcile(ctx, caches, &mut self.events);
+            self.disruption.reconcile(ctx, caches, &mut self.events);
             self.persistent_volumes.reconcile(ctx, caches, &mut self.events);
             local_path_provisioner::reconcile(ctx, caches, &mut self.events);
             self.cronjobs.reconcile(ctx, caches, &mut self.events);
@@ -254,6 +262,7 @@ impl ControlPlane {
             .chain(self.pod_gc.next_wake())
             .chain(self.jobs.next_timer())
             .chain(self.cronjobs.next_timer())
+            .chain(self.disruption.next_timer())
             .chain(self.ttl_after_finished.next_timer())
             .chain(self.metrics_server.next_wake())
             .chain(self.hpa.next_timer())

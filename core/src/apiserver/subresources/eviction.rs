@@ -8,97 +8,73 @@
 //! disruption budget.` with the cause `The disruption budget <name> needs <desired> healthy pods
 //! and has <current> currently`.
 //!
-//! The budget's status (`desiredHealthy`, `currentHealthy`, `disruptionsAllowed`) is what the
-//! disruption controller (`pkg/controller/disruption`) would have written; the simulation has no
-//! such controller yet, so it is computed here from the pods and their controllers at the moment
-//! of the request. A pod being evicted gets its deletionTimestamp at once and so stops counting
-//! as healthy, which is what the real server's `disruptedPods` bookkeeping achieves.
+//! The budget's figures are its status, which the disruption controller
+//! (`controllers/disruption.rs`, `pkg/controller/disruption`) keeps: as `checkAndDecrement` does,
+//! the request is refused while the controller has not seen the budget's latest generation
+//! (`The disruption budget <name> is still being processed by the server.`), refused when
+//! `disruptionsAllowed` is 0, and otherwise takes one disruption: `disruptionsAllowed` goes down
+//! by one and the pod is recorded in `disruptedPods`, written through the loopback client
+//! (`PUT poddisruptionbudgets/<name>/status` as `system:apiserver`) before the pod is deleted.
+//! Two evictions in a row thus cannot both spend the last allowed disruption. A pod that is not
+//! Ready costs no disruption when the budget is met anyway (or its `unhealthyPodEvictionPolicy`
+//! is `AlwaysAllow`); it is deleted with its resourceVersion as a precondition.
 
 use super::super::{delete, not_found, Run};
 use crate::apiserver::select::LabelSelector;
-use crate::apiserver::{storage, Objects, Request, Status, StoreObjects, Verb};
+use crate::apiserver::{handle, rfc3339, storage, Objects, Request, Status, StoreObjects, User, Verb};
 use crate::trace::{Stage, Verdict};
 use serde_json::{json, Value};
 
-/// The budget's view of its pods, as the disruption controller's `getExpectedPodCount` and
-/// `countHealthyPods` compute it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Budget {
-    pub expected: i64,
-    pub desired_healthy: i64,
-    pub current_healthy: i64,
-    pub disruptions_allowed: i64,
-}
+/// `MaxDisruptedPodSize`: evictions the controller has not yet confirmed, per budget.
+const MAX_DISRUPTED_POD_SIZE: usize = 2000;
 
 fn is_ready(pod: &Value) -> bool {
     pod["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
-/// `GetScaledValueFromIntOrPercent(value, total, roundUp)`.
-fn scaled(value: &Value, total: i64, round_up: bool) -> Option<i64> {
-    if let Some(n) = value.as_i64() {
-        return Some(n);
-    }
-    let pct: i64 = value.as_str()?.strip_suffix('%')?.parse().ok()?;
-    let num = pct * total;
-    Some(if round_up { (num + 99) / 100 } else { num / 100 })
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
 }
 
-/// The replicas a pod's controller wants (`getExpectedScale` with the finders for ReplicaSets,
-/// Deployments, StatefulSets and ReplicationControllers); `None` for an unmanaged pod.
-fn controller_scale(objects: &dyn Objects, pod: &Value, ns: &str) -> Option<(String, i64)> {
-    let owner = pod["metadata"]["ownerReferences"].as_array()?.iter().find(|o| o["controller"] == true)?;
-    let name = owner["name"].as_str()?;
-    let resource = match owner["kind"].as_str()? {
-        "ReplicaSet" => "replicasets",
-        "StatefulSet" => "statefulsets",
-        "ReplicationController" => "replicationcontrollers",
-        _ => return None,
-    };
-    let obj = objects.get(resource, ns, name)?;
-    // A ReplicaSet a Deployment owns is scaled through the Deployment.
-    if let Some(d) = obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|o| o["controller"] == true && o["kind"] == "Deployment") {
-        let dname = d["name"].as_str()?;
-        let dep = objects.get("deployments", ns, dname)?;
-        return Some((format!("deployments/{dname}"), dep["spec"]["replicas"].as_i64().unwrap_or(1)));
-    }
-    Some((format!("{resource}/{name}"), obj["spec"]["replicas"].as_i64().unwrap_or(1)))
+fn too_many_requests() -> Status {
+    Status { code: 429, reason: "TooManyRequests", message: "Cannot evict pod as it would violate the pod's disruption budget.".into() }
 }
 
-/// The budget `pdb` over the pods of its namespace.
-pub fn budget(objects: &dyn Objects, pdb: &Value, pods: &[Value]) -> Budget {
-    let ns = pdb["metadata"]["namespace"].as_str().unwrap_or("");
-    let selector = LabelSelector::from_object(&pdb["spec"]["selector"]);
-    let matching: Vec<&Value> = match &selector {
-        Some(s) if !s.is_empty() => pods.iter().filter(|p| s.matches_object(p)).collect(),
-        _ => Vec::new(),
-    };
-    let spec = &pdb["spec"];
-    let controllers = || {
-        let mut scales: Vec<(String, i64)> = Vec::new();
-        for p in &matching {
-            match controller_scale(objects, p, ns) {
-                Some(c) if !scales.contains(&c) => scales.push(c),
-                Some(_) => {}
-                // An unmanaged pod: the controller cannot work out the expected count.
-                None => return None,
-            }
-        }
-        Some(scales.iter().map(|(_, n)| n).sum::<i64>())
-    };
-    let (expected, desired) = if !spec["maxUnavailable"].is_null() {
-        let expected = controllers().unwrap_or(0);
-        let max = scaled(&spec["maxUnavailable"], expected, true).unwrap_or(0);
-        (expected, (expected - max).max(0))
-    } else if spec["minAvailable"].is_string() {
-        let expected = controllers().unwrap_or(0);
-        (expected, scaled(&spec["minAvailable"], expected, true).unwrap_or(0))
-    } else {
-        (matching.len() as i64, spec["minAvailable"].as_i64().unwrap_or(0))
-    };
-    let healthy = matching.iter().filter(|p| p["metadata"]["deletionTimestamp"].is_null() && is_ready(p)).count() as i64;
-    let allowed = if expected == 0 && !spec["maxUnavailable"].is_null() { 0 } else { (healthy - desired).max(0) };
-    Budget { expected, desired_healthy: desired, current_healthy: healthy, disruptions_allowed: allowed }
+/// `checkAndDecrement`: the budget as it will be stored once this eviction takes a disruption,
+/// or the refusal with the trace's account of why.
+fn check_and_decrement(pdb: &Value, pod_name: &str, now: crate::sim::Time) -> Result<Value, (Status, String)> {
+    let name = pdb["metadata"]["name"].as_str().unwrap_or("");
+    let status = &pdb["status"];
+    if int(&status["observedGeneration"]) < int(&pdb["metadata"]["generation"]) {
+        return Err((too_many_requests(), format!("cause DisruptionBudget: The disruption budget {name} is still being processed by the server.")));
+    }
+    let allowed = int(&status["disruptionsAllowed"]);
+    if allowed < 0 {
+        let why = "pdb disruptions allowed is negative";
+        return Err((Status::forbidden("poddisruptionbudget.policy", name, why), why.to_string()));
+    }
+    if status["disruptedPods"].as_object().is_some_and(|m| m.len() > MAX_DISRUPTED_POD_SIZE) {
+        let why = "DisruptedPods map too big - too many evictions not confirmed by PDB controller";
+        return Err((Status::forbidden("poddisruptionbudget.policy", name, why), why.to_string()));
+    }
+    if allowed == 0 {
+        let cause = format!(
+            "cause DisruptionBudget: The disruption budget {name} needs {} healthy pods and has {} currently",
+            int(&status["desiredHealthy"]),
+            int(&status["currentHealthy"])
+        );
+        return Err((too_many_requests(), cause));
+    }
+    let mut new = pdb.clone();
+    new["status"]["disruptionsAllowed"] = json!(allowed - 1);
+    if allowed - 1 == 0 {
+        crate::controllers::set_disruption_allowed_condition(&mut new["status"], now, false, "InsufficientPods", "");
+    }
+    if !new["status"]["disruptedPods"].is_object() {
+        new["status"]["disruptedPods"] = json!({});
+    }
+    new["status"]["disruptedPods"][pod_name] = json!(rfc3339(now));
+    Ok(new)
 }
 
 /// `POST pods/<name>/eviction`.
@@ -125,39 +101,65 @@ pub fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
         delete(run, &del)?;
         return Ok(success());
     }
-    let (pdbs, pods) = {
+    let pdbs: Vec<Value> = {
         let objects = StoreObjects(run.ctx.store);
         let labels = crate::apiserver::select::labels_of(&pod);
-        let pdbs: Vec<Value> = objects
+        // A budget with a missing or empty selector matches nothing here.
+        objects
             .list("poddisruptionbudgets", Some(&req.namespace))
             .into_iter()
             .filter(|b| LabelSelector::from_object(&b["spec"]["selector"]).is_some_and(|s| !s.is_empty() && s.matches(&labels)))
-            .collect();
-        (pdbs, objects.list("pods", Some(&req.namespace)))
+            .collect()
     };
     if pdbs.len() > 1 {
         let status = Status { code: 500, reason: "InternalError", message: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.".into() };
         return run.reject(Stage::ValidatingAdmission, status);
     }
-    if let Some(pdb) = pdbs.first() {
-        let name = pdb["metadata"]["name"].as_str().unwrap_or("");
-        let b = budget(&StoreObjects(run.ctx.store), pdb, &pods);
-        let summary = format!(
-            "PodDisruptionBudget {name}: expected {}, desiredHealthy {}, currentHealthy {}, disruptionsAllowed {}",
-            b.expected, b.desired_healthy, b.current_healthy, b.disruptions_allowed
-        );
-        let unready_spare = !is_ready(&pod) && b.current_healthy >= b.desired_healthy && b.desired_healthy > 0;
-        if !unready_spare && b.disruptions_allowed == 0 {
-            run.stage(Stage::ValidatingAdmission, Verdict::Rejected, format!(
-                "{summary}; cause DisruptionBudget: The disruption budget {name} needs {} healthy pods and has {} currently",
-                b.desired_healthy, b.current_healthy
-            ));
-            let status = Status { code: 429, reason: "TooManyRequests", message: "Cannot evict pod as it would violate the pod's disruption budget.".into() };
+    let Some(pdb) = pdbs.first() else {
+        run.stage(Stage::ValidatingAdmission, Verdict::Passed, "no PodDisruptionBudget selects this pod");
+        delete(run, &del)?;
+        return Ok(success());
+    };
+    let name = pdb["metadata"]["name"].as_str().unwrap_or("").to_string();
+    let status = &pdb["status"];
+    let summary = format!(
+        "PodDisruptionBudget {name} status: expectedPods {}, desiredHealthy {}, currentHealthy {}, disruptionsAllowed {}",
+        int(&status["expectedPods"]),
+        int(&status["desiredHealthy"]),
+        int(&status["currentHealthy"]),
+        int(&status["disruptionsAllowed"])
+    );
+    if !is_ready(&pod) {
+        let always = pdb["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow";
+        let met = int(&status["currentHealthy"]) >= int(&status["desiredHealthy"]) && int(&status["desiredHealthy"]) > 0;
+        if always || met {
+            // An unready pod costs no disruption; the precondition makes sure it did not turn
+            // Ready since.
+            let why = if always { "unhealthyPodEvictionPolicy AlwaysAllow" } else { "the budget is met without it" };
+            run.stage(Stage::ValidatingAdmission, Verdict::Passed, format!("{summary}; pod is not Ready and {why}"));
+            del.delete.precondition_resource_version = pod["metadata"]["resourceVersion"].as_str().map(str::to_string);
+            if let Err(e) = delete(run, &del) {
+                return Err(if e.code == 409 { too_many_requests() } else { e });
+            }
+            return Ok(success());
+        }
+    }
+    let new = match check_and_decrement(pdb, &req.name, run.ctx.now) {
+        Ok(new) => new,
+        Err((status, why)) => {
+            run.stage(Stage::ValidatingAdmission, Verdict::Rejected, format!("{summary}; {why}"));
             return run.reject(Stage::ValidatingAdmission, status);
         }
-        run.stage(Stage::ValidatingAdmission, Verdict::Passed, summary);
-    } else {
-        run.stage(Stage::ValidatingAdmission, Verdict::Passed, "no PodDisruptionBudget selects this pod");
+    };
+    run.stage(Stage::ValidatingAdmission, Verdict::Passed, format!("{summary}: one disruption taken"));
+    // The loopback client's UpdateStatus; a conflict means the budget moved under us, and the
+    // client is told to retry, as the real retries end in a 429 when the budget is spent.
+    let Some(kind) = crate::api::lookup("policy/v1", "PodDisruptionBudget") else { return Err(Status::internal("no PodDisruptionBudget kind")) };
+    let mut update = Request::new(Verb::Update, kind, &req.namespace, &name).with_body(new);
+    update.subresource = "status".into();
+    update.user = User::apiserver();
+    if let Err(e) = handle(run.ctx, &update).result {
+        return Err(if e.code == 409 { too_many_requests() } else { e });
     }
     delete(run, &del)?;
     Ok(success())
@@ -170,28 +172,29 @@ fn success() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apiserver::MemoryObjects;
+    use crate::sim::Time;
 
-    fn pod(name: &str, ready: bool) -> Value {
-        json!({"metadata": {"name": name, "namespace": "default", "labels": {"app": "web"},
-            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-1", "controller": true}]},
-            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]}})
+    fn pdb(allowed: i64, generation: i64, observed: i64) -> Value {
+        json!({"metadata": {"name": "web-pdb", "generation": generation},
+            "status": {"disruptionsAllowed": allowed, "desiredHealthy": 2, "currentHealthy": 2 + allowed, "observedGeneration": observed}})
     }
 
     #[test]
-    fn budgets_count_healthy_pods_against_min_available_and_max_unavailable() {
-        let objects = MemoryObjects::new()
-            .with("replicasets", json!({"metadata": {"name": "web-1", "namespace": "default", "ownerReferences": [{"kind": "Deployment", "name": "web", "controller": true}]}, "spec": {"replicas": 3}}))
-            .with("deployments", json!({"metadata": {"name": "web", "namespace": "default"}, "spec": {"replicas": 3}}));
-        let pods = vec![pod("a", true), pod("b", true), pod("c", false)];
-        let min2 = json!({"metadata": {"name": "web-pdb", "namespace": "default"}, "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}}});
-        assert_eq!(budget(&objects, &min2, &pods), Budget { expected: 3, desired_healthy: 2, current_healthy: 2, disruptions_allowed: 0 });
-        let max1 = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {"maxUnavailable": "34%", "selector": {"matchLabels": {"app": "web"}}}});
-        // 34% of 3 rounds up to 2 unavailable: 1 must stay healthy.
-        assert_eq!(budget(&objects, &max1, &pods).disruptions_allowed, 1);
-        let pct = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}}}});
-        assert_eq!(budget(&objects, &pct, &pods).desired_healthy, 2);
-        let empty = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {"minAvailable": 0, "selector": {}}});
-        assert_eq!(budget(&objects, &empty, &pods).expected, 0, "an empty selector matches nothing");
+    fn an_eviction_takes_one_allowed_disruption_and_records_the_pod() {
+        let new = check_and_decrement(&pdb(1, 1, 1), "web-a", Time(5000)).unwrap();
+        assert_eq!(new["status"]["disruptionsAllowed"], 0);
+        assert_eq!(new["status"]["disruptedPods"]["web-a"], "2026-01-01T00:00:05Z");
+        assert_eq!(new["status"]["conditions"][0]["reason"], "InsufficientPods");
+        let (status, why) = check_and_decrement(&new, "web-b", Time(5000)).unwrap_err();
+        assert_eq!(status.code, 429);
+        assert!(why.ends_with("The disruption budget web-pdb needs 2 healthy pods and has 3 currently"), "{why}");
+    }
+
+    #[test]
+    fn a_budget_the_controller_has_not_seen_yet_refuses() {
+        let (status, why) = check_and_decrement(&pdb(3, 2, 1), "web-a", Time(0)).unwrap_err();
+        assert_eq!(status.code, 429);
+        assert!(why.contains("is still being processed by the server."));
+        assert_eq!(check_and_decrement(&pdb(-1, 1, 1), "web-a", Time(0)).unwrap_err().0.code, 403);
     }
 }

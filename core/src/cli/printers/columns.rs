@@ -150,6 +150,7 @@ pub fn headers(resource: &str, wide: bool) -> Vec<&'static str> {
         ),
         "namespaces" => (&["NAME", "STATUS", "AGE"], &[]),
         "leases" => (&["NAME", "HOLDER", "AGE"], &[]),
+        "poddisruptionbudgets" => (&["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], &[]),
         "configmaps" => (&["NAME", "DATA", "AGE"], &[]),
         "secrets" => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         "serviceaccounts" => (&["NAME", "SECRETS", "AGE"], &[]),
@@ -387,6 +388,12 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
         }
         "namespaces" => (vec![name, s(&status["phase"]), age], vec![]),
         "leases" => (vec![name, s(&obj["spec"]["holderIdentity"]), age], vec![]),
+        // printPodDisruptionBudget: an unset bound is N/A.
+        "poddisruptionbudgets" => {
+            let bound = |v: &Value| if v.is_null() { "N/A".to_string() } else { s(v) };
+            let allowed = status["disruptionsAllowed"].as_i64().unwrap_or(0).to_string();
+            (vec![name, bound(&spec["minAvailable"]), bound(&spec["maxUnavailable"]), allowed, age], vec![])
+        }
         "configmaps" => {
             let n = obj["data"].as_object().map_or(0, |m| m.len()) + obj["binaryData"].as_object().map_or(0, |m| m.len());
             (vec![name, n.to_string(), age], vec![])
