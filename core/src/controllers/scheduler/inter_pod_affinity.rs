@@ -149,7 +149,7 @@ pub fn filter(s: &AffinityState, node: &NodeInfo) -> Result<(), Rejection> {
         }
     }
     // The first pod of a group with affinity to itself may go anywhere the topology exists.
-    if !pods_exist && !(s.affinity_counts.is_empty() && s.matches_own_terms) {
+    if !(pods_exist || (s.affinity_counts.is_empty() && s.matches_own_terms)) {
         return Err(Rejection { reasons: vec![AFFINITY_RULES_NOT_MATCH.into()], unresolvable: true });
     }
     for t in &s.anti_affinity {
