@@ -191,17 +191,6 @@ fn node_spec(add: &NodeAdd) -> Result<NodeSpec, String> {
     Ok(spec)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iptables_save_stamps_the_date_as_ctime_does() {
-        assert_eq!(ctime(crate::sim::Time(10_000)), "Thu Jan  1 00:00:10 2026");
-        assert_eq!(ctime(crate::sim::Time(86_400_000 * 3)), "Sun Jan  4 00:00:00 2026");
-    }
-}
-
 impl Cluster {
     /// `scheduler explain`: the newest scheduling-attempt record of the pod still in the trace,
     /// as tables (`trace::scheduling::SchedulingAttempt::render_table`).
@@ -215,5 +204,16 @@ impl Cluster {
             Some(a) => Output::ok(a.render_table()),
             None => Output::fail(format!("scheduler explain: no scheduling attempt for pod {key} in the trace\n")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iptables_save_stamps_the_date_as_ctime_does() {
+        assert_eq!(ctime(crate::sim::Time(10_000)), "Thu Jan  1 00:00:10 2026");
+        assert_eq!(ctime(crate::sim::Time(86_400_000 * 3)), "Sun Jan  4 00:00:00 2026");
     }
 }
