@@ -13,6 +13,11 @@
 //! What one component writes in a step, the others see at the next step (1 ms later), the way a
 //! watch event reaches another process.
 //!
+//! Both halves are traced: each write the informers deliver is a watch-delivery record naming
+//! the processes it reached (`watch_delivery.rs`), and each key a component acts on is a
+//! reconcile record, opened by its first request, naming what queued it and closed with the
+//! decision (`reconcile.rs`, `trace/reconcile.rs`). A pass that sends nothing is not recorded.
+//!
 //! ```text
 //! kubectl apply deploy/web ─► deployment controller: create rs/web-<hash> (replicas 3)
 //!   ─► replicaset controller: create 3 pods (generateName web-<hash>-)
@@ -47,6 +52,7 @@ mod node_ops;
 mod nodes;
 mod persistent_volume;
 mod pod_gc;
+pub(crate) mod reconcile;
 mod replicaset;
 mod runtime;
 mod scheduler;
@@ -55,6 +61,7 @@ use scheduler::filters as scheduler_plugins;
 mod statefulset;
 mod taint_eviction;
 mod ttl_after_finished;
+mod watch_delivery;
 
 use crate::apiserver::Context;
 use crate::sim::Time;
@@ -117,28 +124,31 @@ impl Caches {
         })
     }
 
-    fn sync(&mut self, ctx: &mut Context) {
-        self.nodes.sync(ctx);
-        self.pods.sync(ctx);
-        self.replicasets.sync(ctx);
-        self.deployments.sync(ctx);
-        self.namespaces.sync(ctx);
-        self.serviceaccounts.sync(ctx);
-        self.configmaps.sync(ctx);
-        self.services.sync(ctx);
-        self.endpoints.sync(ctx);
-        self.endpointslices.sync(ctx);
-        self.leases.sync(ctx);
-        self.daemonsets.sync(ctx);
-        self.statefulsets.sync(ctx);
-        self.controllerrevisions.sync(ctx);
-        self.pvcs.sync(ctx);
-        self.pvs.sync(ctx);
-        self.storageclasses.sync(ctx);
-        self.jobs.sync(ctx);
-        self.cronjobs.sync(ctx);
-        self.pdbs.sync(ctx);
-        self.hpas.sync(ctx);
+    /// Brings every cache up to date; returns what the watches delivered.
+    fn sync(&mut self, ctx: &mut Context) -> Vec<informer::Delivered> {
+        let mut delivered = Vec::new();
+        delivered.extend(self.nodes.sync(ctx));
+        delivered.extend(self.pods.sync(ctx));
+        delivered.extend(self.replicasets.sync(ctx));
+        delivered.extend(self.deployments.sync(ctx));
+        delivered.extend(self.namespaces.sync(ctx));
+        delivered.extend(self.serviceaccounts.sync(ctx));
+        delivered.extend(self.configmaps.sync(ctx));
+        delivered.extend(self.services.sync(ctx));
+        delivered.extend(self.endpoints.sync(ctx));
+        delivered.extend(self.endpointslices.sync(ctx));
+        delivered.extend(self.leases.sync(ctx));
+        delivered.extend(self.daemonsets.sync(ctx));
+        delivered.extend(self.statefulsets.sync(ctx));
+        delivered.extend(self.controllerrevisions.sync(ctx));
+        delivered.extend(self.pvcs.sync(ctx));
+        delivered.extend(self.pvs.sync(ctx));
+        delivered.extend(self.storageclasses.sync(ctx));
+        delivered.extend(self.jobs.sync(ctx));
+        delivered.extend(self.cronjobs.sync(ctx));
+        delivered.extend(self.pdbs.sync(ctx));
+        delivered.extend(self.hpas.sync(ctx));
+        delivered
     }
 }
 
@@ -214,14 +224,23 @@ impl ControlPlane {
         // caches were synced to counts as seen, so the kernel steps again after our own writes.
         self.seen_revision = ctx.store.revision();
         if let Some(caches) = self.caches.as_mut() {
-            caches.sync(ctx);
+            // One watch-delivery record per write; what they queued is each reconcile's trigger,
+            // and every request a component sends from here on names its reconcile as its cause.
+            let mut delivered = caches.sync(ctx);
+            watch_delivery::queue_services(&mut delivered, &caches.services);
+            let machines: Vec<_> = self.kubelets.iter().map(|k| watch_delivery::Machine { name: k.name(), kubelet_running: !k.stopped }).collect();
+            let queued = watch_delivery::deliver(ctx, delivered, &machines);
+            ctx.trace.begin_reconciles(queued, self.seen_revision);
             let caches = &*caches;
             namespace_bootstrap::reconcile(ctx, caches);
             for k in &mut self.kubelets {
                 k.reconcile(ctx, caches, &mut self.events);
             }
             self.node_lifecycle.reconcile(ctx, caches, &mut self.events);
+            // It runs as `node-controller`, as kube-controller-manager's taint manager does.
+            ctx.trace.reconciling_as(Some("taint-eviction-controller"));
             self.taint_eviction.reconcile(ctx, caches, &mut self.events);
+            ctx.trace.reconciling_as(None);
             self.pod_gc.reconcile(ctx, caches);
             deployment::reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
@@ -229,7 +248,10 @@ impl ControlPlane {
             self.statefulsets.reconcile(ctx, caches, &mut self.events);
             self.disruption.reconcile(ctx, caches, &mut self.events);
             self.persistent_volumes.reconcile(ctx, caches, &mut self.events);
+            // kind's provisioner is its own pod; here it borrows the volume binder's identity.
+            ctx.trace.reconciling_as(Some("local-path-provisioner"));
             local_path_provisioner::reconcile(ctx, caches, &mut self.events);
+            ctx.trace.reconciling_as(None);
             self.cronjobs.reconcile(ctx, caches, &mut self.events);
             self.jobs.reconcile(ctx, caches, &mut self.events);
             self.ttl_after_finished.reconcile(ctx, caches);
@@ -240,6 +262,7 @@ impl ControlPlane {
             endpoints::reconcile(ctx, caches);
             kube_proxy::sync(&mut self.proxies, &self.kubelets, ctx, caches);
             garbage_collector::reconcile(ctx, caches);
+            ctx.trace.end_reconciles();
         }
     }
 
@@ -335,6 +358,43 @@ mod tests {
         // The first try and five retries (1 s, 2 s, 4 s, 8 s, 16 s apart).
         assert_eq!(events.lines().filter(|l| l.contains("FailedCreate")).count(), 6, "{events}");
         assert!(cluster.now().as_ms() < 40_000);
+    }
+
+    #[test]
+    fn deliveries_and_reconciles_are_records_that_do_not_multiply_the_trace() {
+        use crate::trace::{Event, Trigger};
+        let mut cluster = Cluster::new(Config::default());
+        let start = cluster.trace().records().next_back().map_or(0, |r| r.seq + 1);
+        let files = MemoryFiles::new().with("web.yaml", WEB.replace("replicas: 3", "replicas: 10"));
+        cluster.execute("kubectl apply -f web.yaml", &files);
+        let records: Vec<_> = cluster.trace().records().filter(|r| r.seq >= start).collect();
+        let count = |f: &dyn Fn(&Event) -> bool| records.iter().filter(|r| f(&r.event)).count();
+        let writes = count(&|e| matches!(e, Event::StoreWrite { .. }));
+        let deliveries = count(&|e| matches!(e, Event::Watch { .. }));
+        let reconciles = count(&|e| matches!(e, Event::Reconcile { .. }));
+        // One delivery per write at most however many watchers; one reconcile per key acted on.
+        assert!(deliveries <= writes, "{deliveries} deliveries for {writes} writes");
+        assert!((deliveries + reconciles) * 4 <= records.len(), "{deliveries} + {reconciles} of {}", records.len());
+        let decision = |resource: &str| {
+            records.iter().find_map(|r| match &r.event {
+                Event::Reconcile { resource: res, decision, trigger, .. } if res == resource => Some((decision.clone(), trigger.clone())),
+                _ => None,
+            })
+        };
+        let (rs, trigger) = decision("replicasets").expect("a replicaset reconcile");
+        assert!(rs.starts_with("created 10 pods, recorded 10 events"), "{rs}");
+        assert!(matches!(trigger, Trigger::Watch { .. }), "{trigger:?}");
+        let (deploy, _) = decision("deployments").expect("a deployment reconcile");
+        assert!(deploy.contains("created replicasets/web-"), "{deploy}");
+        // Every component's request names a reconcile of this step as its cause.
+        let reconcile_seqs: Vec<u64> = records.iter().filter(|r| matches!(r.event, Event::Reconcile { .. })).map(|r| r.seq).collect();
+        for r in &records {
+            if let Event::Request { user, cause, .. } = &r.event {
+                if user.starts_with("system:serviceaccount:") || user.starts_with("system:node:") || user == "system:kube-scheduler" {
+                    assert!(cause.is_some_and(|c| reconcile_seqs.contains(&c)), "{r}");
+                }
+            }
+        }
     }
 
     #[test]

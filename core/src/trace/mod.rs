@@ -2,6 +2,12 @@
 //! appended in the order it happened. The UI renders from the trace plus the store at a revision;
 //! the determinism tests compare two traces byte for byte.
 
+mod delivery;
+mod reconcile;
+
+pub use delivery::{WatchEvent, MAX_NAMED_WATCHERS};
+pub use reconcile::Trigger;
+
 pub mod scheduling;
 
 use crate::sim::Time;
@@ -15,6 +21,9 @@ pub enum Actor {
     User(String),
     ApiServer,
     Etcd,
+    /// A control-plane component reconciling: a kube-controller-manager controller by its name
+    /// (`deployment-controller`), `kube-scheduler`, `kubelet/<node>`.
+    Component(String),
 }
 
 impl fmt::Display for Actor {
@@ -23,6 +32,7 @@ impl fmt::Display for Actor {
             Actor::User(name) => f.write_str(name),
             Actor::ApiServer => f.write_str("kube-apiserver"),
             Actor::Etcd => f.write_str("etcd"),
+            Actor::Component(name) => f.write_str(name),
         }
     }
 }
@@ -106,6 +116,13 @@ pub enum Event {
     /// Something that happened on a node outside the API: a kube-proxy sync, a packet's hop
     /// through netfilter, a kubelet stopped or started.
     Node { node: String, detail: String },
+    /// The event of the store write at `revision` reached the watchers named (processes, each
+    /// with one watch per resource); `write` is the write's record while kept. See `delivery.rs`.
+    Watch { revision: i64, key: String, event: WatchEvent, write: Option<u64>, watchers: Vec<String> },
+    /// A component's reconcile of one work-queue key (`namespace/name`, or `name` for cluster
+    /// objects), what queued it and what it decided. Its requests name it as their cause. See
+    /// `reconcile.rs`.
+    Reconcile { resource: String, key: String, trigger: Trigger, decision: String },
     /// kube-scheduler's attempt to place one pod: every node's filter verdicts and scores, the
     /// node chosen, preemption (see [`scheduling::SchedulingAttempt`] for the fields).
     Scheduling(Box<scheduling::SchedulingAttempt>),
@@ -159,6 +176,8 @@ impl fmt::Display for Record {
             Event::Bound { what } => write!(f, "bound reached: {what}"),
             Event::Node { node, detail } => write!(f, "node {node}: {detail}"),
             Event::Scheduling(attempt) => f.write_str(&attempt.summary()),
+            Event::Watch { revision, key, event, write, watchers } => delivery::render(f, *revision, key, *event, *write, watchers),
+            Event::Reconcile { resource, key, trigger, decision } => reconcile::render(f, resource, key, trigger, decision),
         }
     }
 }
@@ -173,19 +192,31 @@ pub struct Trace {
     /// Store revision -> the record of the write that made it, for the records still kept: how a
     /// component's request finds the write it reacted to (its cause).
     writes: std::collections::BTreeMap<i64, u64>,
+    /// Store revision -> the record of the informers' delivery of that write, for the records
+    /// still kept: what a reconcile points back to.
+    deliveries: std::collections::BTreeMap<i64, u64>,
+    /// The control-plane step in progress, while one is (see `reconcile.rs`).
+    step: Option<reconcile::Step>,
 }
 
 impl Trace {
     pub fn with_capacity(capacity: usize) -> Self {
-        Trace { records: Default::default(), next_seq: 0, capacity: capacity.max(1), writes: Default::default() }
+        Trace {
+            records: Default::default(),
+            next_seq: 0,
+            capacity: capacity.max(1),
+            writes: Default::default(),
+            deliveries: Default::default(),
+            step: None,
+        }
     }
 
     pub fn push(&mut self, at: Time, actor: Actor, event: Event) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         if self.records.len() == self.capacity {
-            if let Some(Record { event: Event::StoreWrite { revision, .. }, .. }) = self.records.pop_front() {
-                self.writes.remove(&revision);
+            if let Some(dropped) = self.records.pop_front() {
+                self.forget(&dropped);
             }
         }
         if let Event::StoreWrite { revision, .. } = &event {

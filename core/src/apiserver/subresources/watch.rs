@@ -53,6 +53,24 @@ pub fn too_old(rv: i64, compacted: i64) -> Status {
     Status { code: 410, reason: "Expired", message: format!("too old resource version: {rv} ({compacted})") }
 }
 
+/// Each change this answer carries is a delivery of its write to this watcher (the requesting
+/// user: `kubectl get -w`, `rollout status`), traced as the informers' deliveries are.
+fn record_deliveries(run: &mut Run, req: &Request, events: &[Value]) {
+    let watcher = format!("{} (watch, request {})", req.user.name, run.id);
+    for e in events {
+        let meta = &e["object"]["metadata"];
+        let (Some(kind), Some(rv), Some(name)) = (
+            e["type"].as_str().and_then(crate::trace::WatchEvent::parse),
+            meta["resourceVersion"].as_str().and_then(|v| v.parse::<i64>().ok()),
+            meta["name"].as_str(),
+        ) else {
+            continue;
+        };
+        let key = req.kind.etcd_key(meta["namespace"].as_str().unwrap_or(""), name);
+        run.ctx.trace.push_delivery(run.ctx.now, rv, &key, kind, vec![watcher.clone()], false);
+    }
+}
+
 /// Serves one watch request; the answer is a JSON array of watch events.
 pub fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
     let labels = select::LabelSelector::parse(&req.list.label_selector).map_err(Status::bad_request)?;
@@ -77,6 +95,8 @@ pub fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
         rv
     };
     let current = run.ctx.store.revision();
+    // The synthetic ADDED events of a watch from `0` are the current state, not deliveries.
+    let initial = events.len();
     if from < current {
         let watch = WatchCreateRequest {
             key: prefix.as_bytes().to_vec(),
@@ -120,6 +140,7 @@ pub fn serve(run: &mut Run, req: &Request) -> Result<Value, Status> {
             }
         }
     }
+    record_deliveries(run, req, events.get(initial..).unwrap_or(&[]));
     run.stage(Stage::Storage, Verdict::Passed, format!("watch {prefix} from revision {from} to {current}: {} events", events.len()));
     if req.list.allow_watch_bookmarks {
         let object = json!({"apiVersion": req.kind.api_version(), "kind": req.kind.kind, "metadata": {"resourceVersion": current.to_string()}});

@@ -1,0 +1,137 @@
+//! Who a store write's watch event reaches, recorded when the components' informers sync.
+//!
+//! Each control-plane process keeps one watch per resource it needs, shared by all its
+//! controllers (client-go's shared informer factory): kube-controller-manager watches every kind
+//! its controllers sync; kube-scheduler pods, nodes and the storage objects its VolumeBinding
+//! plugin reads; a kubelet the pods bound to its node (`fieldSelector=spec.nodeName=<node>`) and
+//! its own Node; kube-proxy Services, EndpointSlices and its own Node; kind's
+//! local-path-provisioner claims, volumes and classes. A stopped kubelet's watch is closed (it
+//! relists when it starts again). In the simulation all of them read the same caches, so one
+//! delivery record per write names every process whose watch matched it.
+//!
+//! The same pass queues work: an event queues the object's own key and its owners' keys, as
+//! controllers' event handlers do (the replicaset controller enqueues a pod's owning
+//! ReplicaSet). A reconcile of a queued key names the delivery as its trigger.
+
+use super::informer::{Delivered, Informer};
+use crate::apiserver::Context;
+use std::collections::BTreeMap;
+
+/// A machine's agents: its name and whether its kubelet runs (kube-proxy runs either way).
+pub struct Machine<'a> {
+    pub name: &'a str,
+    pub kubelet_running: bool,
+}
+
+const KCM: &str = "kube-controller-manager";
+const SCHEDULER: &str = "kube-scheduler";
+const PROVISIONER: &str = "local-path-provisioner";
+
+/// The processes whose watches match this event.
+fn watchers(d: &Delivered, machines: &[Machine]) -> Vec<String> {
+    let resource = d.queues.first().map_or("", |(r, _)| r.as_str());
+    let name = d.queues.first().map_or("", |(_, k)| k.as_str());
+    let mut out = vec![KCM.to_string()];
+    let kubelet = |node: &str| machines.iter().any(|m| m.name == node && m.kubelet_running).then(|| format!("kubelet/{node}"));
+    match resource {
+        "pods" => {
+            out.push(SCHEDULER.into());
+            out.extend(d.node.as_deref().and_then(kubelet));
+        }
+        "nodes" => {
+            out.push(SCHEDULER.into());
+            out.extend(kubelet(name));
+            if machines.iter().any(|m| m.name == name) {
+                out.push(format!("kube-proxy/{name}"));
+            }
+        }
+        "services" | "endpointslices" => out.extend(machines.iter().map(|m| format!("kube-proxy/{}", m.name))),
+        "persistentvolumeclaims" | "persistentvolumes" | "storageclasses" => {
+            out.push(SCHEDULER.into());
+            out.push(PROVISIONER.into());
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Queues the Services that select each delivered pod, as the endpoint and EndpointSlice
+/// controllers' pod handlers do (`getPodServiceMemberships`).
+pub fn queue_services(delivered: &mut [Delivered], services: &Informer) {
+    for d in delivered.iter_mut() {
+        let Some(ns) = d.queues.first().filter(|(r, _)| r == "pods").and_then(|(_, k)| k.split_once('/')).map(|(ns, _)| ns.to_string()) else {
+            continue;
+        };
+        for svc in services.values().filter(|s| s["metadata"]["namespace"].as_str() == Some(ns.as_str())) {
+            let Some(selector) = svc["spec"]["selector"].as_object().filter(|s| !s.is_empty()) else { continue };
+            if selector.iter().all(|(k, v)| v.as_str().is_some_and(|v| d.labels.get(k).is_some_and(|l| l == v))) {
+                let q = ("services".to_string(), format!("{ns}/{}", svc["metadata"]["name"].as_str().unwrap_or("")));
+                if !d.queues.contains(&q) {
+                    d.queues.push(q);
+                }
+            }
+        }
+    }
+}
+
+/// Records one delivery per write the informers applied, in revision order, and returns the
+/// keys they queued: (resource, `namespace/name`) -> (delivery record, revision), the latest
+/// delivery winning.
+pub fn deliver(ctx: &mut Context, mut delivered: Vec<Delivered>, machines: &[Machine]) -> BTreeMap<(String, String), (u64, i64)> {
+    delivered.sort_by(|a, b| (a.revision, &a.key).cmp(&(b.revision, &b.key)));
+    let mut queued = BTreeMap::new();
+    for d in delivered {
+        let watchers = watchers(&d, machines);
+        let seq = ctx.trace.push_delivery(ctx.now, d.revision, &d.key, d.event, watchers, true);
+        for q in d.queues {
+            queued.insert(q, (seq, d.revision));
+        }
+    }
+    queued
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::WatchEvent;
+
+    fn pod(node: Option<&str>) -> Delivered {
+        Delivered {
+            revision: 9,
+            key: "/registry/pods/default/web-1".into(),
+            event: WatchEvent::Modified,
+            queues: vec![("pods".into(), "default/web-1".into()), ("replicasets".into(), "default/web".into())],
+            node: node.map(str::to_string),
+            labels: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_bound_pod_reaches_its_nodes_kubelet_only_while_it_runs() {
+        let machines = [Machine { name: "node-1", kubelet_running: true }, Machine { name: "node-2", kubelet_running: false }];
+        assert_eq!(watchers(&pod(None), &machines), ["kube-controller-manager", "kube-scheduler"]);
+        assert_eq!(watchers(&pod(Some("node-1")), &machines), ["kube-controller-manager", "kube-scheduler", "kubelet/node-1"]);
+        assert_eq!(watchers(&pod(Some("node-2")), &machines), ["kube-controller-manager", "kube-scheduler"]);
+    }
+
+    #[test]
+    fn a_pod_queues_the_services_that_select_it() {
+        let Some(kind) = crate::api::lookup("v1", "Service") else { panic!("Service is served") };
+        let mut services = Informer::new(kind);
+        for (name, app) in [("web", "web"), ("other", "other")] {
+            let svc = serde_json::json!({"metadata": {"name": name, "namespace": "default"}, "spec": {"selector": {"app": app}}});
+            services.cache.insert(kind.etcd_key("default", name), svc);
+        }
+        let mut d = vec![Delivered { labels: [("app".to_string(), "web".to_string())].into(), ..pod(None) }];
+        queue_services(&mut d, &services);
+        assert_eq!(d[0].queues.last(), Some(&("services".to_string(), "default/web".to_string())));
+        assert_eq!(d[0].queues.len(), 3, "{:?}", d[0].queues);
+    }
+
+    #[test]
+    fn a_service_reaches_every_machines_kube_proxy() {
+        let machines = [Machine { name: "node-1", kubelet_running: true }, Machine { name: "node-2", kubelet_running: false }];
+        let d = Delivered { queues: vec![("services".into(), "default/web".into())], node: None, ..pod(None) };
+        assert_eq!(watchers(&d, &machines), ["kube-controller-manager", "kube-proxy/node-1", "kube-proxy/node-2"]);
+    }
+}
