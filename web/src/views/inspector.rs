@@ -76,14 +76,19 @@ fn request_stepper(props: &InspectorProps, r: &RequestView) -> Html {
             </li>
         }
     });
+    // Each write: the etcd key and revision, and the watchers its event reached so far.
     let writes = r.writes.iter().map(|(key, rev, op)| {
         let on_select = props.on_select_key.clone();
         let k = key.clone();
+        let watchers = r.watchers_of(*rev);
         html! {
             <li class="write-row" onclick={Callback::from(move |_: MouseEvent| on_select.emit(k.clone()))}>
                 <span class="write">{ format!("etcd txn {}", op_name(*op)) }</span>
                 <span class="key link">{ key }</span>
                 <span class="rev">{ format!("→ {} {rev}", tr(lang, T::Revision)) }</span>
+                if !watchers.is_empty() {
+                    <div class="watchers" data-revision={rev.to_string()}>{ format!("{}: {}", tr(lang, T::WatchersNotified), watchers.join(", ")) }</div>
+                }
             </li>
         }
     });
@@ -94,7 +99,7 @@ fn request_stepper(props: &InspectorProps, r: &RequestView) -> Html {
         let on_seek = props.on_seek.clone();
         let seq = c.seq;
         html! {
-            <li class="caused" style={format!("padding-left: {}px", c.depth.saturating_sub(1) * 14)} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))} data-request={c.id.to_string()}>
+            <li class={classes!("caused", c.reconcile.then_some("reconcile"))} style={format!("padding-left: {}px", c.depth.saturating_sub(1) * 14)} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))} data-request={(!c.reconcile).then(|| c.id.to_string())}>
                 <span class="link">{ &c.line }</span><span class="user">{ &c.user }</span>
             </li>
         }
