@@ -249,19 +249,35 @@ impl Cluster {
     /// that only run as time passes (heartbeats, grace periods) do not count: a cluster whose
     /// queue holds nothing else is idle.
     pub fn run_until_idle(&mut self) -> RunOutcome {
+        // One slice as long as the whole bound always ends the run (idle, or at the bound).
+        self.run_slice(0, usize::MAX).unwrap_or(RunOutcome { steps: 0, idle: false })
+    }
+
+    /// One slice of a run to idle, for a caller that gives control back between slices (the web
+    /// page yields to the browser, so a long run never blocks it): steps at most `slice` events,
+    /// `done` being what the run's earlier slices stepped. `None` while the run goes on (the slice
+    /// was used up); once it is over, idle or at `max_steps_per_run` for the whole run (traced as
+    /// a bound), the outcome with the run's total steps. The slices step exactly the events one
+    /// `run_until_idle` steps, so the trace is the same however the run is cut.
+    pub fn run_slice(&mut self, done: usize, slice: usize) -> Option<RunOutcome> {
+        let budget = slice.min(self.config.max_steps_per_run.saturating_sub(done));
         let mut steps = 0;
-        while steps < self.config.max_steps_per_run {
+        while steps < budget {
             if self.only_background_left() || !self.step() {
-                return RunOutcome { steps, idle: true };
+                return Some(RunOutcome { steps: done + steps, idle: true });
             }
             steps += 1;
+        }
+        let steps = done + steps;
+        if steps < self.config.max_steps_per_run {
+            return None;
         }
         let idle = self.queue.is_empty();
         if !idle {
             let what = format!("{} steps in one run; {} events still queued", steps, self.queue.len());
             self.trace.push(self.now(), Actor::ApiServer, Event::Bound { what });
         }
-        RunOutcome { steps, idle }
+        Some(RunOutcome { steps, idle })
     }
 
     /// Submits a line and runs the cluster until it is idle: what a terminal does for each line.
