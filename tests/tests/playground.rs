@@ -304,5 +304,123 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     wait_for(c, "#inspector li.request .stage.rejected[title='validating-admission']", "the quota rejection in the request list").await?;
     assert!(last_entry(c, "stderr").await?.contains("exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2"));
     screenshot(c, "09-quota-example.png").await;
+
+    nodes_from_the_map(c).await?;
+    etcd_as_of_a_revision(c).await?;
+    share_links(c, base).await?;
+    Ok(())
+}
+
+/// Waits until the command in progress has run to its end (commands run in slices).
+async fn idle(c: &Client) -> R<()> {
+    for _ in 0..200 {
+        if js(c, "return document.querySelector('.app').dataset.running;").await?.as_str() == Some("false") {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err("the command never finished running".into())
+}
+
+/// "+ node" runs `node add node-4` and "remove" `node remove node-4`, both in the terminal.
+async fn nodes_from_the_map(c: &Client) -> R<()> {
+    idle(c).await?;
+    click(c, "#add-node").await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[@id='output']//pre[contains(., 'node-4: machine added, kubelet started')]"))
+        .await
+        .map_err(|err| format!("node add from the map: {err}"))?;
+    // The new kubelet registers its Node at the control plane's next step.
+    type_command(c, "kubectl get nodes").await?;
+    wait_for(c, "#cluster-map .node[data-node='node-4']", "the added node on the map").await?;
+    idle(c).await?;
+    screenshot(c, "10-node-added.png").await;
+    click(c, "#cluster-map .node[data-node='node-4'] button[data-action='remove']").await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[@id='output']//div[contains(@class,'prompt') and contains(., 'node remove node-4')]"))
+        .await
+        .map_err(|err| format!("node remove from the map: {err}"))?;
+    idle(c).await?;
+    let nodes = js(c, "return [...document.querySelectorAll('#cluster-map .node')].map(n => n.dataset.node);").await?;
+    assert!(!nodes.as_array().is_some_and(|n| n.iter().any(|x| x == "node-4")), "node-4 is gone: {nodes}");
+    Ok(())
+}
+
+/// Sets an input's value and fires `change`, as a learner's drag or typing ends.
+async fn change(c: &Client, id: &str, value: &str) -> R<()> {
+    c.execute(
+        "const s = document.getElementById(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![serde_json::json!(id), serde_json::json!(value)],
+    )
+    .await
+    .map(|_| ())
+    .map_err(e)
+}
+
+/// The etcd tab as of an earlier revision, one key's history, the WAL, and a compaction.
+async fn etcd_as_of_a_revision(c: &Client) -> R<()> {
+    press(c, "End", false).await?;
+    click(c, "#tab-etcd").await?;
+    let created = rows(c, "createRevision").await?;
+    let deploy = created.iter().find(|(k, _)| k == "/registry/deployments/shop/web").map(|(_, r)| *r).ok_or("the Deployment's key")?;
+    change(c, "revision-slider", &deploy.to_string()).await?;
+    wait_for(c, "#cursor", "the cursor").await?;
+    let shown = js(c, "return document.getElementById('revision-number').value;").await?;
+    assert_eq!(shown.as_str(), Some(deploy.to_string().as_str()), "the etcd tab is as of the Deployment's create");
+    assert!(has_key(c, "/registry/deployments/shop/web").await?);
+    assert!(!rows(c, "modRevision").await?.iter().any(|(k, _)| k.starts_with("/registry/pods/shop/")), "no pod at that revision");
+    assert!(rows(c, "modRevision").await?.iter().all(|(_, r)| *r <= deploy), "nothing newer than the revision");
+    press(c, "End", false).await?;
+    click(c, "tr.etcd-key[data-key='/registry/deployments/shop/web'] .hist-toggle").await?;
+    wait_for(c, "#key-history li.key-write", "the key's unfolded history").await?;
+    let ops = js(c, "return [...document.querySelectorAll('#key-history li.key-write')].map(l => l.dataset.op);").await?;
+    assert_eq!(ops[0], "create", "{ops}");
+    assert!(ops.as_array().is_some_and(|o| o.len() >= 2 && o[1..].iter().all(|x| x == "update")), "{ops}");
+    screenshot(c, "11-etcd-key-history.png").await;
+    click(c, "#key-history li.key-write:nth-child(2) button").await?;
+    wait_for(c, "#object-diff", "the write's diff in the object tab").await?;
+    click(c, "#tab-etcd").await?;
+    click(c, "#etcd-view-wal").await?;
+    wait_for(c, "#wal-table tr.wal-row", "the WAL").await?;
+    let newest = js(c, "const r = document.querySelector('#wal-table tr.wal-row'); return [r.dataset.revision, r.dataset.op];").await?;
+    assert!(newest[0].as_str().and_then(|r| r.parse::<i64>().ok()).is_some(), "{newest}");
+    assert!(text(c, "#raft-log").await?.contains("term 2"));
+    screenshot(c, "12-etcd-wal.png").await;
+    click(c, "#etcd-view-keys").await?;
+    type_command(c, &format!("etcdctl compact {}", deploy + 3)).await?;
+    idle(c).await?;
+    click(c, "#tab-etcd").await?;
+    assert!(text(c, "#compaction").await?.ends_with(&format!("compacted at revision {}", deploy + 3)));
+    change(c, "revision-number", &deploy.to_string()).await?;
+    wait_for(c, "#compacted-note", "the note below the compaction point").await?;
+    assert!(rows(c, "modRevision").await?.is_empty(), "nothing to show below the compaction point");
+    screenshot(c, "13-etcd-compacted.png").await;
+    press(c, "End", false).await?;
+    Ok(())
+}
+
+/// A share link is compressed (`#session=z1.`) and opens the same cluster; a link from before
+/// compression still opens.
+async fn share_links(c: &Client, base: &str) -> R<()> {
+    click(c, "#tab-etcd").await?;
+    let before = rows(c, "modRevision").await?;
+    click(c, "#share").await?;
+    let hash = js(c, "return location.hash;").await?;
+    assert!(hash.as_str().is_some_and(|h| h.starts_with("#session=z1.")), "{hash}");
+    js(c, "localStorage.clear();").await?;
+    c.refresh().await.map_err(e)?;
+    wait_for(c, "#apply", "the page from a compressed link").await?;
+    idle(c).await?;
+    click(c, "#tab-etcd").await?;
+    assert_eq!(rows(c, "modRevision").await?, before, "the link rebuilt the same cluster");
+    let old = serde_json::json!({ "version": 1, "seed": 1, "inputs": [{ "line": "kubectl create namespace from-an-old-link" }], "editor": "" }).to_string();
+    let old = js(c, &format!("return btoa({}).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');", serde_json::json!(old))).await?;
+    js(c, "localStorage.clear();").await?;
+    c.goto(&format!("{base}/?old#session={}", old.as_str().unwrap_or(""))).await.map_err(e)?;
+    wait_for(c, "#apply", "the page from an old link").await?;
+    click(c, "#tab-etcd").await?;
+    wait_for(c, "tr.etcd-key[data-key='/registry/namespaces/from-an-old-link']", "the old link's namespace").await?;
     Ok(())
 }

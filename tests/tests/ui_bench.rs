@@ -29,8 +29,10 @@ spec:
 /// Steps timed in each direction.
 const STEPS: usize = 60;
 
-/// Runs `body` (JavaScript) after starting a long-task observer, resolves once the page has
-/// rendered (two animation frames later), and returns `[elapsed_ms, longest_task_ms]`.
+/// Runs `body` (JavaScript) after starting a long-task observer, waits until `UNTIL` holds (checked
+/// every animation frame: a command runs in slices, see web/src/state/run.rs), resolves once the
+/// page has rendered (two animation frames later), and returns `[elapsed_ms, longest_task_ms,
+/// tasks over 50 ms]`.
 const TIMED: &str = "
 const done = arguments[arguments.length - 1];
 const tasks = [];
@@ -38,16 +40,22 @@ let obs = null;
 try { obs = new PerformanceObserver(l => l.getEntries().forEach(e => tasks.push(e.duration))); obs.observe({ entryTypes: ['longtask'] }); } catch (_) {}
 const t0 = performance.now();
 (function () { BODY })();
-requestAnimationFrame(() => requestAnimationFrame(() => {
+const finish = () => requestAnimationFrame(() => requestAnimationFrame(() => {
   const t1 = performance.now();
-  setTimeout(() => { if (obs) obs.disconnect(); done([t1 - t0, tasks.length ? Math.max(...tasks) : 0]); }, 0);
+  setTimeout(() => { if (obs) obs.disconnect(); done([t1 - t0, tasks.length ? Math.max(...tasks) : 0, tasks.length]); }, 0);
 }));
+const poll = () => { if (UNTIL) { finish(); } else { requestAnimationFrame(poll); } };
+poll();
 ";
 
+/// (elapsed ms, longest task ms, long tasks)
+async fn timed_until(c: &Client, body: &str, until: &str) -> Result<(f64, f64, f64), String> {
+    let v: Value = c.execute_async(&TIMED.replace("BODY", body).replace("UNTIL", until), vec![]).await.map_err(|e| e.to_string())?;
+    serde_json::from_value(v).map_err(|e| e.to_string())
+}
+
 async fn timed(c: &Client, body: &str) -> Result<(f64, f64), String> {
-    let v: Value = c.execute_async(&TIMED.replace("BODY", body), vec![]).await.map_err(|e| e.to_string())?;
-    let pair: (f64, f64) = serde_json::from_value(v).map_err(|e| e.to_string())?;
-    Ok(pair)
+    timed_until(c, body, "true").await.map(|(ms, long, _)| (ms, long))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -85,7 +93,13 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
     .await
     .map_err(|e| e.to_string())?;
 
-    let (apply_ms, apply_longest) = timed(c, "document.getElementById('apply').click();").await?;
+    // The apply is over when the page says so (data-running) and the status shows its outcome.
+    let (apply_ms, apply_longest, apply_long_tasks) = timed_until(
+        c,
+        "document.getElementById('apply').click();",
+        "document.querySelector('.app').dataset.running === 'false' && document.querySelector('#status.ok')",
+    )
+    .await?;
     let running = c
         .execute("return document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]').length;", vec![])
         .await
@@ -118,7 +132,7 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
     Ok(format!(
         "ui-bench (headless Chromium, {base})\n\
          page interactive after load: {interactive_ms:.0} ms\n\
-         apply of a 10-replica Deployment until the map shows it: {apply_ms:.1} ms (longest task {apply_longest:.0} ms); trace {}\n\
+         apply of a 10-replica Deployment until the map shows it: {apply_ms:.1} ms (longest task {apply_longest:.0} ms, {apply_long_tasks} tasks over 50 ms); trace {}\n\
          one step (record), {} steps: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
          one request jump, {} jumps: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
          longest task while stepping: {longest:.0} ms\n",

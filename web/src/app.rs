@@ -5,12 +5,13 @@
 //! Side effects live here and in `hooks/`: saving the session, timers for playback, the keyboard,
 //! the URL fragment, files. The state itself (`state/`) is pure.
 
-use crate::hooks::{share, storage};
+use crate::hooks::{explain_docs, share, storage};
 use crate::i18n::{tr, Lang, T};
 use crate::state::{Action, Playground, Session, EXAMPLES, EXAMPLE_MANIFEST, PERSONAS};
+use crate::views::etcd_keys::{EtcdContext, MAX_KEY_HISTORY, MAX_WAL_ROWS};
 use crate::views::{ClusterMap, CommandOutput, Editor, Help, Inspector, Tab, Timeline};
 use gloo::events::EventListener;
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -19,6 +20,24 @@ use yew::prelude::*;
 const PLAY_INTERVAL_MS: u32 = 600;
 /// Trace records listed around the cursor in the timeline.
 const STEPS_AROUND: u64 = 40;
+/// Kernel events in a command's first slice; later slices are sized from how long the last took.
+/// One event can be heavy (a control-plane step in which the ReplicaSet controller creates ten
+/// pods, each through the whole admission pipeline), so the first slice is one.
+const FIRST_SLICE_STEPS: usize = 1;
+/// Milliseconds one slice of a running command may take in the reducer, leaving room for Yew's
+/// render and the browser's paint in the same task (the goal is no task over 100 ms).
+const SLICE_BUDGET_MS: f64 = 30.0;
+
+/// The next slice's size: scaled towards the budget from the last slice's time, at most doubling
+/// or halving at once so one slow slice (a big refresh) does not swing it wildly.
+fn next_slice(steps: usize, took_ms: f64) -> usize {
+    let scaled = (steps as f64 * SLICE_BUDGET_MS / took_ms.max(1.0)) as usize;
+    scaled.clamp(steps / 2, steps.saturating_mul(2)).clamp(1, 20_000)
+}
+
+fn now_ms() -> f64 {
+    window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -109,6 +128,16 @@ pub fn App() -> Html {
     let diff = use_state(|| None::<(i64, i64)>);
     let chosen = use_state(|| 0usize);
 
+    // A restored session with explain commands is replayed again once their documentation is in.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            if explain_docs::needed_by(state.session.inputs.iter().map(|i| i.line.as_str())) {
+                let session = state.session.clone();
+                explain_docs::when_ready("kubectl explain", move || state.dispatch(Action::Load(session)));
+            }
+        });
+    }
     // Save the session whenever it changes (two slots, then the pointer: see hooks/storage.rs).
     {
         let notice = notice.clone();
@@ -145,6 +174,24 @@ pub fn App() -> Html {
             move || drop(timer)
         });
     }
+    // A command runs in slices (state/run.rs): one slice per browser task, the page painting and
+    // answering keys in between, the next slice sized to keep each task near the budget.
+    {
+        let state = state.clone();
+        let slice_steps = use_mut_ref(|| FIRST_SLICE_STEPS);
+        let progress = state.running.as_ref().map(|r| (r.id, r.slices));
+        use_effect_with(progress, move |progress| {
+            let timer = progress.map(|_| {
+                Timeout::new(0, move || {
+                    let steps = *slice_steps.borrow();
+                    let t0 = now_ms();
+                    state.dispatch(Action::Continue(steps));
+                    *slice_steps.borrow_mut() = next_slice(steps, now_ms() - t0);
+                })
+            });
+            move || drop(timer)
+        });
+    }
     {
         let playing = playing.clone();
         let live = state.cursor.is_none();
@@ -162,7 +209,9 @@ pub fn App() -> Html {
             if state.cursor.is_some() && !line.trim().is_empty() && !confirm(tr(lang, T::ForkConfirm)) {
                 return;
             }
-            state.dispatch(Action::Run(line));
+            // An explain may first need its documentation fetched (hooks/explain_docs.rs).
+            let state = state.clone();
+            explain_docs::when_ready(&line.clone(), move || state.dispatch(Action::Run(line)));
         })
     };
     let on_apply = {
@@ -316,6 +365,37 @@ pub fn App() -> Html {
         })
     };
 
+    // The etcd browser's history, revision control and WAL (see views/etcd_keys.rs).
+    let etcd_context = {
+        let view_revision = state.view.revision;
+        let on_revision = {
+            let state = state.clone();
+            Callback::from(move |revision: i64| match state.seq_at_revision(revision) {
+                Some(seq) => state.dispatch(Action::Seek(seq)),
+                None => state.dispatch(Action::Live),
+            })
+        };
+        let history = {
+            let state = state.clone();
+            Callback::from(move |key: String| state.key_history(&key, view_revision, MAX_KEY_HISTORY))
+        };
+        let wal = {
+            let state = state.clone();
+            Callback::from(move |()| state.wal_rows(view_revision, MAX_WAL_ROWS))
+        };
+        let on_compare = {
+            let state = state.clone();
+            let tab = tab.clone();
+            let diff = diff.clone();
+            Callback::from(move |(key, a, b): (String, i64, i64)| {
+                state.dispatch(Action::SelectKey(key));
+                diff.set(Some((a, b)));
+                tab.set(Tab::Object);
+            })
+        };
+        EtcdContext { current: state.revision, compacted: state.compact_revision(), raft: state.raft_log(), on_revision, history, wal, on_compare }
+    };
+
     // Global shortcuts, ignored while typing in a field.
     {
         let state = state.clone();
@@ -433,6 +513,10 @@ pub fn App() -> Html {
 
     let l = *lang;
     let status = match &state.last {
+        _ if state.running.is_some() => {
+            let steps = state.running.as_ref().map_or(0, |r| r.steps);
+            html! { <span class="status running" id="status" title={format!("{steps} kernel events so far")}>{ tr(l, T::Running) }</span> }
+        }
         Some((_, out)) if out.success() => html! { <span class="status ok" id="status">{ tr(l, T::Applied) }</span> },
         Some(_) => html! { <span class="status failed" id="status">{ tr(l, T::Failed) }</span> },
         None => html! {},
@@ -455,7 +539,7 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| h.set(!*h))
     };
     html! {
-        <div class="app" data-lang={l.code()}>
+        <div class="app" data-lang={l.code()} data-running={state.running.is_some().to_string()}>
             <header>
                 <h1>{ "kubeplay" }</h1>
                 <span class="tagline">{ tr(l, T::Tagline) }</span>
@@ -506,10 +590,12 @@ pub fn App() -> Html {
                 <div class="splitter" onmousedown={start_drag(1)} title="drag to resize"></div>
                 <div class={classes!("right", collapsed_right.then_some("collapsed"))}>
                     <button class="collapse" onclick={toggle(&collapsed_right)} title={tr(l, if *collapsed_right { T::Expand } else { T::Collapse })}>{ if *collapsed_right { "«" } else { "»" } }</button>
+                    <ContextProvider<EtcdContext> context={etcd_context}>
                     <Inspector tab={*tab} {on_tab} lang={l} request={state.view.request.clone()} caused={state.view.caused.clone()}
                         requests={state.requests.clone()} keys={state.view.keys.clone()} revision={state.view.revision}
                         changed_since={state.revision_before_last} object={state.view.object.clone()} diff={diff_texts}
                         on_select_key={on_select_key.clone()} on_seek={on_seek_request} {on_compare} />
+                    </ContextProvider<EtcdContext>>
                 </div>
             </main>
             <footer>

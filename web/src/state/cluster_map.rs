@@ -124,3 +124,26 @@ pub fn cluster_map(store: &Store, revision: i64, max_pods: usize) -> Vec<NodeVie
     }
     nodes
 }
+
+/// The name "Add node" gives a new worker: `node-N` one past the highest `node-N` on the map, so
+/// names are never reused while a node of that name is drawn.
+pub fn next_node_name(nodes: &[NodeView]) -> String {
+    let highest = nodes.iter().filter_map(|n| n.name.strip_prefix("node-")?.parse::<u32>().ok()).max().unwrap_or(0);
+    format!("node-{}", highest.saturating_add(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str) -> NodeView {
+        NodeView { name: name.into(), ..NodeView::default() }
+    }
+
+    #[test]
+    fn a_new_node_is_named_after_the_highest() {
+        assert_eq!(next_node_name(&[]), "node-1");
+        assert_eq!(next_node_name(&[node("control-plane"), node("node-1"), node("node-3")]), "node-4");
+        assert_eq!(next_node_name(&[node("node-x"), node("node-2"), node("(unscheduled)")]), "node-3");
+    }
+}

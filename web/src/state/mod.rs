@@ -4,25 +4,29 @@
 mod cluster_map;
 mod complete;
 mod diff;
+mod etcd_history;
 mod examples;
 pub mod highlight;
 mod persona;
 mod pipeline;
+mod run;
 mod session;
 pub mod timeline;
 
-pub use cluster_map::{NodeView, PodChip};
+pub use cluster_map::{next_node_name, NodeView, PodChip};
 pub use complete::complete;
 pub use diff::{line_diff, DiffLine};
+pub use etcd_history::{KeyRevision, RaftLog, WalRow};
 pub use persona::{as_persona, persona, Persona, PERSONAS};
 pub use pipeline::RequestView;
+pub use run::Running;
 pub use session::{reads_stdin, Input, Session, MAX_INPUTS, MAX_SESSION_BYTES};
 pub use timeline::{Caused, Component, Step, StepKind};
 
 pub use examples::{Example, EXAMPLES, EXAMPLE_MANIFEST};
 
 use kubeplay::api::Diagnostic;
-use kubeplay::cli::{MemoryFiles, Output};
+use kubeplay::cli::Output;
 use kubeplay::store::RangeRequest;
 use kubeplay::trace::{Event, Record};
 use kubeplay::{Cluster, Config};
@@ -69,6 +73,8 @@ pub enum Action {
     Reset,
     /// Replace the whole session (import, a shared link).
     Load(Session),
+    /// Run at most this many more kernel events of the command in progress (see `run.rs`).
+    Continue(usize),
 }
 
 /// Terminal entries kept on screen; older ones scroll away for good.
@@ -139,6 +145,8 @@ pub struct Playground {
     pub view: View,
     /// A sentence for the page when something could not be done (an import refused, a bound).
     pub notice: Option<String>,
+    /// The command the kernel is still running, slice by slice (see `run.rs`).
+    pub running: Option<Running>,
 }
 
 impl PartialEq for Playground {
@@ -156,6 +164,7 @@ impl PartialEq for Playground {
             && self.selected_key == other.selected_key
             && self.view == other.view
             && self.notice == other.notice
+            && self.running == other.running
     }
 }
 
@@ -207,6 +216,7 @@ impl Playground {
             selected_key: None,
             view: View::default(),
             notice: None,
+            running: None,
         };
         p.refresh();
         p
@@ -234,36 +244,15 @@ impl Playground {
 
     /// Runs one line against the cluster, without recording it in the session.
     fn execute(&mut self, line: &str, stdin: &str) -> Output {
-        self.revision_before_last = self.revision + 1;
-        let files = MemoryFiles::new().with("-", stdin.as_bytes());
-        let from_seq = self.cluster.borrow().trace().records().next_back().map_or(0, |r| r.seq + 1);
-        let out = self.cluster.borrow_mut().execute(line, &files);
-        self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), from_seq, MAX_REQUESTS_SHOWN);
-        self.last = Some((line.to_string(), out.clone()));
-        self.transcript.push((line.to_string(), out.clone()));
-        if self.transcript.len() > MAX_TRANSCRIPT {
-            let extra = self.transcript.len() - MAX_TRANSCRIPT;
-            self.transcript.drain(..extra);
-        }
-        self.revision = self.cluster.borrow().store().revision();
-        out
+        let running = self.begin(line, stdin);
+        self.cluster.borrow_mut().run_until_idle();
+        self.complete(running)
     }
 
-    /// Runs a command the learner gave and records it in the session. When the cursor is in the
-    /// past, history forks there first (the page asks before sending this).
+    /// Runs a command the learner gave to its end and records it in the session.
     fn run(&mut self, line: &str) {
-        if self.session.inputs.len() >= MAX_INPUTS {
-            self.notice = Some(format!("This session holds {MAX_INPUTS} commands, the most a session replays. Export it, then Reset to go on."));
-            return;
-        }
-        if let Some(cursor) = self.cursor {
-            self.fork_at(cursor);
-        }
-        let stdin = reads_stdin(line).then(|| self.editor.clone());
-        self.execute(line, stdin.as_deref().unwrap_or(""));
-        self.session.inputs.push(Input { line: line.to_string(), stdin });
-        self.cursor = None;
-        self.refresh();
+        self.start(line);
+        self.finish_running();
     }
 
     /// Keeps the commands that had finished at `cursor`, replayed into a fresh cluster.
@@ -423,12 +412,18 @@ impl Reducible for Playground {
                 next.session.editor = next.editor.clone();
                 return Rc::new(next);
             }
-            Action::Apply => next.run(&as_persona(next.persona, "kubectl apply -f -")),
-            Action::DryRun => next.run(&as_persona(next.persona, "kubectl apply -f - --dry-run=server")),
+            Action::Apply => next.start(&as_persona(next.persona, "kubectl apply -f -")),
+            Action::DryRun => next.start(&as_persona(next.persona, "kubectl apply -f - --dry-run=server")),
             Action::Run(line) => {
                 if !line.trim().is_empty() {
-                    next.run(&as_persona(next.persona, line.trim()));
+                    next.start(&as_persona(next.persona, line.trim()));
                 }
+            }
+            Action::Continue(steps) => {
+                if next.running.is_none() {
+                    return self;
+                }
+                next.continue_run(steps);
             }
             Action::Seek(seq) => next.seek(seq),
             Action::StepBack => next.seek(at.saturating_sub(1)),
@@ -459,8 +454,13 @@ impl Reducible for Playground {
 mod tests {
     use super::*;
 
+    /// One action, then the slices of the command it started, as the page sends them.
     fn reduce(p: Rc<Playground>, a: Action) -> Rc<Playground> {
-        p.reduce(a)
+        let mut p = p.reduce(a);
+        while p.running.is_some() {
+            p = p.reduce(Action::Continue(40));
+        }
+        p
     }
 
     #[test]

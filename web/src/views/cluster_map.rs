@@ -3,9 +3,13 @@
 //! runtime, its pods as chips coloured by status and grouped by owner, and bars of requested
 //! versus allocatable CPU and memory. The component acting at the cursor is highlighted and the
 //! current request's path is drawn above. Clicking a node or a pod opens it in the inspector.
+//!
+//! Nodes are stopped, started, cordoned, added and removed from here through the command language
+//! (`node stop|start|add|remove`, `kubectl cordon`), so each action is in the terminal's history,
+//! the session and the trace like anything typed.
 
 use crate::i18n::{explain_component, tr, Lang, T};
-use crate::state::{Component, NodeView, PodChip};
+use crate::state::{next_node_name, Component, NodeView, PodChip};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -129,6 +133,14 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                 on_command.emit(line.clone());
             })
         };
+        let remove = {
+            let on_command = props.on_command.clone();
+            let line = format!("node remove {}", n.name);
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_command.emit(line.clone());
+            })
+        };
         let power = {
             let on_command = props.on_command.clone();
             let line = format!("node {} {}", if n.status == "Ready" { "stop" } else { "start" }, n.name);
@@ -155,14 +167,26 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                     <div class="node-actions">
                         <button class="small" onclick={cordon} title={format!("kubectl {} {}", if n.unschedulable { "uncordon" } else { "cordon" }, n.name)}>{ if n.unschedulable { "uncordon" } else { "cordon" } }</button>
                         <button class="small" onclick={power} data-action="power" title={format!("node {} {}", if n.status == "Ready" { "stop" } else { "start" }, n.name)}>{ if n.status == "Ready" { "stop" } else { "start" } }</button>
+                        if !n.control_plane {
+                            <button class="small danger" onclick={remove} data-action="remove" title={format!("node remove {}", n.name)}>{ tr(lang, T::RemoveNode) }</button>
+                        }
                     </div>
                 }
             </div>
         }
     });
+    let add_line = format!("node add {}", next_node_name(&props.nodes));
+    let add_node = {
+        let on_command = props.on_command.clone();
+        let line = add_line.clone();
+        Callback::from(move |_: MouseEvent| on_command.emit(line.clone()))
+    };
     html! {
         <section class="panel cluster-map" id="cluster-map">
-            <h2>{ tr(lang, T::ClusterMap) }</h2>
+            <div class="map-head">
+                <h2>{ tr(lang, T::ClusterMap) }</h2>
+                <button id="add-node" class="small" onclick={add_node} title={add_line.clone()}>{ tr(lang, T::AddNode) }</button>
+            </div>
             <div class="request-path" id="request-path">
                 { part(Component::User, "you", "user") }
                 if !props.path.is_empty() { <span class="arrow">{ "·" }</span>{ for path } }

@@ -1,0 +1,151 @@
+//! What the etcd browser shows besides the keys at a revision: one key's revisions (its
+//! generations as etcd's `keyIndex` keeps them), the writes etcd keeps in order (its backend, one
+//! record per `{main, sub}` revision, which is what the WAL replays into), the compaction point,
+//! and the trace record at which a revision was written, so "as of revision N" moves the cursor.
+//!
+//! Read from the store and the trace only; everything is bounded by the caller's `max`.
+
+use super::Playground;
+use kubeplay::store::{RangeRequest, Revision};
+use kubeplay::trace::Event;
+
+/// A write of a key, as its history lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRevision {
+    pub revision: Revision,
+    /// `create` (first write of a generation), `update`, or `delete` (its tombstone).
+    pub op: &'static str,
+    /// The key's version after the write (0 for a delete, as etcd reports a deleted key).
+    pub version: i64,
+    pub lease: i64,
+    pub value_bytes: usize,
+}
+
+/// One record of etcd's backend: the store's writes in revision order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalRow {
+    pub revision: Revision,
+    pub key: String,
+    pub op: &'static str,
+    pub lease: i64,
+    pub value_bytes: usize,
+}
+
+/// etcd's raft log as the WAL tab summarises it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RaftLog {
+    /// Entries kept since the last snapshot.
+    pub entries: usize,
+    pub last_index: u64,
+    pub term: u64,
+    pub snapshots: usize,
+}
+
+impl Playground {
+    /// The last compaction's revision, or -1 when etcd has never compacted.
+    pub fn compact_revision(&self) -> i64 {
+        self.cluster.borrow().store().compact_revision()
+    }
+
+    /// Every write of `key` up to `upto` (a main revision) that etcd still keeps, oldest first,
+    /// the newest `max` of them.
+    pub fn key_history(&self, key: &str, upto: i64, max: usize) -> Vec<KeyRevision> {
+        let cluster = self.cluster.borrow();
+        let store = cluster.store();
+        let Some(index) = store.key_index(key.as_bytes()) else { return Vec::new() };
+        let last = index.generations.len().saturating_sub(1);
+        let mut out = Vec::new();
+        for (g, generation) in index.generations.iter().enumerate() {
+            let finished = g != last;
+            for (i, rev) in generation.revs.iter().enumerate().filter(|(_, r)| r.main <= upto) {
+                let tombstone = finished && i + 1 == generation.revs.len();
+                let found = if tombstone {
+                    None
+                } else {
+                    let mut req = RangeRequest::key(key.as_bytes());
+                    req.revision = rev.main;
+                    store.range(&req).ok().and_then(|r| r.kvs.into_iter().next())
+                };
+                let op = if tombstone {
+                    "delete"
+                } else if *rev == generation.created || found.as_ref().is_some_and(|kv| kv.version == 1) {
+                    "create"
+                } else {
+                    "update"
+                };
+                out.push(KeyRevision {
+                    revision: *rev,
+                    op,
+                    version: found.as_ref().map_or(0, |kv| kv.version),
+                    lease: found.as_ref().map_or(0, |kv| kv.lease),
+                    value_bytes: found.as_ref().map_or(0, |kv| kv.value.len()),
+                });
+            }
+        }
+        let extra = out.len().saturating_sub(max);
+        out.drain(..extra);
+        out
+    }
+
+    /// The newest `max` writes etcd keeps up to main revision `upto`, newest first.
+    pub fn wal_rows(&self, upto: i64, max: usize) -> Vec<WalRow> {
+        let cluster = self.cluster.borrow();
+        // The backend is walked oldest first; only the newest `max` are kept on the way.
+        let mut kept = std::collections::VecDeque::with_capacity(max.min(4096));
+        for entry in cluster.store().history().take_while(|(rev, _)| rev.main <= upto) {
+            if kept.len() == max {
+                kept.pop_front();
+            }
+            if max > 0 {
+                kept.push_back(entry);
+            }
+        }
+        kept.into_iter()
+            .rev()
+            .map(|(rev, record)| WalRow {
+                revision: *rev,
+                key: String::from_utf8_lossy(&record.kv.key).into_owned(),
+                op: if record.tombstone {
+                    "delete"
+                } else if record.kv.version == 1 {
+                    "create"
+                } else {
+                    "update"
+                },
+                lease: record.kv.lease,
+                value_bytes: record.kv.value.len(),
+            })
+            .collect()
+    }
+
+    /// The raft log behind the store: entries since the last snapshot, the newest index and term.
+    pub fn raft_log(&self) -> RaftLog {
+        let cluster = self.cluster.borrow();
+        let store = cluster.store();
+        let wal = store.wal();
+        RaftLog {
+            entries: wal.len(),
+            last_index: wal.last().map_or(0, |e| e.index),
+            term: wal.last().map_or(0, |e| e.term),
+            snapshots: store.snapshots().len(),
+        }
+    }
+
+    /// The trace record at which the store reached `revision`: the last record before the first
+    /// write past it. `None` when no kept record is past it (the cursor goes live).
+    pub fn seq_at_revision(&self, revision: i64) -> Option<u64> {
+        let cluster = self.cluster.borrow();
+        let mut first = None;
+        for r in cluster.trace().records() {
+            first.get_or_insert(r.seq);
+            let written = match &r.event {
+                Event::StoreWrite { revision, .. } | Event::Response { revision, .. } => *revision,
+                _ => continue,
+            };
+            if written > revision {
+                return Some(r.seq.saturating_sub(1).max(first.unwrap_or(r.seq)));
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,116 @@
+//! A command run in slices, so the page never blocks while the cluster works.
+//!
+//! `kubectl apply` of a 10-replica Deployment sets off about a thousand kernel events (the
+//! Deployment and ReplicaSet controllers, the scheduler, ten kubelets, their status updates). Run
+//! to idle in one go that is one browser task of a few hundred milliseconds, in which the page
+//! neither paints nor answers a key. So a command the learner gives only *starts* here: it is
+//! submitted (its files read, its record in the trace), and the page then sends
+//! [`Action::Continue`](super::Action::Continue) between frames, each running a bounded slice of
+//! kernel events with [`Cluster::run_slice`](kubeplay::Cluster::run_slice) and re-deriving the
+//! views, so the map fills in as the pods come up. The slices step exactly the events one
+//! `run_until_idle` would, so the trace, and a replay of the session, are the same either way.
+//!
+//! While a command runs, the views follow it live; stepping the timeline still works. A new
+//! command, an apply, a fork or a reset first finishes the one running (synchronously), as a
+//! terminal runs one command after the other.
+
+use super::{pipeline, reads_stdin, Input, Playground, MAX_INPUTS, MAX_REQUESTS_SHOWN, MAX_TRANSCRIPT};
+use kubeplay::cli::{MemoryFiles, Output};
+use kubeplay::cluster::CommandId;
+
+/// A submitted command the kernel has not finished running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Running {
+    pub id: CommandId,
+    pub line: String,
+    /// The first trace record of the command: the pipeline panel lists its requests from here.
+    from_seq: u64,
+    /// Kernel events stepped so far by this command's slices.
+    pub steps: usize,
+    /// Slices run so far (the page's progress; also what makes each slice a new state).
+    pub slices: u64,
+    /// The command's own output arrived (it finished) while the cluster still works on what it
+    /// set off; its terminal entry is shown from then on.
+    printed: bool,
+}
+
+impl Playground {
+    /// Submits `line` (reading `stdin` for `-f -`) without running it: the start of both a
+    /// replayed and a sliced run.
+    pub(super) fn begin(&mut self, line: &str, stdin: &str) -> Running {
+        self.revision_before_last = self.revision + 1;
+        let files = MemoryFiles::new().with("-", stdin.as_bytes());
+        let from_seq = self.cluster.borrow().trace().records().next_back().map_or(0, |r| r.seq + 1);
+        let id = self.cluster.borrow_mut().submit(line, &files);
+        Running { id, line: line.to_string(), from_seq, steps: 0, slices: 0, printed: false }
+    }
+
+    /// Shows a command's output in the terminal once the kernel has it (the command ended; what
+    /// it set off may still be running).
+    fn print(&mut self, running: &mut Running) {
+        if running.printed {
+            return;
+        }
+        let Some(out) = self.cluster.borrow().output(running.id).cloned() else { return };
+        running.printed = true;
+        self.last = Some((running.line.clone(), out.clone()));
+        self.transcript.push((running.line.clone(), out));
+        if self.transcript.len() > MAX_TRANSCRIPT {
+            let extra = self.transcript.len() - MAX_TRANSCRIPT;
+            self.transcript.drain(..extra);
+        }
+    }
+
+    /// After the run: the command's requests for the pipeline panel, its output, the revision.
+    pub(super) fn complete(&mut self, mut running: Running) -> Output {
+        self.print(&mut running);
+        if !running.printed {
+            // The step bound ended the run before the command did.
+            let out = Output::fail("error: the command did not finish within kubeplay's step bound\n");
+            self.last = Some((running.line.clone(), out.clone()));
+            self.transcript.push((running.line.clone(), out));
+        }
+        self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), running.from_seq, MAX_REQUESTS_SHOWN);
+        self.revision = self.cluster.borrow().store().revision();
+        self.last.as_ref().map(|(_, out)| out.clone()).unwrap_or_default()
+    }
+
+    /// Starts a command the learner gave and records it in the session; [`Self::continue_run`]
+    /// runs it. When the cursor is in the past, history forks there first (the page asks before
+    /// sending this).
+    pub(super) fn start(&mut self, line: &str) {
+        self.finish_running();
+        if self.session.inputs.len() >= MAX_INPUTS {
+            self.notice = Some(format!("This session holds {MAX_INPUTS} commands, the most a session replays. Export it, then Reset to go on."));
+            return;
+        }
+        if let Some(cursor) = self.cursor {
+            self.fork_at(cursor);
+        }
+        let stdin = reads_stdin(line).then(|| self.editor.clone());
+        let running = self.begin(line, stdin.as_deref().unwrap_or(""));
+        self.session.inputs.push(Input { line: line.to_string(), stdin });
+        self.cursor = None;
+        self.running = Some(running);
+    }
+
+    /// Runs at most `steps` more kernel events of the command in progress (none: nothing to do).
+    pub(super) fn continue_run(&mut self, steps: usize) {
+        let Some(mut running) = self.running.take() else { return };
+        let over = self.cluster.borrow_mut().run_slice(running.steps, steps.max(1)).is_some();
+        running.steps = running.steps.saturating_add(steps.max(1));
+        running.slices += 1;
+        if over {
+            self.complete(running);
+        } else {
+            self.print(&mut running);
+            self.revision = self.cluster.borrow().store().revision();
+            self.running = Some(running);
+        }
+    }
+
+    /// Runs the command in progress to its end in this task.
+    pub(super) fn finish_running(&mut self) {
+        self.continue_run(usize::MAX);
+    }
+}
