@@ -78,6 +78,8 @@ pub enum Parsed {
     Etcdctl(Vec<String>),
     /// `run 30s` / `sleep 2m`: let virtual time pass, with everything it brings.
     Advance(crate::sim::Duration),
+    /// `wait` with no duration: let virtual time pass until the cluster has settled.
+    Settle,
     /// `trace`: the trace records of the previous command and what it set off.
     Trace,
     /// `node ...`, `iptables-save NODE`, `connect IP:PORT`: machines and the network.
@@ -86,6 +88,9 @@ pub enum Parsed {
 
 /// Parses one command line. On failure the error is the [`Output`] the tool would have printed.
 pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
+    if words::shell_operator(line).is_some() {
+        return Err(Output::fail("error: kubeplay's terminal has no shell: pipes (|) and redirections are not supported\n"));
+    }
     let words = split_words(line).map_err(|e| Output::fail(format!("kubeplay: {e}\n")))?;
     let Some((tool, args)) = words.split_first() else {
         return Err(Output::default());
@@ -93,6 +98,7 @@ pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
     match tool.as_str() {
         "kubectl" | "k" => kubectl::parse(args, files).map(Parsed::Kubectl).map_err(Output::fail),
         "etcdctl" => Ok(Parsed::Etcdctl(args.to_vec())),
+        "wait" if args.is_empty() => Ok(Parsed::Settle),
         "run" | "sleep" | "wait" => match args {
             [d] => parse_duration(d).map(Parsed::Advance).ok_or_else(|| Output::fail(format!("kubeplay: {tool}: invalid duration {d:?} (e.g. 30s, 2m, 1h30m, 500ms)\n"))),
             _ => Err(Output::fail(format!("kubeplay: usage: {tool} DURATION (e.g. {tool} 30s)\n"))),

@@ -1,7 +1,8 @@
 //! Runs kubeplay's machine and network commands (`cli::builtins`): node stop/start/add/remove act
 //! on the machines the control plane steps (the Node object changes only through the kubelet's and
 //! the controllers' requests, or `kubectl delete node`); `iptables-save` prints a node's nat table;
-//! `connect` walks it. Each action is a trace record.
+//! `connect` walks it. Each action is a trace record. `wait` with no duration lets virtual time
+//! pass until the cluster has settled.
 
 use super::Cluster;
 use crate::apiserver::{handle, rfc3339, Request, User, Verb};
@@ -203,6 +204,55 @@ impl Cluster {
         match attempt {
             Some(a) => Output::ok(a.render_table()),
             None => Output::fail(format!("scheduler explain: no scheduling attempt for pod {key} in the trace\n")),
+        }
+    }
+}
+
+/// How long `wait` lets virtual time pass with no change that matters before it calls the
+/// cluster settled: long enough for a node to be marked NotReady (50 s without a heartbeat) and
+/// for a crash-looping container's next restarts, short of the five-minute eviction timers.
+const SETTLE_QUIET_MS: u64 = 60_000;
+/// The most virtual time one `wait` lets pass (a CronJob every minute never settles).
+const SETTLE_MAX_MS: u64 = 3_600_000;
+
+/// Store keys whose writes are the cluster's pulse rather than a change a learner waits for:
+/// kubelets' and leaders' Lease renewals, and Events (which accompany the real change).
+fn is_heartbeat_key(key: &str) -> bool {
+    key.starts_with("/registry/leases/") || key.starts_with("/registry/events/")
+}
+
+impl Cluster {
+    /// `wait` with no duration: steps through everything queued, timers included, until a
+    /// minute of virtual time passes without a store write other than leases and events, or the
+    /// queue is empty; bounded by an hour of virtual time and `max_steps_per_run`.
+    pub(super) fn settle(&mut self) -> Output {
+        let start = self.now();
+        let deadline = start.after(crate::sim::Duration::from_ms(SETTLE_MAX_MS));
+        let mut last_change = start;
+        let mut seen = self.trace.records().next_back().map_or(0, |r| r.seq);
+        let mut steps = 0;
+        loop {
+            let Some(next) = self.queue.peek_time() else { return Output::default() };
+            if next > last_change.after(crate::sim::Duration::from_ms(SETTLE_QUIET_MS)) {
+                return Output::default();
+            }
+            if next > deadline || steps >= self.config.max_steps_per_run {
+                let what = format!("wait: the cluster was still changing after {} steps ({} of virtual time)", steps, crate::cli::printers::human_duration((self.now().as_ms() - start.as_ms()) as i64));
+                self.trace.push(self.now(), Actor::ApiServer, Event::Bound { what: what.clone() });
+                return Output { stderr: format!("kubeplay: {what}\n"), ..Default::default() };
+            }
+            self.step();
+            steps += 1;
+            let changed = self
+                .trace
+                .records()
+                .rev()
+                .take_while(|r| r.seq > seen)
+                .any(|r| matches!(&r.event, Event::StoreWrite { key, .. } if !is_heartbeat_key(key)));
+            seen = self.trace.records().next_back().map_or(seen, |r| r.seq);
+            if changed {
+                last_change = self.now();
+            }
         }
     }
 }

@@ -162,7 +162,7 @@ fn describe(ctx: &mut Context, d: &Describe, namespace: &str, all_ns: bool, user
     let mut errors: Vec<String> = Vec::new();
     let mut namespaced_only = !all_ns;
     // Set when `describe TYPE PREFIX` fell back to matching names: kubectl then prints each
-    // description followed by a newline, without events.
+    // description followed by a newline.
     let mut by_prefix = false;
     let targets = expand_all(&d.targets);
     for (typed, names) in &targets {
@@ -200,7 +200,9 @@ fn describe(ctx: &mut Context, d: &Describe, namespace: &str, all_ns: bool, user
             }
         }
     }
-    let show_events = d.show_events.unwrap_or(found.len() <= 1 && errors.is_empty() && !by_prefix);
+    // `--show-events` defaults to true for every object described, one or many (kubectl's
+    // `DescriberSettings`), prefix matches included.
+    let show_events = d.show_events.unwrap_or(true);
     let mut stdout = String::new();
     for (i, (kind, obj)) in found.iter().enumerate() {
         let related = related(ctx, kind, obj, show_events, user, cause);
@@ -243,7 +245,8 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
     }
     match (kind.group, kind.kind) {
         ("apps", "Deployment") => r.replicasets = list(ctx, "replicasets", ns, "", user, cause).unwrap_or_default(),
-        ("apps", "ReplicaSet") => {
+        // `getPodStatusForController`: the pods the selector finds that this object controls.
+        ("apps", "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
             let selector = format_selector(&obj["spec"]["selector"]);
             let selector = if selector == "<none>" { String::new() } else { selector };
             r.pods = list(ctx, "pods", ns, &selector, user, cause)
@@ -577,30 +580,6 @@ pub fn custom_columns(spec: &str, objects: &[Value], no_headers: bool) -> Result
         );
     }
     Ok(render_table(&rows))
-}
-
-/// `--sort-by=PATH`: a stable sort by the first value the path finds (numbers numerically,
-/// strings as text, objects without the field first); an error when no object has it.
-pub fn sort_by(objects: &mut [Value], field: &str) -> Result<(), String> {
-    let expr = relaxed(field).map_err(|e| format!("error: {e}\n"))?;
-    let path = JsonPath::parse(&expr).map_err(|e| format!("error: {e}\n"))?;
-    let keys: Vec<Option<Value>> = objects.iter().map(|o| path.find(o).into_iter().next()).collect();
-    if !objects.is_empty() && keys.iter().all(Option::is_none) {
-        return Err(format!("error: couldn't find any field with path {expr:?} in the list of objects\n"));
-    }
-    let mut indexed: Vec<(Option<Value>, Value)> = keys.into_iter().zip(objects.iter().cloned()).collect();
-    indexed.sort_by(|(a, _), (b, _)| match (a, b) {
-        (None, None) => std::cmp::Ordering::Equal,
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
-        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
-        (Some(x), Some(y)) => go_value(x).cmp(&go_value(y)),
-    });
-    for (slot, (_, o)) in objects.iter_mut().zip(indexed) {
-        *slot = o;
-    }
-    Ok(())
 }
 
 /// Expands `all` among `get`'s targets into the `all` category.

@@ -4,7 +4,7 @@
 use crate::api::{all_kinds, decode_manifest, KindInfo, Limits};
 use crate::apiserver::{handle, Context, DeleteOptions, ListOptions, Propagation, Request, Status, User, Verb};
 use crate::cli::kubectl::{resources, Command, Delete, Get, Kubectl, OutputFormat};
-use crate::cli::printers::{self, columns, headers, render_table};
+use crate::cli::printers::{self, columns, headers, render_table, sorter};
 use crate::cli::Output;
 use serde_json::Value;
 
@@ -90,9 +90,14 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                 }
             }
         }
-        if !g.sort_by.is_empty() {
-            if let Err(e) = super::inspect::sort_by(&mut found, &g.sort_by) {
-                return Output::fail(e);
+        // Tables are sorted one at a time (a list is one table, each named object its own);
+        // the other outputs sort every object together below.
+        if !g.sort_by.is_empty() && matches!(g.output, OutputFormat::Table | OutputFormat::Wide) {
+            let tables: Vec<&mut [Value]> = if names.is_empty() { vec![&mut found[..]] } else { found.chunks_mut(1).collect() };
+            for table in tables {
+                if let Err(e) = sorter::sort_table(table, &g.sort_by, ctx.now) {
+                    return Output::fail(e);
+                }
             }
         }
         match g.output {
@@ -108,25 +113,31 @@ fn get(ctx: &mut Context, g: &Get, namespace: &str, all_ns: bool, user: &User, c
                     stdout.push_str(&table(kind, &found, g, all_ns && kind.namespaced && names.is_empty(), ctx.now, targets.len() > 1));
                 }
             }
-            OutputFormat::Name => {
-                for o in &found {
-                    stdout.push_str(&printers::name_of(kind, o));
-                    stdout.push('\n');
-                }
-            }
             _ => {}
         }
         objects.extend(found.into_iter().map(|o| (kind, o)));
     }
+    // kubectl's generic printers get one list of every object (a single object asked for by
+    // name stays as it is), sorted as a whole.
+    let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
+    if !g.sort_by.is_empty() && !matches!(g.output, OutputFormat::Table | OutputFormat::Wide) && !single {
+        if let Err(e) = sorter::sort_objects(&mut objects, &g.sort_by, ctx.now) {
+            return Output::fail(e);
+        }
+    }
+    if g.output == OutputFormat::Name {
+        for (kind, o) in &objects {
+            stdout.push_str(&printers::name_of(kind, o));
+            stdout.push('\n');
+        }
+    }
     match g.output {
         OutputFormat::Json | OutputFormat::Yaml if !objects.is_empty() || errors.is_empty() => {
-            let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
             let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
             let value = printers::omit_managed_fields(&value, g.show_managed_fields);
             stdout.push_str(&if g.output == OutputFormat::Json { printers::to_json_full(&value) } else { printers::to_yaml_full(&value) });
         }
         OutputFormat::JsonPath(ref template) if !objects.is_empty() || errors.is_empty() => {
-            let single = objects.len() == 1 && targets.iter().all(|(_, n)| n.len() == 1);
             let value = if single { objects[0].1.clone() } else { printers::as_list(objects.iter().map(|(_, o)| o.clone()).collect()) };
             match super::inspect::print_jsonpath(template, &value) {
                 Ok(text) => stdout.push_str(&text),

@@ -69,7 +69,10 @@ pub fn run(ctx: &mut Context, cp: Option<&ControlPlane>, k: &Kubectl, l: &Logs, 
         // No node yet: kube-apiserver has no location to stream from and returns nothing.
         return Output { stderr, ..Default::default() };
     }
-    let mut stdout = String::new();
+    // kubectl writes its notes (`Found 3 pods, using pod/...`, `Defaulted container ...`) to
+    // stderr before it streams the log; an `Output` keeps its two streams apart and a terminal
+    // shows stdout first, so the notes lead stdout to keep the order a terminal shows.
+    let mut stdout = std::mem::take(&mut stderr);
     for c in &containers {
         if let Err(e) = check_status(&pod, c, l.previous) {
             stderr.push_str(&format!("Error from server (BadRequest): {e}\n"));

@@ -368,6 +368,10 @@ impl Cluster {
                 self.notify_controllers();
                 self.finish(id, Output::default());
             }
+            cli::Parsed::Settle => {
+                let out = self.settle();
+                self.finish(id, out);
+            }
             cli::Parsed::Builtin(b) => {
                 let cause = self.command_records.get(&id).copied();
                 let out = self.builtin(b, cause);

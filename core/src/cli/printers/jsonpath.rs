@@ -119,18 +119,19 @@ impl JsonPath {
     }
 }
 
-/// `RelaxedJSONPathExpression`: `.a.b`, `a.b`, `{a.b}` and `{.a.b}` all mean `{.a.b}`.
+/// `RelaxedJSONPathExpression`: `.a.b`, `a.b`, `{a.b}` and `{.a.b}` all mean `{.a.b}`. kubectl
+/// matches `^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`, so a lone or unbalanced brace (`{.a.b`) is an error.
 pub fn relaxed(expr: &str) -> Result<String, String> {
-    let inner = expr.strip_prefix('{').unwrap_or(expr);
-    let inner = inner.strip_suffix('}').unwrap_or(inner);
-    if inner.contains('{') || inner.contains('}') {
+    if expr.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = expr.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(expr);
+    // `\.?` gives its dot back when nothing else would be left for `[^{}]+`.
+    let field = inner.strip_prefix('.').filter(|f| !f.is_empty()).unwrap_or(inner);
+    if field.is_empty() || field.contains(['{', '}']) {
         return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
     }
-    if inner.is_empty() || inner.starts_with('.') || inner.starts_with('$') {
-        Ok(format!("{{{inner}}}"))
-    } else {
-        Ok(format!("{{.{inner}}}"))
-    }
+    Ok(format!("{{.{field}}}"))
 }
 
 /// One value as `fmt.Sprintf("%v")` prints an unstructured value (custom-columns cells).
@@ -532,6 +533,8 @@ mod tests {
         assert_eq!(relaxed(".metadata.name").unwrap(), "{.metadata.name}");
         assert_eq!(relaxed("{.metadata.name}").unwrap(), "{.metadata.name}");
         assert!(relaxed("{a}{b}").is_err());
+        assert!(relaxed("{.metadata.name").is_err());
+        assert_eq!(relaxed("{metadata.name}").unwrap(), "{.metadata.name}");
         assert_eq!(go_value(&json!({"a": "b", "c": [1, 2]})), "map[a:b c:[1 2]]");
     }
 }

@@ -5,6 +5,7 @@ pub mod describe;
 pub mod jsonpath;
 mod yaml;
 mod pod_status;
+pub mod sorter;
 
 pub use columns::{columns, headers};
 pub use pod_status::pod_status;

@@ -142,3 +142,41 @@ pub(super) fn int_or_string(v: &Value, default: &str) -> String {
         _ => default.to_string(),
     }
 }
+
+/// `metav1.LabelSelectorAsSelector(sel).String()`: every requirement (matchLabels as `k=v`,
+/// expressions with their values sorted) ordered by key; empty for an empty or missing selector.
+pub(super) fn selector_string(sel: &Value) -> String {
+    let mut reqs: Vec<(String, String)> = string_map(&sel["matchLabels"]).into_iter().map(|(k, v)| (k.clone(), format!("{k}={v}"))).collect();
+    for e in arr(sel, &["matchExpressions"]) {
+        let key = s(e, &["key"]).to_string();
+        let mut values: Vec<&str> = arr(e, &["values"]).iter().filter_map(Value::as_str).collect();
+        values.sort_unstable();
+        let text = match s(e, &["operator"]) {
+            "In" => format!("{key} in ({})", values.join(",")),
+            "NotIn" => format!("{key} notin ({})", values.join(",")),
+            "Exists" => key.clone(),
+            "DoesNotExist" => format!("!{key}"),
+            op => format!("{key} {op} ({})", values.join(",")),
+        };
+        reqs.push((key, text));
+    }
+    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(",")
+}
+
+/// `labels.FormatLabels`: `k=v` pairs in key order, `<none>` when there are none.
+pub(super) fn format_labels(m: &Value) -> String {
+    let pairs: Vec<String> = string_map(m).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if pairs.is_empty() {
+        "<none>".into()
+    } else {
+        pairs.join(",")
+    }
+}
+
+/// `getPodStatusForController`'s counts over pods the caller already narrowed to the
+/// controller's: Running, Pending (shown as Waiting), Succeeded and Failed.
+pub(super) fn pod_phase_counts(pods: &[Value]) -> String {
+    let count = |phase: &str| pods.iter().filter(|p| s(p, &["status", "phase"]) == phase).count();
+    format!("{} Running / {} Waiting / {} Succeeded / {} Failed", count("Running"), count("Pending"), count("Succeeded"), count("Failed"))
+}

@@ -1,5 +1,6 @@
 //! `kubectl describe`: mirrors the describers in kubectl's `pkg/describe/describe.go` for pods,
-//! deployments, replicasets, services, nodes, namespaces, configmaps, secrets, and the generic
+//! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, nodes,
+//! namespaces, configmaps, secrets, service accounts, and the generic
 //! describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
 //! (two spaces per level, cells separated by tabs) into Go's `text/tabwriter` configured as
 //! kubectl's `tabbedString` does (`minwidth 0, tabwidth 8, padding 2`), so columns line up per
@@ -24,13 +25,19 @@ mod config;
 mod generic;
 mod events;
 mod hpa;
+mod batch;
+mod sets;
+mod service_account;
 #[cfg(test)]
 mod tests;
 
 use crate::api::KindInfo;
 use crate::sim::Time;
 use serde_json::Value;
+use batch::{cronjob, job};
 use config::{configmap, secret};
+use service_account::service_account;
+use sets::{daemonset, statefulset};
 use events::describe_events;
 pub use fields::{format_selector, rfc1123z};
 pub use pod::pod_template_text;
@@ -72,6 +79,11 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("", "ConfigMap") => configmap(&mut w, obj),
         ("", "Secret") => secret(&mut w, obj),
         ("autoscaling", "HorizontalPodAutoscaler") => hpa::hpa(&mut w, obj),
+        ("", "ServiceAccount") => service_account(&mut w, obj),
+        ("batch", "Job") => job(&mut w, obj),
+        ("batch", "CronJob") => cronjob(&mut w, obj),
+        ("apps", "StatefulSet") => statefulset(&mut w, obj, related),
+        ("apps", "DaemonSet") => daemonset(&mut w, obj, related),
         _ => generic(&mut w, obj),
     }
     if let Some(events) = &related.events {
