@@ -69,9 +69,9 @@ pub fn decode_manifest(input: &[u8], source: &str, limits: &Limits) -> Vec<Resul
         Err(e) => {
             let (line, column) = line_col_of_byte(input, e.valid_up_to());
             return vec![Err(whole_input_error(
-                format!(
-                    "error parsing {source}: error converting YAML to JSON: yaml: invalid leading UTF-8 octet at line {line} column {column}"
-                ),
+                // go-yaml's reader errors carry no line (its `parser.fail` names only the marks
+                // of scanner and parser errors); the diagnostic keeps the place for the editor.
+                format!("error parsing {source}: error converting YAML to JSON: yaml: invalid leading UTF-8 octet"),
                 line,
                 column,
             ))];
@@ -179,7 +179,7 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
                     let typed = serde_json::to_string(&json).unwrap_or_default();
                     (json, Cow::Owned(typed))
                 }
-                _ => return Step::Stop(syntax_error(&y, doc, source)),
+                _ => return Step::Stop(syntax_error(&y, doc, source, &text)),
             }
         }
     };
@@ -208,7 +208,17 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
 
 /// A YAML syntax error as kubectl prints it. go-yaml v2 names the line within the document chunk:
 /// one-based for scanner errors, zero-based for parser errors, and none on the chunk's first line.
-fn syntax_error(y: &YamlError, doc: &Document, source: &str) -> Diagnostic {
+fn syntax_error(y: &YamlError, doc: &Document, source: &str, text: &str) -> Diagnostic {
+    if let Some(message) = go_yaml_failures::reword(&y.message, text, y.line.saturating_sub(doc.first_line), y.column) {
+        return Diagnostic {
+            doc: doc.index,
+            line: y.line,
+            column: y.column,
+            path: y.path.clone(),
+            message: format!("error parsing {source}: error converting YAML to JSON: yaml: {message}"),
+            origin: Origin::Client,
+        };
+    }
     let zero_based = y.line.saturating_sub(doc.first_line + 1);
     let shown = if go_yaml::is_parser_problem(&y.message) { zero_based } else { zero_based + 1 };
     let place = if zero_based == 0 { String::new() } else { format!("line {shown}: ") };
@@ -217,7 +227,7 @@ fn syntax_error(y: &YamlError, doc: &Document, source: &str) -> Diagnostic {
         line: y.line,
         column: y.column,
         path: y.path.clone(),
-        message: format!("error parsing {source}: error converting YAML to JSON: yaml: {place}{}", y.message),
+        message: format!("error parsing {source}: error converting YAML to JSON: yaml: {place}{}", go_yaml_failures::spelled_as_go_yaml(&y.message)),
         origin: Origin::Client,
     }
 }
@@ -319,7 +329,10 @@ fn decode_value(item: &Value, doc: &Document, source: &str) -> Result<Decoded, D
 /// A bool or number given for a string field: serde_yaml took it, the server's JSON decoder
 /// does not (`value: yes` in an env var).
 fn check_scalars(kind: &'static KindInfo, json: &Value, object: &Value, doc: &Document, source: &str) -> Result<(), Diagnostic> {
-    let Some(detail) = go_json::scalar_for_string(kind, json, object) else { return Ok(()) };
+    let Some(detail) = go_json::scalar_for_string(kind, json, object).or_else(|| quantities::first_bad_quantity(object).map(str::to_string))
+    else {
+        return Ok(());
+    };
     if let Some(d) = unnamed_first(kind, json, doc, source) {
         return Err(d);
     }
@@ -450,6 +463,11 @@ fn go_json_error(kind: &KindInfo, input: &Value, y: &YamlError) -> String {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return go_json::type_error(kind, input, &y.path, &go_json::go_json_type(got), expected);
     }
+    if let Some(rest) = m.strip_prefix("invalid value: integer `") {
+        // An integer the field's type cannot hold: Go's decoder names the literal.
+        let (literal, expected) = rest.split_once("`, expected ").unwrap_or((rest, ""));
+        return go_json::type_error(kind, input, &y.path, &format!("number {literal}"), expected);
+    }
     if let Some(message) = go_json::base64_error(m) {
         return message;
     }
@@ -476,6 +494,8 @@ pub(crate) fn find_key_line(doc: &Document, key: &str) -> Option<usize> {
 
 mod go_json;
 mod go_yaml;
+mod go_yaml_failures;
+mod quantities;
 
 #[cfg(test)]
 mod tests;

@@ -143,7 +143,45 @@ pub(super) fn type_error(kind: &KindInfo, input: &Value, path: &str, got: &str, 
             Seg::Index(_) => None,
         })
         .collect();
+    // A string field of a named Go type (`RestartPolicy string`) prints that type's name.
+    let go = match (go.as_str(), segs.last(), field.last()) {
+        ("string", Some(Seg::Key(_)), Some(last)) => named_string_type(&holder, last).map_or(go, |t| format!("{}.{t}", kind.version)),
+        _ => go,
+    };
     format!("json: cannot unmarshal {got} into Go struct field {holder}.{} of type {go}", field.join("."))
+}
+
+/// The Go type of string fields declared with a named type in k8s.io/api (core, apps, batch),
+/// which k8s-openapi flattens to `String`: (holding struct, JSON field) -> type name.
+fn named_string_type(holder: &str, field: &str) -> Option<&'static str> {
+    Some(match (holder, field) {
+        ("PodSpec", "restartPolicy") => "RestartPolicy",
+        ("PodSpec", "dnsPolicy") => "DNSPolicy",
+        ("PodSpec", "preemptionPolicy") => "PreemptionPolicy",
+        ("Container" | "EphemeralContainer", "imagePullPolicy") => "PullPolicy",
+        ("Container" | "EphemeralContainer", "terminationMessagePolicy") => "TerminationMessagePolicy",
+        ("Container" | "EphemeralContainer", "restartPolicy") => "ContainerRestartPolicy",
+        ("ContainerPort" | "ServicePort" | "EndpointPort", "protocol") => "Protocol",
+        ("ServiceSpec", "type") => "ServiceType",
+        ("ServiceSpec", "sessionAffinity") => "ServiceAffinity",
+        ("ServiceSpec", "externalTrafficPolicy") => "ServiceExternalTrafficPolicy",
+        ("ServiceSpec", "internalTrafficPolicy") => "ServiceInternalTrafficPolicy",
+        ("ServiceSpec", "ipFamilyPolicy") => "IPFamilyPolicy",
+        ("Secret", "type") => "SecretType",
+        ("Toleration", "operator") => "TolerationOperator",
+        ("Toleration" | "Taint", "effect") => "TaintEffect",
+        ("DeploymentStrategy", "type") => "DeploymentStrategyType",
+        ("DaemonSetUpdateStrategy", "type") => "DaemonSetUpdateStrategyType",
+        ("StatefulSetUpdateStrategy", "type") => "StatefulSetUpdateStrategyType",
+        ("StatefulSetSpec", "podManagementPolicy") => "PodManagementPolicyType",
+        ("CronJobSpec", "concurrencyPolicy") => "ConcurrencyPolicy",
+        ("JobSpec", "completionMode") => "CompletionMode",
+        ("JobSpec", "podReplacementPolicy") => "PodReplacementPolicy",
+        ("PersistentVolumeClaimSpec", "volumeMode") | ("PersistentVolumeSpec", "volumeMode") => "PersistentVolumeMode",
+        ("PersistentVolumeSpec", "persistentVolumeReclaimPolicy") => "PersistentVolumeReclaimPolicy",
+        ("NodeSelectorRequirement", "operator") => "NodeSelectorOperator",
+        _ => return None,
+    })
 }
 
 /// serde's `invalid type: <what>` as the JSON type word Go prints.

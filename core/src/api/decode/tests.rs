@@ -139,7 +139,7 @@ fn non_utf8_bytes() {
     input.extend_from_slice(b"fe\n");
     assert_eq!(
         problem(&input),
-        "4:11  | error parsing web.yaml: error converting YAML to JSON: yaml: invalid leading UTF-8 octet at line 4 column 11"
+        "4:11  | error parsing web.yaml: error converting YAML to JSON: yaml: invalid leading UTF-8 octet"
     );
 }
 
@@ -153,7 +153,7 @@ fn alias_bomb_is_refused() {
         prev = n;
     }
     let p = problem(input.as_bytes());
-    assert!(p.contains("repetition limit exceeded"), "{p}");
+    assert!(p.ends_with("yaml: document contains excessive aliasing"), "{p}");
 }
 
 #[test]

@@ -148,15 +148,44 @@ fn validate_owner_references(meta: Option<&Value>) -> Vec<FieldError> {
             if first_controller.is_empty() {
                 first_controller = current;
             } else {
-                errs.push(FieldError::invalid(
+                let mut err = FieldError::invalid(
                     path,
-                    &Value::Array(refs.to_vec()),
+                    &Value::Null,
                     format!("Only one reference can have Controller set to true. Found \"true\" in references for {first_controller} and {current}"),
-                ));
+                );
+                err.value = owner_references_json(refs);
+                errs.push(err);
             }
         }
     }
     errs
+}
+
+/// The list as Go's encoding/json writes `[]metav1.OwnerReference`: fields in the struct's order
+/// (apiVersion, kind, name, uid, then the optional controller and blockOwnerDeletion), not in the
+/// sorted order a JSON map would print.
+fn owner_references_json(refs: &[Value]) -> String {
+    const FIELDS: [&str; 6] = ["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"];
+    let items: Vec<String> = refs
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = FIELDS
+                .iter()
+                .filter_map(|f| {
+                    let v = r.get(*f);
+                    // The four strings are always written; the two *bool fields are omitempty.
+                    let v = match (v, matches!(*f, "controller" | "blockOwnerDeletion")) {
+                        (Some(Value::Null) | None, true) => return None,
+                        (Some(v), _) => v.clone(),
+                        (None, false) => Value::from(""),
+                    };
+                    Some(format!("{}:{}", Value::from(*f), v))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+        .collect();
+    format!("[{}]", items.join(","))
 }
 
 /// `ValidateFinalizers`.
