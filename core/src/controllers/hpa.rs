@@ -14,12 +14,12 @@
 //! PUT horizontalpodautoscalers/<name>/status             when the status changed
 //! ```
 //!
-//! An HPA with `spec.behavior` is normalised the same way, with its scale-down stabilization
-//! window in place of the 300 s default (kubeplay does not run the behavior policies' rate
-//! limits). Repeated identical warnings are recorded once per streak rather than counted up as
-//! client-go's event correlator does.
+//! An HPA with `spec.behavior` is normalised by its stabilization windows and rate policies
+//! instead (`hpa_behavior.rs`). Repeated identical warnings are recorded once per streak rather
+//! than counted up as client-go's event correlator does.
 
 use super::client::{self, name_of, ns_of, str_of, EventNames, Source};
+use super::hpa_behavior::{self as behavior, Rules, ScaleEvent};
 use super::hpa_replicas::{self as calc, PodInfo, PodMetric};
 use super::Caches;
 use crate::apiserver::admission::quantity::Quantity;
@@ -46,6 +46,9 @@ pub struct HpaController {
     recommendations: BTreeMap<String, Vec<(i32, Time)>>,
     /// Per HPA: the warnings recorded at its last sync, not repeated while they last.
     warned: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// Per HPA with a behavior: its recent rescales up and down, for the rate policies.
+    scale_up_events: BTreeMap<String, Vec<ScaleEvent>>,
+    scale_down_events: BTreeMap<String, Vec<ScaleEvent>>,
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -185,6 +188,8 @@ impl HpaController {
         self.next_sync.retain(|k, _| live.contains(k));
         self.recommendations.retain(|k, _| live.contains(k));
         self.warned.retain(|k, _| live.contains(k));
+        self.scale_up_events.retain(|k, _| live.contains(k));
+        self.scale_down_events.retain(|k, _| live.contains(k));
         let due: Vec<Value> = caches.hpas.values().take(MAX_HPAS).cloned().collect();
         for hpa in due {
             let key = format!("{}/{}", ns_of(&hpa), name_of(&hpa));
@@ -299,6 +304,7 @@ impl HpaController {
             }
             s.set_condition("AbleToScale", true, "SucceededRescale", format!("the HPA controller was able to update the target scale to {desired}"));
             s.event(false, "SuccessfulRescale", format!("New size: {desired}; reason: {reason}"));
+            self.store_scale_event(s, current, desired);
             desired
         } else {
             current
@@ -306,10 +312,47 @@ impl HpaController {
         s.set_status(current, desired, statuses, rescale);
     }
 
+    /// The behavior's rules in both directions, when the HPA has one.
+    fn rules(s: &Sync) -> Option<(Rules, Rules)> {
+        let b = &s.hpa["spec"]["behavior"];
+        b.is_object().then(|| (Rules::from_json(&b["scaleUp"], 0), Rules::from_json(&b["scaleDown"], DOWNSCALE_STABILIZATION_MS / 1000)))
+    }
+
+    /// `storeScaleEvent`: only an HPA with a behavior keeps them.
+    fn store_scale_event(&mut self, s: &Sync, current: i32, desired: i32) {
+        let Some((up, down)) = Self::rules(s) else { return };
+        if desired > current {
+            behavior::store_event(self.scale_up_events.entry(s.key.clone()).or_default(), desired - current, &up, s.now);
+        } else {
+            behavior::store_event(self.scale_down_events.entry(s.key.clone()).or_default(), current - desired, &down, s.now);
+        }
+    }
+
+    /// `normalizeDesiredReplicasWithBehaviors`: both windows, then the policies' rates.
+    #[allow(clippy::too_many_arguments)]
+    fn normalize_with_behaviors(&mut self, s: &mut Sync, current: i32, proposal: i32, min: i32, max: i32, up: &Rules, down: &Rules) -> i32 {
+        let recs = self.recommendations.entry(s.key.clone()).or_default();
+        let (stabilized, reason, message) = behavior::stabilize(recs, current, proposal, up, down, s.now);
+        if stabilized != proposal {
+            s.set_condition("AbleToScale", true, reason, message.into());
+        } else {
+            s.set_condition("AbleToScale", true, "ReadyForNewScale", "recommended size matches current size".into());
+        }
+        let ups = self.scale_up_events.get(&s.key).map_or(&[][..], Vec::as_slice);
+        let downs = self.scale_down_events.get(&s.key).map_or(&[][..], Vec::as_slice);
+        let up_limit = behavior::scale_up_limit(current, ups, downs, up, s.now);
+        let down_limit = behavior::scale_down_limit(current, ups, downs, down, s.now);
+        let (desired, reason, message) = behavior::limit_rate(current, stabilized, min, max, up_limit, down_limit);
+        s.set_condition("ScalingLimited", desired != stabilized, reason, message.into());
+        desired
+    }
+
     /// `normalizeDesiredReplicas`: the stabilized recommendation, clamped by the rules.
     fn normalize(&mut self, s: &mut Sync, current: i32, proposal: i32, min: i32, max: i32) -> i32 {
-        let window_ms = s.hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"].as_u64().map_or(DOWNSCALE_STABILIZATION_MS, |secs| secs.saturating_mul(1000));
-        let stabilized = self.stabilize(&s.key, proposal, s.now, window_ms);
+        if let Some((up, down)) = Self::rules(s) {
+            return self.normalize_with_behaviors(s, current, proposal, min, max, &up, &down);
+        }
+        let stabilized = self.stabilize(&s.key, proposal, s.now, DOWNSCALE_STABILIZATION_MS);
         if stabilized != proposal {
             s.set_condition("AbleToScale", true, "ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation".into());
         } else {

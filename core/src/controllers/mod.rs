@@ -37,6 +37,7 @@ mod endpoints;
 mod garbage_collector;
 mod hash;
 mod hpa;
+mod hpa_behavior;
 mod hpa_replicas;
 mod informer;
 mod job;
