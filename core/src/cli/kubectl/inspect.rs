@@ -13,8 +13,8 @@ pub enum Inspect {
     CanI(CanI),
     Describe(Describe),
     ApiVersions,
-    /// `explain TYPE[.field.path]`.
-    Explain { path: String },
+    /// `explain TYPE[.field.path]` (see [`super::explain`]).
+    Explain(super::explain::Explain),
     Events(Events),
 }
 
@@ -66,7 +66,7 @@ pub fn parse(command: &str, rest: &[String], _files: &dyn Files) -> Result<Kubec
         ),
         "describe" => ("describe", rest, &[ALL_NAMESPACES, flag("selector", Some('l')), flag("show-events", None), flag("filename", Some('f'))]),
         "api-versions" => ("api-versions", rest, &[]),
-        "explain" => ("explain", rest, &[switch("recursive", None), flag("api-version", None), flag("output", Some('o'))]),
+        "explain" => ("explain", rest, super::explain::SPECS),
         _ => ("events", rest, &[ALL_NAMESPACES, flag("for", None), flag("types", None), switch("no-headers", None), switch("watch", Some('w')), flag("output", Some('o'))]),
     };
     let p = flags::parse(args, specs, name).map_err(|e| format!("{e}\n"))?;
@@ -74,7 +74,7 @@ pub fn parse(command: &str, rest: &[String], _files: &dyn Files) -> Result<Kubec
         "auth" => Inspect::CanI(can_i(&p)?),
         "describe" => Inspect::Describe(describe(&p)?),
         "api-versions" => Inspect::ApiVersions,
-        "explain" => explain(&p)?,
+        "explain" => Inspect::Explain(super::explain::parse(&p)?),
         _ => Inspect::Events(events(&p)?),
     };
     Ok(Kubectl {
@@ -141,14 +141,6 @@ fn describe(p: &Parsed) -> Result<Describe, String> {
         Some(v) => return Err(format!("error: invalid argument \"{v}\" for \"--show-events\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax\nSee 'kubectl describe --help' for usage.\n")),
     };
     Ok(Describe { targets, label_selector: p.get("selector").unwrap_or("").to_string(), show_events })
-}
-
-fn explain(p: &Parsed) -> Result<Inspect, String> {
-    match p.positional.as_slice() {
-        [path] => Ok(Inspect::Explain { path: path.clone() }),
-        [] => Err("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl explain -h' for help and examples\n".into()),
-        _ => Err("error: We accept only this format: explain RESOURCE\n".into()),
-    }
 }
 
 fn events(p: &Parsed) -> Result<Events, String> {

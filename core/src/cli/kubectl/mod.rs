@@ -3,6 +3,7 @@
 
 pub mod autoscale;
 pub mod config;
+pub mod explain;
 pub mod flags;
 pub mod help;
 pub mod imperative;
