@@ -209,10 +209,14 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
 /// A YAML syntax error as kubectl prints it. go-yaml v2 names the line within the document chunk:
 /// one-based for scanner errors, zero-based for parser errors, and none on the chunk's first line.
 fn syntax_error(y: &YamlError, doc: &Document, source: &str, text: &str) -> Diagnostic {
+    // libyaml puts the end of the stream on a line of its own, past the last line of a document
+    // cut short (a half-pasted file); the editor can only point at a line that exists.
+    let last_line = doc.first_line + doc.text.lines().count().max(1);
+    let shown_line = y.line.min(last_line);
     if let Some(message) = go_yaml_failures::reword(&y.message, text, y.line.saturating_sub(doc.first_line), y.column) {
         return Diagnostic {
             doc: doc.index,
-            line: y.line,
+            line: shown_line,
             column: y.column,
             path: y.path.clone(),
             message: format!("error parsing {source}: error converting YAML to JSON: yaml: {message}"),
@@ -224,7 +228,7 @@ fn syntax_error(y: &YamlError, doc: &Document, source: &str, text: &str) -> Diag
     let place = if zero_based == 0 { String::new() } else { format!("line {shown}: ") };
     Diagnostic {
         doc: doc.index,
-        line: y.line,
+        line: shown_line,
         column: y.column,
         path: y.path.clone(),
         message: format!("error parsing {source}: error converting YAML to JSON: yaml: {place}{}", go_yaml_failures::spelled_as_go_yaml(&y.message)),

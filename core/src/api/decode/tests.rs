@@ -206,3 +206,14 @@ fn garbage_never_panics() {
         let _ = decode_manifest(input, "x", &Limits::default());
     }
 }
+
+/// Found by the `decode` fuzz target: a JSON manifest cut short ends the stream on a line libyaml
+/// adds after the last one; kubectl still names go-yaml's line, the editor gets a line that exists.
+#[test]
+fn a_truncated_manifest_points_at_a_line_it_has() {
+    let input = b"{\n  \"kind\": \"Service\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {\n    \"name\": \"phabricator\"\n  },\n  \"spec\": {\n    \"ports\": [\n      {\n        \"port\": 80,\n       ";
+    assert_eq!(
+        problem(input),
+        "11:1  | error parsing web.yaml: error converting YAML to JSON: yaml: line 11: did not find expected node content"
+    );
+}
