@@ -11,11 +11,12 @@ KUBEPLAY_TOOLS ?= $(CARGO_HOME)/kubeplay-tools
 export CARGO_HOME KUBEPLAY_TOOLS
 export PATH := $(KUBEPLAY_TOOLS)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 
-.PHONY: help serve test setup-serve setup-test test-native test-wasm build-release test-e2e
+.PHONY: help serve test setup-serve setup-test test-native test-wasm build-release test-e2e fuzz
 
 help:
 	@echo "make serve   install what is missing, then serve the playground on http://127.0.0.1:8080"
 	@echo "make test    install what is missing, then run every test"
+	@echo "make fuzz    run every cargo-fuzz target for FUZZ_SECONDS each (default 60; not part of make test)"
 
 setup-serve:
 	@bash scripts/setup.sh serve
@@ -47,3 +48,10 @@ build-release:
 test-e2e:
 	@echo "==> end-to-end tests: the release build in headless Chromium (screenshots in target/e2e/)"
 	CHROMEDRIVER="$$(command -v chromedriver)" cargo test -p kubeplay-e2e
+
+# Fuzzing (issue 9; RELIABILITY.md): every cargo-fuzz target for FUZZ_SECONDS each, on the nightly
+# toolchain, with its own sanitizer build under fuzz/target. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
