@@ -4,8 +4,8 @@
 //! fails and the flags fit autoscaling/v1, POST the v1 form instead. Success prints
 //! `horizontalpodautoscaler.autoscaling/web autoscaled`.
 //!
-//! kubeplay runs no HPA controller and no metrics-server, so the HPA is stored and printed
-//! (`kubectl get hpa`: `cpu: <unknown>/80%`) but never scales anything.
+//! The HPA controller (`controllers/hpa.rs`) first syncs it 15 s later; until then `kubectl get
+//! hpa` shows `cpu: <unknown>/80%` and REPLICAS 0.
 
 use super::rollout::{server_error, Client};
 use crate::apiserver::{handle, Context, Verb};
