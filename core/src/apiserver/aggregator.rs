@@ -95,4 +95,44 @@ mod tests {
         let node = Request::new(Verb::Get, &NODE_METRICS, "", "node-1");
         assert_eq!(node.path(), "/apis/metrics.k8s.io/v1beta1/nodes/node-1");
     }
+
+    /// An aggregated server that answers every request with the same list.
+    struct Fixed;
+
+    impl AggregatedServer for Fixed {
+        fn api_service(&self) -> String {
+            "v1beta1.metrics.k8s.io".into()
+        }
+        fn service(&self) -> String {
+            "kube-system/metrics-server".into()
+        }
+        fn serve(&self, _: &Request) -> Result<Value, Status> {
+            Ok(serde_json::json!({"kind": "PodMetricsList", "items": []}))
+        }
+    }
+
+    #[test]
+    fn the_pipeline_proxies_after_authorization_or_answers_503() {
+        use crate::apiserver::{handle, handle_aggregated, Context, User};
+        use crate::sim::{Rng, Time};
+        use crate::store::Store;
+        use crate::trace::Trace;
+        let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(1_000), Rng::new(1), 1);
+        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next };
+        let mut req = Request::new(Verb::List, &POD_METRICS, "default", "");
+        req.user = User::apiserver();
+        let without = handle(&mut ctx, &req).result.unwrap_err();
+        assert_eq!((without.code, without.reason), (503, "ServiceUnavailable"));
+        let with = handle_aggregated(&mut ctx, &req, &Fixed).result.unwrap();
+        assert_eq!(with["kind"], "PodMetricsList");
+        let detail = ctx.trace.records().filter_map(|r| match &r.event {
+            crate::trace::Event::Stage { detail, .. } if detail.starts_with("proxied") => Some(detail.clone()),
+            _ => None,
+        }).next();
+        assert_eq!(detail.as_deref(), Some("proxied to APIService v1beta1.metrics.k8s.io (service kube-system/metrics-server)"));
+        // A user RBAC does not allow is stopped before the proxy.
+        req.user = User::named("jane", &[]);
+        let denied = handle_aggregated(&mut ctx, &req, &Fixed).result.unwrap_err();
+        assert_eq!(denied.code, 403);
+    }
 }
