@@ -255,6 +255,14 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
                 .filter(|p| p["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| o["controller"].as_bool() == Some(true) && o["uid"].as_str() == Some(uid)))
                 .collect();
         }
+        // `getPodsForPVC`: the namespace's pods with a volume that claims it.
+        ("", "PersistentVolumeClaim") => {
+            r.pods = list(ctx, "pods", ns, "", user, cause)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p["spec"]["volumes"].as_array().into_iter().flatten().any(|v| v["persistentVolumeClaim"]["claimName"].as_str() == Some(name)))
+                .collect();
+        }
         ("", "Service") => {
             r.endpoint_slices = list(ctx, "endpointslices", ns, &format!("kubernetes.io/service-name={name}"), user, cause).unwrap_or_default();
         }

@@ -1,6 +1,6 @@
 //! `kubectl describe`: mirrors the describers in kubectl's `pkg/describe/describe.go` for pods,
 //! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, nodes,
-//! namespaces, configmaps, secrets, service accounts, and the generic
+//! namespaces, configmaps, secrets, service accounts, persistent volume claims, and the generic
 //! describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
 //! (two spaces per level, cells separated by tabs) into Go's `text/tabwriter` configured as
 //! kubectl's `tabbedString` does (`minwidth 0, tabwidth 8, padding 2`), so columns line up per
@@ -28,6 +28,7 @@ mod hpa;
 mod batch;
 mod sets;
 mod service_account;
+mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -38,6 +39,7 @@ use batch::{cronjob, job};
 use config::{configmap, secret};
 use service_account::service_account;
 use sets::{daemonset, statefulset};
+use storage::persistent_volume_claim;
 use events::describe_events;
 pub use fields::{format_selector, rfc1123z};
 pub use pod::pod_template_text;
@@ -80,6 +82,7 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("", "Secret") => secret(&mut w, obj),
         ("autoscaling", "HorizontalPodAutoscaler") => hpa::hpa(&mut w, obj),
         ("", "ServiceAccount") => service_account(&mut w, obj),
+        ("", "PersistentVolumeClaim") => persistent_volume_claim(&mut w, obj, related, now),
         ("batch", "Job") => job(&mut w, obj),
         ("batch", "CronJob") => cronjob(&mut w, obj),
         ("apps", "StatefulSet") => statefulset(&mut w, obj, related),

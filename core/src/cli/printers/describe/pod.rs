@@ -295,7 +295,7 @@ pub(super) fn container_state(w: &mut PrefixWriter, label: &str, state: &Value) 
 /// `DescribeProbe`.
 pub(super) fn probe(p: &Value) -> String {
     let attrs = format!(
-        "delay={}s timeout={}s period={}s successThreshold={} failureThreshold={}",
+        "delay={}s timeout={}s period={}s #success={} #failure={}",
         n(p, &["initialDelaySeconds"]),
         p["timeoutSeconds"].as_i64().unwrap_or(1),
         p["periodSeconds"].as_i64().unwrap_or(10),
