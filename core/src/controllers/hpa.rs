@@ -106,6 +106,25 @@ impl Sync<'_> {
     }
 }
 
+/// The controller works on autoscaling/v2 (`unsafeConvertToVersionVia`): an HPA stored as
+/// autoscaling/v1 has its `targetCPUUtilizationPercentage` as a CPU utilization metric, and an
+/// HPA without metrics the API server's default of 80% CPU.
+fn as_v2(hpa: &Value) -> Value {
+    let mut v2 = hpa.clone();
+    let spec = &mut v2["spec"];
+    if let Some(pct) = spec.get("targetCPUUtilizationPercentage").and_then(Value::as_i64) {
+        spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": pct}}}]);
+    }
+    if spec["metrics"].as_array().is_none_or(|m| m.is_empty()) {
+        spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]);
+    }
+    if let Some(o) = spec.as_object_mut() {
+        o.remove("targetCPUUtilizationPercentage");
+    }
+    v2["apiVersion"] = json!("autoscaling/v2");
+    v2
+}
+
 /// The pods the scale's selector picks, as the calculator sees them.
 fn pod_infos(caches: &Caches, ns: &str, selector: &LabelSelector, resource: &str) -> Vec<PodInfo> {
     caches
@@ -199,9 +218,9 @@ impl HpaController {
                 }
                 Some(t) if *t <= ctx.now => {
                     self.next_sync.insert(key.clone(), ctx.now.after(SYNC_PERIOD));
-                    let mut sync = Sync { key: key.clone(), hpa: hpa.clone(), now: ctx.now, events: Vec::new(), metrics };
+                    let mut sync = Sync { key: key.clone(), hpa: as_v2(&hpa), now: ctx.now, events: Vec::new(), metrics };
                     self.reconcile_autoscaler(ctx, caches, &mut sync);
-                    if sync.hpa["status"] != hpa["status"] {
+                    if sync.hpa["status"] != as_v2(&hpa)["status"] {
                         if let Some(kind) = client::kind("autoscaling/v2", "HorizontalPodAutoscaler") {
                             client::update_status(ctx, &client::controller(NAME), kind, &sync.hpa);
                         }
@@ -496,6 +515,15 @@ impl HpaController {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_v1_hpa_is_read_as_v2() {
+        let v1 = json!({"apiVersion": "autoscaling/v1", "spec": {"maxReplicas": 3, "targetCPUUtilizationPercentage": 50}});
+        let v2 = as_v2(&v1);
+        assert_eq!(v2["spec"]["metrics"][0]["resource"]["target"], json!({"type": "Utilization", "averageUtilization": 50}));
+        assert!(v2["spec"].get("targetCPUUtilizationPercentage").is_none());
+        assert_eq!(as_v2(&json!({"spec": {}}))["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 80);
+    }
 
     #[test]
     fn requests_sum_over_containers_or_name_the_first_without_one() {
