@@ -342,7 +342,7 @@ fn with_nominated(nodes: &BTreeMap<String, NodeInfo>, caches: &Caches, pod: &Pod
 
 /// The attempt's trace record.
 fn push(ctx: &mut Context, record: SchedulingAttempt) {
-    ctx.trace.push(ctx.now, Actor::User("kube-scheduler".into()), Event::Scheduling(Box::new(record)));
+    ctx.trace.push(ctx.now, Actor::Component("kube-scheduler".into()), Event::Scheduling(Box::new(record)));
 }
 
 /// POST `pods/<name>/binding`.
