@@ -244,4 +244,56 @@ mod tests {
         assert_eq!(violating.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["db-1"]);
         assert_eq!(fine.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["db-0", "web"]);
     }
+
+    fn pod(name: &str, priority: i64, cpu: &str, start: &str) -> Value {
+        serde_json::json!({
+            "metadata": {"name": name, "namespace": "default", "uid": name, "labels": {"app": name}},
+            "spec": {"priority": priority, "containers": [{"name": "c", "resources": {"requests": {"cpu": cpu}}}]},
+            "status": {"startTime": start}
+        })
+    }
+
+    fn worker(name: &str, pods: &[Value]) -> NodeInfo {
+        let mut n = NodeInfo::from_node(&serde_json::json!({"metadata": {"name": name}, "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}}));
+        for p in pods {
+            n.add_pod(p);
+        }
+        n
+    }
+
+    #[test]
+    fn the_dry_run_keeps_the_important_pods_and_evicts_as_few_as_needed() {
+        let Some(caches) = crate::controllers::Caches::new() else { panic!("caches") };
+        let ns = super::super::inter_pod_affinity::NamespaceLabels::new();
+        // node-a: three 1-CPU pods of lower priority; the preemptor needs 2 of the 4 CPUs.
+        let a = worker("node-a", &[pod("mid", 100, "1", "2026-01-01T00:00:01Z"), pod("low-old", 10, "1", "2026-01-01T00:00:02Z"), pod("low-new", 10, "1", "2026-01-01T00:00:03Z")]);
+        // node-b: one 3-CPU pod of higher priority: nothing to evict.
+        let b = worker("node-b", &[pod("critical", 2000, "3", "2026-01-01T00:00:01Z")]);
+        let nodes: BTreeMap<String, NodeInfo> = [("node-a".to_string(), a), ("node-b".to_string(), b)].into_iter().collect();
+        let preemptor = pod("vip", 1000, "2", "");
+        let mut cycle = Cycle::new(&preemptor, Default::default(), &caches, &ns, &nodes);
+        // Reprieved most important first: mid, then low-old (started earlier); low-new goes.
+        let (victims, violations) = select_victims_on_node(&mut cycle, &nodes, "node-a", &[]).unwrap();
+        assert_eq!((victims.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), violations), (vec!["low-new"], 0));
+        let e = select_victims_on_node(&mut cycle, &nodes, "node-b", &[]).unwrap_err();
+        assert_eq!(e.reasons, vec![NO_VICTIMS.to_string()]);
+        let cpu = Rejection { reasons: vec!["Insufficient cpu".into()], unresolvable: false };
+        let statuses: BTreeMap<String, Rejection> = [("node-a".to_string(), cpu.clone()), ("node-b".to_string(), cpu)].into_iter().collect();
+        let mut rng = Rng::new(1);
+        match post_filter(&mut cycle, &nodes, &statuses, "", &[], &mut rng) {
+            Outcome::Nominated(c) => assert_eq!(c.node, "node-a"),
+            other => panic!("{other:?}"),
+        }
+        // A pod of the filler's own priority finds no victim anywhere.
+        let peer = pod("peer", 10, "2", "");
+        let mut cycle = Cycle::new(&peer, Default::default(), &caches, &ns, &nodes);
+        match post_filter(&mut cycle, &nodes, &statuses, "", &[], &mut rng) {
+            Outcome::NoCandidate(m) => assert_eq!(m, "0/2 nodes are available: 2 No preemption victims found for incoming pod."),
+            other => panic!("{other:?}"),
+        }
+        let mut never = preemptor.clone();
+        never["spec"]["preemptionPolicy"] = serde_json::json!("Never");
+        let mut cycle = Cycle::new(&never, Default::default(), &caches, &ns, &nodes);
+        assert!(matches!(post_filter(&mut cycle, &nodes, &statuses, "", &[], &mut rng), Outcome::NotEligible(m) if m == "not eligible due to preemptionPolicy=Never."));
+    }
 }
