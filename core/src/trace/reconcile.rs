@@ -132,7 +132,10 @@ impl Trace {
         let open: BTreeMap<u64, ()> = step.open.values().map(|s| (*s, ())).collect();
         // Request id -> (reconcile, action), in the order the requests were sent.
         let mut actions: BTreeMap<u64, (u64, Action)> = BTreeMap::new();
-        for r in self.records.iter().filter(|r| r.seq >= first) {
+        // Only the step's own records, found by position: seqs are consecutive.
+        let front = self.records.front().map_or(0, |r| r.seq);
+        let start = usize::try_from(first.saturating_sub(front)).unwrap_or(usize::MAX).min(self.records.len());
+        for r in self.records.range(start..) {
             match &r.event {
                 Event::Request { id, verb, path, cause: Some(c), .. } if open.contains_key(c) => {
                     actions.insert(*id, (*c, Action::new(verb, path)));
@@ -156,7 +159,6 @@ impl Trace {
         for (_, (seq, a)) in actions {
             by_reconcile.entry(seq).or_default().push(a);
         }
-        let front = self.records.front().map_or(0, |r| r.seq);
         for (seq, list) in by_reconcile {
             let Some(idx) = seq.checked_sub(front).and_then(|i| usize::try_from(i).ok()) else { continue };
             if let Some(Event::Reconcile { decision, .. }) = self.records.get_mut(idx).filter(|r| r.seq == seq).map(|r| &mut r.event) {
