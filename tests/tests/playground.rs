@@ -306,6 +306,7 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     screenshot(c, "09-quota-example.png").await;
 
     nodes_from_the_map(c).await?;
+    tooltips(c).await?;
     etcd_as_of_a_revision(c).await?;
     share_links(c, base).await?;
     Ok(())
@@ -345,6 +346,47 @@ async fn nodes_from_the_map(c: &Client) -> R<()> {
     idle(c).await?;
     let nodes = js(c, "return [...document.querySelectorAll('#cluster-map .node')].map(n => n.dataset.node);").await?;
     assert!(!nodes.as_array().is_some_and(|n| n.iter().any(|x| x == "node-4")), "node-4 is gone: {nodes}");
+    Ok(())
+}
+
+/// Moves the pointer over the first element matching `css` (a `mouseover` at its top-left corner).
+async fn hover(c: &Client, css: &str) -> R<()> {
+    let found = c
+        .execute(
+            "const el = document.querySelector(arguments[0]); if (!el) return false; const r = el.getBoundingClientRect(); \
+             el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, clientX: r.left + 6, clientY: r.top + 6 })); return true;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .map_err(e)?;
+    if found != serde_json::json!(true) {
+        return Err(format!("nothing to hover at {css}"));
+    }
+    Ok(())
+}
+
+/// Hovering a pod, a node or a component on the map shows what it is and does, in both languages.
+async fn tooltips(c: &Client) -> R<()> {
+    let pod = js(c, "const p = document.querySelector('#cluster-map .pod[data-status=\"Running\"]'); return [p.dataset.pod, p.closest('.node').dataset.node];").await?;
+    let (name, node) = (pod[0].as_str().unwrap_or_default().to_string(), pod[1].as_str().unwrap_or_default().to_string());
+    hover(c, "#cluster-map .pod[data-status='Running']").await?;
+    let tip = wait_for(c, "#map-tooltip", "a pod's tooltip").await?.text().await.map_err(e)?;
+    for want in ["kind", "Pod", &name, "Running", &node, "A Pod: one or more containers"] {
+        assert!(tip.contains(want), "the pod's tooltip says {want}: {tip}");
+    }
+    screenshot(c, "14-pod-tooltip.png").await;
+    js(c, "document.querySelector('#cluster-map .pod').dispatchEvent(new MouseEvent('mouseout', { bubbles: true }));").await?;
+    assert!(c.find(Locator::Id("map-tooltip")).await.is_err(), "the tooltip goes when the pointer leaves");
+    hover(c, "#cluster-map .node[data-node='node-1'] .node-head").await?;
+    let tip = wait_for(c, "#map-tooltip", "a node's tooltip").await?.text().await.map_err(e)?;
+    assert!(tip.contains("Node") && tip.contains("node-1") && tip.contains("Ready"), "{tip}");
+    select(c, "lang", "ko").await?;
+    hover(c, "#cluster-map .part[data-component='kube-scheduler']").await?;
+    let tip = wait_for(c, "#map-tooltip", "a component's tooltip").await?.text().await.map_err(e)?;
+    assert!(["종류", "kube-scheduler", "control-plane", "노드를 거르고 점수를 매겨"].iter().all(|w| tip.contains(w)), "{tip}");
+    screenshot(c, "15-component-tooltip-ko.png").await;
+    js(c, "document.querySelector('#cluster-map .part').dispatchEvent(new MouseEvent('mouseout', { bubbles: true }));").await?;
+    select(c, "lang", "en").await?;
     Ok(())
 }
 

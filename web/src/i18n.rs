@@ -45,6 +45,14 @@ pub enum T {
     Worker,
     AddNode,
     RemoveNode,
+    TipKind,
+    TipName,
+    TipStatus,
+    TipNode,
+    TipOwner,
+    TipComponent,
+    TipActing,
+    TipWaiting,
     Unscheduled,
     Inspector,
     TabPipeline,
@@ -124,6 +132,14 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::Worker => ("worker", "워커"),
         T::AddNode => ("+ node", "+ 노드"),
         T::RemoveNode => ("remove", "제거"),
+        T::TipKind => ("kind", "종류"),
+        T::TipName => ("name", "이름"),
+        T::TipStatus => ("status", "상태"),
+        T::TipNode => ("node", "노드"),
+        T::TipOwner => ("owner", "소유자"),
+        T::TipComponent => ("component", "구성 요소"),
+        T::TipActing => ("acting at this record", "이 기록에서 동작 중"),
+        T::TipWaiting => ("waiting for a change it watches", "지켜보는 변화를 기다리는 중"),
         T::Unscheduled => ("not scheduled yet", "아직 스케줄되지 않음"),
         T::Inspector => ("inspector", "인스펙터"),
         T::TabPipeline => ("request", "요청"),
@@ -251,6 +267,29 @@ pub fn explain_component(lang: Lang, id: &str) -> &'static str {
     }
 }
 
+/// What an object kind on the map is, in a sentence, for its tooltip.
+pub fn explain_kind(lang: Lang, kind: &str) -> &'static str {
+    let (en, ko) = match kind {
+        "Pod" => (
+            "A Pod: one or more containers that run together on one node. The scheduler picks the node; that node's kubelet runs it.",
+            "파드: 한 노드에서 함께 실행되는 하나 이상의 컨테이너. 스케줄러가 노드를 고르고 그 노드의 kubelet이 실행합니다.",
+        ),
+        "Node" => (
+            "A Node: a machine whose kubelet registered it and renews its Lease; the scheduler places pods on the Ready ones.",
+            "노드: kubelet이 등록하고 Lease를 갱신하는 머신. 스케줄러는 Ready 상태인 노드에 파드를 배치합니다.",
+        ),
+        "control-plane" => (
+            "The control-plane node: it runs kube-apiserver, etcd, kube-scheduler and kube-controller-manager, and is tainted so ordinary pods go elsewhere.",
+            "컨트롤 플레인 노드: kube-apiserver, etcd, kube-scheduler, kube-controller-manager를 실행하며, 일반 파드가 다른 곳으로 가도록 테인트가 걸려 있습니다.",
+        ),
+        _ => ("", ""),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
+
 /// What a pipeline stage does, in a sentence.
 pub fn explain_stage(lang: Lang, stage: &str) -> &'static str {
     let (en, ko) = match stage {
@@ -300,6 +339,9 @@ mod tests {
         }
         for c in ["kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager", "kubelet", "kube-proxy", "container-runtime", "user"] {
             assert!(!explain_component(Lang::En, c).is_empty() && !explain_component(Lang::Ko, c).is_empty(), "{c}");
+        }
+        for k in ["Pod", "Node", "control-plane"] {
+            assert!(!explain_kind(Lang::En, k).is_empty() && !explain_kind(Lang::Ko, k).is_empty(), "{k}");
         }
         assert_ne!(tr(Lang::En, T::Apply), tr(Lang::Ko, T::Apply));
     }

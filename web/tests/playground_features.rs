@@ -142,3 +142,24 @@ fn etcd_history_wal_and_revisions() {
     let p = p.reduce(Action::Seek(seq));
     assert!(p.view.keys.is_empty(), "a read below the compaction point has nothing");
 }
+
+#[test]
+fn the_maps_tooltips_describe_what_is_on_it() {
+    use kubeplay_web::i18n::Lang;
+    use kubeplay_web::views::cluster_map_tooltip::{node_tip, pod_tip, tip_of_component};
+    let (p, _) = settle(apply(TEN), 500);
+    let node = p.view.nodes.iter().find(|n| !n.pods.is_empty()).expect("a node with pods");
+    let tip = pod_tip(Lang::En, &node.pods[0], &node.name, (10, 20));
+    assert_eq!(tip.kind, "Pod");
+    assert_eq!(tip.name, format!("default/{}", node.pods[0].name));
+    assert_eq!(tip.status, "Running");
+    assert_eq!(tip.node, node.name);
+    assert!(tip.owner.starts_with("ReplicaSet/web-"));
+    let ko = pod_tip(Lang::Ko, &node.pods[0], &node.name, (10, 20));
+    assert!(ko.about.contains("파드"), "{}", ko.about);
+    let cp = &p.view.nodes[0];
+    assert!(node_tip(Lang::En, cp, (0, 0)).about.starts_with("The control-plane node"));
+    let etcd = tip_of_component(Lang::En, &kubeplay_web::state::Component::Etcd, &cp.name, false, (0, 0));
+    assert_eq!((etcd.name.as_str(), etcd.node.as_str()), ("etcd", "control-plane"));
+    assert!(etcd.about.starts_with("etcd: the key-value store"));
+}

@@ -6,11 +6,32 @@
 //!
 //! Nodes are stopped, started, cordoned, added and removed from here through the command language
 //! (`node stop|start|add|remove`, `kubectl cordon`), so each action is in the terminal's history,
-//! the session and the trace like anything typed.
+//! the session and the trace like anything typed. Hovering a pod, a node or a component shows a
+//! tooltip saying what it is and does (`cluster_map_tooltip.rs`).
 
-use crate::i18n::{explain_component, tr, Lang, T};
+use super::cluster_map_tooltip::{component_tip, node_tip, pod_tip, tip_of_component, MapTooltip, Tip};
+use crate::i18n::{tr, Lang, T};
 use crate::state::{next_node_name, Component, NodeView, PodChip};
 use yew::prelude::*;
+
+/// Shows `tip` on hover (the innermost hovered thing wins) and hides it when the pointer leaves.
+fn hover(state: &UseStateHandle<Option<Tip>>, make: impl Fn((i32, i32)) -> Tip + 'static) -> (Callback<MouseEvent>, Callback<MouseEvent>) {
+    let over = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            state.set(Some(make((e.client_x(), e.client_y()))));
+        })
+    };
+    let out = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            state.set(None);
+        })
+    };
+    (over, out)
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
@@ -61,17 +82,30 @@ fn mib(bytes: i64) -> String {
 #[component]
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
     let lang = props.lang;
+    let tip = use_state(|| None::<Tip>);
     let is_active = |c: &Component| props.active.as_ref().is_some_and(|a| match (a, c) {
         (Component::KubeProxy(x), Component::KubeProxy(y)) => x.is_empty() || x == y,
         _ => a == c,
     });
-    let part = |c: Component, label: &str, explain: &str| {
-        let class = classes!("part", is_active(&c).then_some("active"));
-        html! { <span {class} data-component={c.id()} title={explain_component(lang, explain).to_string()}>{ label.to_string() }</span> }
+    let part = |c: Component, label: &str, node: &str| {
+        let active = is_active(&c);
+        let class = classes!("part", active.then_some("active"));
+        let (onmouseover, onmouseout) = {
+            let (c, node) = (c.clone(), node.to_string());
+            hover(&tip, move |at| tip_of_component(lang, &c, &node, active, at))
+        };
+        html! { <span {class} data-component={c.id()} {onmouseover} {onmouseout}>{ label.to_string() }</span> }
     };
     let path = props.path.iter().enumerate().map(|(i, c)| {
         html! { <>{ if i > 0 { html! { <span class="arrow">{ "→" }</span> } } else { html! {} } }<span class={classes!("hop", is_active(c).then_some("active"))}>{ c.id() }</span></> }
     });
+    let runtime = |node: &str| {
+        let (onmouseover, onmouseout) = {
+            let node = node.to_string();
+            hover(&tip, move |at| component_tip(lang, "containerd", "container-runtime", &node, false, at))
+        };
+        html! { <span class="part" data-component="container-runtime" {onmouseover} {onmouseout}>{ "containerd" }</span> }
+    };
     let nodes = props.nodes.iter().map(|n| {
         // Pods grouped by owner, in the order they come (by name), each group one row.
         let mut groups: Vec<(String, Vec<&PodChip>)> = Vec::new();
@@ -84,14 +118,17 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         let groups = groups.into_iter().map(|(owner, pods)| {
             let chips = pods.into_iter().map(|p| {
                 let class = classes!("pod", status_class(&p.status));
-                let title = format!("{}/{}\n{}{}", p.namespace, p.name, p.status, if p.owner.is_empty() { String::new() } else { format!("\nowned by {}", p.owner) });
+                let (onmouseover, onmouseout) = {
+                    let (p, node) = ((*p).clone(), n.name.clone());
+                    hover(&tip, move |at| pod_tip(lang, &p, &node, at))
+                };
                 let key = format!("/registry/pods/{}/{}", p.namespace, p.name);
                 let on_select = props.on_select.clone();
                 let onclick = Callback::from(move |e: MouseEvent| {
                     e.stop_propagation();
                     on_select.emit(key.clone());
                 });
-                html! { <span {class} {title} {onclick} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
+                html! { <span {class} {onclick} {onmouseover} {onmouseout} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
             });
             html! {
                 <div class="pod-group">
@@ -104,20 +141,24 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         let class = classes!("node", n.control_plane.then_some("control-plane"), pending.then_some("pending"), (n.status != "Ready" && !pending).then_some("down"));
         let parts = if n.control_plane {
             html! { <div class="parts">
-                { part(Component::ApiServer, "kube-apiserver", "kube-apiserver") }
-                { part(Component::Etcd, "etcd", "etcd") }
-                { part(Component::Scheduler, "kube-scheduler", "kube-scheduler") }
-                { part(Component::ControllerManager, "kube-controller-manager", "kube-controller-manager") }
-                { part(Component::Kubelet(n.name.clone()), "kubelet", "kubelet") }
+                { part(Component::ApiServer, "kube-apiserver", &n.name) }
+                { part(Component::Etcd, "etcd", &n.name) }
+                { part(Component::Scheduler, "kube-scheduler", &n.name) }
+                { part(Component::ControllerManager, "kube-controller-manager", &n.name) }
+                { part(Component::Kubelet(n.name.clone()), "kubelet", &n.name) }
             </div> }
         } else if pending {
             html! { <div class="parts muted">{ tr(lang, T::Unscheduled) }</div> }
         } else {
             html! { <div class="parts">
-                { part(Component::Kubelet(n.name.clone()), "kubelet", "kubelet") }
-                { part(Component::KubeProxy(n.name.clone()), "kube-proxy", "kube-proxy") }
-                <span class="part" title={explain_component(lang, "container-runtime")}>{ "containerd" }</span>
+                { part(Component::Kubelet(n.name.clone()), "kubelet", &n.name) }
+                { part(Component::KubeProxy(n.name.clone()), "kube-proxy", &n.name) }
+                { runtime(&n.name) }
             </div> }
+        };
+        let (onmouseover, onmouseout) = {
+            let n = n.clone();
+            hover(&tip, move |at| node_tip(lang, &n, at))
         };
         let key = format!("/registry/minions/{}", n.name);
         let onclick = {
@@ -150,7 +191,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
             })
         };
         html! {
-            <div {class} data-node={n.name.clone()} {onclick}>
+            <div {class} data-node={n.name.clone()} {onclick} {onmouseover} {onmouseout}>
                 <div class="node-head">
                     <span class="node-name">{ &n.name }</span>
                     <span class="node-role">{ if n.control_plane { tr(lang, T::ControlPlane) } else if pending { "" } else { tr(lang, T::Worker) } }</span>
@@ -188,13 +229,14 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                 <button id="add-node" class="small" onclick={add_node} title={add_line.clone()}>{ tr(lang, T::AddNode) }</button>
             </div>
             <div class="request-path" id="request-path">
-                { part(Component::User, "you", "user") }
+                { part(Component::User, "you", "") }
                 if !props.path.is_empty() { <span class="arrow">{ "·" }</span>{ for path } }
             </div>
             if props.nodes.is_empty() {
                 <p class="empty">{ "No nodes have registered yet." }</p>
             }
             <div class="nodes">{ for nodes }</div>
+            if let Some(t) = (*tip).clone() { <MapTooltip tip={t} {lang} /> }
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The playground's panels, one component per file with its props beside it.
 
 pub mod cluster_map;
+pub mod cluster_map_tooltip;
 pub mod editor;
 pub mod etcd_keys;
 pub mod help;
