@@ -38,6 +38,7 @@ mod garbage_collector;
 mod hash;
 mod hpa;
 mod hpa_behavior;
+mod hpa_metrics;
 mod hpa_replicas;
 mod informer;
 mod job;
