@@ -105,8 +105,6 @@ spec:
         image: nginx:1.27
 ";
 
-const PARSE: &str = "error: error parsing m.yaml: error converting YAML to JSON: yaml: ";
-const RETRY: &str = "the object has been modified; please apply your changes to the latest version and try again";
 
 fn big(len: usize) -> Vec<u8> {
     let mut v = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: \"".to_vec();
@@ -413,3 +411,4 @@ fn bad_input_is_refused_with_kubectls_words_and_changes_nothing() {
     }
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
