@@ -74,7 +74,23 @@ struct ActiveWatch {
 pub struct Etcdctl {
     watches: Vec<ActiveWatch>,
     started: usize,
+    /// Events the streaming watches printed since the kernel last took them, for the trace's
+    /// watch-delivery records (bounded by [`MAX_PENDING_DELIVERIES`]).
+    delivered: Vec<Delivery>,
 }
+
+/// One event a streaming `etcdctl watch` received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The watch's number in the session (0 for the first).
+    pub watch: usize,
+    pub revision: i64,
+    pub key: String,
+    pub event: crate::trace::WatchEvent,
+}
+
+/// Deliveries kept until the kernel takes them; more are not recorded.
+const MAX_PENDING_DELIVERIES: usize = 10_000;
 
 /// Runs one command line (without the leading `etcdctl`) against `store`, with empty stdin.
 pub fn run(args: &[String], store: &mut Store) -> Output {
@@ -295,10 +311,26 @@ impl Etcdctl {
         }
     }
 
+    /// The events the watches received since the last call, for the trace.
+    pub fn take_deliveries(&mut self) -> Vec<Delivery> {
+        std::mem::take(&mut self.delivered)
+    }
+
     fn poll_one(&mut self, i: usize, store: &mut Store) -> Output {
         let Some(w) = self.watches.get(i).cloned() else { return Output::default() };
         let mut out = Output::default();
         for resp in store.take_watch_responses(w.id) {
+            for ev in &resp.events {
+                if self.delivered.len() < MAX_PENDING_DELIVERIES {
+                    let event = match ev.kind {
+                        crate::store::EventType::Delete => crate::trace::WatchEvent::Deleted,
+                        _ if ev.kv.create_revision == ev.kv.mod_revision => crate::trace::WatchEvent::Added,
+                        _ => crate::trace::WatchEvent::Modified,
+                    };
+                    let key = String::from_utf8_lossy(&ev.kv.key).into_owned();
+                    self.delivered.push(Delivery { watch: w.number, revision: ev.kv.mod_revision, key, event });
+                }
+            }
             print_watch(&mut out, &w, &resp);
             if resp.canceled {
                 self.watches.remove(i);

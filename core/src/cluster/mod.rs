@@ -490,6 +490,10 @@ impl Cluster {
         // Events for `etcdctl watch` sessions started earlier print after the command that
         // caused them, as a watch running in another terminal would show them.
         let watched = self.etcdctl.poll(&mut self.store);
+        for d in self.etcdctl.take_deliveries() {
+            let watcher = format!("etcdctl watch {}", d.watch);
+            self.trace.push_delivery(self.now(), d.revision, &d.key, d.event, vec![watcher], false);
+        }
         out.stdout.push_str(&watched.stdout);
         out.stderr.push_str(&watched.stderr);
         self.trace.push(self.now(), Actor::User("kubernetes-admin".into()), Event::CommandDone { id, exit_code: out.exit_code });

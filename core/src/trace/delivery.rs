@@ -125,6 +125,17 @@ mod tests {
     }
 
     #[test]
+    fn an_etcdctl_watch_receiving_a_put_is_a_delivery() {
+        let mut cluster = crate::Cluster::etcd_only(crate::Config::default());
+        let files = crate::cli::MemoryFiles::new();
+        cluster.execute("etcdctl watch --prefix /a", &files);
+        let out = cluster.execute("etcdctl put /a/b 1", &files);
+        assert!(out.stdout.contains("/a/b"), "the watch printed the put: {}", out.stdout);
+        let line = cluster.trace().render();
+        assert!(line.contains("watch ADDED /a/b revision 2 -> etcdctl watch 0"), "{line}");
+    }
+
+    #[test]
     fn indexes_forget_dropped_records() {
         let mut t = Trace::with_capacity(2);
         t.push(Time(0), Actor::Etcd, Event::StoreWrite { request: 1, key: "k".into(), revision: 2, op: WriteOp::Create });
