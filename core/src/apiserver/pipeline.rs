@@ -525,6 +525,11 @@ fn bind(run: &mut Run, req: &Request) -> Result<Value, Status> {
         return run.reject(Stage::Storage, conflict(format!("pod {} is already assigned to node {assigned:?}", req.name)));
     }
     pod["spec"]["nodeName"] = json!(node);
+    // ClearingNominatedNodeNameAfterBinding (on by default since 1.35): a preemptor's
+    // nomination is over once it is bound.
+    if let Some(status) = pod["status"].as_object_mut() {
+        status.remove("nominatedNodeName");
+    }
     let now = strategy::rfc3339(run.ctx.now);
     let mut conds: Vec<Value> = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
     conds.retain(|c| c["type"] != "PodScheduled");

@@ -236,7 +236,7 @@ impl SchedulingAttempt {
                     let _ = writeln!(out, "Preemption: nominated {node}, victims: {}", if p.victims.is_empty() { "none".to_string() } else { p.victims.join(", ") });
                 }
                 None => {
-                    let _ = writeln!(out, "Preemption: {}", p.message);
+                    let _ = writeln!(out, "Preemption: {}", p.message.strip_prefix("preemption: ").unwrap_or(&p.message));
                 }
             }
         }
