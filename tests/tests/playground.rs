@@ -309,6 +309,7 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     tooltips(c).await?;
     etcd_as_of_a_revision(c).await?;
     share_links(c, base).await?;
+    scheduler_table(c).await?;
     Ok(())
 }
 
@@ -464,5 +465,38 @@ async fn share_links(c: &Client, base: &str) -> R<()> {
     wait_for(c, "#apply", "the page from an old link").await?;
     click(c, "#tab-etcd").await?;
     wait_for(c, "tr.etcd-key[data-key='/registry/namespaces/from-an-old-link']", "the old link's namespace").await?;
+    Ok(())
+}
+
+/// The Scheduler view: with the cursor on a kube-scheduler record, the inspector shows the
+/// attempt as nodes × filter and score plugins, the failing filter red, the chosen node marked.
+async fn scheduler_table(c: &Client) -> R<()> {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sched}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: sched}}\n  template:\n    metadata: {labels: {app: sched}}\n    spec:\n      containers: [{name: nginx, image: 'nginx:1.27'}]\n";
+    set_editor(c, deployment).await?;
+    click(c, "#apply").await?;
+    idle(c).await?;
+    click(c, "#tab-request").await?;
+    // Back along the timeline from the newest record until a scheduling record is listed.
+    let mut found = false;
+    for _ in 0..60 {
+        let hit = js(c, "const s = [...document.querySelectorAll('#timeline li.step')].find(l => l.textContent.includes('scheduling default/sched-')); if (s) { s.click(); return true; } return false;").await?;
+        if hit == Value::Bool(true) {
+            found = true;
+            break;
+        }
+        js(c, "const s = document.getElementById('scrubber'); s.value = Math.max(+s.min, +s.value - 40); s.dispatchEvent(new Event('input', { bubbles: true }));").await?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(found, "a scheduling record of the Deployment's pods in the timeline");
+    wait_for(c, "#scheduler-table tr.sched-row.chosen", "the chosen node in the Scheduler view").await?;
+    assert_eq!(js(c, "return document.querySelector('#scheduler-table .sched-outcome').dataset.outcome;").await?, Value::from("bound"));
+    let failed = text(c, "#scheduler-table tr.sched-row[data-node='control-plane'] td.sched-cell.failed").await?;
+    assert!(failed.contains("untolerated taint"), "{failed}");
+    let score = text(c, "#scheduler-table tr.sched-row.chosen td.sched-cell.score").await?;
+    assert!(score.contains(" → ") && score.contains(" = "), "{score}");
+    screenshot(c, "16-scheduler-table.png").await;
+    // The score columns, further right.
+    js(c, "const t = document.querySelector('#scheduler-table .sched-scroll'); t.scrollLeft = t.scrollWidth;").await?;
+    screenshot(c, "16b-scheduler-scores.png").await;
     Ok(())
 }

@@ -593,7 +593,7 @@ pub fn App() -> Html {
                     <ContextProvider<EtcdContext> context={etcd_context}>
                     <Inspector tab={*tab} {on_tab} lang={l} request={state.view.request.clone()} caused={state.view.caused.clone()}
                         requests={state.requests.clone()} keys={state.view.keys.clone()} revision={state.view.revision}
-                        changed_since={state.revision_before_last} object={state.view.object.clone()} diff={diff_texts}
+                        changed_since={state.revision_before_last} object={state.view.object.clone()} diff={diff_texts} scheduling={state.view.scheduling.clone()}
                         on_select_key={on_select_key.clone()} on_seek={on_seek_request} {on_compare} />
                     </ContextProvider<EtcdContext>>
                 </div>

@@ -10,6 +10,7 @@ pub mod highlight;
 mod persona;
 mod pipeline;
 mod run;
+mod scheduler_table;
 mod session;
 pub mod timeline;
 
@@ -20,6 +21,7 @@ pub use etcd_history::{KeyRevision, RaftLog, WalRow};
 pub use persona::{as_persona, persona, Persona, PERSONAS};
 pub use pipeline::RequestView;
 pub use run::Running;
+pub use scheduler_table::{Cell, CellState, Outcome, Row, SchedulerTable};
 pub use session::{reads_stdin, Input, Session, MAX_INPUTS, MAX_SESSION_BYTES};
 pub use timeline::{Caused, Component, Step, StepKind};
 
@@ -105,6 +107,8 @@ pub struct View {
     pub step: Option<Step>,
     /// The selected key's value (as YAML) at the cursor's revision, and its writes so far.
     pub object: Option<ObjectView>,
+    /// When the record at the cursor is a kube-scheduler attempt: its filter/score table.
+    pub scheduling: Option<SchedulerTable>,
 }
 
 /// An etcd key as the object inspector shows it.
@@ -364,6 +368,10 @@ impl Playground {
             active: timeline::component_at(&refs, at),
             step: refs.iter().find(|r| r.seq == at).map(|r| timeline::step_of(r)),
             object,
+            scheduling: refs.iter().find(|r| r.seq == at).and_then(|r| match &r.event {
+                Event::Scheduling(a) => Some(SchedulerTable::from_attempt(a)),
+                _ => None,
+            }),
         };
         drop(cluster);
         self.session.cursor = self.cursor;

@@ -9,7 +9,8 @@
 
 use crate::i18n::{explain_stage, tr, Lang, T};
 use crate::state::timeline::{op_name, stages_for};
-use crate::state::{line_diff, Caused, DiffLine, KeyRow, ObjectView, RequestView};
+use crate::state::{line_diff, Caused, DiffLine, KeyRow, ObjectView, RequestView, SchedulerTable};
+use crate::views::scheduler_table::SchedulerTableView;
 use crate::views::EtcdKeys;
 use kubeplay::trace::Verdict;
 use yew::prelude::*;
@@ -41,6 +42,9 @@ pub struct InspectorProps {
     pub on_seek: Callback<u64>,
     /// Choose two revisions of the object to compare.
     pub on_compare: Callback<(i64, i64)>,
+    /// The kube-scheduler attempt at the cursor, shown above the request tab's content.
+    #[prop_or_default]
+    pub scheduling: Option<SchedulerTable>,
 }
 
 fn verdict_class(v: Verdict) -> &'static str {
@@ -219,9 +223,14 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         html! { <button id={id} class={classes!("tab", (props.tab == t).then_some("on"))} onclick={Callback::from(move |_: MouseEvent| on_tab.emit(t))}>{ tr(lang, label) }</button> }
     };
     let body = match props.tab {
-        Tab::Request => match &props.request {
-            Some(r) => request_stepper(props, r),
-            None => command_requests(props),
+        Tab::Request => html! {
+            <>
+                if let Some(table) = &props.scheduling { <SchedulerTableView {lang} table={table.clone()} /> }
+                { match &props.request {
+                    Some(r) => request_stepper(props, r),
+                    None => command_requests(props),
+                } }
+            </>
         },
         Tab::Etcd => html! {
             <EtcdKeys keys={props.keys.clone()} revision={props.revision} changed_since={props.changed_since} {lang} on_select={props.on_select_key.clone()} />

@@ -7,6 +7,7 @@ pub mod etcd_keys;
 pub mod help;
 pub mod inspector;
 pub mod output;
+pub mod scheduler_table;
 pub mod timeline;
 
 pub use cluster_map::ClusterMap;

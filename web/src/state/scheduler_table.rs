@@ -1,0 +1,142 @@
+//! A kube-scheduler attempt (the trace's `Scheduling` record) turned into the rows and cells the
+//! inspector's "Scheduler" view draws, as kube-scheduler-simulator's result table shows it: nodes
+//! as rows, the filter plugins' verdicts as columns, then for the feasible nodes each score
+//! plugin's `raw → normalised ×weight = weighted`, the total, and the node chosen. Pure, so it is
+//! tested natively; the Yew view is `views/scheduler_table.rs`.
+
+use kubeplay::trace::scheduling::{Preemption, SchedulingAttempt};
+
+/// How a cell reads (and is coloured).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellState {
+    /// The filter passed the node.
+    Passed,
+    /// The filter rejected the node: the cell is red and says why.
+    Failed,
+    /// The framework stopped at an earlier rejection, so this filter did not run (`-`).
+    NotRun,
+    /// A score plugin's score on a feasible node.
+    Score,
+    /// The score plugin's PreScore answered Skip: it does not score this pod.
+    Skipped,
+}
+
+/// One cell: its text, what hovering shows (the full reason), and its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub title: String,
+    pub state: CellState,
+}
+
+/// One node's row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub node: String,
+    pub feasible: bool,
+    /// The node the pod was bound (or nominated) to.
+    pub chosen: bool,
+    /// One per filter plugin, in the table's filter columns' order.
+    pub filters: Vec<Cell>,
+    /// One per score plugin for feasible nodes that were scored; empty otherwise.
+    pub scores: Vec<Cell>,
+    pub total: Option<i64>,
+}
+
+/// What the attempt came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A node was selected (`Scheduled`'s message).
+    Bound { node: String, message: String },
+    /// DefaultPreemption nominated a node and evicted these pods.
+    Nominated { node: String, victims: Vec<String>, message: String },
+    /// No node fitted and preemption could not help (`FailedScheduling`'s message).
+    Failed { message: String },
+}
+
+/// The whole view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchedulerTable {
+    pub pod: String,
+    pub priority: i32,
+    pub attempt: u32,
+    pub nodes_total: usize,
+    pub feasible: usize,
+    pub outcome: Outcome,
+    /// A PreFilter plugin that rejected the pod everywhere: (plugin, message).
+    pub pre_filter_rejection: Option<(String, String)>,
+    pub filter_plugins: Vec<String>,
+    /// Score column headers: (plugin, weight).
+    pub score_plugins: Vec<(String, i64)>,
+    pub rows: Vec<Row>,
+    /// Nodes beyond the record's bound, and how many of them were feasible.
+    pub nodes_summarised: usize,
+    pub feasible_summarised: usize,
+    /// One feasible node: kube-scheduler binds it without scoring.
+    pub scoring_skipped: bool,
+    /// Nodes that shared the best total (selectHost picked one at random).
+    pub tied_nodes: usize,
+}
+
+impl SchedulerTable {
+    pub fn from_attempt(a: &SchedulingAttempt) -> Self {
+        let chosen = a.selected_node.clone().or_else(|| a.preemption.as_ref().and_then(|p| p.nominated_node.clone()));
+        let rows = a
+            .nodes
+            .iter()
+            .map(|n| {
+                let filters = a
+                    .filter_plugins
+                    .iter()
+                    .enumerate()
+                    .map(|(i, plugin)| match n.filters.get(i).filter(|f| &f.plugin == plugin).or_else(|| n.filters.iter().find(|f| &f.plugin == plugin)) {
+                        Some(f) if f.passed => Cell { text: "✓".into(), title: format!("{plugin}: passed"), state: CellState::Passed },
+                        Some(f) => {
+                            let title = if f.unresolvable { format!("{plugin}: {} (UnschedulableAndUnresolvable)", f.reason) } else { format!("{plugin}: {}", f.reason) };
+                            Cell { text: format!("✗ {}", f.reason), title, state: CellState::Failed }
+                        }
+                        None => Cell { text: "-".into(), title: String::new(), state: CellState::NotRun },
+                    })
+                    .collect();
+                let scores = if n.feasible() {
+                    a.score_plugins
+                        .iter()
+                        .filter_map(|p| n.scores.iter().find(|s| s.plugin == p.name).map(|s| (p, s)))
+                        .map(|(p, s)| {
+                            if s.ran {
+                                let text = format!("{} → {} ×{} = {}", s.raw, s.normalized, p.weight, s.weighted);
+                                Cell { title: format!("{}: {text}", p.name), text, state: CellState::Score }
+                            } else {
+                                Cell { text: "skip".into(), title: format!("{}: PreScore Skip", p.name), state: CellState::Skipped }
+                            }
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Row { node: n.node.clone(), feasible: n.feasible(), chosen: chosen.as_deref() == Some(n.node.as_str()), filters, scores, total: n.total }
+            })
+            .collect();
+        let outcome = match (&a.selected_node, &a.preemption) {
+            (Some(node), _) => Outcome::Bound { node: node.clone(), message: a.message.clone() },
+            (None, Some(Preemption { nominated_node: Some(node), victims, .. })) => Outcome::Nominated { node: node.clone(), victims: victims.clone(), message: a.message.clone() },
+            (None, _) => Outcome::Failed { message: a.message.clone() },
+        };
+        SchedulerTable {
+            pod: a.pod.clone(),
+            priority: a.priority,
+            attempt: a.attempt,
+            nodes_total: a.nodes_total,
+            feasible: a.nodes.iter().filter(|n| n.feasible()).count() + a.feasible_summarised,
+            outcome,
+            pre_filter_rejection: a.pre_filter_rejection.clone(),
+            filter_plugins: a.filter_plugins.clone(),
+            score_plugins: a.score_plugins.iter().map(|p| (p.name.clone(), p.weight)).collect(),
+            rows,
+            nodes_summarised: a.nodes_summarised,
+            feasible_summarised: a.feasible_summarised,
+            scoring_skipped: a.scoring_skipped,
+            tied_nodes: a.tied_nodes,
+        }
+    }
+}
