@@ -97,10 +97,60 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
             obj["status"] = json!({"phase": "Pending"});
         }
         ("", "Service") | ("", "Node") => {}
+        ("batch", "Job") => {
+            generate_job_selector(obj);
+            if obj.get("status").is_some() {
+                obj["status"] = json!({});
+            }
+        }
         ("apps", _) | ("batch", _) | ("autoscaling", _) | ("policy", "PodDisruptionBudget") if obj.get("status").is_some() => {
             obj["status"] = json!({});
         }
         _ => {}
+    }
+}
+
+/// The Job strategy's `generateSelectorIfNeeded`: unless `spec.manualSelector` is true, the
+/// template gets the job-name and controller-uid labels (both the legacy and the
+/// `batch.kubernetes.io/` spellings, where the learner did not set them) and the selector matches
+/// `batch.kubernetes.io/controller-uid`. A conflicting label the learner set is left for
+/// validation to reject, as the real strategy leaves it.
+fn generate_job_selector(obj: &mut Value) {
+    if obj["spec"]["manualSelector"].as_bool() == Some(true) || !obj.get("spec").is_some_and(Value::is_object) {
+        return;
+    }
+    let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+    let uid = obj["metadata"]["uid"].as_str().unwrap_or("").to_string();
+    let template = &mut obj["spec"]["template"];
+    if !template.is_object() {
+        return;
+    }
+    if !template["metadata"].is_object() {
+        template["metadata"] = json!({});
+    }
+    if !template["metadata"]["labels"].is_object() {
+        template["metadata"]["labels"] = json!({});
+    }
+    let labels = &mut template["metadata"]["labels"];
+    for (key, value) in [
+        ("job-name", &name),
+        ("batch.kubernetes.io/job-name", &name),
+        ("controller-uid", &uid),
+        ("batch.kubernetes.io/controller-uid", &uid),
+    ] {
+        if labels.get(key).is_none() {
+            labels[key] = json!(value);
+        }
+    }
+    let selector = &mut obj["spec"]["selector"];
+    if !selector.is_object() {
+        *selector = json!({});
+    }
+    if !selector["matchLabels"].is_object() {
+        selector["matchLabels"] = json!({});
+    }
+    if selector["matchLabels"].get("batch.kubernetes.io/controller-uid").is_none() {
+        selector["matchLabels"]["batch.kubernetes.io/controller-uid"] = json!(uid);
     }
 }
 
@@ -199,6 +249,22 @@ mod tests {
         let n = generate_name("web-7d4b9c8f5-", &mut Rng::new(3));
         assert_eq!(n.len(), "web-7d4b9c8f5-".len() + 5);
         assert!(n[14..].bytes().all(|b| NAME_ALPHABET.contains(&b)));
+    }
+
+    #[test]
+    fn job_selector_is_generated_unless_manual() {
+        use serde_json::json;
+        let kind = crate::api::registry::lookup("batch/v1", "Job").expect("Job is served");
+        let mut job = json!({"metadata": {"name": "pi"}, "spec": {"template": {"spec": {}}}});
+        prepare_for_create(kind, &mut job, "default", Time(0), &mut Rng::new(1));
+        let uid = job["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        assert_eq!(job["spec"]["selector"], json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}));
+        let labels = &job["spec"]["template"]["metadata"]["labels"];
+        assert_eq!((labels["job-name"].as_str(), labels["controller-uid"].as_str()), (Some("pi"), Some(uid.as_str())));
+        assert_eq!(labels["batch.kubernetes.io/job-name"], json!("pi"));
+        let mut manual = json!({"metadata": {"name": "m"}, "spec": {"manualSelector": true, "template": {}}});
+        prepare_for_create(kind, &mut manual, "default", Time(0), &mut Rng::new(1));
+        assert!(manual["spec"].get("selector").is_none());
     }
 
     #[test]

@@ -96,7 +96,6 @@ pub struct Drain {
     pub grace_period: i64,
     /// `--timeout` in virtual milliseconds; 0 is kubectl's "no limit".
     pub timeout_ms: u64,
-}
     /// `--selector/-l`: drain every node with these labels instead of named ones.
     pub selector: String,
     /// `--pod-selector`: only the pods on the node with these labels.
@@ -104,6 +103,7 @@ pub struct Drain {
     /// `--disable-eviction`: DELETE the pods instead of evicting them (no PodDisruptionBudgets).
     pub disable_eviction: bool,
     pub dry_run: DryRun,
+}
 
 /// `apply`'s own flags: `--server-side`, `--force-conflicts`, `--field-manager`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -252,13 +252,13 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 switch("delete-local-data", None),
                 flag("grace-period", None),
                 flag("timeout", None),
-            ],
                 flag("selector", Some('l')),
                 flag("pod-selector", None),
                 switch("disable-eviction", None),
                 flag("dry-run", None),
                 flag("skip-wait-for-delete-timeout", None),
                 flag("chunk-size", None),
+            ],
             build_drain,
         ),
         "auth" => match rest.first().map(String::as_str) {
@@ -427,7 +427,6 @@ fn build_drain(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
     if p.positional.is_empty() && p.get("selector").is_none() {
         return Err("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n".into());
     }
-    let grace_period = match p.get("grace-period") {
     if !p.positional.is_empty() && !selector.is_empty() {
         return Err("error: cannot specify both a node name and a --selector option\nSee 'kubectl drain -h' for help and examples\n".into());
     }
@@ -436,6 +435,7 @@ fn build_drain(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
     if crate::apiserver::select::LabelSelector::parse(&pod_selector).is_err() {
         return Err("error: --pod-selector=<pod_selector> must be a valid label selector\n".into());
     }
+    let grace_period = match p.get("grace-period") {
         Some(g) => g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax\n"))?,
         None => -1,
     };
@@ -450,11 +450,11 @@ fn build_drain(p: &Parsed, _: &dyn Files) -> Result<Command, String> {
         delete_emptydir_data: p.on("delete-emptydir-data") || p.on("delete-local-data"),
         grace_period,
         timeout_ms,
-    }))
         selector,
         pod_selector,
         disable_eviction: p.on("disable-eviction"),
         dry_run,
+    }))
 }
 
 fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
