@@ -168,6 +168,9 @@ const SELECTOR: Spec = flag("selector", Some('l'));
 const DRY_RUN: Spec = flag("dry-run", None);
 const ALL_NAMESPACES: Spec = switch("all-namespaces", Some('A'));
 
+/// Turns a command's parsed flags and arguments into its `Command`.
+type Builder = fn(&Parsed, &dyn Files) -> Result<Command, String>;
+
 /// Parses the words after `kubectl`. Errors are the full text kubectl prints on stderr.
 pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     if args.is_empty() || help::wants_help(args) {
@@ -192,7 +195,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
     if inspect::handles(command, rest) {
         return inspect::parse(command, rest, files);
     }
-    let (specs, build): (&[Spec], fn(&Parsed, &dyn Files) -> Result<Command, String>) = match command.as_str() {
+    let (specs, build): (&[Spec], Builder) = match command.as_str() {
         "apply" => (
             &[
                 FILENAME,
