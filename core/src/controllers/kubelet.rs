@@ -46,6 +46,10 @@ pub struct Kubelet {
     pub stopped: bool,
     /// The node's container runtime: the containers, their processes and logs (`runtime/`).
     runtime: super::runtime::Runtime,
+    /// A machine just added or a kubelet just started: it acts at the next step (registers its
+    /// Node, renews its Lease) as foreground work, so a run to idle includes it rather than
+    /// leaving it to the background heartbeat. Cleared by that step, so it wakes only once.
+    starting: bool,
 }
 
 fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
@@ -63,7 +67,7 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default() }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false }
     }
 
     pub fn name(&self) -> &str {
@@ -79,7 +83,8 @@ impl Kubelet {
         if self.stopped {
             return None;
         }
-        self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).min()
+        let starting = self.starting.then_some(Time::default());
+        self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).chain(starting).min()
     }
 
     /// The heartbeat timers, which run in the background as virtual time passes.
@@ -98,7 +103,15 @@ impl Kubelet {
             self.heartbeat.restart();
             self.restarted = true;
         }
+        if self.stopped && !stopped {
+            self.starting = true;
+        }
         self.stopped = stopped;
+    }
+
+    /// A machine just added: its kubelet registers at the next step (see `starting`).
+    pub fn start_now(&mut self) {
+        self.starting = true;
     }
 
     fn source(&self) -> Source<'_> {
@@ -132,6 +145,7 @@ impl Kubelet {
         if self.stopped {
             return;
         }
+        self.starting = false;
         let Some(node) = self.register(ctx, caches) else { return };
         self.heartbeat.reconcile(ctx, caches, &self.spec, &node, events);
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };

@@ -38,7 +38,7 @@ impl ControlPlane {
         Ok(was)
     }
 
-    /// `node add`: a new machine whose kubelet registers its Node at the next step. Its address
+    /// `node add`: a new machine whose kubelet registers its Node at the next step, as foreground work. Its address
     /// and pod CIDR take the first octet no other node uses.
     pub fn add_node(&mut self, mut spec: NodeSpec) -> Result<(), String> {
         if self.kubelets.iter().any(|k| k.name() == spec.name) {
@@ -52,7 +52,9 @@ impl ControlPlane {
         let fresh = NodeSpec::worker(&spec.name, octet);
         spec.internal_ip = fresh.internal_ip;
         spec.pod_cidr_octet = octet;
-        self.kubelets.push(Kubelet::new(spec));
+        let mut kubelet = Kubelet::new(spec);
+        kubelet.start_now();
+        self.kubelets.push(kubelet);
         Ok(())
     }
 
