@@ -43,6 +43,9 @@ pub struct Config {
     pub limits: Limits,
     /// The machines the cluster starts with (workers, their capacity, labels and zones).
     pub nodes: crate::controllers::NodesConfig,
+    /// A `kubectl get -w` stays open once the cluster goes idle, printing later changes until
+    /// [`Cluster::interrupt`] (the page's Ctrl+C); off for scripts, which have no Ctrl+C.
+    pub open_watches: bool,
 }
 
 impl Default for Config {
@@ -55,6 +58,7 @@ impl Default for Config {
             max_kept_outputs: 1_000,
             limits: Limits::default(),
             nodes: crate::controllers::NodesConfig::default(),
+            open_watches: false,
         }
     }
 }
@@ -122,6 +126,8 @@ pub struct Cluster {
     control_plane_events: usize,
     /// etcdctl's session: its streaming watches print as later commands change the store.
     etcdctl: etcdctl::Etcdctl,
+    /// Open-ended `get -w` streams past idle, polled after every step (see `watch.rs`).
+    open_watches: std::collections::BTreeSet<CommandId>,
 }
 
 impl Cluster {
@@ -141,6 +147,7 @@ impl Cluster {
             control_plane_queued: None,
             control_plane_events: 0,
             etcdctl: etcdctl::Etcdctl::new(),
+            open_watches: std::collections::BTreeSet::new(),
             config,
         };
         bootstrap::bootstrap(&mut cluster);
@@ -172,6 +179,7 @@ impl Cluster {
             control_plane_queued: None,
             control_plane_events: 0,
             etcdctl: etcdctl::Etcdctl::new(),
+            open_watches: std::collections::BTreeSet::new(),
             config,
         }
     }
@@ -242,6 +250,7 @@ impl Cluster {
         }
         self.notify_controllers();
         self.poll_rollout_status();
+        self.poll_open_watches();
         true
     }
 
@@ -459,6 +468,7 @@ impl Cluster {
                 // Queued after the event due at `at`, so it sees what that event wrote.
                 self.schedule(at.max(self.now()), Work::WatchPoll(id), id);
             }
+            _ if open && self.config.open_watches && w.timeout().is_none() => self.keep_open(id, w),
             _ => self.finish(id, w.into_output()),
         }
     }

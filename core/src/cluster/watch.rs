@@ -10,7 +10,11 @@
 //!
 //! A real `kubectl get -w` runs until interrupted. In a script there is no Ctrl-C, so the stream
 //! ends when the cluster goes idle (nothing left in the event queue), or when
-//! `--request-timeout` of virtual time has passed, whichever is first.
+//! `--request-timeout` of virtual time has passed, whichever is first. A terminal has Ctrl-C
+//! (the page sets `Config::open_watches`): there the stream stays open once the cluster is idle,
+//! no longer queued (so it never keeps the cluster from counting as idle) but polled after every
+//! step, printing what later commands and background timers change, until
+//! [`Cluster::interrupt`](super::Cluster::interrupt) ends it as SIGINT ends kubectl.
 
 use crate::cli::printers::render_table;
 use serde_json::Value;
@@ -253,5 +257,67 @@ impl GetWatch {
 
     pub fn into_output(self) -> Output {
         self.out
+    }
+
+    /// What the stream has printed so far.
+    pub fn output(&self) -> &Output {
+        &self.out
+    }
+}
+
+/// A shell's exit status for a process ended by SIGINT (128 + 2).
+const SIGINT_EXIT: i32 = 130;
+
+impl super::Cluster {
+    /// Keeps an open-ended stream past idle: out of the queue, polled after every step.
+    pub(super) fn keep_open(&mut self, id: super::CommandId, w: Box<GetWatch>) {
+        self.running.insert(id, super::Running::Watch(w));
+        self.open_watches.insert(id);
+    }
+
+    /// Prints, for every open-ended stream, what the step just taken changed.
+    pub(super) fn poll_open_watches(&mut self) {
+        let ids: Vec<super::CommandId> = self.open_watches.iter().copied().collect();
+        for id in ids {
+            let Some(super::Running::Watch(mut w)) = self.running.remove(&id) else {
+                self.open_watches.remove(&id);
+                continue;
+            };
+            if w.poll(&mut self.api_context()) {
+                self.running.insert(id, super::Running::Watch(w));
+            } else {
+                self.open_watches.remove(&id);
+                self.finish(id, w.into_output());
+            }
+        }
+    }
+
+    /// Ctrl-C in the terminal: ends a running `kubectl get -w` with what it printed, the
+    /// terminal's `^C` echo and the status a shell gives a process SIGINT ended. False when
+    /// `id` is not a running watch.
+    pub fn interrupt(&mut self, id: super::CommandId) -> bool {
+        match self.running.remove(&id) {
+            Some(super::Running::Watch(w)) => {
+                self.open_watches.remove(&id);
+                let mut out = w.into_output();
+                out.stdout.push_str("^C\n");
+                out.exit_code = SIGINT_EXIT;
+                self.finish(id, out);
+                true
+            }
+            Some(other) => {
+                self.running.insert(id, other);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// What a running `kubectl get -w` has printed so far (none for other commands).
+    pub fn running_output(&self, id: super::CommandId) -> Option<&Output> {
+        match self.running.get(&id) {
+            Some(super::Running::Watch(w)) => Some(w.output()),
+            _ => None,
+        }
     }
 }
