@@ -66,7 +66,9 @@ pub fn SchedulerTableView(props: &SchedulerTableProps) -> Html {
         let scores = if !scored {
             Html::default()
         } else if r.scores.is_empty() {
-            html! { <td class="sched-cell not-run" colspan={(t.score_plugins.len() + 1).to_string()}>{ "-" }</td> }
+            // Not scored: one "-" per score column and the total, so whichever columns are scrolled
+            // into view say so.
+            (0..=t.score_plugins.len()).map(|_| html! { <td class="sched-cell not-run">{ "-" }</td> }).collect::<Html>()
         } else {
             let cells = r.scores.iter().map(|c| html! { <td class={classes!("sched-cell", cell_class(c.state))} title={c.title.clone()}>{ &c.text }</td> });
             html! { <>{ for cells }<td class="sched-total">{ r.total.map(|v| v.to_string()).unwrap_or_else(|| "-".into()) }</td></> }
