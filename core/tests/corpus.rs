@@ -16,36 +16,12 @@
 //! The corpus lives beside the repository, in the shared folder CI provides; without it the test
 //! fails under CI and only warns elsewhere.
 
-use kubeplay::cli::Files;
 use kubeplay::{Cluster, Config};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Reads `-f` paths relative to the corpus root, so messages name the file as the table does.
-struct Corpus(PathBuf);
-
-impl Files for Corpus {
-    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(self.0.join(path)).map_err(|e| format!("open {path}: {e}"))
-    }
-}
-
-fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            manifests(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-            out.push(path);
-        }
-    }
-}
+mod common;
+use common::{corpus_root, manifests, Corpus};
 
 /// One file's outcome: exit status, stdout and stderr (without `Warning:` lines).
 #[derive(Debug, PartialEq, Eq, Clone)]

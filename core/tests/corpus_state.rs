@@ -24,37 +24,14 @@
 //! <file>` writes this code's table, to help reading the disagreements.
 
 use kubeplay::cli::printers::pod_status;
-use kubeplay::cli::Files;
 use kubeplay::store::RangeRequest;
 use kubeplay::{Cluster, Config};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct Corpus(PathBuf);
-
-impl Files for Corpus {
-    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(self.0.join(path)).map_err(|e| format!("open {path}: {e}"))
-    }
-}
-
-fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            manifests(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-            out.push(path);
-        }
-    }
-}
+mod common;
+use common::{corpus_root, manifests, Corpus};
 
 /// The etcd prefixes of the kinds whose state the table records.
 const WORKLOADS: [&str; 8] = [
