@@ -604,7 +604,8 @@ pub fn App() -> Html {
                     on_seek={on_seek.clone()} on_back={dispatch(Action::StepBack)} on_forward={dispatch(Action::StepForward)}
                     on_prev_request={dispatch(Action::PrevRequest)} on_next_request={dispatch(Action::NextRequest)}
                     on_live={dispatch(Action::Live)} {on_play} {on_speed} />
-                <CommandOutput transcript={state.transcript.clone()} {history} keys={state.view.keys.clone()} lang={l} on_run={run_line.clone()} />
+                <CommandOutput transcript={state.transcript.clone()} {history} keys={state.view.keys.clone()} lang={l} on_run={run_line.clone()}
+                    busy={state.watching.is_some()} on_interrupt={let s = state.clone(); Callback::from(move |()| s.dispatch(Action::Interrupt))} />
             </footer>
             if *help {
                 <Help lang={l} on_close={let h = help.clone(); Callback::from(move |()| h.set(false))} />

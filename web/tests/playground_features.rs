@@ -163,3 +163,49 @@ fn the_maps_tooltips_describe_what_is_on_it() {
     assert_eq!((etcd.name.as_str(), etcd.node.as_str()), ("etcd", "control-plane"));
     assert!(etcd.about.starts_with("etcd: the key-value store"));
 }
+
+/// A `kubectl get -w` in the page's terminal stays open as later commands change the cluster,
+/// its entry growing, until Ctrl+C; the session records the `^C` and a replay prints the same.
+#[test]
+fn an_open_watch_grows_until_ctrl_c_and_replays_the_same() {
+    let (p, _) = settle(apply(TEN), 200);
+    let (p, _) = settle(p.reduce(Action::Run("kubectl get deployments -w".into())), 200);
+    assert!(p.watching.is_some(), "still watching at idle");
+    let first = p.transcript.last().unwrap().1.stdout.clone();
+    assert!(first.starts_with("NAME"), "{first}");
+    let (p, _) = settle(p.reduce(Action::Run("kubectl scale deployment web --replicas=12".into())), 200);
+    let grown = p.transcript.iter().rev().find(|(l, _)| l == "kubectl get deployments -w").unwrap().1.stdout.clone();
+    assert!(grown.len() > first.len() && grown.starts_with(&first), "{grown}");
+    let p = p.reduce(Action::Interrupt);
+    assert!(p.watching.is_none());
+    let ended = p.transcript.iter().rev().find(|(l, _)| l == "kubectl get deployments -w").unwrap().1.clone();
+    assert!(ended.stdout.ends_with("^C\n"), "{}", ended.stdout);
+    assert_eq!(p.session.inputs.last().map(|i| i.line.as_str()), Some("^C"));
+    // After Ctrl+C the stream prints nothing more.
+    let (p, _) = settle(p.reduce(Action::Run("kubectl scale deployment web --replicas=3".into())), 200);
+    let after = p.transcript.iter().rev().find(|(l, _)| l == "kubectl get deployments -w").unwrap().1.clone();
+    assert_eq!(after, ended);
+
+    let replayed = Playground::from_session(p.session.clone());
+    assert_eq!(replayed.transcript, p.transcript);
+    assert_eq!(replayed.revision, p.revision);
+    assert!(replayed.watching.is_none());
+}
+
+/// Forking before a Ctrl+C drops the stream it ended (still open at the cursor) and the `^C`, and
+/// keeps the commands that had finished, though the stream finished after them.
+#[test]
+fn forking_before_a_ctrl_c_keeps_the_commands_finished_by_then() {
+    let (p, _) = settle(apply(TEN), 200);
+    let (p, _) = settle(p.reduce(Action::Run("kubectl get deployments -w".into())), 200);
+    let (p, _) = settle(p.reduce(Action::Run("kubectl scale deployment web --replicas=12".into())), 200);
+    let before_ctrl_c = p.last_seq;
+    let p = p.reduce(Action::Interrupt);
+    let p = p.reduce(Action::Seek(before_ctrl_c));
+    assert_eq!(p.cursor, Some(before_ctrl_c));
+    let (p, _) = settle(p.reduce(Action::Run("kubectl get deployments".into())), 200);
+    let lines: Vec<&str> = p.session.inputs.iter().map(|i| i.line.as_str()).collect();
+    assert_eq!(lines, ["kubectl apply -f -", "kubectl scale deployment web --replicas=12", "kubectl get deployments"]);
+    assert!(p.transcript.last().unwrap().1.stdout.contains("web "), "{:?}", p.transcript.last());
+    assert_eq!(p.transcript.len(), 3);
+}

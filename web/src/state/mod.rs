@@ -77,6 +77,8 @@ pub enum Action {
     Load(Session),
     /// Run at most this many more kernel events of the command in progress (see `run.rs`).
     Continue(usize),
+    /// Ctrl+C in the terminal: end the open `kubectl get -w` (see `run.rs`).
+    Interrupt,
 }
 
 /// Terminal entries kept on screen; older ones scroll away for good.
@@ -151,6 +153,8 @@ pub struct Playground {
     pub notice: Option<String>,
     /// The command the kernel is still running, slice by slice (see `run.rs`).
     pub running: Option<Running>,
+    /// An open `kubectl get -w` printing as the cluster changes, until Ctrl+C (see `run.rs`).
+    pub watching: Option<Running>,
 }
 
 impl PartialEq for Playground {
@@ -169,6 +173,8 @@ impl PartialEq for Playground {
             && self.view == other.view
             && self.notice == other.notice
             && self.running == other.running
+            && self.watching == other.watching
+            && self.transcript.last() == other.transcript.last()
     }
 }
 
@@ -203,7 +209,7 @@ fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
 
 impl Playground {
     pub fn new(seed: u64, editor: String) -> Self {
-        let cluster = Cluster::new(Config { seed, ..Config::default() });
+        let cluster = Cluster::new(Config { seed, open_watches: true, ..Config::default() });
         let mut p = Playground {
             cluster: Rc::new(RefCell::new(cluster)),
             session: Session::new(seed, editor.clone()),
@@ -221,6 +227,7 @@ impl Playground {
             view: View::default(),
             notice: None,
             running: None,
+            watching: None,
         };
         p.refresh();
         p
@@ -231,7 +238,11 @@ impl Playground {
     pub fn from_session(session: Session) -> Self {
         let mut p = Playground::new(session.seed, session.editor.clone());
         for input in &session.inputs {
-            p.execute(&input.line, input.stdin.as_deref().unwrap_or(""));
+            if input.line == session::INTERRUPT {
+                p.interrupt_watch();
+            } else {
+                p.execute(&input.line, input.stdin.as_deref().unwrap_or(""));
+            }
         }
         p.session = session.clone();
         p.editor = session.editor;
@@ -274,11 +285,19 @@ impl Playground {
         let keep = done.len().min(self.session.inputs.len());
         let mut session = self.session.clone();
         session.inputs.truncate(keep);
+        let mut transcript: Vec<_> = self.transcript[..self.transcript.len().min(keep)].to_vec();
+        if self.watching.is_some() || self.session.inputs.iter().any(|i| i.line == session::INTERRUPT) {
+            // A `get -w` left open while later commands ran finished out of order: keep by command.
+            let kept = self.kept_at(cursor);
+            let commands = self.session.inputs.iter().zip(&kept).filter(|(i, _)| i.line != session::INTERRUPT);
+            let entries = self.transcript.len().min(commands.clone().count());
+            let skipped = commands.clone().count() - entries;
+            transcript = commands.skip(skipped).zip(&self.transcript).filter(|((_, k), _)| **k).map(|(_, e)| e.clone()).collect();
+            session.inputs = self.session.inputs.iter().zip(&kept).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
+        }
         session.cursor = None;
         session.editor = self.editor.clone();
         session.persona = self.persona.id.to_string();
-        let transcript_keep = self.transcript.len().min(keep);
-        let transcript: Vec<_> = self.transcript[..transcript_keep].to_vec();
         *self = Playground::from_session(session);
         self.transcript = transcript;
     }
@@ -422,6 +441,8 @@ impl Reducible for Playground {
             }
             Action::Apply => next.start(&as_persona(next.persona, "kubectl apply -f -")),
             Action::DryRun => next.start(&as_persona(next.persona, "kubectl apply -f - --dry-run=server")),
+            Action::Run(line) if line.trim() == session::INTERRUPT => next.interrupt(),
+            Action::Interrupt => next.interrupt(),
             Action::Run(line) => {
                 if !line.trim().is_empty() {
                     next.start(&as_persona(next.persona, line.trim()));
@@ -453,6 +474,7 @@ impl Reducible for Playground {
             }
             Action::Load(session) => next = Playground::from_session(session),
         }
+        next.follow_watch();
         next.refresh();
         Rc::new(next)
     }

@@ -13,7 +13,13 @@
 //! While a command runs, the views follow it live; stepping the timeline still works. A new
 //! command, an apply, a fork or a reset first finishes the one running (synchronously), as a
 //! terminal runs one command after the other.
+//!
+//! A `kubectl get -w` stays open once the cluster is idle (the page's cluster sets
+//! `Config::open_watches`): its terminal entry grows after every action as the stream prints what
+//! later commands (the map's buttons, `run 30s`) change, until Ctrl+C ([`Action::Interrupt`](super::Action::Interrupt)),
+//! recorded in the session as [`INTERRUPT`] so a replay ends it at the same point.
 
+use super::session::INTERRUPT;
 use super::{pipeline, reads_stdin, Input, Playground, MAX_INPUTS, MAX_REQUESTS_SHOWN, MAX_TRANSCRIPT};
 use kubeplay::cli::{MemoryFiles, Output};
 use kubeplay::cluster::CommandId;
@@ -64,7 +70,17 @@ impl Playground {
     /// After the run: the command's requests for the pipeline panel, its output, the revision.
     pub(super) fn complete(&mut self, mut running: Running) -> Output {
         self.print(&mut running);
-        if !running.printed {
+        let open = if running.printed { None } else { self.cluster.borrow().running_output(running.id).cloned() };
+        if let Some(out) = open {
+            // An open `get -w`: its entry shows what it printed so far and grows from here.
+            self.last = Some((running.line.clone(), out.clone()));
+            self.transcript.push((running.line.clone(), out));
+            if self.transcript.len() > MAX_TRANSCRIPT {
+                let extra = self.transcript.len() - MAX_TRANSCRIPT;
+                self.transcript.drain(..extra);
+            }
+            self.watching = Some(running.clone());
+        } else if !running.printed {
             // The step bound ended the run before the command did.
             let out = Output::fail("error: the command did not finish within kubeplay's step bound\n");
             self.last = Some((running.line.clone(), out.clone()));
@@ -72,7 +88,96 @@ impl Playground {
         }
         self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), running.from_seq, MAX_REQUESTS_SHOWN);
         self.revision = self.cluster.borrow().store().revision();
+        self.follow_watch();
         self.last.as_ref().map(|(_, out)| out.clone()).unwrap_or_default()
+    }
+
+    /// Brings the open `get -w`'s terminal entry up to date with what it has printed; once it
+    /// has ended, it is no longer followed.
+    pub(super) fn follow_watch(&mut self) {
+        let Some(w) = self.watching.clone() else { return };
+        let (out, ended) = {
+            let cluster = self.cluster.borrow();
+            match (cluster.output(w.id), cluster.running_output(w.id)) {
+                (Some(out), _) => (out.clone(), true),
+                (None, Some(out)) => (out.clone(), false),
+                // Its output is no longer kept: nothing more to show.
+                (None, None) => (Output::default(), true),
+            }
+        };
+        if ended {
+            self.watching = None;
+        }
+        if let Some(entry) = self.transcript.iter_mut().rev().find(|(line, _)| *line == w.line) {
+            if entry.1 != out && !(ended && out == Output::default()) {
+                entry.1 = out.clone();
+            }
+        }
+        if self.last.as_ref().is_some_and(|(line, _)| *line == w.line) {
+            if let Some(entry) = self.transcript.iter().rev().find(|(line, _)| *line == w.line) {
+                self.last = Some(entry.clone());
+            }
+        }
+    }
+
+    /// Which session inputs a fork at `cursor` keeps: the commands that had finished by then (a
+    /// command's id is its place among the inputs that are not Ctrl+C, as each submits once),
+    /// and a Ctrl+C when the stream it ended is kept. The stream a Ctrl+C ended is the earlier
+    /// command that finished last: every other one had finished before the interrupt.
+    pub(super) fn kept_at(&self, cursor: u64) -> Vec<bool> {
+        let done: std::collections::BTreeMap<u64, u64> = self
+            .cluster
+            .borrow()
+            .trace()
+            .records()
+            .filter_map(|r| match r.event {
+                kubeplay::trace::Event::CommandDone { id, .. } => Some((id, r.seq)),
+                _ => None,
+            })
+            .collect();
+        let open = self.watching.as_ref().map(|w| w.id);
+        let mut kept = Vec::with_capacity(self.session.inputs.len());
+        // (command id, when it finished, kept) of the inputs so far that are not Ctrl+C.
+        let mut commands: Vec<(u64, u64, bool)> = Vec::new();
+        for input in &self.session.inputs {
+            if input.line == INTERRUPT {
+                let ended = commands.iter().max_by_key(|(_, at, _)| *at);
+                kept.push(ended.is_some_and(|(_, _, k)| *k));
+                continue;
+            }
+            let id = commands.len() as u64 + 1;
+            // A finish no longer in the bounded trace was long before any cursor.
+            let at = done.get(&id).copied();
+            let keep = match at {
+                Some(at) => at <= cursor,
+                None => open != Some(id),
+            };
+            commands.push((id, at.unwrap_or(0), keep));
+            kept.push(keep);
+        }
+        kept
+    }
+
+    /// Ctrl+C in the terminal: ends the open `get -w` and records the interrupt in the session.
+    pub(super) fn interrupt(&mut self) {
+        self.finish_running();
+        if self.watching.is_none() {
+            return;
+        }
+        if self.session.inputs.len() >= MAX_INPUTS {
+            self.notice = Some(format!("This session holds {MAX_INPUTS} commands, the most a session replays. Export it, then Reset to go on."));
+            return;
+        }
+        self.session.inputs.push(Input { line: INTERRUPT.to_string(), stdin: None });
+        self.interrupt_watch();
+    }
+
+    /// Ends the open `get -w` (live, or where a replayed session pressed Ctrl+C).
+    pub(super) fn interrupt_watch(&mut self) {
+        let Some(w) = self.watching.clone() else { return };
+        self.cluster.borrow_mut().interrupt(w.id);
+        self.follow_watch();
+        self.revision = self.cluster.borrow().store().revision();
     }
 
     /// Starts a command the learner gave and records it in the session; [`Self::continue_run`]
@@ -106,6 +211,7 @@ impl Playground {
             self.print(&mut running);
             self.revision = self.cluster.borrow().store().revision();
             self.running = Some(running);
+            self.follow_watch();
         }
     }
 

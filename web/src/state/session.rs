@@ -11,6 +11,10 @@ pub const MAX_INPUTS: usize = 500;
 /// Bytes of one saved or imported session (localStorage holds about 5 MB per origin).
 pub const MAX_SESSION_BYTES: usize = 2 * 1024 * 1024;
 
+/// The input recorded when the learner pressed Ctrl+C in the terminal: a replay interrupts the
+/// open `kubectl get -w` at the same point, so it prints exactly what it printed live.
+pub const INTERRUPT: &str = "^C";
+
 /// One command the learner ran.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {

@@ -1,7 +1,8 @@
 //! The terminal: every command of the session with what it printed (identical to the native CLI's
 //! output), and a prompt for kubectl, etcdctl and the simulation's own commands (`run 30s`,
 //! `trace`). Up and Down walk the command history; Tab completes commands, resource types,
-//! object names and flags.
+//! object names and flags. While a `kubectl get -w` is open the prompt is busy, as a terminal's
+//! is: its entry grows as rows arrive, and Ctrl+C (or the stop button) ends it.
 
 use crate::i18n::{tr, Lang, T};
 use crate::state::{complete, KeyRow};
@@ -17,6 +18,11 @@ pub struct CommandOutputProps {
     pub keys: Vec<KeyRow>,
     pub lang: Lang,
     pub on_run: Callback<String>,
+    /// A `kubectl get -w` is open: the prompt takes only Ctrl+C.
+    #[prop_or_default]
+    pub busy: bool,
+    #[prop_or_default]
+    pub on_interrupt: Callback<()>,
 }
 
 #[component]
@@ -28,7 +34,8 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
     {
         // Keep the newest output in view.
         let scroll = scroll.clone();
-        let len = props.transcript.len();
+        // A growing `get -w` entry keeps its newest row in view too.
+        let len = (props.transcript.len(), props.transcript.last().map_or(0, |(_, o)| o.stdout.len()));
         use_effect_with(len, move |_| {
             if let Some(el) = scroll.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
@@ -41,8 +48,17 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
         let keys = props.keys.clone();
         let position = position.clone();
         let suggestions = suggestions.clone();
+        let busy = props.busy;
+        let on_interrupt = props.on_interrupt.clone();
         Callback::from(move |e: KeyboardEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
+            if busy {
+                if e.key() == "c" && e.ctrl_key() {
+                    e.prevent_default();
+                    on_interrupt.emit(());
+                }
+                return;
+            }
             match e.key().as_str() {
                 "Enter" => {
                     on_run.emit(input.value());
@@ -96,7 +112,12 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
             <div class="prompt-line">
                 <span class="prompt">{ "$" }</span>
                 <input id="terminal-input" type="text" spellcheck="false" autocomplete="off"
-                    placeholder="kubectl get all -A" aria-label="Terminal command" {onkeydown} />
+                    class={classes!(props.busy.then_some("busy"))} readonly={props.busy} aria-busy={props.busy.to_string()}
+                    placeholder={if props.busy { "" } else { "kubectl get all -A" }} aria-label="Terminal command" {onkeydown} />
+                if props.busy {
+                    <button id="terminal-interrupt" type="button" title="Ctrl+C"
+                        onclick={let i = props.on_interrupt.clone(); Callback::from(move |_: MouseEvent| i.emit(()))}>{ "Ctrl+C" }</button>
+                }
             </div>
         </section>
     }
