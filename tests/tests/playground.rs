@@ -310,6 +310,7 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     etcd_as_of_a_revision(c).await?;
     share_links(c, base).await?;
     scheduler_table(c).await?;
+    watch_until_ctrl_c(c).await?;
     Ok(())
 }
 
@@ -498,5 +499,43 @@ async fn scheduler_table(c: &Client) -> R<()> {
     // The score columns, further right.
     js(c, "const t = document.querySelector('#scheduler-table .sched-scroll'); t.scrollLeft = t.scrollWidth;").await?;
     screenshot(c, "16b-scheduler-scores.png").await;
+    Ok(())
+}
+
+/// `kubectl get -w` in the terminal stays open as the map's buttons change the cluster, the
+/// prompt busy, until Ctrl+C prints `^C` and frees it.
+async fn watch_until_ctrl_c(c: &Client) -> R<()> {
+    click(c, "#live").await?;
+    idle(c).await?;
+    type_command(c, "kubectl get nodes -w").await?;
+    wait_for(c, "#terminal-interrupt", "the Ctrl+C button of an open watch").await?;
+    idle(c).await?;
+    let first = last_entry(c, "stdout").await?;
+    assert!(first.starts_with("NAME") && first.contains("node-3"), "{first}");
+    // The map's "+ node" runs while the watch is open; the watch prints the new Node.
+    click(c, "#add-node").await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[@id='output']//div[contains(@class,'entry')][.//div[contains(@class,'prompt') and contains(., 'get nodes -w')]]//pre[contains(., 'node-5') or contains(., 'node-4')]"))
+        .await
+        .map_err(|err| format!("the open watch printing the added node: {err}"))?;
+    idle(c).await?;
+    screenshot(c, "17-watch.png").await;
+    // Ctrl+C in the busy prompt ends it.
+    c.execute(
+        "const i = document.getElementById('terminal-input'); i.focus(); \
+         i.dispatchEvent(new KeyboardEvent('keydown', { key: 'c', ctrlKey: true, bubbles: true }));",
+        vec![],
+    )
+    .await
+    .map_err(e)?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[@id='output']//pre[contains(@class,'stdout') and contains(., '^C')]"))
+        .await
+        .map_err(|err| format!("^C after Ctrl+C: {err}"))?;
+    let gone = js(c, "return document.getElementById('terminal-interrupt') === null;").await?;
+    assert_eq!(gone, Value::Bool(true), "the prompt is free again");
+    screenshot(c, "17b-watch-interrupted.png").await;
     Ok(())
 }

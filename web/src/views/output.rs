@@ -115,7 +115,7 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
                     class={classes!(props.busy.then_some("busy"))} readonly={props.busy} aria-busy={props.busy.to_string()}
                     placeholder={if props.busy { "" } else { "kubectl get all -A" }} aria-label="Terminal command" {onkeydown} />
                 if props.busy {
-                    <button id="terminal-interrupt" type="button" title="Ctrl+C"
+                    <button id="terminal-interrupt" class="small" type="button" title="Ctrl+C"
                         onclick={let i = props.on_interrupt.clone(); Callback::from(move |_: MouseEvent| i.emit(()))}>{ "Ctrl+C" }</button>
                 }
             </div>
