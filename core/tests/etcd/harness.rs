@@ -13,7 +13,7 @@
 //! member IDs, the raft term, lease IDs, remaining lease TTLs within one second, and the
 //! client's JSON log lines on stderr (`{"level":…}`, printed by the gRPC client, not etcdctl).
 
-use crate::normalise::{hide_snapshot_hash, replace_kb, replace_number_after, sort_lease_keys, strip_client_logs, tolerate};
+use crate::normalise::{collapse_table_padding, hide_snapshot_hash, replace_kb, replace_number_after, sort_lease_keys, strip_client_logs, tolerate};
 use kubeplay::cli::etcdctl::Etcdctl;
 use kubeplay::cli::{split_words, Output};
 use kubeplay::store::Store;
@@ -256,6 +256,7 @@ impl Side {
         }
         s = replace_kb(&s);
         s = hide_snapshot_hash(&s);
+        s = collapse_table_padding(&s);
         sort_lease_keys(&s)
     }
 }
