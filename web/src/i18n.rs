@@ -96,6 +96,8 @@ pub enum T {
     Language,
     Help,
     Shortcuts,
+    /// The help overlay's line about the files `-f` can read.
+    TerminalFiles,
     Reset,
     ResetConfirm,
     ForkConfirm,
@@ -225,6 +227,10 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::Language => ("Language", "언어"),
         T::Help => ("Keyboard shortcuts (?)", "키보드 단축키 (?)"),
         T::Shortcuts => ("keyboard shortcuts", "키보드 단축키"),
+        T::TerminalFiles => (
+            "Files for kubectl -f in the terminal: - is the editor; each example is a file:",
+            "터미널의 kubectl -f 로 읽을 수 있는 파일: - 는 편집기이고, 예제마다 파일이 있습니다:",
+        ),
         T::Reset => ("Reset", "초기화"),
         T::ResetConfirm => (
             "Start a new cluster? The commands of this session are forgotten (export first to keep them).",

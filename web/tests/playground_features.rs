@@ -209,3 +209,16 @@ fn forking_before_a_ctrl_c_keeps_the_commands_finished_by_then() {
     assert!(p.transcript.last().unwrap().1.stdout.contains("web "), "{:?}", p.transcript.last());
     assert_eq!(p.transcript.len(), 3);
 }
+
+#[test]
+fn the_examples_are_files_the_terminal_can_apply() {
+    let names: Vec<String> = kubeplay_web::state::EXAMPLES.iter().map(|e| e.file_name()).collect();
+    assert!(names.contains(&"deployment-service.yaml".to_string()), "{names:?}");
+    assert!(names.contains(&"a-job.yaml".to_string()), "{names:?}");
+    let p = Rc::new(Playground::default()).reduce(Action::Run("kubectl apply -f a-job.yaml".into()));
+    let (p, _) = settle(p, 1000);
+    assert_eq!(p.transcript.last().map(|t| t.1.stdout.as_str()), Some("job.batch/pi created\n"));
+    let p = p.reduce(Action::Run("kubectl apply -f nope.yaml".into()));
+    let (p, _) = settle(p, 1000);
+    assert_eq!(p.transcript.last().map(|t| t.1.stderr.as_str()), Some("error: the path \"nope.yaml\" does not exist\n"));
+}

@@ -51,6 +51,30 @@ pub struct Example {
     pub manifest: &'static str,
 }
 
+impl Example {
+    /// The name `kubectl apply -f NAME` reads this example under in the page's terminal: the
+    /// title in lower case, words joined by dashes (`Deployment + Service` is
+    /// `deployment-service.yaml`).
+    pub fn file_name(&self) -> String {
+        let mut name = String::new();
+        for c in self.title.chars() {
+            if c.is_ascii_alphanumeric() {
+                name.push(c.to_ascii_lowercase());
+            } else if !name.is_empty() && !name.ends_with('-') {
+                name.push('-');
+            }
+        }
+        format!("{}.yaml", name.trim_end_matches('-'))
+    }
+}
+
+/// The page's small file set for `-f`: `-` is the editor, and every example is a named file.
+pub fn files(editor: &str) -> kubeplay::cli::MemoryFiles {
+    EXAMPLES.iter().fold(kubeplay::cli::MemoryFiles::new().with("-", editor.as_bytes()), |files, e| {
+        files.with(&e.file_name(), e.manifest.as_bytes())
+    })
+}
+
 /// The examples menu: a title, a one-line explanation of what to watch for, and the manifest.
 pub const EXAMPLES: &[Example] = &[
     Example {

@@ -21,7 +21,7 @@
 
 use super::session::INTERRUPT;
 use super::{pipeline, reads_stdin, Input, Playground, MAX_INPUTS, MAX_REQUESTS_SHOWN, MAX_TRANSCRIPT};
-use kubeplay::cli::{MemoryFiles, Output};
+use kubeplay::cli::Output;
 use kubeplay::cluster::CommandId;
 
 /// A submitted command the kernel has not finished running.
@@ -45,7 +45,7 @@ impl Playground {
     /// replayed and a sliced run.
     pub(super) fn begin(&mut self, line: &str, stdin: &str) -> Running {
         self.revision_before_last = self.revision + 1;
-        let files = MemoryFiles::new().with("-", stdin.as_bytes());
+        let files = super::examples::files(stdin);
         let from_seq = self.cluster.borrow().trace().records().next_back().map_or(0, |r| r.seq + 1);
         let id = self.cluster.borrow_mut().submit(line, &files);
         Running { id, line: line.to_string(), from_seq, steps: 0, slices: 0, printed: false }

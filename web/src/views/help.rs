@@ -39,6 +39,9 @@ pub fn Help(props: &HelpProps) -> Html {
             <div class="dialog" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <h2>{ tr(props.lang, T::Shortcuts) }</h2>
                 <table>{ for rows }</table>
+                <p class="help-files">{ tr(props.lang, T::TerminalFiles) }{ " " }
+                    { for crate::state::EXAMPLES.iter().map(|e| html! { <><code>{ e.file_name() }</code>{ " " }</> }) }
+                </p>
                 <button class="small" onclick={close}>{ tr(props.lang, T::Close) }</button>
             </div>
         </div>
