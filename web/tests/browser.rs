@@ -36,7 +36,14 @@ async fn renders_keys_and_applies_the_example() {
         .dyn_into()
         .expect("an HTML element");
     button.click();
-    settle().await;
+    // Apply runs in slices between browser tasks; wait (bounded) until the run is over.
+    for _ in 0..600 {
+        settle().await;
+        let running = div.query_selector("#status.running").expect("query").is_some();
+        if !running {
+            break;
+        }
+    }
     let rows = div.query_selector_all("tr.etcd-key").expect("query").length();
     assert!(rows > before, "the example adds keys");
     for key in ["/registry/namespaces/shop", "/registry/deployments/shop/web", "/registry/services/specs/shop/web"] {
