@@ -315,8 +315,14 @@ fn find_close(s: &str) -> Option<usize> {
 /// `"text"` with Go's escapes (`\n`, `\t`, `\"`, `\\`).
 fn string_literal(action: &str) -> Option<String> {
     let inner = action.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::new();
-    let mut chars = inner.chars();
+    Some(unescape(inner))
+}
+
+/// Backslash escapes: `\n`, `\t` and `\r` are control characters, any other escaped character
+/// stands for itself, and a trailing lone backslash is kept. Shared with explain's docs file.
+pub(crate) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -330,7 +336,7 @@ fn string_literal(action: &str) -> Option<String> {
             None => out.push('\\'),
         }
     }
-    Some(out)
+    out
 }
 
 fn parse_path(expr: &str) -> Result<Path, String> {

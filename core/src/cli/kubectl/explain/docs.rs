@@ -22,6 +22,7 @@
 //! Native builds (the CLI, the tests) compile the file in; the browser bundle leaves it out to
 //! stay small, and the page hands it over with [`set_docs`] the first time `explain` runs.
 
+use crate::cli::printers::jsonpath::unescape;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -179,24 +180,6 @@ fn type_expr(s: &str, index: &BTreeMap<&str, usize>, depth: usize) -> Option<Typ
     Some(TypeExpr::Primitive(s.to_string()))
 }
 
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
 
 /// The documentation handed over at run time ([`set_docs`]), or the compiled-in copy.
 static DOCS: OnceLock<Result<Docs, String>> = OnceLock::new();
