@@ -84,21 +84,31 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
+/// Starts chromedriver on a free port. The port is free when picked but another process may take
+/// it before chromedriver binds; chromedriver then exits, and this retries on a fresh port.
 pub fn start_chromedriver() -> Driver {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (make test installs chromium-driver)"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on port {port} within 20 s");
-        std::thread::sleep(Duration::from_millis(50));
+    for _attempt in 0..5 {
+        let port = free_port();
+        let mut child = Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (make test installs chromium-driver)"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // it could not bind: try another port
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Driver { child, url: format!("http://127.0.0.1:{port}") };
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not listen on port {port} within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
-    Driver { child, url: format!("http://127.0.0.1:{port}") }
+    panic!("chromedriver exited at start on five different ports")
 }
 
 /// Opens headless Chromium at 1280×800 with the flags this sandbox needs (root, no network).

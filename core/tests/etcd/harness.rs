@@ -27,8 +27,24 @@ use std::time::{Duration, Instant};
 pub const ETCD: &str = "/usr/bin/etcd";
 pub const ETCDCTL: &str = "/usr/bin/etcdctl";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+/// Two distinct free ports (client, peer), never handed out before in this process. Both
+/// listeners are held until both ports are known, so the two differ; the set keeps parallel
+/// workers apart. Another process can still take a port between here and etcd's bind: `start`
+/// retries with fresh ports when etcd reports `address already in use`.
+fn free_ports() -> (u16, u16) {
+    static GIVEN: Mutex<std::collections::BTreeSet<u16>> = Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut held = Vec::new();
+    let mut ports = Vec::new();
+    while ports.len() < 2 && held.len() < 64 {
+        let Ok(l) = TcpListener::bind("127.0.0.1:0") else { break };
+        let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
+        held.push(l);
+        if port != 0 && given.insert(port) {
+            ports.push(port);
+        }
+    }
+    (ports.first().copied().unwrap_or(0), ports.get(1).copied().unwrap_or(0))
 }
 
 /// A real etcd on free ports with its own data dir; stopped by PID and cleaned up on drop.
@@ -40,10 +56,21 @@ pub struct RealEtcd {
 
 impl RealEtcd {
     pub fn start(name: &str) -> Result<RealEtcd, String> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match RealEtcd::start_once(name) {
+                Err(e) if attempt < 5 && e.contains("address already in use") => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once(name: &str) -> Result<RealEtcd, String> {
         let dir = std::env::temp_dir().join(format!("kubeplay-etcd-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let (client, peer) = (free_port(), free_port());
+        let (client, peer) = free_ports();
         let endpoint = format!("127.0.0.1:{client}");
         let peer_url = format!("http://127.0.0.1:{peer}");
         let log = std::fs::File::create(dir.join("etcd.log")).map_err(|e| e.to_string())?;
