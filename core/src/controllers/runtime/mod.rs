@@ -19,10 +19,12 @@
 //! ```
 
 pub mod container;
+mod entrypoints;
 pub mod images;
 pub mod logs;
 mod pi;
 pub mod process;
+mod shell;
 pub mod usage;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
