@@ -7,6 +7,7 @@
 
 use crate::hooks::{explain_docs, share, storage};
 use crate::i18n::{tr, Lang, T};
+use crate::panic_banner;
 use crate::state::{Action, Playground, Session, EXAMPLES, EXAMPLE_MANIFEST, PERSONAS};
 use crate::views::etcd_keys::{EtcdContext, MAX_KEY_HISTORY, MAX_WAL_ROWS};
 use crate::views::{ClusterMap, CommandOutput, Editor, Help, Inspector, Tab, Timeline};
@@ -49,6 +50,11 @@ fn confirm(message: &str) -> bool {
 
 /// The session to start with: a shared link first, then the saved copy, else a fresh cluster.
 fn initial() -> (Playground, Option<String>) {
+    // Reloaded from the crash banner: restore or start fresh first (panic_banner.rs).
+    if let Some(done) = panic_banner::recovery_from_url() {
+        let (p, why) = from_storage();
+        return (p, Some(why.map_or(done.clone(), |why| format!("{done} {why}"))));
+    }
     let fragment = window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     if let Some(found) = share::decode(&fragment) {
         // The link is read once; the session is then saved like any other.
@@ -60,9 +66,19 @@ fn initial() -> (Playground, Option<String>) {
             Err(why) => return (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
         }
     }
+    from_storage()
+}
+
+/// The saved session, replayed; the marker around the replay tells a crash in it apart.
+fn from_storage() -> (Playground, Option<String>) {
+    let replay = |session: Session| {
+        storage::mark_replaying();
+        Playground::from_session(session)
+    };
     match storage::load() {
-        storage::Loaded::Session(session) => (Playground::from_session(session), None),
-        storage::Loaded::Corrupt(why) => (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
+        storage::Loaded::Session(session) => (replay(session), None),
+        storage::Loaded::Corrupt(why, Some(previous)) => (replay(previous), Some(why)),
+        storage::Loaded::Corrupt(why, None) => (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
         storage::Loaded::Nothing => {
             // The editor text of the first version of the page, if any.
             let old = storage::get_pref("kubeplay.editor").filter(|s| !s.trim().is_empty());
@@ -138,10 +154,17 @@ pub fn App() -> Html {
             }
         });
     }
-    // Save the session whenever it changes (two slots, then the pointer: see hooks/storage.rs).
+    // The replayed session rendered: it does not crash the page (hooks/storage.rs).
+    use_effect_with((), |_| storage::replayed());
+    // Save the session whenever it changes (two slots, then the pointer: see hooks/storage.rs),
+    // but only between commands: a command still running may yet crash the page, and the copy
+    // the crash banner restores must be one that replays.
     {
         let notice = notice.clone();
-        use_effect_with(state.session.clone(), move |session| {
+        use_effect_with((state.session.clone(), state.running.is_some()), move |(session, running)| {
+            if *running {
+                return;
+            }
             if let Err(why) = storage::save(session) {
                 notice.set(Some(why));
             }
@@ -152,6 +175,7 @@ pub fn App() -> Html {
         use_effect_with(l, move |l| {
             set_root_attr("lang", l.code());
             storage::set_pref("kubeplay.lang", l.code());
+            panic_banner::set_lang(*l);
         });
     }
     {
@@ -206,6 +230,9 @@ pub fn App() -> Html {
         let state = state.clone();
         let lang = *lang;
         Callback::from(move |line: String| {
+            if line.trim() == panic_banner::DEBUG_PANIC {
+                panic!("{}: a deliberate panic, to show the crash banner", panic_banner::DEBUG_PANIC);
+            }
             if state.cursor.is_some() && !line.trim().is_empty() && !confirm(tr(lang, T::ForkConfirm)) {
                 return;
             }

@@ -3,10 +3,12 @@
 //! - [`state`]: the `Reducible` playground state and pure derive functions (tested natively).
 //! - [`views`]: one component per file (editor, etcd key list, output).
 //! - [`app`]: layout and wiring.
+//! - [`panic_banner`]: what a panic shows instead of a frozen page.
 
 pub mod app;
 pub mod hooks;
 pub mod i18n;
+pub mod panic_banner;
 pub mod state;
 pub mod views;
 
