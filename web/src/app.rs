@@ -410,6 +410,11 @@ pub fn App() -> Html {
             let state = state.clone();
             Callback::from(move |()| state.wal_rows(view_revision, MAX_WAL_ROWS))
         };
+        let watches = {
+            let state = state.clone();
+            let cursor = state.cursor;
+            Callback::from(move |()| state.watch_streams(cursor))
+        };
         let on_compare = {
             let state = state.clone();
             let tab = tab.clone();
@@ -420,7 +425,7 @@ pub fn App() -> Html {
                 tab.set(Tab::Object);
             })
         };
-        EtcdContext { current: state.revision, compacted: state.compact_revision(), raft: state.raft_log(), on_revision, history, wal, on_compare }
+        EtcdContext { current: state.revision, compacted: state.compact_revision(), raft: state.raft_log(), on_revision, history, wal, watches, on_compare }
     };
 
     // Global shortcuts, ignored while typing in a field.

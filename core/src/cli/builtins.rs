@@ -19,6 +19,8 @@
 //! load [TYPE/NAME [-n NS] [--cpu=QTY] [--memory=QTY]]
 //!                                 drive CPU/memory load on a workload (spread over its Ready
 //!                                 pods) or a pod, as a load generator would (`cli/load.rs`)
+//! watches                         the watch streams open: each process's API watches with the
+//!                                 last event they got, and the streams open on etcd
 //! ```
 
 use super::Output;
@@ -71,6 +73,8 @@ pub enum Builtin {
     NodeRemove(String),
     IptablesSave(String),
     Connect { ip: String, port: u16, from: Option<String>, namespace: String },
+    /// `watches`: who watches what (`cluster/watch_streams.rs`).
+    Watches,
     /// `scheduler explain [-n NS] pod/NAME`: the scheduler's last attempt for a pod, as a table.
     SchedulerExplain { namespace: String, pod: String },
     /// `load ...`: outside demand on a workload or pod (`cli/load.rs`).
@@ -110,10 +114,12 @@ fn split_flags(args: &[String], with_value: &[&str]) -> Result<Split, String> {
     Ok((positional, flags))
 }
 
-/// Parses `node`, `iptables-save` and `connect`; `tool` is the first word.
+/// Parses `node`, `watches`, `iptables-save` and `connect`; `tool` is the first word.
 pub fn parse(tool: &str, args: &[String]) -> Result<Builtin, Output> {
     match tool {
         "node" => parse_node(args),
+        "watches" if args.is_empty() => Ok(Builtin::Watches),
+        "watches" => Err(usage("usage: watches   (the watch streams open: who watches which resource, and on etcd)\n")),
         "iptables-save" => {
             let (pos, flags) = split_flags(args, &["t", "table"]).map_err(|e| usage(&format!("iptables-save: {e}\n{IPTABLES_SAVE_USAGE}")))?;
             if let Some((_, t)) = flags.iter().find(|(_, v)| v != "nat") {

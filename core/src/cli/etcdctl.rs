@@ -180,6 +180,11 @@ fn split_command(args: &[String]) -> (Vec<String>, Vec<String>) {
 }
 
 impl Etcdctl {
+    /// The store watch IDs of the session's streaming watches.
+    pub fn watch_ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.watches.iter().map(|w| w.id)
+    }
+
     pub fn new() -> Self {
         Self::default()
     }

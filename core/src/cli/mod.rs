@@ -82,7 +82,7 @@ pub enum Parsed {
     Settle,
     /// `trace`: the trace records of the previous command and what it set off.
     Trace,
-    /// `node ...`, `iptables-save NODE`, `connect IP:PORT`: machines and the network.
+    /// `node ...`, `watches`, `iptables-save NODE`, `connect IP:PORT`: machines and the network.
     Builtin(builtins::Builtin),
 }
 
@@ -104,7 +104,7 @@ pub fn parse(line: &str, files: &dyn Files) -> Result<Parsed, Output> {
             _ => Err(Output::fail(format!("kubeplay: usage: {tool} DURATION (e.g. {tool} 30s)\n"))),
         },
         "trace" if args.is_empty() => Ok(Parsed::Trace),
-        "node" | "iptables-save" | "connect" => builtins::parse(tool, args).map(Parsed::Builtin),
+        "node" | "watches" | "iptables-save" | "connect" => builtins::parse(tool, args).map(Parsed::Builtin),
         "scheduler" => builtins::parse_scheduler(args).map(Parsed::Builtin),
         "load" => load::parse(args).map(|l| Parsed::Builtin(builtins::Builtin::Load(l))),
         other => Err(Output { stderr: format!("kubeplay: {other}: command not found\n"), exit_code: 127, ..Default::default() }),

@@ -42,6 +42,9 @@ impl Cluster {
     }
 
     pub(super) fn builtin(&mut self, b: Builtin, cause: Option<u64>) -> Output {
+        if b == Builtin::Watches {
+            return Output::ok(self.watches_table());
+        }
         let Some(mut cp) = self.control_plane.take() else { return Output::fail("kubeplay: no cluster (--etcd-only)\n") };
         let out = match b {
             Builtin::NodeList => {
@@ -97,6 +100,7 @@ impl Cluster {
             },
             Builtin::Connect { ip, port, from, namespace } => self.connect(&cp, &ip, port, from.as_deref(), &namespace),
             Builtin::SchedulerExplain { namespace, pod } => self.scheduler_explain(&namespace, &pod),
+            Builtin::Watches => Output::default(), // answered above, with the control plane in place
             Builtin::Load(l) => super::load::run(&mut cp, l),
         };
         self.control_plane = Some(cp);

@@ -259,6 +259,13 @@ impl GetWatch {
         self.out
     }
 
+    /// Who watches what: the user, the resource, the namespace (`None` for all) and the field
+    /// selector every watch request carries.
+    pub fn stream(&self) -> (&str, &'static KindInfo, Option<&str>, &str) {
+        let ns = (!self.all_namespaces && self.kind.namespaced).then_some(self.namespace.as_str());
+        (self.user.name.as_str(), self.kind, ns, self.field_selector.as_str())
+    }
+
     /// What the stream has printed so far.
     pub fn output(&self) -> &Output {
         &self.out

@@ -1,13 +1,8 @@
 //! Who a store write's watch event reaches, recorded when the components' informers sync.
 //!
-//! Each control-plane process keeps one watch per resource it needs, shared by all its
-//! controllers (client-go's shared informer factory): kube-controller-manager watches every kind
-//! its controllers sync; kube-scheduler pods, nodes and the storage objects its VolumeBinding
-//! plugin reads; a kubelet the pods bound to its node (`fieldSelector=spec.nodeName=<node>`) and
-//! its own Node; kube-proxy Services, EndpointSlices and its own Node; kind's
-//! local-path-provisioner claims, volumes and classes. A stopped kubelet's watch is closed (it
-//! relists when it starts again). In the simulation all of them read the same caches, so one
-//! delivery record per write names every process whose watch matched it.
+//! Each control-plane process keeps one watch per resource it needs (`watch_streams.rs` lists
+//! them). In the simulation all of them read the same caches, so one delivery record per write
+//! names every process whose watch matched it.
 //!
 //! The same pass queues work: an event queues the object's own key and its owners' keys, as
 //! controllers' event handlers do (the replicaset controller enqueues a pod's owning
@@ -17,42 +12,13 @@ use super::informer::{Delivered, Informer};
 use crate::apiserver::Context;
 use std::collections::BTreeMap;
 
-/// A machine's agents: its name and whether its kubelet runs (kube-proxy runs either way).
-pub struct Machine<'a> {
-    pub name: &'a str,
-    pub kubelet_running: bool,
-}
-
-const KCM: &str = "kube-controller-manager";
-const SCHEDULER: &str = "kube-scheduler";
-const PROVISIONER: &str = "local-path-provisioner";
+pub use super::watch_streams::Machine;
 
 /// The processes whose watches match this event.
 fn watchers(d: &Delivered, machines: &[Machine]) -> Vec<String> {
     let resource = d.queues.first().map_or("", |(r, _)| r.as_str());
     let name = d.queues.first().map_or("", |(_, k)| k.as_str());
-    let mut out = vec![KCM.to_string()];
-    let kubelet = |node: &str| machines.iter().any(|m| m.name == node && m.kubelet_running).then(|| format!("kubelet/{node}"));
-    match resource {
-        "pods" => {
-            out.push(SCHEDULER.into());
-            out.extend(d.node.as_deref().and_then(kubelet));
-        }
-        "nodes" => {
-            out.push(SCHEDULER.into());
-            out.extend(kubelet(name));
-            if machines.iter().any(|m| m.name == name) {
-                out.push(format!("kube-proxy/{name}"));
-            }
-        }
-        "services" | "endpointslices" => out.extend(machines.iter().map(|m| format!("kube-proxy/{}", m.name))),
-        "persistentvolumeclaims" | "persistentvolumes" | "storageclasses" => {
-            out.push(SCHEDULER.into());
-            out.push(PROVISIONER.into());
-        }
-        _ => {}
-    }
-    out
+    super::watch_streams::reached(resource, name, d.node.as_deref(), machines)
 }
 
 /// Queues the Services that select each delivered pod, as the endpoint and EndpointSlice

@@ -190,6 +190,11 @@ impl Store {
         self.watches.get(id)
     }
 
+    /// Every open watch stream by ID, in ID order.
+    pub fn watchers(&self) -> impl Iterator<Item = (i64, &watch::Watcher)> {
+        self.watches.watchers.iter().map(|(id, w)| (*id, w))
+    }
+
     /// `Range`.
     pub fn range(&self, req: &RangeRequest) -> Result<RangeResponse, StoreError> {
         if req.key.is_empty() {

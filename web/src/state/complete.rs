@@ -4,7 +4,7 @@
 
 use super::KeyRow;
 
-const TOP: &[&str] = &["kubectl", "etcdctl", "run", "wait", "sleep", "trace", "node"];
+const TOP: &[&str] = &["kubectl", "etcdctl", "run", "wait", "sleep", "trace", "node", "watches"];
 const KUBECTL: &[&str] = &[
     "annotate", "api-resources", "api-versions", "apply", "auth", "autoscale", "cluster-info", "config", "cordon", "create", "delete",
     "describe", "drain", "events", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale", "set",

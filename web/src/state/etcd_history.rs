@@ -1,7 +1,8 @@
 //! What the etcd browser shows besides the keys at a revision: one key's revisions (its
 //! generations as etcd's `keyIndex` keeps them), the writes etcd keeps in order (its backend, one
 //! record per `{main, sub}` revision, which is what the WAL replays into), the compaction point,
-//! and the trace record at which a revision was written, so "as of revision N" moves the cursor.
+//! the trace record at which a revision was written, so "as of revision N" moves the cursor, and
+//! the watch streams open (who watches what, `cluster/watch_streams.rs`).
 //!
 //! Read from the store and the trace only; everything is bounded by the caller's `max`.
 
@@ -41,7 +42,21 @@ pub struct RaftLog {
     pub snapshots: usize,
 }
 
+/// The watch streams open: each process's API watches (with the last event each got at or
+/// before the cursor) and the streams kube-apiserver holds on etcd.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WatchStreams {
+    pub api: Vec<kubeplay::cluster::watch_streams::ApiWatch>,
+    pub etcd: Vec<kubeplay::cluster::watch_streams::EtcdWatch>,
+}
+
 impl Playground {
+    /// Who watches what, with the last event delivered at or before trace record `upto`.
+    pub fn watch_streams(&self, upto: Option<u64>) -> WatchStreams {
+        let cluster = self.cluster.borrow();
+        WatchStreams { api: cluster.api_watches(upto), etcd: cluster.etcd_watches() }
+    }
+
     /// The last compaction's revision, or -1 when etcd has never compacted.
     pub fn compact_revision(&self) -> i64 {
         self.cluster.borrow().store().compact_revision()

@@ -17,7 +17,7 @@ pub mod timeline;
 pub use cluster_map::{next_node_name, NodeView, PodChip};
 pub use complete::complete;
 pub use diff::{line_diff, DiffLine};
-pub use etcd_history::{KeyRevision, RaftLog, WalRow};
+pub use etcd_history::{KeyRevision, RaftLog, WalRow, WatchStreams};
 pub use persona::{as_persona, persona, Persona, PERSONAS};
 pub use pipeline::RequestView;
 pub use run::Running;

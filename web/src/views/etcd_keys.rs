@@ -7,10 +7,11 @@
 //! etcd reached that revision, so the keys (and the map, and the objects) are the keyspace as of
 //! it; the compaction point is marked, and below it etcd has nothing to show. Each key unfolds its
 //! own history (create, updates, delete, with a diff of each write), and a WAL tab lists the
-//! writes etcd keeps, one per `{main, sub}` revision, with key, operation and lease.
+//! writes etcd keeps, one per `{main, sub}` revision, with key, operation and lease; a Watches
+//! tab lists the watch streams open and who holds them (`etcd_watches.rs`).
 
 use crate::i18n::{tr, Lang, T};
-use crate::state::{KeyRevision, KeyRow, RaftLog, WalRow};
+use crate::state::{KeyRevision, KeyRow, RaftLog, WalRow, WatchStreams};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -29,6 +30,8 @@ pub struct EtcdContext {
     pub history: Callback<String, Vec<KeyRevision>>,
     /// The writes etcd keeps up to the viewed revision, newest first.
     pub wal: Callback<(), Vec<WalRow>>,
+    /// The watch streams open, with what each got as of the cursor (`etcd_watches.rs`).
+    pub watches: Callback<(), WatchStreams>,
     /// Opens a key in the object tab with the diff between two of its revisions.
     pub on_compare: Callback<(String, i64, i64)>,
 }
@@ -151,6 +154,14 @@ pub struct EtcdKeysProps {
     pub on_select: Callback<String>,
 }
 
+/// The etcd browser's tabs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EtcdView {
+    Keys,
+    Wal,
+    Watches,
+}
+
 /// Rows drawn at once; the filter reaches the rest.
 const MAX_ROWS: usize = 400;
 
@@ -170,7 +181,7 @@ pub fn EtcdKeys(props: &EtcdKeysProps) -> Html {
     let filter = use_state(String::new);
     let context = use_context::<EtcdContext>();
     let unfolded = use_state(|| None::<String>);
-    let wal_tab = use_state(|| false);
+    let view = use_state(|| EtcdView::Keys);
     let compacted = context.as_ref().map_or(-1, |c| c.compacted);
     let oninput = {
         let filter = filter.clone();
@@ -232,10 +243,11 @@ pub fn EtcdKeys(props: &EtcdKeysProps) -> Html {
         }
     });
     let below_compaction = compacted > 0 && props.revision < compacted;
-    let switch = |to_wal: bool| {
-        let wal_tab = wal_tab.clone();
-        Callback::from(move |_: MouseEvent| wal_tab.set(to_wal))
+    let switch = |to: EtcdView| {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.set(to))
     };
+    let on = |v: EtcdView| (*view == v).then_some("on");
     html! {
         <div class="etcd">
             if let Some(c) = context.as_ref() { { revision_control(c, props.revision, props.lang) } }
@@ -243,11 +255,14 @@ pub fn EtcdKeys(props: &EtcdKeysProps) -> Html {
                 <p class="compacted-note" id="compacted-note">{ format!("{} {compacted}: {}", tr(props.lang, T::CompactedAt), tr(props.lang, T::CompactedNote)) }</p>
             }
             <div class="etcd-views">
-                <button id="etcd-view-keys" class={classes!("small", (!*wal_tab).then_some("on"))} onclick={switch(false)}>{ tr(props.lang, T::Keys) }</button>
-                <button id="etcd-view-wal" class={classes!("small", wal_tab.then_some("on"))} onclick={switch(true)}>{ "WAL" }</button>
+                <button id="etcd-view-keys" class={classes!("small", on(EtcdView::Keys))} onclick={switch(EtcdView::Keys)}>{ tr(props.lang, T::Keys) }</button>
+                <button id="etcd-view-wal" class={classes!("small", on(EtcdView::Wal))} onclick={switch(EtcdView::Wal)}>{ "WAL" }</button>
+                <button id="etcd-view-watches" class={classes!("small", on(EtcdView::Watches))} onclick={switch(EtcdView::Watches)}>{ tr(props.lang, T::Watches) }</button>
             </div>
-            if *wal_tab {
+            if *view == EtcdView::Wal {
                 if let Some(c) = context.as_ref() { { wal_view(c, props.lang) } }
+            } else if *view == EtcdView::Watches {
+                if let Some(c) = context.as_ref() { { super::etcd_watches::watches_view(c, props.lang) } }
             } else {
             <div class="etcd-tools">
                 <input id="etcd-filter" type="search" placeholder={tr(props.lang, T::EtcdFilter)} aria-label="Filter etcd keys" value={(*filter).clone()} {oninput} />

@@ -4,6 +4,7 @@ pub mod cluster_map;
 pub mod cluster_map_tooltip;
 pub mod editor;
 pub mod etcd_keys;
+pub mod etcd_watches;
 pub mod help;
 pub mod inspector;
 pub mod output;
