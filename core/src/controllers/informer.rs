@@ -10,9 +10,21 @@
 //! Each sync returns what the watch delivered ([`Delivered`]): the control plane records one
 //! watch-delivery record per write and queues the keys the event concerns, as client-go's event
 //! handlers enqueue an object's key and its controller owner's (`resolveControllerRef`).
+//!
+//! It also keeps the step's [`Notification`]s, what client-go's shared informer hands its event
+//! handlers (`OnAdd`, `OnUpdate(old, new)`, `OnDelete`): the LIST's objects as adds, each watch
+//! event, and the periodic resync. A controller with a work queue reads them to queue keys.
+//!
+//! Resync: an informer of kube-controller-manager's shared informer factory re-delivers every
+//! object it caches as an update whose old and new objects are the same, every resync period:
+//! `--min-resync-period` (12 h) times a factor drawn once between 1 and 2 (`ResyncPeriod`), so
+//! between 12 and 24 h. It reads only the cache: no request, no write. Handlers that compare
+//! resourceVersions ignore it; the deployment and replicaset controllers sync the key again,
+//! which is what lets a key whose retries were given up be tried once more.
 
 use crate::api::KindInfo;
 use crate::apiserver::{handle, Context, Request, User, Verb};
+use crate::sim::{Duration, Time};
 use crate::store::{EventType, WatchCreateRequest};
 use crate::trace::WatchEvent;
 use serde_json::{json, Value};
@@ -21,6 +33,9 @@ use std::collections::BTreeMap;
 /// At most this many objects per informer; more are dropped (and the LIST is not repeated).
 const MAX_CACHED_OBJECTS: usize = 10_000;
 
+/// kube-controller-manager's `--min-resync-period` default: 12 h.
+pub const MIN_RESYNC_PERIOD: Duration = Duration::from_secs(12 * 3600);
+
 #[derive(Debug)]
 pub struct Informer {
     pub kind: &'static KindInfo,
@@ -28,6 +43,35 @@ pub struct Informer {
     watch_id: Option<i64>,
     /// Objects by etcd key (`/registry/pods/default/web-…`), so iteration is by namespace, name.
     pub cache: BTreeMap<String, Value>,
+    /// What the last sync handed the event handlers.
+    notifications: Vec<Notification>,
+    /// Whether this informer resyncs, and once drawn at the first LIST, its period.
+    resync: Option<Option<Duration>>,
+    /// When the next resync is due.
+    next_resync: Option<Time>,
+}
+
+/// One call of a shared informer's event handlers. The object is the cache's (by `key`) for an
+/// add or update; an update carries the version it replaced, a delete the last version cached.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notification {
+    /// `OnAdd`: a watch ADDED, or an object of the LIST.
+    Added { key: String },
+    /// `OnUpdate(old, new)` for a MODIFIED event (or a relist that found a newer version).
+    Updated { key: String, old: Value },
+    /// `OnUpdate(obj, obj)` from the periodic resync: nothing changed.
+    Resynced { key: String },
+    /// `OnDelete` with the last state the cache held.
+    Deleted { key: String, old: Value },
+}
+
+impl Notification {
+    /// The etcd key of the object it is about.
+    pub fn key(&self) -> &str {
+        match self {
+            Notification::Added { key } | Notification::Updated { key, .. } | Notification::Resynced { key } | Notification::Deleted { key, .. } => key,
+        }
+    }
 }
 
 /// One watch event an informer applied to its cache.
@@ -55,6 +99,15 @@ pub fn queue_key(namespace: &str, name: &str) -> String {
     }
 }
 
+/// `ResyncPeriod`: `--min-resync-period` times a factor in [1, 2), drawn from the seeded RNG.
+/// From a copy of it, which leaves the run's one sequence where it was: a draw from the sequence
+/// itself would change every name generated after it. Every informer drawing at the same
+/// moment gets the same period, as the one draw of kube-controller-manager's shared factory.
+pub fn resync_period(rng: &crate::sim::Rng) -> Duration {
+    let min = MIN_RESYNC_PERIOD.0;
+    Duration(min + rng.clone().below(min))
+}
+
 /// The first key after every key with this prefix (etcd's `--prefix` range end).
 fn prefix_end(prefix: &str) -> Vec<u8> {
     let mut end = prefix.as_bytes().to_vec();
@@ -69,7 +122,31 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
 
 impl Informer {
     pub fn new(kind: &'static KindInfo) -> Self {
-        Informer { kind, watch_id: None, cache: BTreeMap::new() }
+        Informer { kind, watch_id: None, cache: BTreeMap::new(), notifications: Vec::new(), resync: None, next_resync: None }
+    }
+
+    /// An informer of kube-controller-manager's shared factory that resyncs: its period is drawn
+    /// at the first LIST ([`resync_period`]).
+    pub fn with_resync(mut self) -> Self {
+        self.resync = Some(None);
+        self
+    }
+
+    /// What the event handlers were handed in this step's sync, in order.
+    pub fn notifications(&self) -> &[Notification] {
+        &self.notifications
+    }
+
+    /// When the next resync is due, if this informer resyncs.
+    pub fn next_resync(&self) -> Option<Time> {
+        self.next_resync
+    }
+
+    fn notify(&mut self, n: Notification) {
+        // A step's notifications are its writes plus, at a resync, one per cached object.
+        if self.notifications.len() < 2 * MAX_CACHED_OBJECTS {
+            self.notifications.push(n);
+        }
     }
 
     fn key_of(&self, obj: &Value) -> String {
@@ -108,15 +185,44 @@ impl Informer {
     /// Brings the cache up to date: the LIST on first use, then whatever the watch delivered.
     /// Returns the events applied (none for the LIST).
     pub fn sync(&mut self, ctx: &mut Context) -> Vec<Delivered> {
+        self.notifications.clear();
+        let changes = self.list_and_watch(ctx);
+        if self.next_resync.is_some_and(|due| ctx.now >= due) {
+            let keys: Vec<String> = self.cache.keys().cloned().collect();
+            for key in keys {
+                self.notify(Notification::Resynced { key });
+            }
+            self.next_resync = self.resync.flatten().map(|p| ctx.now.after(p));
+        }
+        changes
+    }
+
+    fn list_and_watch(&mut self, ctx: &mut Context) -> Vec<Delivered> {
         let prefix = format!("{}/", self.kind.etcd_prefix());
         let Some(id) = self.watch_id else {
             let mut list = Request::new(Verb::List, self.kind, "", "");
             list.user = User::named("system:kube-controller-manager", &[]);
             let Ok(reply) = handle(ctx, &list).result else { return Vec::new() };
             let revision: i64 = reply["metadata"]["resourceVersion"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+            // A relist after the watch expired replaces the cache (`Replace`): what is gone is
+            // deleted, what changed updated, the rest added.
+            let mut previous = std::mem::take(&mut self.cache);
             for item in reply["items"].as_array().into_iter().flatten().take(MAX_CACHED_OBJECTS) {
                 let key = self.key_of(item);
+                match previous.remove(&key) {
+                    Some(old) if old == *item => {}
+                    Some(old) => self.notify(Notification::Updated { key: key.clone(), old }),
+                    None => self.notify(Notification::Added { key: key.clone() }),
+                }
                 self.cache.insert(key, item.clone());
+            }
+            for (key, old) in previous {
+                self.notify(Notification::Deleted { key, old });
+            }
+            if let Some(period) = self.resync {
+                let period = period.unwrap_or_else(|| resync_period(ctx.rng));
+                self.resync = Some(Some(period));
+                self.next_resync = Some(ctx.now.after(period));
             }
             let watch = WatchCreateRequest {
                 key: prefix.as_bytes().to_vec(),
@@ -131,8 +237,8 @@ impl Informer {
         for resp in ctx.store.take_watch_responses(id) {
             if resp.canceled {
                 // Compacted past our revision: relist next time, as a reflector does on 410 Gone.
+                // The cache stays until the relist replaces it.
                 self.watch_id = None;
-                self.cache.clear();
                 return changes;
             }
             for ev in resp.events {
@@ -142,7 +248,8 @@ impl Informer {
                     EventType::Delete => {
                         // The deleted object is the last version the cache held.
                         let old = self.cache.remove(&key).unwrap_or(Value::Null);
-                        changes.push(self.delivered(revision, key, WatchEvent::Deleted, &old));
+                        changes.push(self.delivered(revision, key.clone(), WatchEvent::Deleted, &old));
+                        self.notify(Notification::Deleted { key, old });
                     }
                     EventType::Put => {
                         let Ok(mut obj) = serde_json::from_slice::<Value>(&ev.kv.value) else { continue };
@@ -152,7 +259,11 @@ impl Informer {
                         let event = if ev.kv.create_revision == revision { WatchEvent::Added } else { WatchEvent::Modified };
                         changes.push(self.delivered(revision, key.clone(), event, &obj));
                         if self.cache.len() < MAX_CACHED_OBJECTS || self.cache.contains_key(&key) {
-                            self.cache.insert(key, obj);
+                            // The handlers are told by what the cache held, as the indexer does.
+                            match self.cache.insert(key.clone(), obj) {
+                                Some(old) => self.notify(Notification::Updated { key, old }),
+                                None => self.notify(Notification::Added { key }),
+                            }
                         }
                     }
                 }
@@ -161,11 +272,100 @@ impl Informer {
         changes
     }
 
+    /// `resolveControllerRef`: the cached object of this informer's kind that `obj`'s controller
+    /// ownerReference names, if the uid matches (a same-named successor is not the owner).
+    pub fn resolve_controller_ref(&self, obj: &Value) -> Option<&Value> {
+        let owner = obj["metadata"]["ownerReferences"].as_array()?.iter().find(|r| r["controller"] == json!(true))?;
+        if owner["kind"].as_str() != Some(self.kind.kind) || owner["apiVersion"].as_str() != Some(self.kind.api_version().as_str()) {
+            return None;
+        }
+        let ns = obj["metadata"]["namespace"].as_str().unwrap_or("");
+        let found = self.get(ns, owner["name"].as_str()?)?;
+        (found["metadata"]["uid"] == owner["uid"]).then_some(found)
+    }
+
+    /// The object of a notification: the cache's for an add, update or resync, the last version
+    /// cached for a delete.
+    pub fn object_of<'a>(&'a self, n: &'a Notification) -> Option<&'a Value> {
+        match n {
+            Notification::Deleted { old, .. } => Some(old),
+            _ => self.cache.get(n.key()),
+        }
+    }
+
     pub fn values(&self) -> impl Iterator<Item = &Value> {
         self.cache.values()
     }
 
     pub fn get(&self, namespace: &str, name: &str) -> Option<&Value> {
         self.cache.get(&self.kind.etcd_key(namespace, name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Rng;
+    use crate::store::Store;
+    use crate::trace::Trace;
+
+    #[test]
+    fn the_resync_period_is_twelve_to_twenty_four_hours_and_leaves_the_rng_alone() {
+        for seed in 0..50 {
+            let rng = Rng::new(seed);
+            let period = resync_period(&rng);
+            assert!(period >= MIN_RESYNC_PERIOD && period.0 < 2 * MIN_RESYNC_PERIOD.0, "{period:?}");
+            // The same moment, the same period: one draw for the whole factory.
+            assert_eq!(resync_period(&rng), period);
+            assert_eq!(rng.clone().next_u64(), Rng::new(seed).next_u64());
+        }
+    }
+
+    #[test]
+    fn a_resync_re_delivers_every_cached_object_without_a_request_or_a_write() {
+        let Some(kind) = crate::api::lookup("apps/v1", "ReplicaSet") else { panic!("ReplicaSet is served") };
+        let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(100), Rng::new(1), 1);
+        let mut informer = Informer::new(kind).with_resync();
+        let watch = WatchCreateRequest { key: b"/registry/replicasets/".to_vec(), range_end: prefix_end("/registry/replicasets/"), ..Default::default() };
+        informer.watch_id = Some(store.watch(watch));
+        for name in ["a", "b"] {
+            informer.cache.insert(kind.etcd_key("default", name), json!({"metadata": {"name": name, "namespace": "default", "resourceVersion": "7"}}));
+        }
+        let period = Duration::from_secs(13 * 3600);
+        informer.resync = Some(Some(period));
+        informer.next_resync = Some(Time(period.0));
+        let (revision, records) = (store.revision(), trace.records().len());
+        let mut sync_at = |informer: &mut Informer, now: u64| {
+            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(now), next_request_id: &mut next };
+            let delivered = informer.sync(&mut ctx).len();
+            (delivered, ctx.store.revision(), ctx.trace.records().len())
+        };
+        // Not yet due: nothing.
+        assert_eq!(sync_at(&mut informer, period.0 - 1), (0, revision, records));
+        assert!(informer.notifications().is_empty());
+        // Due: every object, as an update that changes nothing, read from the cache alone (no
+        // request, no write); the next one a period later.
+        assert_eq!(sync_at(&mut informer, period.0), (0, revision, records));
+        let keys: Vec<&str> = informer.notifications().iter().map(Notification::key).collect();
+        assert_eq!(keys, ["/registry/replicasets/default/a", "/registry/replicasets/default/b"]);
+        assert!(informer.notifications().iter().all(|n| matches!(n, Notification::Resynced { .. })));
+        assert_eq!(informer.next_resync(), Some(Time(2 * period.0)));
+        // The step after, the notifications are gone.
+        sync_at(&mut informer, period.0 + 1);
+        assert!(informer.notifications().is_empty());
+    }
+
+    #[test]
+    fn a_controller_reference_resolves_only_to_the_owner_with_that_uid() {
+        let Some(kind) = crate::api::lookup("apps/v1", "ReplicaSet") else { panic!("ReplicaSet is served") };
+        let mut informer = Informer::new(kind);
+        informer.cache.insert(kind.etcd_key("default", "web-1"), json!({"metadata": {"name": "web-1", "namespace": "default", "uid": "u1"}}));
+        let pod = |uid: &str, controller: bool| {
+            json!({"metadata": {"namespace": "default", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": uid, "controller": controller}]}})
+        };
+        assert!(informer.resolve_controller_ref(&pod("u1", true)).is_some());
+        // A successor with the same name, or an owner that is not the controller: no.
+        assert!(informer.resolve_controller_ref(&pod("u0", true)).is_none());
+        assert!(informer.resolve_controller_ref(&pod("u1", false)).is_none());
     }
 }

@@ -8,8 +8,11 @@
 //!
 //! Each step first brings every informer up to date, then lets the components reconcile in a
 //! fixed order (service accounts and root CA per namespace, kubelets register and run pods, node lifecycle, deployment, replicaset,
-//! daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage collector). The controllers are level-triggered: they look at every object
-//! of their kind each step and act on the difference between spec and what the caches show.
+//! daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage collector). The deployment and
+//! replicaset controllers pop keys from work queues their informers' event handlers feed
+//! (`workqueue.rs`) and return a decision per key; the others are still level-triggered: they
+//! look at every object of their kind each step and act on the difference between spec and
+//! what the caches show.
 //! What one component writes in a step, the others see at the next step (1 ms later), the way a
 //! watch event reaches another process.
 //!
@@ -64,6 +67,7 @@ mod statefulset;
 mod taint_eviction;
 mod ttl_after_finished;
 mod watch_delivery;
+mod workqueue;
 
 use crate::apiserver::Context;
 use crate::sim::Time;
@@ -106,8 +110,9 @@ impl Caches {
         Some(Caches {
             nodes: Informer::new(client::kind("v1", "Node")?),
             pods: Informer::new(client::kind("v1", "Pod")?),
-            replicasets: Informer::new(client::kind("apps/v1", "ReplicaSet")?),
-            deployments: Informer::new(client::kind("apps/v1", "Deployment")?),
+            // The informers whose handlers feed work queues resync (see `informer.rs`).
+            replicasets: Informer::new(client::kind("apps/v1", "ReplicaSet")?).with_resync(),
+            deployments: Informer::new(client::kind("apps/v1", "Deployment")?).with_resync(),
             namespaces: Informer::new(client::kind("v1", "Namespace")?),
             serviceaccounts: Informer::new(client::kind("v1", "ServiceAccount")?),
             configmaps: Informer::new(client::kind("v1", "ConfigMap")?),
@@ -126,6 +131,11 @@ impl Caches {
             pdbs: Informer::new(client::kind("policy/v1", "PodDisruptionBudget")?),
             hpas: Informer::new(client::kind("autoscaling/v2", "HorizontalPodAutoscaler")?),
         })
+    }
+
+    /// The next informer resync, which runs as virtual time passes.
+    fn next_resync(&self) -> Option<Time> {
+        self.replicasets.next_resync().into_iter().chain(self.deployments.next_resync()).min()
     }
 
     /// Brings every cache up to date; returns what the watches delivered.
@@ -182,6 +192,7 @@ pub struct ControlPlane {
     kubelets: Vec<kubelet::Kubelet>,
     scheduler: scheduler::Scheduler,
     replicasets: replicaset::ReplicaSetController,
+    deployments: deployment::DeploymentController,
     events: client::EventNames,
     node_lifecycle: node_lifecycle::NodeLifecycleController,
     taint_eviction: taint_eviction::TaintEvictionController,
@@ -217,6 +228,7 @@ impl ControlPlane {
             kubelets: nodes.into_iter().take(MAX_NODES).map(kubelet::Kubelet::new).collect(),
             scheduler: scheduler::Scheduler::default(),
             replicasets: replicaset::ReplicaSetController::default(),
+            deployments: deployment::DeploymentController::default(),
             events: client::EventNames::default(),
             node_lifecycle: Default::default(),
             taint_eviction: Default::default(),
@@ -270,7 +282,7 @@ impl ControlPlane {
             self.taint_eviction.reconcile(ctx, caches, &mut self.events);
             ctx.trace.reconciling_as(None);
             self.pod_gc.reconcile(ctx, caches);
-            deployment::reconcile(ctx, caches, &mut self.events);
+            self.deployments.reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
             self.daemonsets.reconcile(ctx, caches, &mut self.events);
             self.statefulsets.reconcile(ctx, caches, &mut self.events);
@@ -297,7 +309,13 @@ impl ControlPlane {
     /// The next instant a component wants to act with no store change, if any: work in
     /// progress that a command waits for (pulls, starts, backoffs).
     pub fn next_wake(&self) -> Option<Time> {
-        self.kubelets.iter().filter_map(kubelet::Kubelet::next_wake).chain(self.replicasets.next_wake()).chain(self.scheduler.next_wake()).min()
+        self.kubelets
+            .iter()
+            .filter_map(kubelet::Kubelet::next_wake)
+            .chain(self.replicasets.next_wake())
+            .chain(self.deployments.next_wake())
+            .chain(self.scheduler.next_wake())
+            .min()
     }
 
     /// The timers that run only as virtual time passes (`run 1m`): heartbeats, the node
@@ -317,7 +335,9 @@ impl ControlPlane {
             .chain(self.ttl_after_finished.next_timer())
             .chain(self.metrics_server.next_wake())
             .chain(self.hpa.next_timer())
-            .chain(self.caches.as_ref().and_then(deployment::next_deadline))
+            .chain(self.deployments.next_background_wake())
+            .chain(self.replicasets.next_background_wake())
+            .chain(self.caches.as_ref().and_then(Caches::next_resync))
             .min()
     }
 
@@ -374,18 +394,32 @@ mod tests {
     }
 
     #[test]
-    fn a_pod_the_api_server_refuses_is_retried_a_few_times_then_left() {
+    fn a_pod_the_api_server_refuses_is_retried_with_backoff_as_long_as_time_passes() {
         // No PriorityClass `missing`: Priority admission rejects every pod create.
         let manifest = WEB.replace("    spec:\n      containers:", "    spec:\n      priorityClassName: missing\n      containers:");
         let mut cluster = Cluster::new(Config::default());
         let files = MemoryFiles::new().with("web.yaml", manifest);
+        let start = cluster.now().as_ms();
         cluster.execute("kubectl apply -f web.yaml", &files);
         let outcome = cluster.run_until_idle();
         assert!(outcome.idle && outcome.steps == 0);
-        let events = cluster.execute("kubectl get events --field-selector reason=FailedCreate", &files).stdout;
-        // The first try and five retries (1 s, 2 s, 4 s, 8 s, 16 s apart).
-        assert_eq!(events.lines().filter(|l| l.contains("FailedCreate")).count(), 6, "{events}");
-        assert!(cluster.now().as_ms() < 40_000);
+        let failed = |c: &mut Cluster| {
+            let events = c.execute("kubectl get events --field-selector reason=FailedCreate", &files).stdout;
+            events.lines().filter(|l| l.contains("FailedCreate")).count()
+        };
+        // The first try and the quick retries a command waits for: 5 ms doubling to 640 ms.
+        assert_eq!(failed(&mut cluster), 9);
+        assert!(cluster.now().as_ms() - start < 2_000, "{}", cluster.now());
+        // Each failed sync's reconcile record says when the key comes back, and why.
+        let trace = cluster.trace().render();
+        let forbidden = "is forbidden: no PriorityClass with name missing was found";
+        for after in ["5ms", "10ms", "640ms", "1.28s"] {
+            let line = trace.lines().find(|l| l.contains(&format!("; requeued after {after}: pods \"web-"))).unwrap_or("");
+            assert!(line.contains("replicaset-controller reconcile replicasets default/web-") && line.ends_with(forbidden), "{after}: {trace}");
+        }
+        // As time passes the retries go on further apart: 1.28 s, 2.56 s, 5.12 s, 10.24 s, 20.48 s.
+        cluster.execute("run 1m", &files);
+        assert_eq!(failed(&mut cluster), 9 + 5);
     }
 
     #[test]
@@ -405,7 +439,7 @@ mod tests {
         assert!((deliveries + reconciles) * 4 <= records.len(), "{deliveries} + {reconciles} of {}", records.len());
         let decision = |resource: &str| {
             records.iter().find_map(|r| match &r.event {
-                Event::Reconcile { resource: res, decision, trigger, .. } if res == resource => Some((decision.clone(), trigger.clone())),
+                Event::Reconcile { resource: res, decision, trigger, .. } if res == resource => Some((decision.to_string(), trigger.clone())),
                 _ => None,
             })
         };

@@ -2,9 +2,10 @@
 //! syncing when it sent it, and what queued that key.
 //!
 //! In Kubernetes each controller pops a `namespace/name` key of its own kind from its work queue
-//! and calls its `syncHandler` with it; what the handler sends belongs to that key. Our
-//! components are level-triggered passes over their caches, so the key is read back from the
-//! request, by the controller's kind:
+//! and calls its `syncHandler` with it; what the handler sends belongs to that key. The
+//! controllers with a work queue (`workqueue.rs`: deployment, replicaset) say which key they are
+//! syncing (`Trace::syncing`). The others are level-triggered passes over their caches, so the
+//! key is read back from the request, by the controller's kind:
 //!
 //! - the object itself when it is of the component's kind (the scheduler's binding of a pod, the
 //!   deployment controller's status update);
@@ -157,6 +158,14 @@ fn resync(ctx: &Context, t: &Target) -> Trigger {
     Trigger::Resync { record, revision }
 }
 
+/// The key a component with a work queue is syncing (`Trace::syncing`), as a target.
+fn syncing(ctx: &Context) -> Option<Target> {
+    let (resource, key) = ctx.trace.syncing_key()?;
+    let kind = crate::api::all_kinds().iter().find(|k| k.resource == resource)?;
+    let (ns, name) = if kind.namespaced { key.split_once('/')? } else { ("", key) };
+    Some(Target::new(kind, ns, name))
+}
+
 /// The reconcile record a component's request belongs to, opened on first use: `None` outside
 /// a control-plane step (a command's requests, the informers' LISTs).
 pub fn cause_of(ctx: &mut Context, req: &Request) -> Option<u64> {
@@ -165,7 +174,11 @@ pub fn cause_of(ctx: &mut Context, req: &Request) -> Option<u64> {
         None => component_of(&req.user.name),
     };
     let (t, obj) = target(ctx, req)?;
-    let t = work_key(t, obj.as_ref(), primaries(&component));
+    let t = match syncing(ctx) {
+        // A component with a work queue says which key it is syncing.
+        Some(key) => key,
+        None => work_key(t, obj.as_ref(), primaries(&component)),
+    };
     let key = queue_key(&t.namespace, &t.name);
     let trigger = match ctx.trace.queued(t.kind.resource, &key) {
         Some((record, revision)) => Trigger::Watch { record, revision },

@@ -4,16 +4,19 @@
 //! reports `status` (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
 //! observedGeneration).
 //!
-//! Level-triggered: every step looks at every ReplicaSet in the informer cache. The caches are
-//! current when a step starts, so a pod this controller created in the previous step is already
-//! counted (which is what client-go's "expectations" otherwise guard).
+//! Driven by a work queue (`workqueue.rs`): the informers' event handlers queue a ReplicaSet's key
+//! when it or one of its pods changes (and at every resync), and each sync returns its
+//! [`Decision`]. The caches are current when a step starts, so a pod this controller created in
+//! the previous step is already counted (which is what client-go's "expectations" otherwise
+//! guard).
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::informer::{queue_key, Notification};
+use super::workqueue::{Decision, WorkQueue};
 use super::Caches;
 use crate::apiserver::{Context, Verb};
-use crate::sim::{Duration, Time};
+use crate::sim::Time;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 /// `burstReplicas`: pods created or deleted per ReplicaSet per sync.
 const BURST_REPLICAS: usize = 500;
@@ -57,109 +60,149 @@ fn victim_rank(pod: &Value, same_node: usize) -> (u8, u8, u8, i64, std::cmp::Rev
     (scheduled, phase, ready, cost, std::cmp::Reverse(same_node), std::cmp::Reverse(created))
 }
 
-/// How long after a failed create the controller tries again (doubling), and how many times
-/// before it waits for the ReplicaSet itself to change (its `generation`). The real controller's
-/// rate-limited work queue keeps retrying up to 1000 s apart; stopping lets the cluster go idle.
-const CREATE_BACKOFF_MS: u64 = 1_000;
-const MAX_CREATE_RETRIES: u32 = 5;
-
-/// A ReplicaSet whose last pod create failed.
-#[derive(Debug, Clone, Copy)]
-struct Backoff {
-    generation: i64,
-    failures: u32,
-    retry_at: Time,
-}
-
+/// The replicaset controller: its work queue of ReplicaSet keys (`namespace/name`), fed by the
+/// event handlers on the ReplicaSet and Pod informers and drained by `syncReplicaSet`. A failed
+/// create or delete returns an error, which retries the key through the queue's rate limiter
+/// (5 ms doubling to 1000 s) for as long as it fails, as `processNextWorkItem` does; the
+/// failures are forgotten once a sync succeeds.
 #[derive(Debug, Default)]
 pub struct ReplicaSetController {
-    backoff: BTreeMap<String, Backoff>,
+    queue: WorkQueue,
 }
 
 impl ReplicaSetController {
-    /// The next retry of a failed create, while retries remain.
+    /// Keys queued, or a quick retry coming due: work a command waits for.
     pub fn next_wake(&self) -> Option<Time> {
-        self.backoff.values().filter(|b| b.failures <= MAX_CREATE_RETRIES).map(|b| b.retry_at).min()
+        self.queue.next_wake()
+    }
+
+    /// Retries that have backed off to a second or more run as virtual time passes.
+    pub fn next_background_wake(&self) -> Option<Time> {
+        self.queue.next_background_wake()
     }
 
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
-        let live: Vec<&str> = caches.replicasets.values().map(uid_of).collect();
-        self.backoff.retain(|uid, _| live.contains(&uid.as_str()));
-        reconcile(ctx, caches, events, &mut self.backoff);
+        self.handle_events(caches);
+        self.queue.promote(ctx.now);
+        // The keys queued now; any added meanwhile wait for the next step.
+        for _ in 0..self.queue.len() {
+            let Some(key) = self.queue.get() else { break };
+            ctx.trace.syncing(Some(("replicasets", &key)));
+            let decision = sync_replica_set(ctx, caches, events, &key);
+            let outcome = self.queue.finish(&key, decision, ctx.now);
+            ctx.trace.reconcile_outcome(NAME, "replicasets", &key, outcome);
+            ctx.trace.syncing(None);
+        }
+    }
+
+    /// The event handlers (`addRS`, `updateRS`, `deleteRS`, `addPod`, `updatePod`, `deletePod`):
+    /// every ReplicaSet notification queues its key, resyncs included; a pod's queues its
+    /// controller's, unless nothing changed (a resync: same resourceVersion). Orphan pods would
+    /// queue the ReplicaSets that could adopt them; adoption is not modelled.
+    fn handle_events(&mut self, caches: &Caches) {
+        for n in caches.replicasets.notifications() {
+            if let Some(rs) = caches.replicasets.object_of(n) {
+                self.queue.add(&queue_key(ns_of(rs), name_of(rs)));
+            }
+        }
+        for n in caches.pods.notifications() {
+            let (current, old) = match n {
+                Notification::Resynced { .. } => continue,
+                Notification::Updated { old, .. } => (caches.pods.object_of(n), Some(old)),
+                _ => (caches.pods.object_of(n), None),
+            };
+            if let (Some(cur), Some(old)) = (current, old) {
+                if cur["metadata"]["resourceVersion"] == old["metadata"]["resourceVersion"] {
+                    continue;
+                }
+            }
+            // A changed controller reference queues the old controller too.
+            for pod in old.into_iter().chain(current) {
+                if let Some(rs) = caches.replicasets.resolve_controller_ref(pod) {
+                    self.queue.add(&queue_key(ns_of(rs), name_of(rs)));
+                }
+            }
+        }
     }
 }
 
-fn reconcile(ctx: &mut Context, caches: &Caches, events: &mut EventNames, backoff: &mut BTreeMap<String, Backoff>) {
-    let (Some(rs_kind), Some(pod_kind)) = (client::kind("apps/v1", "ReplicaSet"), client::kind("v1", "Pod")) else { return };
+/// `syncReplicaSet` for one key: the pods it controls up or down to `spec.replicas` (at most
+/// `burstReplicas` per sync), then its status. An error asks for a rate-limited retry.
+fn sync_replica_set(ctx: &mut Context, caches: &Caches, events: &mut EventNames, key: &str) -> Decision {
+    let (ns, name) = key.split_once('/').unwrap_or(("", key));
+    let (Some(rs), Some(rs_kind), Some(pod_kind)) = (caches.replicasets.get(ns, name), client::kind("apps/v1", "ReplicaSet"), client::kind("v1", "Pod")) else {
+        // Deleted: nothing to do (its pods go through the garbage collector).
+        return Decision::Done;
+    };
+    if is_terminating(rs) {
+        return Decision::Done;
+    }
     let user = client::controller(NAME);
     let source = Source { component: NAME, host: "" };
-    for rs in caches.replicasets.values() {
-        if is_terminating(rs) {
-            continue;
-        }
-        let (ns, rs_name, rs_uid) = (ns_of(rs), name_of(rs), uid_of(rs));
-        let pods: Vec<&Value> = caches.pods.values().filter(|p| ns_of(p) == ns && controlled_by(p, rs_uid)).collect();
-        let active: Vec<&Value> = pods.iter().copied().filter(|p| is_active(p)).collect();
-        let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
-        let generation = rs["metadata"]["generation"].as_i64().unwrap_or(0);
-        let waiting = backoff.get(rs_uid).is_some_and(|b| b.generation == generation && (b.failures > MAX_CREATE_RETRIES || ctx.now < b.retry_at));
-        if active.len() < want && !waiting {
-            let template = &rs["spec"]["template"];
-            for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
-                let mut meta = json!({
-                    "generateName": format!("{rs_name}-"),
-                    "namespace": ns,
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name, "uid": rs_uid, "controller": true, "blockOwnerDeletion": true}],
-                });
-                for f in ["labels", "annotations"] {
-                    if let Some(v) = template["metadata"].get(f) {
-                        meta[f] = v.clone();
-                    }
-                }
-                let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]});
-                let reply = client::send(ctx, &user, Verb::Create, pod_kind, ns, "", Some(body));
-                match reply.result {
-                    Ok(pod) => {
-                        backoff.remove(rs_uid);
-                        client::event(ctx, events, &user, &source, rs, false, "SuccessfulCreate", &format!("Created pod: {}", name_of(&pod)));
-                    }
-                    Err(status) => {
-                        client::event(ctx, events, &user, &source, rs, true, "FailedCreate", &format!("Error creating: {}", status.message));
-                        let failures = backoff.get(rs_uid).filter(|b| b.generation == generation).map_or(1, |b| b.failures + 1);
-                        let delay = CREATE_BACKOFF_MS << (failures - 1).min(10);
-                        backoff.insert(rs_uid.to_string(), Backoff { generation, failures, retry_at: ctx.now.after(Duration::from_ms(delay)) });
-                        // Slow start: stop the batch at the first failure.
-                        break;
-                    }
+    let (rs_name, rs_uid) = (name_of(rs), uid_of(rs));
+    let pods: Vec<&Value> = caches.pods.values().filter(|p| ns_of(p) == ns && controlled_by(p, rs_uid)).collect();
+    let active: Vec<&Value> = pods.iter().copied().filter(|p| is_active(p)).collect();
+    let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+    let mut error = None;
+    if active.len() < want {
+        let template = &rs["spec"]["template"];
+        for _ in 0..(want - active.len()).min(BURST_REPLICAS) {
+            let mut meta = json!({
+                "generateName": format!("{rs_name}-"),
+                "namespace": ns,
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name, "uid": rs_uid, "controller": true, "blockOwnerDeletion": true}],
+            });
+            for f in ["labels", "annotations"] {
+                if let Some(v) = template["metadata"].get(f) {
+                    meta[f] = v.clone();
                 }
             }
-        } else if active.len() >= want {
-            backoff.remove(rs_uid);
-        }
-        if active.len() > want {
-            let mut ranked: Vec<(_, &Value)> = active
-                .iter()
-                .map(|p| {
-                    let node = client::str_of(p, &["spec", "nodeName"]);
-                    let same = if node.is_empty() { 0 } else { active.iter().filter(|q| client::str_of(q, &["spec", "nodeName"]) == node).count() };
-                    (victim_rank(p, same), *p)
-                })
-                .collect();
-            ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| name_of(a.1).cmp(name_of(b.1))));
-            for (_, pod) in ranked.into_iter().take((active.len() - want).min(BURST_REPLICAS)) {
-                let mut req = crate::apiserver::Request::new(Verb::Delete, pod_kind, ns, name_of(pod));
-                req.user = user.clone();
-                req.delete.precondition_uid = Some(uid_of(pod).to_string());
-                if crate::apiserver::handle(ctx, &req).result.is_ok() {
-                    client::event(ctx, events, &user, &source, rs, false, "SuccessfulDelete", &format!("Deleted pod: {}", name_of(pod)));
+            let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]});
+            let reply = client::send(ctx, &user, Verb::Create, pod_kind, ns, "", Some(body));
+            match reply.result {
+                Ok(pod) => client::event(ctx, events, &user, &source, rs, false, "SuccessfulCreate", &format!("Created pod: {}", name_of(&pod))),
+                Err(status) => {
+                    client::event(ctx, events, &user, &source, rs, true, "FailedCreate", &format!("Error creating: {}", status.message));
+                    // In a namespace being deleted every create fails; nothing to retry.
+                    if !status.message.ends_with("because it is being terminated") {
+                        error = Some(status.message);
+                    }
+                    // Slow start: stop the batch at the first failure.
+                    break;
                 }
             }
         }
-        update_status(ctx, rs, &active, rs_kind);
     }
+    if active.len() > want {
+        let mut ranked: Vec<(_, &Value)> = active
+            .iter()
+            .map(|p| {
+                let node = client::str_of(p, &["spec", "nodeName"]);
+                let same = if node.is_empty() { 0 } else { active.iter().filter(|q| client::str_of(q, &["spec", "nodeName"]) == node).count() };
+                (victim_rank(p, same), *p)
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| name_of(a.1).cmp(name_of(b.1))));
+        for (_, pod) in ranked.into_iter().take((active.len() - want).min(BURST_REPLICAS)) {
+            let mut req = crate::apiserver::Request::new(Verb::Delete, pod_kind, ns, name_of(pod));
+            req.user = user.clone();
+            req.delete.precondition_uid = Some(uid_of(pod).to_string());
+            match crate::apiserver::handle(ctx, &req).result {
+                Ok(_) => client::event(ctx, events, &user, &source, rs, false, "SuccessfulDelete", &format!("Deleted pod: {}", name_of(pod))),
+                // Already gone is what was wanted.
+                Err(status) if status.code == 404 => {}
+                Err(status) => error = error.or(Some(status.message)),
+            }
+        }
+    }
+    if let Err(e) = update_status(ctx, rs, &active, rs_kind) {
+        error = error.or(Some(e));
+    }
+    error.map_or(Decision::Done, Decision::Error)
 }
 
-fn update_status(ctx: &mut Context, rs: &Value, active: &[&Value], rs_kind: &'static crate::api::KindInfo) {
+/// `updateReplicaSetStatus`, written only when it changed. A failed write is the sync's error.
+fn update_status(ctx: &mut Context, rs: &Value, active: &[&Value], rs_kind: &'static crate::api::KindInfo) -> Result<(), String> {
     let labels = &rs["spec"]["template"]["metadata"]["labels"];
     let fully_labeled = active
         .iter()
@@ -174,11 +217,14 @@ fn update_status(ctx: &mut Context, rs: &Value, active: &[&Value], rs_kind: &'st
         }
     }
     if rs["status"] == status {
-        return;
+        return Ok(());
     }
     let mut new = rs.clone();
     new["status"] = status;
-    client::update_status(ctx, &client::controller(NAME), rs_kind, &new);
+    let mut req = crate::apiserver::Request::new(Verb::Update, rs_kind, ns_of(rs), name_of(rs)).with_body(new);
+    req.subresource = "status".into();
+    req.user = client::controller(NAME);
+    crate::apiserver::handle(ctx, &req).result.map(|_| ()).map_err(|s| s.message)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod delivery;
 mod reconcile;
 
 pub use delivery::{WatchEvent, MAX_NAMED_WATCHERS};
-pub use reconcile::Trigger;
+pub use reconcile::{go_duration, Outcome, ReconcileDecision, Trigger};
 
 pub mod scheduling;
 
@@ -122,7 +122,7 @@ pub enum Event {
     /// A component's reconcile of one work-queue key (`namespace/name`, or `name` for cluster
     /// objects), what queued it and what it decided. Its requests name it as their cause. See
     /// `reconcile.rs`.
-    Reconcile { resource: String, key: String, trigger: Trigger, decision: String },
+    Reconcile { resource: String, key: String, trigger: Trigger, decision: ReconcileDecision },
     /// kube-scheduler's attempt to place one pod: every node's filter verdicts and scores, the
     /// node chosen, preemption (see [`scheduling::SchedulingAttempt`] for the fields).
     Scheduling(Box<scheduling::SchedulingAttempt>),

@@ -59,7 +59,79 @@ impl fmt::Display for Trigger {
     }
 }
 
-pub(super) fn render(f: &mut fmt::Formatter<'_>, resource: &str, key: &str, trigger: &Trigger, decision: &str) -> fmt::Result {
+/// What became of a key after its sync, for a component whose sync returns its decision to a
+/// work queue (`controllers/workqueue.rs`): client-go's `handleErr`, kube-rs' `Action`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// In sync: the key's failures are forgotten and nothing more is queued.
+    Done,
+    /// In sync for now; the key comes back after this long (`AddAfter`).
+    RequeuedAfter { after_ms: u64 },
+    /// The sync failed with `error`; it is retried after the rate limiter's delay.
+    RequeuedRateLimited { after_ms: u64, error: String },
+    /// The sync failed too often (`maxRetries`): the key is dropped out of the queue.
+    Dropped { error: String },
+}
+
+/// A span of virtual time as Go's `time.Duration.String` prints it: `5ms`, `1.28s`, `10m1s`.
+pub fn go_duration(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / 3_600_000, ms / 60_000 % 60);
+    let mut seconds = format!("{}", ms / 1000 % 60);
+    let frac = ms % 1000;
+    if frac > 0 {
+        seconds.push_str(format!(".{frac:03}").trim_end_matches('0'));
+    }
+    match (h, m) {
+        (0, 0) => format!("{seconds}s"),
+        (0, m) => format!("{m}m{seconds}s"),
+        (h, m) => format!("{h}h{m}m{seconds}s"),
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Done => f.write_str("done"),
+            Outcome::RequeuedAfter { after_ms } => write!(f, "requeued after {}", go_duration(*after_ms)),
+            Outcome::RequeuedRateLimited { after_ms, error } => write!(f, "requeued after {}: {error}", go_duration(*after_ms)),
+            Outcome::Dropped { error } => write!(f, "dropped out of the queue: {error}"),
+        }
+    }
+}
+
+/// A reconcile's decision: what its requests did, summarised from their answers, and, for a
+/// component with a work queue, what became of the key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReconcileDecision {
+    /// `created 3 pods, recorded 3 events`; empty until the step ends.
+    pub summary: String,
+    /// `None` for the components that are still passes over their caches.
+    pub outcome: Option<Outcome>,
+}
+
+impl ReconcileDecision {
+    pub fn is_empty(&self) -> bool {
+        self.summary.is_empty() && self.outcome.as_ref().is_none_or(|o| *o == Outcome::Done)
+    }
+}
+
+impl fmt::Display for ReconcileDecision {
+    /// The summary, then the outcome unless it is plain `Done`: `failed to create 1 pod (403),
+    /// recorded 1 event; requeued after 5ms: pods "web-x" is forbidden: ...`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary)?;
+        match &self.outcome {
+            None | Some(Outcome::Done) => Ok(()),
+            Some(o) if self.summary.is_empty() => write!(f, "{o}"),
+            Some(o) => write!(f, "; {o}"),
+        }
+    }
+}
+
+pub(super) fn render(f: &mut fmt::Formatter<'_>, resource: &str, key: &str, trigger: &Trigger, decision: &ReconcileDecision) -> fmt::Result {
     write!(f, "reconcile {resource} {key} ({trigger})")?;
     if decision.is_empty() {
         Ok(())
@@ -80,6 +152,11 @@ pub(super) struct Step {
     component: Option<String>,
     /// (component, resource, key) -> the reconcile record opened this step.
     open: BTreeMap<(String, String, String), u64>,
+    /// The work-queue key a component with a work queue is syncing, as (resource, key): its
+    /// requests belong to it, with no need to work the key out from the request.
+    syncing: Option<(String, String)>,
+    /// Reconcile record -> what became of its key, for components with work queues.
+    outcomes: BTreeMap<u64, Outcome>,
 }
 
 /// A reconcile decision has at most this many parts; more are counted.
@@ -108,6 +185,27 @@ impl Trace {
         self.step.as_ref().map(|s| s.synced_revision)
     }
 
+    /// A component with a work queue starts (`Some`) or ends (`None`) the sync of one key.
+    pub fn syncing(&mut self, key: Option<(&str, &str)>) {
+        if let Some(step) = self.step.as_mut() {
+            step.syncing = key.map(|(r, k)| (r.to_string(), k.to_string()));
+        }
+    }
+
+    /// The key being synced, set by [`Trace::syncing`], as (resource, key).
+    pub fn syncing_key(&self) -> Option<(&str, &str)> {
+        self.step.as_ref()?.syncing.as_ref().map(|(r, k)| (r.as_str(), k.as_str()))
+    }
+
+    /// What became of `key` after `component`'s sync, kept on the key's reconcile record if its
+    /// sync sent anything (a sync that sends nothing leaves no record).
+    pub fn reconcile_outcome(&mut self, component: &str, resource: &str, key: &str, outcome: Outcome) {
+        let Some(step) = self.step.as_mut() else { return };
+        if let Some(seq) = step.open.get(&(component.to_string(), resource.to_string(), key.to_string())) {
+            step.outcomes.insert(*seq, outcome);
+        }
+    }
+
     /// The delivery that queued `key` of `resource` this step, if one did.
     pub fn queued(&self, resource: &str, key: &str) -> Option<(u64, i64)> {
         self.step.as_ref()?.queued.get(&(resource.to_string(), key.to_string())).copied()
@@ -119,7 +217,7 @@ impl Trace {
         if let Some(seq) = self.step.as_ref()?.open.get(&id) {
             return Some(*seq);
         }
-        let event = Event::Reconcile { resource: resource.to_string(), key: key.to_string(), trigger, decision: String::new() };
+        let event = Event::Reconcile { resource: resource.to_string(), key: key.to_string(), trigger, decision: ReconcileDecision::default() };
         let seq = self.push(at, super::Actor::Component(component.to_string()), event);
         self.step.as_mut()?.open.insert(id, seq);
         Some(seq)
@@ -159,10 +257,12 @@ impl Trace {
         for (_, (seq, a)) in actions {
             by_reconcile.entry(seq).or_default().push(a);
         }
-        for (seq, list) in by_reconcile {
+        let seqs: std::collections::BTreeSet<u64> = by_reconcile.keys().chain(step.outcomes.keys()).copied().collect();
+        for seq in seqs {
             let Some(idx) = seq.checked_sub(front).and_then(|i| usize::try_from(i).ok()) else { continue };
             if let Some(Event::Reconcile { decision, .. }) = self.records.get_mut(idx).filter(|r| r.seq == seq).map(|r| &mut r.event) {
-                *decision = summarize(&list);
+                let summary = by_reconcile.get(&seq).map_or(String::new(), |list| summarize(list));
+                *decision = ReconcileDecision { summary, outcome: step.outcomes.get(&seq).cloned() };
             }
         }
     }
@@ -315,7 +415,7 @@ mod tests {
 
     fn decision(t: &Trace, seq: u64) -> String {
         match t.records().find(|r| r.seq == seq).map(|r| &r.event) {
-            Some(Event::Reconcile { decision, .. }) => decision.clone(),
+            Some(Event::Reconcile { decision, .. }) => decision.to_string(),
             other => panic!("not a reconcile: {other:?}"),
         }
     }
@@ -346,6 +446,34 @@ mod tests {
         assert!(line.contains("replicaset-controller reconcile replicasets default/web-1 (watch #7, revision 40): created 3 pods"), "{line}");
         // After the step, no reconcile is open.
         assert_eq!(t.reconcile(Time(0), "kube-scheduler", "pods", "default/x", Trigger::Gone), None);
+    }
+
+    #[test]
+    fn a_failed_sync_says_when_its_key_comes_back_and_why() {
+        let mut t = Trace::with_capacity(100);
+        t.begin_reconciles(BTreeMap::new(), 40);
+        t.syncing(Some(("replicasets", "default/web-1")));
+        assert_eq!(t.syncing_key(), Some(("replicasets", "default/web-1")));
+        let rs = t.reconcile(Time(0), "replicaset-controller", "replicasets", "default/web-1", Trigger::Gone).unwrap();
+        request(&mut t, 10, "POST", "/api/v1/namespaces/default/pods", rs, 403, None);
+        let error = "pods \"web-1-x\" is forbidden: no PriorityClass with name missing was found".to_string();
+        t.reconcile_outcome("replicaset-controller", "replicasets", "default/web-1", Outcome::RequeuedRateLimited { after_ms: 5, error: error.clone() });
+        // A key whose sync sent nothing has no record to carry its outcome.
+        t.reconcile_outcome("replicaset-controller", "replicasets", "default/quiet", Outcome::RequeuedAfter { after_ms: 1 });
+        t.syncing(None);
+        t.end_reconciles();
+        assert_eq!(decision(&t, rs), format!("failed to create 1 pod (403); requeued after 5ms: {error}"));
+        assert_eq!(t.records().filter(|r| matches!(r.event, Event::Reconcile { .. })).count(), 1);
+    }
+
+    #[test]
+    fn durations_read_as_go_prints_them() {
+        let cases = [(5, "5ms"), (640, "640ms"), (1_280, "1.28s"), (10_240, "10.24s"), (601_000, "10m1s"), (1_000_000, "16m40s"), (3_600_000, "1h0m0s")];
+        for (ms, want) in cases {
+            assert_eq!(go_duration(ms), want);
+        }
+        assert_eq!(ReconcileDecision { summary: String::new(), outcome: Some(Outcome::RequeuedAfter { after_ms: 601_000 }) }.to_string(), "requeued after 10m1s");
+        assert!(ReconcileDecision { summary: String::new(), outcome: Some(Outcome::Done) }.is_empty());
     }
 
     #[test]
