@@ -92,7 +92,8 @@ async fn reached_stages(c: &Client) -> R<Vec<String>> {
 }
 
 async fn running_pods(c: &Client) -> R<usize> {
-    let v = js(c, "return document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]').length;").await?;
+    // The example's `web` pods only: CoreDNS's two pods in kube-system run from the start.
+    let v = js(c, "return [...document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]')].filter(p => p.dataset.pod.startsWith('web-')).length;").await?;
     Ok(v.as_u64().unwrap_or(0) as usize)
 }
 
@@ -432,6 +433,14 @@ async fn etcd_as_of_a_revision(c: &Client) -> R<()> {
     assert!(newest[0].as_str().and_then(|r| r.parse::<i64>().ok()).is_some(), "{newest}");
     assert!(text(c, "#raft-log").await?.contains("term 2"));
     screenshot(c, "12-etcd-wal.png").await;
+    // Who is watching: every process's API watches and kube-apiserver's streams on etcd.
+    click(c, "#etcd-view-watches").await?;
+    wait_for(c, "#api-watches tr.api-watch", "the API watches").await?;
+    let kubelet = js(c, "const r = document.querySelector('#api-watches tr[data-process=\"kubelet/node-1\"][data-resource=\"pods\"]'); return r ? r.innerText : '';").await?;
+    assert!(kubelet.as_str().is_some_and(|t| t.contains("spec.nodeName=node-1")), "{kubelet}");
+    let held = js(c, "return [...document.querySelectorAll('#etcd-watches tr.etcd-watch')].map(r => r.innerText).join('\\n');").await?;
+    assert!(held.as_str().is_some_and(|t| t.contains("/registry/pods/") && t.contains("kube-apiserver")), "{held}");
+    screenshot(c, "12b-etcd-watches.png").await;
     click(c, "#etcd-view-keys").await?;
     type_command(c, &format!("etcdctl compact {}", deploy + 3)).await?;
     idle(c).await?;

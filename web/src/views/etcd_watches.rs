@@ -10,27 +10,36 @@ use yew::prelude::*;
 
 pub fn watches_view(ctx: &EtcdContext, lang: Lang) -> Html {
     let streams = ctx.watches.emit(());
+    // Each process's name is shown once, on its first stream, as a tree.
+    let mut previous = String::new();
     let api = streams.api.iter().map(|w| {
         let on_revision = ctx.on_revision.clone();
         let last = match &w.last {
             Some(l) => {
                 let revision = l.revision;
                 let goto = Callback::from(move |_: MouseEvent| on_revision.emit(revision));
+                let key = l.key.strip_prefix("/registry/").unwrap_or(&l.key);
                 html! {
-                    <button class="link" onclick={goto} title={format!("#{}", l.record)}>
-                        { format!("{} {} @{}", l.event.name(), l.key, l.revision) }
+                    <button class="link" onclick={goto} title={format!("{} · #{}", l.key, l.record)}>
+                        { format!("{} {key} @{}", l.event.name(), l.revision) }
                     </button>
                 }
             }
             None => html! { <span class="hint">{ tr(lang, T::NoEventYet) }</span> },
         };
+        let first = previous != w.process;
+        previous.clone_from(&w.process);
+        let scope = match &w.namespace {
+            Some(ns) => format!(" -n {ns}"),
+            None => String::new(),
+        };
         html! {
-            <tr class="api-watch" data-process={w.process.clone()} data-resource={w.resource.clone()}>
-                <td>{ &w.process }</td>
-                <td>{ &w.resource }</td>
-                <td>{ w.namespace.clone().unwrap_or_else(|| "*".into()) }</td>
-                <td class="key">{ &w.selector }</td>
-                <td class="key">{ last }</td>
+            <tr class={classes!("api-watch", first.then_some("first"))} data-process={w.process.clone()} data-resource={w.resource.clone()}>
+                <td class="process">{ if first { w.process.as_str() } else { "" } }</td>
+                <td>
+                    { format!("{}{scope}", w.resource) } if !w.selector.is_empty() { <span class="selector">{ format!(" {}", w.selector) }</span> }
+                    <div class="last-event">{ last }</div>
+                </td>
             </tr>
         }
     });
@@ -47,21 +56,15 @@ pub fn watches_view(ctx: &EtcdContext, lang: Lang) -> Html {
     html! {
         <div class="watches" id="watches">
             <p class="hint">{ tr(lang, T::WatchesApi) }</p>
-            <div class="table-scroll">
-                <table id="api-watches">
-                    <thead><tr>
-                        <th>{ "process" }</th>
-                        <th>{ "resource" }</th>
-                        <th>{ "namespace" }</th>
-                        <th>{ "fieldSelector" }</th>
-                        <th>{ "last event" }</th>
-                    </tr></thead>
-                    <tbody>{ for api }</tbody>
-                </table>
-            </div>
+            <table id="api-watches">
+                <thead><tr>
+                    <th>{ "process" }</th>
+                    <th title="resource, field selector; below, the last event it got">{ "watches · last event" }</th>
+                </tr></thead>
+                <tbody>{ for api }</tbody>
+            </table>
             <p class="hint">{ tr(lang, T::WatchesEtcd) }</p>
-            <div class="table-scroll">
-                <table id="etcd-watches">
+            <table id="etcd-watches">
                     <thead><tr>
                         <th>{ "watch" }</th>
                         <th>{ "key prefix" }</th>
@@ -70,7 +73,6 @@ pub fn watches_view(ctx: &EtcdContext, lang: Lang) -> Html {
                     </tr></thead>
                     <tbody>{ for etcd }</tbody>
                 </table>
-            </div>
         </div>
     }
 }
