@@ -101,7 +101,7 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
     )
     .await?;
     let running = c
-        .execute("return document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]').length;", vec![])
+        .execute("return [...document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]')].filter(p => p.dataset.pod.startsWith('web-')).length;", vec![])
         .await
         .map_err(|e| e.to_string())?;
     assert_eq!(running.as_u64(), Some(10), "the apply brought up ten running pods");

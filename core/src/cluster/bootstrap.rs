@@ -1,8 +1,11 @@
 //! What a fresh kubeadm cluster holds before the learner types anything, written through the API
 //! server as kube-apiserver's own post-start hooks write it: the four namespaces, the RBAC
 //! bootstrap policy (with aggregated roles settled), the system PriorityClasses, the
-//! `kubernetes` Service and kind's default StorageClass `standard`. Per-namespace objects (the
-//! `default` ServiceAccount, the `kube-root-ca.crt` ConfigMap) come from the controllers.
+//! `kubernetes` Service, then what `kubeadm init`'s `addon/coredns` phase sends as
+//! `kubernetes-admin` (see `coredns.rs`), and kind's default StorageClass `standard`.
+//! Per-namespace objects (the `default` ServiceAccount, the `kube-root-ca.crt` ConfigMap) come
+//! from the controllers, and the CoreDNS Deployment's pods from the deployment controller once
+//! the control plane starts.
 
 use super::Cluster;
 use crate::api::lookup;
@@ -11,10 +14,14 @@ use crate::apiserver::{handle, Request, User, Verb};
 use serde_json::{json, Value};
 
 fn create(cluster: &mut Cluster, api_version: &str, kind: &str, body: Value) {
+    create_as(cluster, User::apiserver(), "", api_version, kind, body);
+}
+
+fn create_as(cluster: &mut Cluster, user: User, field_manager: &str, api_version: &str, kind: &str, body: Value) {
     let Some(info) = lookup(api_version, kind) else { return };
     let name = body["metadata"]["name"].as_str().unwrap_or("").to_string();
     let ns = body["metadata"]["namespace"].as_str().unwrap_or("").to_string();
-    let req = Request { user: User::apiserver(), ..Request::new(Verb::Create, info, &ns, &name).with_body(body) };
+    let req = Request { user, field_manager: field_manager.to_string(), ..Request::new(Verb::Create, info, &ns, &name).with_body(body) };
     let mut ctx = cluster.api_context();
     // Bootstrap writes go to an empty store and cannot conflict; each is traced either way.
     let _ = handle(&mut ctx, &req);
@@ -82,6 +89,10 @@ pub(super) fn bootstrap(cluster: &mut Cluster) {
         "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
     });
     create(cluster, "discovery.k8s.io/v1", "EndpointSlice", slice);
+    // kubeadm init's `addon/coredns` phase, through the API server as kubeadm's admin.conf user.
+    for (api_version, kind, body) in super::coredns::objects() {
+        create_as(cluster, User::admin(), super::coredns::FIELD_MANAGER, api_version, kind, body);
+    }
     // kind's default StorageClass (what `kind create cluster` installs): volumes from the
     // local-path provisioner, bound only once a pod using the claim is scheduled, so the
     // volume lands on that pod's node. minikube's `standard` uses `k8s.io/minikube-hostpath`

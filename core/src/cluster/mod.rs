@@ -9,6 +9,7 @@ mod apply;
 mod autoscale;
 mod bootstrap;
 mod builtins;
+mod coredns;
 mod drain;
 mod imperative;
 mod inspect;

@@ -144,6 +144,7 @@ pub fn headers(resource: &str, wide: bool) -> Vec<&'static str> {
         ),
         "services" => (&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]),
         "endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
+        "endpointslices" => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
         "nodes" => (
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
             &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
@@ -352,6 +353,23 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
             }
             let shown = if eps.len() > 3 { format!("{} + {} more...", eps[..3].join(","), eps.len() - 3) } else { eps.join(",") };
             (vec![name, or_none(shown), age], vec![])
+        }
+        "endpointslices" => {
+            // printEndpointSlice: at most three ports (the number, else the name, else `*`) and
+            // three addresses, then `+ N more...`; an empty list is `<unset>`.
+            let ports: Vec<String> = obj["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| if p["port"].is_i64() { int(&p["port"]).to_string() } else if p["name"].is_string() { s(&p["name"]) } else { "*".into() })
+                .collect();
+            let addresses: Vec<String> = obj["endpoints"].as_array().into_iter().flatten().flat_map(|e| e["addresses"].as_array().into_iter().flatten().map(s)).collect();
+            let list = |items: &[String]| match items.len() {
+                0 => "<unset>".to_string(),
+                n if n > 3 => format!("{} + {} more...", items[..3].join(","), n - 3),
+                _ => items.join(","),
+            };
+            (vec![name, s(&obj["addressType"]), list(&ports), list(&addresses), age], vec![])
         }
         "nodes" => {
             let conds: Vec<&Value> = status["conditions"].as_array().into_iter().flatten().collect();
