@@ -319,9 +319,10 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
     }
     let mut obj = decode(run, req)?;
     check_namespace(req, &obj)?;
-    if obj["metadata"]["resourceVersion"].as_str().is_some_and(|s| !s.is_empty()) {
-        return run.reject(Stage::Decode, Status::bad_request("resourceVersion should not be set on objects to be created"));
-    }
+    // The etcd3 store refuses it (`storage.ErrResourceVersionSetOnCreate`), after admission; a
+    // dry run never reaches that check. kubectl clears it before a create, so only a raw client
+    // meets this.
+    let resource_version_set = obj["metadata"]["resourceVersion"].as_str().is_some_and(|s| !s.is_empty());
     let mut name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
     let generate = obj["metadata"]["generateName"].as_str().unwrap_or("").to_string();
     if name.is_empty() && !generate.is_empty() {
@@ -344,6 +345,10 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
     if req.dry_run {
         run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would create {key}"));
         return Ok(obj);
+    }
+    if resource_version_set {
+        // A plain error, not a `StatusError`: `ErrorToAPIStatus` makes it a 500 with no reason.
+        return run.reject(Stage::Storage, Status { code: 500, reason: "", message: "resourceVersion should not be set on objects to be created".into() });
     }
     for ip in &new_ips {
         let uid = strategy::uuid_v4(run.ctx.rng);
@@ -416,8 +421,13 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
                     }
                 }
             }
+            // A resourceVersion the patch itself sets stays, as a precondition the update below
+            // checks (a stale one is a 409, as kube-apiserver's patcher keeps it); otherwise the
+            // patch applies to what is stored now.
             if let Some(m) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.insert("resourceVersion".into(), json!(current.mod_revision.to_string()));
+                if m.get("resourceVersion").and_then(Value::as_str).is_none_or(str::is_empty) {
+                    m.insert("resourceVersion".into(), json!(current.mod_revision.to_string()));
+                }
             }
             let patched = Request { body: Some(merged), verb: Verb::Update, ..req.clone() };
             decode(run, &patched)?

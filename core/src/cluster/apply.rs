@@ -143,10 +143,7 @@ impl Apply {
             String::new()
         };
         if obj.name.is_empty() {
-            return Err(format!(
-                "error when retrieving current configuration of:\nResource: \"{}, Resource={}\", GroupVersionKind: \"{}, Kind={}\"\nName: \"\", Namespace: {namespace:?}\nfrom server for: {source:?}: resource name may not be empty",
-                group_version(obj), obj.kind.resource, group_version(obj), obj.kind.kind
-            ));
+            return Err(format!("error when {} {source:?}: resource name may not be empty", retrieving(obj, &namespace)));
         }
         let field_manager = match &self.mode {
             Mode::Create => "kubectl-create".to_string(),
@@ -174,7 +171,7 @@ impl Apply {
                 self.stdout.push_str(&format!("{name} created{suffix}\n"));
                 return Ok(());
             }
-            let reply = handle(ctx, &request(Verb::Create, Some(obj.object.clone())));
+            let reply = handle(ctx, &request(Verb::Create, Some(without_resource_version(obj.object.clone()))));
             self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
             reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
             self.stdout.push_str(&format!("{name} created{suffix}\n"));
@@ -198,14 +195,14 @@ impl Apply {
         let live = match reply.result {
             Ok(live) => Some(live),
             Err(s) if s.code == 404 => None,
-            Err(s) => return Err(server_error("retrieving current configuration of", source, &s, &[])),
+            Err(s) => return Err(server_error(&retrieving(obj, &namespace), source, &s, &[])),
         };
         let mut desired = obj.object.clone();
         set_annotation(&mut desired, &applied);
         match live {
             None => {
                 if self.dry_run != DryRun::Client {
-                    let reply = handle(ctx, &request(Verb::Create, Some(desired)));
+                    let reply = handle(ctx, &request(Verb::Create, Some(without_resource_version(desired))));
                     self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
                     reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
                 }
@@ -222,9 +219,30 @@ impl Apply {
                     self.stdout.push_str(&format!("{name} unchanged{suffix}\n"));
                 } else {
                     if self.dry_run != DryRun::Client {
-                        let reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch)));
+                        let mut reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch.clone())));
+                        // kubectl's patcher re-reads the object and recomputes the patch after a
+                        // conflict, up to `maxPatchRetry` (5) times.
+                        for _ in 0..MAX_PATCH_RETRY {
+                            if !matches!(&reply.result, Err(s) if s.code == 409) {
+                                break;
+                            }
+                            let Ok(live) = handle(ctx, &request(Verb::Get, None)).result else { break };
+                            patch = three_way_patch(&previous, &desired, &live);
+                            strip_empty(&mut patch);
+                            reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch.clone())));
+                        }
                         self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                        reply.result.map_err(|s| server_error("patching", source, &s, &reply.causes))?;
+                        reply.result.map_err(|s| {
+                            // `applyOneObject` wraps the patcher's `error when patching` again; a
+                            // lone 422 prints from the status details, which the wrapping leaves.
+                            let patching = Status { message: format!("error when patching {source:?}: {}", s.message), ..s.clone() };
+                            let applying = format!("applying patch:\n{patch}\nto:\n{}\nfor:", info_string(obj, &namespace));
+                            let standard = standard_error(&applying, source, &patching);
+                            match crate::cli::kubectl::invalid_message(&s, &reply.causes) {
+                                Some(alone) => format!("{alone}{AMONG_SEVERAL}{standard}"),
+                                None => standard,
+                            }
+                        })?;
                     }
                     self.stdout.push_str(&format!("{name} configured{suffix}\n"));
                 }
@@ -238,19 +256,54 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-fn group_version(obj: &Decoded) -> String {
-    obj.kind.api_version()
+/// kubectl's `maxPatchRetry`: patches sent again after a 409 Conflict.
+const MAX_PATCH_RETRY: usize = 5;
+
+/// `resource.Info.String()`: the mapping as `GroupVersionResource.String()` and
+/// `GroupVersionKind.String()` print it (`/v1, Resource=configmaps` for the core group, whose
+/// group is empty), then the name and namespace.
+fn info_string(obj: &Decoded, namespace: &str) -> String {
+    let gv = format!("{}/{}", obj.kind.group, obj.kind.version);
+    format!(
+        "Resource: \"{gv}, Resource={}\", GroupVersionKind: \"{gv}, Kind={}\"\nName: {:?}, Namespace: {namespace:?}",
+        obj.kind.resource, obj.kind.kind, obj.name
+    )
+}
+
+/// The verb of apply's failed GET (`applyOneObject`).
+fn retrieving(obj: &Decoded, namespace: &str) -> String {
+    format!("retrieving current configuration of:\n{}\nfrom server for:", info_string(obj, namespace))
+}
+
+/// kubectl's `Helper.Create` with `modify` (what `create -f` and apply's create send): a
+/// `metadata.resourceVersion` in the manifest is cleared before the POST, so the server's
+/// "resourceVersion should not be set on objects to be created" never reaches kubectl.
+fn without_resource_version(mut obj: Value) -> Value {
+    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    obj
 }
 
 /// kubectl's `AddSourceToErr` plus `StandardErrorMessage`; invalid (422) errors print their
 /// causes instead, without the source (section 4.5 of the facts).
 fn server_error(verb: &str, source: &str, s: &Status, causes: &[FieldError]) -> String {
-    let standard = format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message);
+    let standard = standard_error(verb, source, s);
     match crate::cli::kubectl::invalid_message(s, causes) {
         // Only a lone error reaches checkErr's 422 case; among several, `MultipleErrors` prints
         // each with `StandardErrorMessage`, so both forms are kept until the count is known.
         Some(alone) => format!("{alone}{AMONG_SEVERAL}{standard}"),
         None => standard,
+    }
+}
+
+/// `AddSourceToErr` then `StandardErrorMessage`: a status without a reason (a plain error the
+/// server turned into a 500) prints as `Error from server: ...`.
+fn standard_error(verb: &str, source: &str, s: &Status) -> String {
+    if s.reason.is_empty() {
+        format!("Error from server: error when {verb} {source:?}: {}", s.message)
+    } else {
+        format!("Error from server ({}): error when {verb} {source:?}: {}", s.reason, s.message)
     }
 }
 

@@ -204,8 +204,8 @@ pub fn validate_cron_job_spec(spec: Option<&Value>, old: Option<&Value>) -> Vec<
     errs
 }
 
-/// `validateTimeZone`, without loading the zone database (kubeplay has none): the name's shape
-/// and `Local` are checked.
+/// `validateTimeZone`: the name's shape, `Local` refused, then `time.LoadLocation`, which knows
+/// the names of the zone database (`time_zones.rs`).
 fn validate_time_zone(tz: Option<&str>) -> Vec<FieldError> {
     let Some(tz) = tz else { return Vec::new() };
     let shown = Value::from(tz);
@@ -219,14 +219,19 @@ fn validate_time_zone(tz: Option<&str>) -> Vec<FieldError> {
             return vec![FieldError::invalid("spec.timeZone", &shown, format!("unknown time zone {tz}"))];
         }
     }
+    let mut errs = Vec::new();
+    // Not a return: `local` is refused here and then again by LoadLocation (only `Local` loads).
     if tz.eq_ignore_ascii_case("local") {
-        return vec![FieldError::invalid(
+        errs.push(FieldError::invalid(
             "spec.timeZone",
             &shown,
             "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
-        )];
+        ));
     }
-    Vec::new()
+    if !super::time_zones::load_location_ok(tz) {
+        errs.push(FieldError::invalid("spec.timeZone", &shown, format!("unknown time zone {tz}")));
+    }
+    errs
 }
 
 /// `ValidateJobUpdate`'s spec part (`ValidateJobSpecUpdate`): the new spec validated, then the

@@ -27,6 +27,7 @@ mod rbac;
 mod resources;
 pub mod quantity;
 mod service;
+mod time_zones;
 mod update;
 mod workloads;
 
