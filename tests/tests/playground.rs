@@ -508,6 +508,16 @@ async fn scheduler_table(c: &Client) -> R<()> {
     // The score columns, further right.
     js(c, "const t = document.querySelector('#scheduler-table .sched-scroll'); t.scrollLeft = t.scrollWidth;").await?;
     screenshot(c, "16b-scheduler-scores.png").await;
+    // A pod's object view answers "why this node?" with the same table.
+    click(c, "#live").await?;
+    idle(c).await?;
+    click(c, "#tab-etcd").await?;
+    let key = js(c, "const r = [...document.querySelectorAll('tr.etcd-key')].find(r => r.dataset.key.startsWith('/registry/pods/default/sched-')); if (!r) return ''; r.click(); return r.dataset.key;").await?;
+    assert!(key.as_str().is_some_and(|k| !k.is_empty()), "a pod of the Deployment among the etcd keys");
+    wait_for(c, "#object-scheduling", "the pod's last scheduling attempt beside its YAML").await?;
+    click(c, "#object-scheduling summary").await?;
+    wait_for(c, "#object-scheduling tr.sched-row.chosen", "the chosen node in the pod's object view").await?;
+    screenshot(c, "16c-pod-why-this-node.png").await;
     Ok(())
 }
 

@@ -117,3 +117,29 @@ fn the_cursor_on_a_scheduling_record_shows_its_table() {
     let p = p.reduce(Action::StepForward);
     assert!(p.view.scheduling.is_none() || p.view.step.as_ref().is_some_and(|s| s.text.contains("scheduling ")));
 }
+
+#[test]
+fn a_binding_request_and_a_pods_object_view_show_the_attempt_behind_them() {
+    use kubeplay_web::state::scheduler_table::{pod_of_binding, pod_of_key};
+    assert_eq!(pod_of_binding("/api/v1/namespaces/shop/pods/web-1/binding").as_deref(), Some("shop/web-1"));
+    assert_eq!(pod_of_binding("/api/v1/namespaces/shop/pods/web-1"), None);
+    assert_eq!(pod_of_key("/registry/pods/shop/web-1").as_deref(), Some("shop/web-1"));
+    assert_eq!(pod_of_key("/registry/pods/shop"), None);
+
+    let mut p = Rc::new(Playground::default()).reduce(Action::Apply);
+    while p.running.is_some() {
+        p = p.reduce(Action::Continue(200));
+    }
+    let steps = p.steps_near(p.last_seq, p.last_seq);
+    let binding = steps.iter().find(|s| s.text.contains("/binding")).expect("a binding request").seq;
+    let p = p.reduce(Action::Seek(binding));
+    let request = p.view.request.clone().expect("the cursor is in the binding request");
+    let bound = pod_of_binding(&request.path).expect("a binding path");
+    let t = p.view.scheduling.clone().expect("the binding shows the attempt it carries out");
+    assert_eq!(t.pod, bound);
+    assert!(matches!(t.outcome, Outcome::Bound { .. }), "{:?}", t.outcome);
+
+    let p = p.reduce(Action::Live).reduce(Action::SelectKey(format!("/registry/pods/{bound}")));
+    let o = p.view.object.clone().expect("the pod is selected");
+    assert_eq!(o.scheduling.map(|t| t.pod), Some(bound), "a pod's object view carries its last attempt");
+}

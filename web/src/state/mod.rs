@@ -10,7 +10,7 @@ pub mod highlight;
 mod persona;
 mod pipeline;
 mod run;
-mod scheduler_table;
+pub mod scheduler_table;
 mod session;
 pub mod timeline;
 
@@ -121,6 +121,8 @@ pub struct ObjectView {
     pub yaml: String,
     /// Every write of the key up to the cursor: (revision, operation).
     pub history: Vec<(i64, &'static str)>,
+    /// For a pod, kube-scheduler's last attempt to place it as of the cursor.
+    pub scheduling: Option<SchedulerTable>,
 }
 
 #[derive(Clone)]
@@ -365,7 +367,8 @@ impl Playground {
                     _ => None,
                 })
                 .collect();
-            ObjectView { key: key.clone(), yaml, history }
+            let scheduling = scheduler_table::pod_of_key(key).and_then(|pod| scheduler_table::last_attempt(&refs, at, &pod));
+            ObjectView { key: key.clone(), yaml, history, scheduling }
         });
         let path = request
             .as_ref()
@@ -377,6 +380,18 @@ impl Playground {
                 v
             })
             .unwrap_or_default();
+        // At a scheduling record its table; at a binding request, the attempt it carries out.
+        let scheduling = refs
+            .iter()
+            .find(|r| r.seq == at)
+            .and_then(|r| match &r.event {
+                Event::Scheduling(a) => Some(SchedulerTable::from_attempt(a)),
+                _ => None,
+            })
+            .or_else(|| {
+                let pod = request.as_ref().and_then(|r| scheduler_table::pod_of_binding(&r.path))?;
+                scheduler_table::last_attempt(&refs, at, &pod)
+            });
         self.view = View {
             path,
             revision,
@@ -387,10 +402,7 @@ impl Playground {
             active: timeline::component_at(&refs, at),
             step: refs.iter().find(|r| r.seq == at).map(|r| timeline::step_of(r)),
             object,
-            scheduling: refs.iter().find(|r| r.seq == at).and_then(|r| match &r.event {
-                Event::Scheduling(a) => Some(SchedulerTable::from_attempt(a)),
-                _ => None,
-            }),
+            scheduling,
         };
         drop(cluster);
         self.session.cursor = self.cursor;

@@ -2,9 +2,35 @@
 //! inspector's "Scheduler" view draws, as kube-scheduler-simulator's result table shows it: nodes
 //! as rows, the filter plugins' verdicts as columns, then for the feasible nodes each score
 //! plugin's `raw → normalised ×weight = weighted`, the total, and the node chosen. Pure, so it is
-//! tested natively; the Yew view is `views/scheduler_table.rs`.
+//! tested natively; the Yew view is `views/scheduler_table.rs`. The inspector shows it at a
+//! scheduling record, at the binding request that carried it out, and beside a pod's YAML.
 
 use kubeplay::trace::scheduling::{Preemption, SchedulingAttempt};
+use kubeplay::trace::{Event, Record};
+
+/// `namespace/name` of the pod a `POST .../pods/NAME/binding` request binds.
+pub fn pod_of_binding(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/api/v1/namespaces/")?;
+    let (ns, rest) = rest.split_once("/pods/")?;
+    let name = rest.strip_suffix("/binding")?;
+    (!ns.is_empty() && !name.is_empty() && !name.contains('/')).then(|| format!("{ns}/{name}"))
+}
+
+/// `namespace/name` of the pod stored under an etcd key (`/registry/pods/NS/NAME`).
+pub fn pod_of_key(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("/registry/pods/")?;
+    let (ns, name) = rest.split_once('/')?;
+    (!ns.is_empty() && !name.is_empty() && !name.contains('/')).then(|| rest.to_string())
+}
+
+/// kube-scheduler's newest attempt for `pod` at or before trace record `at`: what a binding
+/// request carried out, or why the pod is still Pending.
+pub fn last_attempt(records: &[&Record], at: u64, pod: &str) -> Option<SchedulerTable> {
+    records.iter().rev().filter(|r| r.seq <= at).find_map(|r| match &r.event {
+        Event::Scheduling(a) if a.pod == pod => Some(SchedulerTable::from_attempt(a)),
+        _ => None,
+    })
+}
 
 /// How a cell reads (and is coloured).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -206,6 +206,12 @@ fn object_view(props: &InspectorProps) -> Html {
                 <ul>{ for history }</ul>
             </div>
             { for diff }
+            if let Some(table) = &o.scheduling {
+                <details class="object-scheduling" id="object-scheduling">
+                    <summary>{ tr(lang, T::WhyThisNode) }</summary>
+                    <SchedulerTableView {lang} table={table.clone()} />
+                </details>
+            }
             if o.yaml.is_empty() {
                 <p class="empty">{ format!("{} {}: —", tr(lang, T::Revision), props.revision) }</p>
             } else {
