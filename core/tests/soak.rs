@@ -27,10 +27,11 @@ use kubeplay::{Cluster, Config};
 use std::fmt::Write;
 use std::time::Instant;
 
-/// Seeds `make test` runs, and operations per seed, sized to take about a minute in a debug
-/// build on two cores (measured figures in RELIABILITY.md).
-const DEFAULT_SEEDS: u64 = 16;
-const DEFAULT_OPS: usize = 20;
+/// Seeds `make test` runs, and operations per seed: a fresh cluster costs about 0.4 s of CPU in
+/// a debug build and an operation about 0.06 s, so this is some 75 CPU-seconds, under 40 s on
+/// two cores (figures in RELIABILITY.md). `make soak` runs thousands of longer seeds in release.
+const DEFAULT_SEEDS: u64 = 64;
+const DEFAULT_OPS: usize = 12;
 /// Every this many seeds also run a second time, which must give the same trace.
 const REPLAY_EVERY: u64 = 10;
 
@@ -414,6 +415,10 @@ fn run_seed(seed: u64, ops: usize) -> Result<Run, String> {
     for i in 0..ops {
         let op = next_op(&mut rng, &world.model);
         if let Err(e) = world.step(&op) {
+            if let Some(path) = std::env::var_os("SOAK_LOG") {
+                // The whole command log of the failing seed, for a closer look.
+                let _ = std::fs::write(path, &world.log);
+            }
             let tail: Vec<&str> = world.log.lines().rev().take(40).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             return Err(format!(
@@ -468,7 +473,6 @@ fn soak() {
                 stats.add(&run.stats);
                 total_ops += run.ops;
                 commands += run.commands;
-                let _ = run.log;
             }
             Err(e) => failures.push(e),
         }
@@ -482,4 +486,31 @@ fn soak() {
         eprintln!("{f}\n");
     }
     assert!(failures.is_empty(), "{} of {} seeds failed; the first:\n{}", failures.len(), seeds.len(), failures[0]);
+}
+
+const ORPHAN_WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: app, image: 'nginx:1.26'}]\n";
+
+/// Found by the soak (seeds 7 and 20): a Deployment created over the ReplicaSets an earlier one of
+/// its name left with `--cascade=orphan` must adopt them (the deployment controller's
+/// `getReplicaSetsForDeployment` claims every ReplicaSet its selector matches) and scale the old
+/// one down; kubeplay's leaves them running beside the new one, and with the same template it
+/// never gets a ReplicaSet at all (the name is taken). The deployment controller is being
+/// reworked by its owner; this stays ignored until it adopts.
+#[test]
+#[ignore = "the deployment controller does not adopt orphaned ReplicaSets yet (RELIABILITY.md)"]
+fn orphaned_replicasets_are_adopted() {
+    for (image, replicas) in [("nginx:1.25", 1), ("nginx:1.26", 3)] {
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", ORPHAN_WEB).with("new.yaml", ORPHAN_WEB.replace("nginx:1.26", image).replace("replicas: 2", &format!("replicas: {replicas}")));
+        for line in ["kubectl apply -f web.yaml", "wait", "kubectl delete deployment web --cascade=orphan", "wait", "kubectl apply -f new.yaml", "wait"] {
+            let out = c.execute(line, &files);
+            assert!(out.success(), "{line}: {out:?}");
+        }
+        let pods: Vec<_> = invariants::objects(&c, "/registry/pods/default/").into_iter().filter(|p| p["metadata"]["deletionTimestamp"].is_null()).collect();
+        let images: Vec<&str> = pods.iter().filter_map(|p| p["spec"]["containers"][0]["image"].as_str()).collect();
+        assert_eq!(images, vec![image; replicas], "the new Deployment adopts the orphans and converges");
+        for rs in invariants::objects(&c, "/registry/replicasets/default/") {
+            assert_eq!(rs["metadata"]["ownerReferences"][0]["name"], "web", "adopted: {rs}");
+        }
+    }
 }

@@ -31,6 +31,9 @@ pub const WATCH_PREFIXES: &[&str] = &[
     "/registry/leases/",
 ];
 const MAX_LIVE_WATCHES: usize = 4;
+/// Whether the deployment controller adopts orphaned ReplicaSets (kube's `ClaimReplicaSets`);
+/// until it does, the generator does not re-create a Deployment over its orphans.
+const ADOPTS_ORPHANS: bool = false;
 const MAX_WORKERS: usize = 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,6 +216,11 @@ fn try_op(rng: &mut Rng, model: &Model) -> Option<Op> {
         0..=11 => {
             // Creating or changing is only for a Deployment not on its way out.
             if model.deployments.get(name).is_some_and(|d| d.terminating) {
+                return None;
+            }
+            // A new Deployment over ReplicaSets orphaned by an earlier one of its name does not
+            // adopt them yet (RELIABILITY.md; `orphaned_replicasets_are_adopted`).
+            if !ADOPTS_ORPHANS && model.orphaned.contains(name) && !model.deployments.contains_key(name) {
                 return None;
             }
             Op::ApplyDeployment { name, replicas: rng.below(MAX_REPLICAS + 1), image: pick(rng, IMAGES) }

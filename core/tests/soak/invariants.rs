@@ -424,8 +424,15 @@ impl Checker {
             let running = pods.iter().filter(|p| p["status"]["phase"] == "Running" && p["spec"]["containers"][0]["image"] == d.image.as_str()).count() as u64;
             let r = d.replicas;
             if observed < generation || field("replicas") != r || field("updatedReplicas") != r || field("readyReplicas") != r || field("availableReplicas") != r || pods.len() as u64 != r || running != r {
+                let described: Vec<String> = pods
+                    .iter()
+                    .map(|p| {
+                        let owner = p["metadata"]["ownerReferences"][0]["name"].as_str().unwrap_or("-");
+                        format!("{} (owner {owner}, {}, {})", p["metadata"]["name"].as_str().unwrap_or(""), p["spec"]["containers"][0]["image"].as_str().unwrap_or(""), p["status"]["phase"].as_str().unwrap_or(""))
+                    })
+                    .collect();
                 return Err(format!(
-                    "deployment {name} did not converge to {r} replicas of {}: generation {generation} observed {observed}, status {status}, {} live pods ({running} running the image)",
+                    "deployment {name} did not converge to {r} replicas of {}: generation {generation} observed {observed}, status {status}, {} live pods ({running} running the image): {described:?}",
                     d.image,
                     pods.len()
                 ));
