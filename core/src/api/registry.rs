@@ -107,11 +107,33 @@ fn check_json_as<T: DeserializeOwned>(value: &serde_json::Value) -> Result<(), s
     T::deserialize(value).map(|_| ())
 }
 
+/// What a decoder of a version that is not served says. [`lookup`] never returns such a kind, so
+/// nothing reaches these two; the kind keeps its row (explain and discovery read the table).
+const NOT_SERVED: &str = "the API version is not served";
+
+fn not_served(_: &str) -> Result<serde_json::Value, serde_yaml::Error> {
+    Err(serde::de::Error::custom(NOT_SERVED))
+}
+
+fn not_served_json(_: &serde_json::Value) -> Result<(), serde_json::Error> {
+    Err(serde::de::Error::custom(NOT_SERVED))
+}
+
 fn info<T>(persisted: bool) -> KindInfo
 where
     T: Resource + DeserializeOwned + Serialize,
     T::Scope: Scope + ResourceScope,
 {
+    // Typed decoders only for the versions a default cluster serves. Each decoder instantiates
+    // serde_yaml's and serde_json's deserializers for every struct the kind contains, and the
+    // alpha and beta versions (resource.k8s.io v1beta1/v1beta2, ...) are a quarter of the kinds:
+    // without their decoders the wasm bundle is smaller (BENCHMARKS.md, bundle size). The
+    // condition is a constant, so the other branch is never compiled in.
+    let (decode, check_json): (DecodeFn, CheckJsonFn) = if const { version_served_by_default(T::VERSION) } {
+        (decode_as::<T>, check_json_as::<T>)
+    } else {
+        (not_served, not_served_json)
+    };
     KindInfo {
         group: T::GROUP,
         version: T::VERSION,
@@ -119,8 +141,8 @@ where
         resource: T::URL_PATH_SEGMENT,
         namespaced: <T::Scope as Scope>::NAMESPACED,
         persisted,
-        decode: decode_as::<T>,
-        check_json: check_json_as::<T>,
+        decode,
+        check_json,
     }
 }
 
@@ -245,7 +267,29 @@ transient: [
 /// always off by default, and beta APIs introduced since 1.24 are too (KEP-3136), which covers
 /// every beta version k8s-openapi still carries.
 pub fn served_by_default(kind: &KindInfo) -> bool {
-    !kind.version.contains("alpha") && !kind.version.contains("beta")
+    version_served_by_default(kind.version)
+}
+
+/// [`served_by_default`] on the version alone, at compile time (`info` picks the decoders by it).
+const fn version_served_by_default(version: &str) -> bool {
+    !contains(version, "alpha") && !contains(version, "beta")
+}
+
+/// `str::contains`, which is not a `const fn`.
+const fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let mut start = 0;
+    while start + n.len() <= h.len() {
+        let mut i = 0;
+        while i < n.len() && h[start + i] == n[i] {
+            i += 1;
+        }
+        if i == n.len() {
+            return true;
+        }
+        start += 1;
+    }
+    false
 }
 
 /// Finds a served kind by `apiVersion` and `kind`, exactly as written in a manifest.
@@ -284,6 +328,16 @@ mod tests {
             "/registry/apiregistration.k8s.io/apiservices/v1.apps"
         );
         assert_eq!(key("autoscaling/v2", "HorizontalPodAutoscaler", "d", "h"), "/registry/horizontalpodautoscalers/d/h");
+    }
+
+    #[test]
+    fn only_served_versions_have_typed_decoders() {
+        for k in all_kinds() {
+            let stub = (k.decode)("{}").err().is_some_and(|e| e.to_string() == NOT_SERVED);
+            let stub_json = (k.check_json)(&serde_json::json!({})).err().is_some_and(|e| e.to_string() == NOT_SERVED);
+            assert_eq!((stub, stub_json), (!served_by_default(k), !served_by_default(k)), "{k:?}");
+        }
+        assert!(contains("v1beta2", "beta") && contains("v1alpha1", "alpha") && !contains("v1", "beta") && !contains("v", "v1"));
     }
 
     #[test]
