@@ -1,9 +1,14 @@
 //! The kubelets: one per node. At start each registers its Node through the API (as
 //! `system:node:<name>`, which the Node authorizer and NodeRestriction admission allow for its own
-//! Node only). Then, for each pod bound to its node, it creates the sandbox (pod IP, status
-//! `ContainerCreating`), pulls the images (2 s of virtual time), creates and starts the
-//! containers (1 s more) and reports `Running` with every condition True; for a pod being
-//! deleted it stops the containers (1 s) and removes the pod with grace period 0.
+//! Node only). Then, for each pod bound to its node, it mounts the pod's volumes — a configMap or
+//! secret volume whose object is missing fails `MountVolume.SetUp` (`FailedMount`, retried with
+//! the operation executor's back-off, 500 ms doubling to 2m2s) and the pod stays
+//! `ContainerCreating` without a sandbox — then creates the sandbox (pod IP, status
+//! `ContainerCreating`, or `Init:0/N` with init containers) and hands the pod to the container
+//! runtime (`runtime/`), which pulls, creates, starts and restarts the containers and writes the
+//! pod's status; for a pod being deleted it stops the containers (1 s) and removes the pod with
+//! grace period 0. It also reports the images it pulled in the Node's `status.images`, from an
+//! image list refreshed every 30 s (the image manager's cache), which ImageLocality scores.
 //!
 //! Timers are kept per pod and offered to the kernel through `next_wake`; nothing is scheduled
 //! unless a pod is on its way somewhere, so an idle cluster stays idle.
@@ -17,6 +22,15 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 const CONTAINER_STOP: Duration = Duration::from_secs(1);
+/// The volume manager's loops (the desired-state populator, the reconciler) run every 100 ms: a
+/// volume that cannot be set up when the pod arrives is first tried that much later, so an object
+/// created just after the pod (`kubectl apply` of a pod and its ConfigMap) is found.
+const MOUNT_FIRST_TRY: Duration = Duration::from_ms(100);
+/// The operation executor's back-off for a failed mount: 500 ms doubling to 2m2s.
+const MOUNT_BACKOFF_INITIAL_MS: u64 = 500;
+const MOUNT_BACKOFF_MAX_MS: u64 = 122_000;
+/// The image manager refreshes its image list this often; the node status reports that list.
+const IMAGE_CACHE_REFRESH: Duration = Duration::from_secs(30);
 /// Timers one kubelet keeps at once (pods on the way somewhere).
 const MAX_TIMERS: usize = 1_000;
 pub const KUBELET_VERSION: &str = "v1.37.0";
@@ -50,6 +64,11 @@ pub struct Kubelet {
     /// Node, renews its Lease) as foreground work, so a run to idle includes it rather than
     /// leaving it to the background heartbeat. Cleared by that step, so it wakes only once.
     starting: bool,
+    /// Pods whose volumes cannot be set up: the next try and the current back-off (0 before the
+    /// first failed try), per uid.
+    mounts: BTreeMap<String, (Time, u64)>,
+    /// The image list as of its last refresh, and when that was.
+    image_cache: (Option<Time>, Value),
 }
 
 fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
@@ -61,13 +80,15 @@ fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -
     c
 }
 
+/// The containers a running pod has running: its sidecars and its app containers.
 fn container_names(pod: &Value) -> Vec<String> {
-    pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect()
+    let sidecars = pod["spec"]["initContainers"].as_array().into_iter().flatten().filter(|c| c["restartPolicy"] == "Always");
+    sidecars.chain(pod["spec"]["containers"].as_array().into_iter().flatten()).map(|c| c["name"].as_str().unwrap_or("").to_string()).collect()
 }
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false, mounts: BTreeMap::new(), image_cache: (None, json!([])) }
     }
 
     pub fn name(&self) -> &str {
@@ -84,7 +105,8 @@ impl Kubelet {
             return None;
         }
         let starting = self.starting.then_some(Time::default());
-        self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).chain(starting).min()
+        let first_mounts = self.mounts.values().filter(|(_, backoff)| *backoff == 0).map(|(t, _)| *t);
+        self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).chain(starting).chain(first_mounts).min()
     }
 
     /// The heartbeat timers, which run in the background as virtual time passes.
@@ -147,7 +169,11 @@ impl Kubelet {
         }
         self.starting = false;
         let Some(node) = self.register(ctx, caches) else { return };
-        self.heartbeat.reconcile(ctx, caches, &self.spec, &node, events);
+        if self.image_cache.0.is_none_or(|t| t.after(IMAGE_CACHE_REFRESH) <= ctx.now) {
+            self.image_cache = (Some(ctx.now), self.runtime.node_images());
+        }
+        self.heartbeat.reconcile(ctx, caches, &self.spec, &node, &self.image_cache.1, events);
+        let objects = super::runtime::config::ConfigObjects { configmaps: &caches.configmaps, secrets: &caches.secrets };
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
         let user = client::kubelet(&self.spec.name);
         let now = rfc3339(ctx.now);
@@ -155,6 +181,7 @@ impl Kubelet {
         let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.failures.retain(|uid, _| live.contains(&uid.as_str()));
+        self.mounts.retain(|uid, _| live.contains(&uid.as_str()));
         self.runtime.retain(&live);
         for pod in mine {
             let uid = uid_of(pod).to_string();
@@ -190,23 +217,28 @@ impl Kubelet {
                 self.runtime.stop(&uid);
                 continue;
             }
-            let phase = pod["status"]["phase"].as_str().unwrap_or("");
-            let has_statuses = pod["status"]["containerStatuses"].is_array();
-            // The containers are the runtime's (`runtime/`): admitted once the sandbox is up (a
-            // failed sandbox write is retried at the next step), or again by a runtime that
-            // does not know the pod, then synced every step.
-            let admit = if phase == "Pending" && !has_statuses {
-                self.start_sandbox(ctx, pod, &now)
+            // The containers are the runtime's (`runtime/`): admitted once the volumes are set up
+            // and the sandbox is up (a failed sandbox write is retried at the next step), or again
+            // by a runtime that does not know the pod, then synced every step.
+            let sandboxed = pod["status"]["podIP"].as_str().is_some_and(|ip| !ip.is_empty());
+            let admit = if self.runtime.knows(&uid) {
+                false
+            } else if sandboxed {
+                true
+            } else if let Some((volume, error)) = objects.volume_error(pod) {
+                self.wait_for_mount(ctx, pod, &volume, &error, &now, events);
+                false
             } else {
-                !self.runtime.knows(&uid)
+                self.mounts.remove(&uid);
+                self.start_sandbox(ctx, pod, &now, true)
             };
             if admit {
                 for (warning, reason, message) in self.runtime.admit(pod, ctx.now) {
                     client::event(ctx, events, &user, &self.source(), pod, warning, reason, &message);
                 }
-            } else {
+            } else if self.runtime.knows(&uid) {
                 let source = Source { component: "kubelet", host: &self.spec.name };
-                self.runtime.sync(ctx, pod, &user, &source, events);
+                self.runtime.sync(ctx, pod, &objects, &user, &source, events);
             }
         }
     }
@@ -216,7 +248,33 @@ impl Kubelet {
         if self.stopped {
             return None;
         }
-        self.runtime.next_timer()
+        self.runtime.next_timer().into_iter().chain(self.mounts.values().filter(|(_, backoff)| *backoff > 0).map(|(t, _)| *t)).min()
+    }
+
+    /// A volume cannot be set up: the reconciler's first try comes one loop later; when that
+    /// fails the kubelet writes the pod's status (no sandbox, so no IP), and at every try it
+    /// records `FailedMount`.
+    fn wait_for_mount(&mut self, ctx: &mut Context, pod: &Value, volume: &str, error: &str, now: &str, events: &mut EventNames) {
+        let uid = uid_of(pod).to_string();
+        let backoff = match self.mounts.get(&uid) {
+            Some((t, _)) if *t > ctx.now => return,
+            Some((_, 0)) => {
+                if !pod["status"]["containerStatuses"].is_array() {
+                    self.start_sandbox(ctx, pod, now, false);
+                }
+                MOUNT_BACKOFF_INITIAL_MS
+            }
+            Some((_, b)) => (b * 2).min(MOUNT_BACKOFF_MAX_MS),
+            None if self.mounts.len() >= MAX_TIMERS => return,
+            None => {
+                self.mounts.insert(uid, (ctx.now.after(MOUNT_FIRST_TRY), 0));
+                return;
+            }
+        };
+        self.mounts.insert(uid, (ctx.now.after(Duration::from_ms(backoff)), backoff));
+        let user = client::kubelet(&self.spec.name);
+        let message = format!("MountVolume.SetUp failed for volume {volume:?} : {error}");
+        client::event(ctx, events, &user, &self.source(), pod, true, "FailedMount", &message);
     }
 
     /// A container's log, as the kubelet serves `/containerLogs/<ns>/<pod>/<container>`.
@@ -224,34 +282,46 @@ impl Kubelet {
         self.runtime.container(pod_uid, name)
     }
 
-    /// The sandbox is up: pod IP, `ContainerCreating`, image pulls begin.
-    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str) -> bool {
+    /// The sandbox is up: pod IP, `ContainerCreating` (or `Init:0/N`), image pulls begin. With
+    /// `sandbox` false the volumes are not mounted yet: the same status without an IP, and
+    /// PodReadyToStartContainers False.
+    fn start_sandbox(&mut self, ctx: &mut Context, pod: &Value, now: &str, sandbox: bool) -> bool {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return false };
         let user = client::kubelet(&self.spec.name);
-        self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
-        let ip = format!("10.244.{}.{}", self.spec.pod_cidr_octet, self.last_ip);
-        let names = container_names(pod);
-        let unready = format!("containers with unready status: [{}]", names.join(" "));
         let mut new = pod.clone();
         let scheduled_at = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "PodScheduled").map(|c| c["lastTransitionTime"].clone()).unwrap_or(json!(now));
         let mut scheduled = pod_condition("PodScheduled", true, now, None);
         scheduled["lastTransitionTime"] = scheduled_at;
+        // The Initialized, Ready and ContainersReady conditions and the container statuses are
+        // the runtime's, as for a pod none of whose containers exists yet.
         new["status"]["conditions"] = json!([
-            pod_condition("PodReadyToStartContainers", true, now, None),
+            pod_condition("PodReadyToStartContainers", sandbox, now, None),
             pod_condition("Initialized", true, now, None),
-            pod_condition("Ready", false, now, Some(("ContainersNotReady", unready.clone()))),
-            pod_condition("ContainersReady", false, now, Some(("ContainersNotReady", unready))),
+            pod_condition("Ready", false, now, None),
+            pod_condition("ContainersReady", false, now, None),
             scheduled,
         ]);
         new["status"]["hostIP"] = json!(self.spec.internal_ip);
         new["status"]["hostIPs"] = json!([{"ip": self.spec.internal_ip}]);
-        new["status"]["podIP"] = json!(ip);
-        new["status"]["podIPs"] = json!([{"ip": ip}]);
-        new["status"]["startTime"] = json!(now);
-        new["status"]["containerStatuses"] = json!(pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| json!({
-            "name": c["name"], "image": c["image"], "imageID": "", "ready": false, "restartCount": 0, "started": false,
-            "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {},
-        })).collect::<Vec<_>>());
+        if sandbox {
+            self.last_ip = if self.last_ip >= 254 { 2 } else { self.last_ip + 1 };
+            let ip = format!("10.244.{}.{}", self.spec.pod_cidr_octet, self.last_ip);
+            new["status"]["podIP"] = json!(ip);
+            new["status"]["podIPs"] = json!([{"ip": ip}]);
+        }
+        new["status"]["startTime"] = pod["status"]["startTime"].as_str().map_or(json!(now), |t| json!(t));
+        new["status"] = super::runtime::status::not_started(&new, now, ctx.now);
+        if !sandbox {
+            if let Some(c) = new["status"]["conditions"].as_array_mut().and_then(|cs| cs.first_mut()) {
+                super::runtime::status::set_condition(c, (false, None, None), now);
+            }
+        }
         client::update_status(ctx, &user, pod_kind, &new)
+    }
+
+    /// The images this node reports in its status, as of the last refresh of the image list.
+    #[cfg(test)]
+    pub fn reported_images(&self) -> &Value {
+        &self.image_cache.1
     }
 }

@@ -89,6 +89,11 @@ pub struct Caches {
     pub namespaces: Informer,
     pub serviceaccounts: Informer,
     pub configmaps: Informer,
+    /// The kubelets' Secret manager reads these (secret volumes, `secretKeyRef`, `envFrom`). Its
+    /// watches start with the first pod that refers to a Secret, as the watch-based manager
+    /// registers a reflector per referenced object, so a cluster without one never lists them.
+    pub secrets: Informer,
+    secrets_wanted: bool,
     pub services: Informer,
     pub endpoints: Informer,
     pub endpointslices: Informer,
@@ -116,6 +121,8 @@ impl Caches {
             namespaces: Informer::new(client::kind("v1", "Namespace")?),
             serviceaccounts: Informer::new(client::kind("v1", "ServiceAccount")?),
             configmaps: Informer::new(client::kind("v1", "ConfigMap")?),
+            secrets: Informer::new(client::kind("v1", "Secret")?),
+            secrets_wanted: false,
             services: Informer::new(client::kind("v1", "Service")?),
             endpoints: Informer::new(client::kind("v1", "Endpoints")?),
             endpointslices: Informer::new(client::kind("discovery.k8s.io/v1", "EndpointSlice")?),
@@ -148,6 +155,10 @@ impl Caches {
         delivered.extend(self.namespaces.sync(ctx));
         delivered.extend(self.serviceaccounts.sync(ctx));
         delivered.extend(self.configmaps.sync(ctx));
+        self.secrets_wanted = self.secrets_wanted || self.pods.values().any(runtime::config::refers_to_secret);
+        if self.secrets_wanted {
+            delivered.extend(self.secrets.sync(ctx));
+        }
         delivered.extend(self.services.sync(ctx));
     /// The resources kube-controller-manager's informers watch, in sync order.
     fn resources(&self) -> Vec<&'static str> {

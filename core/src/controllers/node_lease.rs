@@ -5,7 +5,8 @@
 //!   every 10 s (a quarter of the duration, `renewIntervalFraction` 0.25);
 //! - the Node's status (the Ready, MemoryPressure, DiskPressure and PIDPressure conditions with
 //!   their `lastHeartbeatTime`) is patched only when a condition changed or when
-//!   `nodeStatusReportFrequency` (5 min) has passed since the last report.
+//!   `nodeStatusReportFrequency` (5 min) has passed since the last report, or when the images
+//!   the kubelet holds (`status.images`) changed.
 //!
 //! So a node at rest costs one `PUT lease` per 10 s of virtual time and nothing else. Both timers
 //! are offered to the kernel as background wake-ups: they keep running while time passes but do
@@ -88,8 +89,9 @@ impl Heartbeat {
         *self = Heartbeat::default();
     }
 
-    /// `node` is the kubelet's Node as it last saw it (from the cache, or as just registered).
-    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, spec: &NodeSpec, node: &Value, events: &mut EventNames) {
+    /// `node` is the kubelet's Node as it last saw it (from the cache, or as just registered);
+    /// `images` the kubelet's image list (`nodestatus.Images`).
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, spec: &NodeSpec, node: &Value, images: &Value, events: &mut EventNames) {
         if self.renew_at.is_none_or(|t| t <= ctx.now) {
             let ok = self.renew_lease(ctx, caches, spec, node);
             self.failures = if ok { 0 } else { self.failures + 1 };
@@ -97,8 +99,10 @@ impl Heartbeat {
             self.renew_at = if ok || self.failures > 3 { Some(ctx.now.after(RENEW_INTERVAL)) } else { None };
         }
         let due = self.reported_at.is_none_or(|t| t.after(STATUS_REPORT) <= ctx.now);
-        let changed = !conditions_healthy(node);
-        if (due || changed) && self.report_status(ctx, spec, node, events) {
+        let no_images = |v: &Value| v.as_array().is_none_or(Vec::is_empty);
+        let images_changed = !(no_images(images) && no_images(&node["status"]["images"])) && node["status"]["images"] != *images;
+        let changed = !conditions_healthy(node) || images_changed;
+        if (due || changed) && self.report_status(ctx, spec, node, images, events) {
             self.reported_at = Some(ctx.now);
         }
     }
@@ -129,7 +133,7 @@ impl Heartbeat {
 
     /// `PATCH nodes/<name>/status` with the four conditions, their heartbeat now; a condition
     /// whose status changes gets a new `lastTransitionTime` and kubelet's event for it.
-    fn report_status(&mut self, ctx: &mut Context, spec: &NodeSpec, node: &Value, events: &mut EventNames) -> bool {
+    fn report_status(&mut self, ctx: &mut Context, spec: &NodeSpec, node: &Value, images: &Value, events: &mut EventNames) -> bool {
         let Some(kind) = client::kind("v1", "Node") else { return true };
         let user = client::kubelet(&spec.name);
         let now = rfc3339(ctx.now);
@@ -142,7 +146,11 @@ impl Heartbeat {
                 _ => transitions.push(c["type"].as_str().unwrap_or("").to_string()),
             }
         }
-        let mut req = Request::new(Verb::Patch(PatchType::Strategic), kind, "", &spec.name).with_body(json!({"status": {"conditions": conditions}}));
+        let mut body = json!({"status": {"conditions": conditions}});
+        if images.as_array().is_some_and(|i| !i.is_empty()) {
+            body["status"]["images"] = images.clone();
+        }
+        let mut req = Request::new(Verb::Patch(PatchType::Strategic), kind, "", &spec.name).with_body(body);
         req.subresource = "status".into();
         req.user = user.clone();
         let Ok(updated) = handle(ctx, &req).result else { return false };

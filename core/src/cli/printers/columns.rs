@@ -1,7 +1,7 @@
 //! The server-side table columns per resource (`pkg/printers/internalversion/printers.go`):
 //! headers and cells, with the `-o wide` (priority 1) columns.
 
-use super::{age, human_duration, parse_time, pod_status};
+use super::{age, human_duration, parse_time};
 use crate::sim::Time;
 use serde_json::Value;
 
@@ -201,21 +201,16 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
     let age = age(obj, now);
     let (mut base, extra): (Vec<String>, Vec<String>) = match resource {
         "pods" => {
-            let total = spec["containers"].as_array().map_or(0, Vec::len);
-            let statuses: Vec<&Value> = status["containerStatuses"].as_array().into_iter().flatten().collect();
-            let ready = statuses.iter().filter(|c| c["ready"].as_bool() == Some(true)).count();
-            let restarts: i64 = statuses.iter().map(|c| int(&c["restartCount"])).sum();
-            let last = statuses
-                .iter()
-                .filter_map(|c| c["lastState"]["terminated"]["finishedAt"].as_str().and_then(parse_time))
-                .max();
+            let row = super::pod_status::pod_row(obj);
+            let (ready, total, restarts) = (row.ready, row.total, row.restarts);
+            let last = row.last_restart.as_deref().and_then(parse_time);
             let restarts = match last {
                 Some(t) if restarts > 0 => format!("{restarts} ({} ago)", human_duration(now.as_ms() as i64 - t)),
                 _ => restarts.to_string(),
             };
             let gates = spec["readinessGates"].as_array().map_or(0, Vec::len);
             (
-                vec![name, format!("{ready}/{total}"), pod_status(obj), restarts, age],
+                vec![name, format!("{ready}/{total}"), row.reason, restarts, age],
                 vec![
                     or_none(s(&status["podIP"])),
                     or_none(s(&spec["nodeName"])),

@@ -4,6 +4,10 @@
 //! `restartPolicy` says, the second restart onwards after a crash back-off (`CrashLoopBackOff`,
 //! 10 s doubling to 5 min, forgotten after 10 min of running) as the kubelet's `doBackOff` does.
 //!
+//! A container whose env refers to a ConfigMap or Secret that is missing is pulled but not
+//! created: it waits in `CreateContainerConfigError` and the pod worker tries again every 10 s
+//! (`backOffPeriod`), the image then "already present on machine".
+//!
 //! Every transition happens at a virtual instant and yields the kubelet events it would record.
 
 use super::images::{self, ImageRef};
@@ -23,6 +27,8 @@ const PLEG_RELIST: Duration = Duration::from_secs(1);
 /// `MaxContainerBackOff` and the initial back-off, for image pulls and crash loops alike.
 const BACKOFF_INITIAL_MS: u64 = 10_000;
 const BACKOFF_MAX_MS: u64 = 300_000;
+/// The pod worker's retry after a failed sync (`backOffPeriod`), as for a config error.
+const SYNC_RETRY: Duration = Duration::from_secs(10);
 
 /// A finished run of the container.
 #[derive(Clone, Debug)]
@@ -60,6 +66,8 @@ pub enum State {
     Terminated { term: Term, restart: Option<Time> },
     /// `CrashLoopBackOff` until the instant given.
     BackOff { until: Time, backoff_ms: u64 },
+    /// `CreateContainerConfigError`: the env refers to something missing; tried again at `retry`.
+    ConfigError { message: String, retry: Time },
 }
 
 /// What the kubelet does about a container, and its records.
@@ -80,6 +88,31 @@ pub struct Container {
 /// An event the kubelet records about the pod: warning?, reason, message.
 pub type KubeletEvent = (bool, &'static str, String);
 
+/// What the kubelet knows when it moves a container on: the pod, its restart policy, the env
+/// the container would be created with now (or why it cannot be), the RNG, and where events go.
+pub struct SyncCtx<'a> {
+    pub hostname: &'a str,
+    pub pod_ref: &'a str,
+    /// Whether an exit with this code is followed by a restart.
+    pub restart: &'a dyn Fn(i32) -> bool,
+    /// `makeEnvironmentVariables`' result: the env, or the error that keeps the container from
+    /// being created (`configmap "x" not found`).
+    pub env: &'a Result<BTreeMap<String, String>, String>,
+    pub rng: &'a mut Rng,
+    pub out: &'a mut Vec<KubeletEvent>,
+}
+
+/// Which list a container is in, which decides its `started` and `ready` (the prober manager's
+/// `UpdatePodStatus`): an app container is both while it runs; an init container is started while
+/// it runs and ready once it exited 0; a sidecar (an init container with `restartPolicy: Always`)
+/// is started once its startup probe passed, and then ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    App,
+    Init,
+    Sidecar { started: bool },
+}
+
 /// What the pod's spec says about one container, read once when the kubelet admits the pod.
 #[derive(Clone, Debug)]
 pub struct ContainerSpec {
@@ -88,6 +121,13 @@ pub struct ContainerSpec {
     pub command: Vec<String>,
     pub args: Vec<String>,
     pub env: BTreeMap<String, String>,
+    /// `env` and `envFrom` as written, for the references to ConfigMaps and Secrets (`config.rs`).
+    pub env_refs: Value,
+    pub env_from: Value,
+    /// An init container with `restartPolicy: Always`: a sidecar.
+    pub restartable: bool,
+    /// The startup probe's `initialDelaySeconds` and `periodSeconds`, when it has one.
+    pub startup_probe: Option<(u64, u64)>,
 }
 
 impl ContainerSpec {
@@ -105,7 +145,19 @@ impl ContainerSpec {
             };
             env.insert(name, value);
         }
-        ContainerSpec { name: c["name"].as_str().unwrap_or("").into(), image: c["image"].as_str().unwrap_or("").into(), command: strings(&c["command"]), args: strings(&c["args"]), env }
+        let probe = &c["startupProbe"];
+        let startup_probe = probe.is_object().then(|| (probe["initialDelaySeconds"].as_u64().unwrap_or(0), probe["periodSeconds"].as_u64().unwrap_or(10).max(1)));
+        ContainerSpec {
+            name: c["name"].as_str().unwrap_or("").into(),
+            image: c["image"].as_str().unwrap_or("").into(),
+            command: strings(&c["command"]),
+            args: strings(&c["args"]),
+            env,
+            env_refs: c["env"].clone(),
+            env_from: c["envFrom"].clone(),
+            restartable: c["restartPolicy"] == "Always",
+            startup_probe,
+        }
     }
 }
 
@@ -167,26 +219,25 @@ impl Container {
             State::Running { exits, .. } => exits.map(|(t, _)| (t, false)),
             State::Terminated { restart, .. } => restart.map(|t| (t, false)),
             State::BackOff { until, .. } => Some((*until, false)),
+            State::ConfigError { retry, .. } => Some((*retry, false)),
         }
     }
 
-    /// Takes every transition due by `now`. `restart` says whether an exit with this code is
-    /// followed by a restart (the pod's restartPolicy).
-    #[allow(clippy::too_many_arguments)]
-    pub fn advance(&mut self, now: Time, spec: &ContainerSpec, hostname: &str, pod_ref: &str, restart: &dyn Fn(i32) -> bool, rng: &mut Rng, out: &mut Vec<KubeletEvent>) {
+    /// Takes every transition due by `now`.
+    pub fn advance(&mut self, now: Time, spec: &ContainerSpec, s: &mut SyncCtx) {
         // Each pass takes one transition; a bound keeps a malformed state from spinning.
         for _ in 0..16 {
             let Some((due, _)) = self.next_due() else { return };
             if due > now {
                 return;
             }
-            self.transition(due, spec, hostname, pod_ref, restart, rng, out);
+            self.transition(due, spec, s);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn transition(&mut self, at: Time, spec: &ContainerSpec, hostname: &str, pod_ref: &str, restart: &dyn Fn(i32) -> bool, rng: &mut Rng, out: &mut Vec<KubeletEvent>) {
+    fn transition(&mut self, at: Time, spec: &ContainerSpec, s: &mut SyncCtx) {
         let state = std::mem::replace(&mut self.state, State::Creating(at));
+        let out = &mut *s.out;
         self.state = match state {
             State::Pulling(_) => match images::pull_error(&self.image) {
                 Some(err) => {
@@ -210,13 +261,17 @@ impl Container {
                 out.push((false, "Pulling", format!("Pulling image {:?}", self.image)));
                 State::Pulling(at.after(IMAGE_PULL_FAILURE))
             }
-            State::Creating(_) => self.start(at, spec, hostname, rng, out),
+            State::Creating(_) => self.create(at, spec, s),
+            State::ConfigError { .. } => {
+                out.push((false, "Pulled", format!("Container image {:?} already present on machine", self.image)));
+                self.create(at, spec, s)
+            }
             State::Running { id, started, exits } => {
                 let code = exits.map_or(0, |(_, c)| c);
                 let term = Term { id, started, finished: at, code };
                 // The lines written so far are all there is (a killed loop writes no more).
                 self.logs.truncate_after(at);
-                let restart_at = if restart(code) { Some(at.after(PLEG_RELIST)) } else { None };
+                let restart_at = if (s.restart)(code) { Some(at.after(PLEG_RELIST)) } else { None };
                 State::Terminated { term, restart: restart_at }
             }
             State::Terminated { term, restart: Some(_) } => {
@@ -225,22 +280,22 @@ impl Container {
                 self.last = Some(term.clone());
                 match in_backoff {
                     Some((backoff_ms, _)) => {
-                        out.push((true, "BackOff", format!("Back-off restarting failed container {} in pod {pod_ref}", self.name)));
+                        out.push((true, "BackOff", format!("Back-off restarting failed container {} in pod {}", self.name, s.pod_ref)));
                         State::BackOff { until: term.finished.after(Duration::from_ms(backoff_ms)), backoff_ms }
                     }
-                    None => self.restart(at, &term, spec, hostname, rng, out),
+                    None => self.restart(at, &term, spec, s),
                 }
             }
             done @ State::Terminated { restart: None, .. } => done,
             State::BackOff { .. } => {
                 let term = self.last.clone().unwrap_or(Term { id: String::new(), started: at, finished: at, code: 0 });
-                self.restart(at, &term, spec, hostname, rng, out)
+                self.restart(at, &term, spec, s)
             }
         };
     }
 
     /// `backOff.Next(key, finishedAt)` and a new instance of the container.
-    fn restart(&mut self, at: Time, term: &Term, spec: &ContainerSpec, hostname: &str, rng: &mut Rng, out: &mut Vec<KubeletEvent>) -> State {
+    fn restart(&mut self, at: Time, term: &Term, spec: &ContainerSpec, s: &mut SyncCtx) -> State {
         let next = match self.crash_backoff {
             Some((b, last)) if term.finished.as_ms().saturating_sub(last.as_ms()) <= 2 * BACKOFF_MAX_MS => (b * 2).min(BACKOFF_MAX_MS),
             _ => BACKOFF_INITIAL_MS,
@@ -249,13 +304,28 @@ impl Container {
         self.last = Some(term.clone());
         self.restart_count += 1;
         self.previous = Some(std::mem::take(&mut self.logs));
-        self.start(at, spec, hostname, rng, out)
+        // `EnsureImageExists` again: the image is there, so no pull (`IfNotPresent`).
+        s.out.push((false, "Pulled", format!("Container image {:?} already present on machine", self.image)));
+        self.create(at, spec, s)
+    }
+
+    /// `generateContainerConfig` first: a missing ConfigMap or Secret stops the start there.
+    fn create(&mut self, at: Time, spec: &ContainerSpec, s: &mut SyncCtx) -> State {
+        match s.env {
+            Err(message) => {
+                s.out.push((true, "Failed", format!("Error: {message}")));
+                State::ConfigError { message: message.clone(), retry: at.after(SYNC_RETRY) }
+            }
+            Ok(env) => self.start(at, spec, env, s),
+        }
     }
 
     /// Created and started: a container ID, the process, its log.
-    fn start(&mut self, at: Time, spec: &ContainerSpec, hostname: &str, rng: &mut Rng, out: &mut Vec<KubeletEvent>) -> State {
+    fn start(&mut self, at: Time, spec: &ContainerSpec, env: &BTreeMap<String, String>, s: &mut SyncCtx) -> State {
+        let rng = &mut *s.rng;
+        let out = &mut *s.out;
         let id = format!("containerd://{:016x}{:016x}{:016x}{:016x}", rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64());
-        let program = process::launch(&Launch { image: &spec.image, command: &spec.command, args: &spec.args, env: &spec.env, hostname, started: at });
+        let program = process::launch(&Launch { image: &spec.image, command: &spec.command, args: &spec.args, env, hostname: s.hostname, started: at });
         for (offset, line) in program.lines {
             self.logs.push(at.after(Duration::from_ms(offset)), line);
         }
@@ -280,15 +350,57 @@ impl Container {
         }
     }
 
-    /// Never ran yet (pulling, creating, failing to pull).
+    /// Never ran yet (pulling, creating, failing to pull or to create).
     pub fn waiting_to_start(&self) -> bool {
-        matches!(self.state, State::Pulling(_) | State::Creating(_) | State::PullFailed { .. }) && self.last.is_none()
+        matches!(self.state, State::Pulling(_) | State::Creating(_) | State::PullFailed { .. } | State::ConfigError { .. }) && self.last.is_none()
     }
 
-    /// The container's entry in `status.containerStatuses`.
-    pub fn status(&self, pod_ref: &str) -> Value {
+    /// When the current run started, while it runs.
+    pub fn running_since(&self) -> Option<Time> {
+        match &self.state {
+            State::Running { started, .. } => Some(*started),
+            _ => None,
+        }
+    }
+
+    /// The exit code while it is terminated (whether or not a restart is coming).
+    pub fn terminated(&self) -> Option<i32> {
+        match &self.state {
+            State::Terminated { term, .. } => Some(term.code),
+            _ => None,
+        }
+    }
+
+    /// Whether its image has been pulled (it got past pulling once).
+    pub fn image_present(&self) -> bool {
+        !matches!(self.state, State::Pulling(_) | State::PullFailed { .. }) || self.last.is_some()
+    }
+
+    /// When it exited 0 for good (an init container done).
+    pub fn succeeded_at(&self) -> Option<Time> {
+        match &self.state {
+            State::Terminated { term, restart: None } if term.code == 0 => Some(term.finished),
+            _ => None,
+        }
+    }
+
+    /// The kubelet stops it for good at `at` (a sidecar once the app containers are done): it
+    /// exits with `code` and is not restarted.
+    pub fn kill(&mut self, at: Time, code: i32) {
+        let term = match &self.state {
+            State::Running { id, started, .. } => Term { id: id.clone(), started: *started, finished: at, code },
+            _ => return,
+        };
+        self.logs.truncate_after(at);
+        self.state = State::Terminated { term, restart: None };
+    }
+
+    /// The container's entry in `status.containerStatuses` (or `initContainerStatuses`). Until the
+    /// runtime has created it, it shows `default_waiting`: `ContainerCreating`, or
+    /// `PodInitializing` in a pod with init containers.
+    pub fn status(&self, pod_ref: &str, role: Role, default_waiting: &str) -> Value {
         let r = ImageRef::parse(&self.image);
-        let image_id = format!("{}@sha256:{}", r.repository, (1..=4).map(|s| format!("{:016x}", images::fnv64(&self.image, s))).collect::<String>());
+        let image_id = images::image_id(&self.image);
         let last = self.last.as_ref().map_or(json!({}), |t| json!({"terminated": t.json()}));
         let waiting = |reason: &str, message: Option<String>| {
             let mut w = json!({"reason": reason});
@@ -298,7 +410,7 @@ impl Container {
             w
         };
         let (state, ready, id) = match &self.state {
-            State::Pulling(_) | State::Creating(_) => (json!({"waiting": waiting("ContainerCreating", None)}), false, None),
+            State::Pulling(_) | State::Creating(_) => (json!({"waiting": waiting(default_waiting, None)}), false, None),
             State::PullFailed { message, shown: false, .. } => (json!({"waiting": waiting("ErrImagePull", Some(message.clone()))}), false, None),
             State::PullFailed { shown: true, .. } => (json!({"waiting": waiting("ImagePullBackOff", Some(format!("Back-off pulling image {:?}", self.image)))}), false, None),
             State::Running { id, started, .. } => (json!({"running": {"startedAt": rfc3339(*started)}}), true, Some(id.clone())),
@@ -307,13 +419,20 @@ impl Container {
                 let msg = format!("back-off {} restarting failed container={} pod={pod_ref}", go_duration(*backoff_ms), self.name);
                 (json!({"waiting": waiting("CrashLoopBackOff", Some(msg))}), false, self.last.as_ref().map(|t| t.id.clone()))
             }
+            State::ConfigError { message, .. } => (json!({"waiting": waiting("CreateContainerConfigError", Some(message.clone()))}), false, None),
+        };
+        let running = ready;
+        let (started, ready) = match role {
+            Role::App => (running, running),
+            Role::Init => (running, self.succeeded_at().is_some()),
+            Role::Sidecar { started } => (running && started, running && started),
         };
         let ran = id.is_some() || self.last.is_some();
         let mut s = json!({
             "name": self.name,
             "image": if ran { r.full() } else { self.image.clone() },
             "imageID": if ran { image_id } else { String::new() },
-            "lastState": last, "ready": ready, "restartCount": self.restart_count, "started": ready, "state": state,
+            "lastState": last, "ready": ready, "restartCount": self.restart_count, "started": started, "state": state,
         });
         if let Some(id) = id {
             s["containerID"] = json!(id);
@@ -328,7 +447,7 @@ mod tests {
 
     fn spec(image: &str, script: &str) -> ContainerSpec {
         let command = if script.is_empty() { vec![] } else { vec!["sh".into(), "-c".into(), script.into()] };
-        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new() }
+        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: false, startup_probe: None }
     }
 
     /// Runs the container to `until`, returning (instant, waiting or terminated reason) at each change.
@@ -340,8 +459,9 @@ mod tests {
         let mut now = Time(0);
         while now.as_ms() <= until_s * 1000 {
             let mut out = Vec::new();
-            c.advance(now, s, "p", "p_default(u)", &restart, &mut rng, &mut out);
-            let st = c.status("p_default(u)");
+            let env = Ok(BTreeMap::new());
+            c.advance(now, s, &mut SyncCtx { hostname: "p", pod_ref: "p_default(u)", restart: &restart, env: &env, rng: &mut rng, out: &mut out });
+            let st = c.status("p_default(u)", Role::App, "ContainerCreating");
             let reason = ["waiting", "terminated"].iter().find_map(|k| st["state"][k]["reason"].as_str()).unwrap_or("Running").to_string();
             if seen.last().map(|(_, r, n): &(u64, String, u32)| (r.clone(), *n)) != Some((reason.clone(), c.restart_count)) {
                 seen.push((now.as_ms() / 1000, reason, c.restart_count));

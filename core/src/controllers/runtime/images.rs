@@ -77,6 +77,39 @@ pub fn pull_error(image: &str) -> Option<String> {
     None
 }
 
+/// `repository@sha256:<digest>`, the image's ID as container statuses and node status name it.
+pub fn image_id(image: &str) -> String {
+    let r = ImageRef::parse(image);
+    format!("{}@sha256:{}", r.repository, (1..=4).map(|s| format!("{:016x}", fnv64(image, s))).collect::<String>())
+}
+
+/// What containerd reports as an image's size (the compressed layers of its linux/amd64
+/// manifest), for the images the examples and corpus use most, in bytes; others get a stable
+/// size between 5 MB and 100 MB derived from the name.
+pub fn size_bytes(image: &str) -> i64 {
+    const SIZES: &[(&str, i64)] = &[
+        ("busybox", 2_156_000), ("alpine", 3_650_000), ("nginx", 72_100_000), ("httpd", 58_200_000), ("redis", 52_300_000),
+        ("mysql", 233_800_000), ("mariadb", 120_600_000), ("postgres", 158_400_000), ("perl", 339_600_000), ("python", 381_000_000),
+        ("node", 398_300_000), ("ubuntu", 29_750_000), ("debian", 48_500_000), ("hello-world", 8_200), ("pause", 320_000),
+        ("memcached", 32_800_000), ("mongo", 290_700_000), ("wordpress", 254_000_000), ("php", 184_000_000), ("golang", 309_000_000),
+        ("hpa-example", 181_000_000), ("agnhost", 56_300_000), ("http-echo", 3_800_000),
+    ];
+    let r = ImageRef::parse(image);
+    match SIZES.iter().find(|(name, _)| *name == r.short_name()) {
+        Some((_, size)) => *size,
+        None => 5_000_000 + (fnv64(&r.full(), 7) % 95_000_000) as i64,
+    }
+}
+
+/// `nodestatus.Images`: the images on the node, largest first, at most
+/// `nodeStatusMaxImages` (50), each named by its digest and its tag.
+pub fn node_images(images: &std::collections::BTreeSet<String>) -> serde_json::Value {
+    const MAX_IMAGES: usize = 50;
+    let mut list: Vec<(i64, String, String)> = images.iter().map(|i| (size_bytes(i), image_id(i), ImageRef::parse(i).full())).collect();
+    list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    serde_json::Value::Array(list.into_iter().take(MAX_IMAGES).map(|(size, id, tag)| serde_json::json!({"names": [id, tag], "sizeBytes": size})).collect())
+}
+
 /// A stable pseudo digest (FNV-1a).
 pub fn fnv64(s: &str, salt: u64) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
@@ -94,6 +127,16 @@ mod tests {
         assert_eq!(ImageRef::parse("bitnami/redis:7").full(), "docker.io/bitnami/redis:7");
         assert_eq!(ImageRef::parse("localhost:5000/app").full(), "localhost:5000/app:latest");
         assert_eq!(ImageRef::parse("registry.k8s.io/pause:3.10").short_name(), "pause");
+    }
+
+    #[test]
+    fn node_status_lists_the_largest_images_first_by_digest_and_tag() {
+        let held: std::collections::BTreeSet<String> = ["busybox:1.36", "nginx:1.27"].iter().map(|s| s.to_string()).collect();
+        let images = node_images(&held);
+        assert_eq!(images[0]["names"][1], "docker.io/library/nginx:1.27");
+        assert!(images[0]["names"][0].as_str().unwrap_or("").starts_with("docker.io/library/nginx@sha256:"));
+        assert_eq!(images[0]["sizeBytes"], 72_100_000);
+        assert_eq!(images[1]["names"][1], "docker.io/library/busybox:1.36");
     }
 
     #[test]

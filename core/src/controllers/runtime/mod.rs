@@ -1,10 +1,12 @@
 //! The container runtime behind each kubelet (containerd, simulated) and the part of the kubelet's
-//! `SyncPod` that drives it: once the sandbox is up, every container is pulled, created and
-//! started, its process runs ([`process`]) and writes its log ([`logs`]), exits, and is restarted
-//! or not as the pod's `restartPolicy` says ([`container`]). After each change the kubelet
-//! writes the pod's status as `system:node:<name>`: the container statuses, the phase
-//! (`getPhase`: Pending while a container waits to start, Running, then Succeeded or Failed
-//! when nothing will restart) and the Ready and ContainersReady conditions.
+//! `SyncPod` that drives it: once the sandbox is up, the init containers run one at a time, in
+//! order, each to exit 0 before the next is pulled (a sidecar, `restartPolicy: Always`, only has to
+//! have started); then every app container is pulled, created and started, its process runs
+//! ([`process`]) and writes its log ([`logs`]), exits, and is restarted or not as the pod's
+//! `restartPolicy` says ([`container`]). A failing init container is restarted with the same
+//! back-off under `Always` and `OnFailure` and fails the pod under `Never`. A container whose env
+//! refers to a missing ConfigMap or Secret waits in `CreateContainerConfigError` ([`config`]).
+//! After each change the kubelet writes the pod's status as `system:node:<name>` ([`status`]).
 //!
 //! Timers are of two kinds, offered to the kernel separately: those that finish a start (image
 //! pulls, container creation) settle the cluster after a command, while those that come only
@@ -18,6 +20,7 @@
 //!                                        Running ◄─ at once, then 10s, 20s… ─ CrashLoopBackOff
 //! ```
 
+pub mod config;
 pub mod container;
 mod entrypoints;
 pub mod images;
@@ -25,25 +28,45 @@ pub mod logs;
 mod pi;
 pub mod process;
 mod shell;
+pub mod status;
 pub mod usage;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use crate::apiserver::{rfc3339, Context, User};
 use crate::sim::{Duration, Time};
-use container::{Container, ContainerSpec, KubeletEvent};
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use config::ConfigObjects;
+use container::{Container, ContainerSpec, KubeletEvent, SyncCtx};
+use serde_json::Value;
+use status::{startup_passes_at, Containers, PodView};
+use std::collections::{BTreeMap, BTreeSet};
 
 const STATUS_RETRY: Duration = Duration::from_secs(1);
 const MAX_STATUS_RETRIES: u32 = 5;
 /// Pods one runtime keeps at once (a node's `maxPods` is 110; this bounds a misconfigured run).
 const MAX_PODS: usize = 1_000;
+/// The next pod sync after the PLEG reports a container exited or started (its relist period).
+const PLEG_RELIST: Duration = Duration::from_secs(1);
+/// `terminationGracePeriodSeconds`' default: how long a sidecar that ignores SIGTERM lives on.
+const DEFAULT_GRACE_SECONDS: u64 = 30;
+/// Images one node remembers (the node status lists the 50 largest).
+const MAX_IMAGES: usize = 500;
 
 #[derive(Debug)]
 struct PodRuntime {
+    init_specs: Vec<ContainerSpec>,
+    /// The init containers started so far, in order.
+    inits: Vec<Container>,
     specs: Vec<ContainerSpec>,
+    /// The app containers, created once initialisation is done.
     containers: Vec<Container>,
     restart_policy: String,
+    admitted: Time,
+    /// The last sync: the timers up to here have been taken.
+    synced: Time,
+    grace: Duration,
+    /// The app containers are done for good: the sidecars were told to stop then, and are killed
+    /// once the grace period is over.
+    sidecars_stopping: Option<Time>,
     /// Status writes refused in a row, and when to try again.
     failures: u32,
     retry_at: Option<Time>,
@@ -54,6 +77,8 @@ struct PodRuntime {
 #[derive(Debug, Default)]
 pub struct Runtime {
     pods: BTreeMap<String, PodRuntime>,
+    /// The images pulled on this node (containerd keeps them after their pods are gone).
+    images: BTreeSet<String>,
 }
 
 /// `format.Pod`: `name_namespace(uid)`, as kubelet messages name a pod.
@@ -64,6 +89,42 @@ pub fn pod_ref(pod: &Value) -> String {
 /// True when the pod's phase is final: the kubelet has nothing more to run.
 pub fn is_terminal(pod: &Value) -> bool {
     matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+}
+
+impl PodRuntime {
+    fn view(&self, now: Time) -> PodView<'_> {
+        PodView {
+            inits: Containers { specs: &self.init_specs, created: &self.inits },
+            apps: Containers { specs: &self.specs, created: &self.containers },
+            restart_policy: &self.restart_policy,
+            admitted: self.admitted,
+            now,
+        }
+    }
+
+    /// When the last init container started is done, so the next container may start one PLEG
+    /// relist later: a regular one exited 0, a sidecar passed its startup probe. `None` while the
+    /// app containers run already or the last one is not done.
+    fn next_start(&self) -> Option<Time> {
+        if !self.containers.is_empty() {
+            return None;
+        }
+        let (Some(c), Some(spec)) = (self.inits.last(), self.init_specs.get(self.inits.len().wrapping_sub(1))) else { return None };
+        let done = if spec.restartable { c.running_since().map(|t| startup_passes_at(spec, self.admitted, t)) } else { c.succeeded_at() };
+        done.map(|t| t.after(PLEG_RELIST))
+    }
+
+    /// When the sidecars are killed: the grace period after they were told to stop.
+    fn sidecar_kill(&self) -> Option<Time> {
+        self.sidecars_stopping.filter(|_| self.inits.iter().any(Container::is_running)).map(|t| t.after(self.grace))
+    }
+
+    /// Instants only the passage of time brings: a sidecar's startup probe passing, the next
+    /// init container's turn, the sidecars' kill.
+    fn timers(&self) -> impl Iterator<Item = Time> + '_ {
+        let probes = self.inits.iter().zip(&self.init_specs).filter(|(_, s)| s.restartable && s.startup_probe.is_some()).filter_map(|(c, s)| c.running_since().map(|t| startup_passes_at(s, self.admitted, t)));
+        probes.chain(self.next_start()).chain(self.sidecar_kill()).filter(|t| *t > self.synced)
+    }
 }
 
 impl Runtime {
@@ -85,40 +146,98 @@ impl Runtime {
         }
     }
 
-    /// Takes the pod on: its image pulls start now. Returns the events to record (`Pulling`).
+    /// Takes the pod on: the first init container's pull starts now, or with none every app
+    /// container's. Returns the events to record (`Pulling`).
     pub fn admit(&mut self, pod: &Value, now: Time) -> Vec<KubeletEvent> {
         if self.pods.len() >= MAX_PODS {
             return Vec::new();
         }
-        let specs: Vec<ContainerSpec> = pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| ContainerSpec::from_json(c, pod)).collect();
+        let list = |key: &str| pod["spec"][key].as_array().into_iter().flatten().map(|c| ContainerSpec::from_json(c, pod)).collect::<Vec<_>>();
+        let (init_specs, specs) = (list("initContainers"), list("containers"));
         let mut events = Vec::new();
-        let containers = specs
-            .iter()
-            .map(|s| {
-                let (c, e) = Container::new(s, now);
-                events.push(e);
-                c
-            })
-            .collect();
+        let mut start = |s: &ContainerSpec| {
+            let (c, e) = Container::new(s, now);
+            events.push(e);
+            c
+        };
+        let (inits, containers) = match init_specs.first() {
+            Some(first) => (vec![start(first)], Vec::new()),
+            None => (Vec::new(), specs.iter().map(&mut start).collect()),
+        };
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always").to_string();
-        self.pods.insert(uid_of(pod).to_string(), PodRuntime { specs, containers, restart_policy, failures: 0, retry_at: None, stopped: false });
+        let grace = Duration::from_secs(pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(DEFAULT_GRACE_SECONDS));
+        let run = PodRuntime { init_specs, inits, specs, containers, restart_policy, admitted: now, synced: now, grace, sidecars_stopping: None, failures: 0, retry_at: None, stopped: false };
+        self.pods.insert(uid_of(pod).to_string(), run);
         events
     }
 
     /// Moves the pod's containers on to `ctx.now`, writes its status when it changed, and
     /// records the events of what happened.
-    pub fn sync(&mut self, ctx: &mut Context, pod: &Value, user: &User, source: &Source, names: &mut EventNames) {
+    pub fn sync(&mut self, ctx: &mut Context, pod: &Value, objects: &ConfigObjects, user: &User, source: &Source, names: &mut EventNames) {
         let Some(run) = self.pods.get_mut(uid_of(pod)) else { return };
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
         let now = ctx.now;
         let pref = pod_ref(pod);
-        let policy = run.restart_policy.clone();
-        let restart = move |code: i32| policy == "Always" || (policy == "OnFailure" && code != 0);
+        let ns = ns_of(pod);
         let mut events = Vec::new();
-        for (c, spec) in run.containers.iter_mut().zip(run.specs.iter()) {
-            c.advance(now, spec, name_of(pod), &pref, &restart, ctx.rng, &mut events);
+        // Each pass may finish initialisation one step further (the next init container, then
+        // the app containers); the number of init containers bounds it.
+        for _ in 0..=run.init_specs.len() + 1 {
+            let stopping = run.sidecars_stopping.is_some();
+            let policy = run.restart_policy.clone();
+            for (c, spec) in run.inits.iter_mut().zip(&run.init_specs) {
+                let env = objects.resolve_env(ns, &spec.env_from, &spec.env_refs, &spec.env);
+                // A sidecar is restarted whatever the pod's policy; an init container only after a
+                // failure, and never under `Never`.
+                let restart = |code: i32| if spec.restartable { !stopping } else { policy != "Never" && code != 0 };
+                c.advance(now, spec, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
+            }
+            for (c, spec) in run.containers.iter_mut().zip(&run.specs) {
+                let env = objects.resolve_env(ns, &spec.env_from, &spec.env_refs, &spec.env);
+                let restart = |code: i32| policy == "Always" || (policy == "OnFailure" && code != 0);
+                c.advance(now, spec, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
+            }
+            match run.next_start().filter(|t| *t <= now) {
+                Some(at) if run.inits.len() < run.init_specs.len() => {
+                    if let Some(spec) = run.init_specs.get(run.inits.len()) {
+                        let (c, e) = Container::new(spec, at);
+                        events.push(e);
+                        run.inits.push(c);
+                    }
+                }
+                Some(at) => {
+                    for spec in &run.specs {
+                        let (c, e) = Container::new(spec, at);
+                        events.push(e);
+                        run.containers.push(c);
+                    }
+                }
+                None => break,
+            }
         }
-        let status = pod_status(pod, &run.containers, &run.restart_policy, &rfc3339(now));
+        // The app containers are done for good: the kubelet stops the sidecars, in reverse order;
+        // a shell or `sleep` as PID 1 ignores SIGTERM, so they are killed after the grace period.
+        let apps_done = !run.containers.is_empty() && run.containers.iter().all(|c| c.finished().is_some());
+        if apps_done && run.sidecars_stopping.is_none() && run.inits.iter().any(Container::is_running) {
+            run.sidecars_stopping = Some(now);
+            for (c, _) in run.inits.iter().zip(&run.init_specs).rev().filter(|(c, s)| s.restartable && c.is_running()) {
+                events.push((false, "Killing", format!("Stopping container {}", c.name)));
+            }
+        }
+        if let Some(at) = run.sidecar_kill().filter(|t| *t <= now) {
+            for (c, spec) in run.inits.iter_mut().zip(&run.init_specs).rev() {
+                if spec.restartable {
+                    c.kill(at, 137);
+                }
+            }
+        }
+        run.synced = now;
+        for c in run.inits.iter().chain(&run.containers) {
+            if c.image_present() && self.images.len() < MAX_IMAGES {
+                self.images.insert(c.image.clone());
+            }
+        }
+        let status = run.view(now).pod_status(pod, &pref, &rfc3339(now));
         if status != pod["status"] && run.retry_at.is_none_or(|t| t <= now) && run.failures <= MAX_STATUS_RETRIES {
             let mut new = pod.clone();
             new["status"] = status;
@@ -138,78 +257,28 @@ impl Runtime {
     /// The next instant a pod's start moves on (a pull finishing, a container being created) or
     /// a refused status write is retried.
     pub fn next_wake(&self) -> Option<Time> {
-        let starts = self.pods.values().filter(|p| !p.stopped).flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| *settles).map(|(t, _)| t)));
-        starts.chain(self.pods.values().filter(|p| !p.stopped).filter_map(|p| p.retry_at)).min()
+        let live = || self.pods.values().filter(|p| !p.stopped);
+        let starts = live().flat_map(|p| p.inits.iter().chain(&p.containers).filter_map(|c| c.next_due().filter(|(_, settles)| *settles).map(|(t, _)| t)));
+        starts.chain(live().filter_map(|p| p.retry_at)).min()
     }
 
     /// The next instant something happens only because time passes.
     pub fn next_timer(&self) -> Option<Time> {
-        self.pods.values().filter(|p| !p.stopped).flat_map(|p| p.containers.iter().filter_map(|c| c.next_due().filter(|(_, settles)| !*settles).map(|(t, _)| t))).min()
+        let live = || self.pods.values().filter(|p| !p.stopped);
+        let exits = live().flat_map(|p| p.inits.iter().chain(&p.containers).filter_map(|c| c.next_due().filter(|(_, settles)| !*settles).map(|(t, _)| t)));
+        exits.chain(live().flat_map(PodRuntime::timers)).min()
     }
 
     /// A container of a pod this runtime runs, for its log.
     pub fn container(&self, uid: &str, name: &str) -> Option<&Container> {
-        self.pods.get(uid)?.containers.iter().find(|c| c.name == name)
+        let p = self.pods.get(uid)?;
+        p.containers.iter().chain(&p.inits).find(|c| c.name == name)
     }
-}
 
-/// The pod's status as the kubelet's `generateAPIPodStatus` would write it now.
-fn pod_status(pod: &Value, containers: &[Container], restart_policy: &str, now: &str) -> Value {
-    let pref = pod_ref(pod);
-    let mut status = pod["status"].clone();
-    status["containerStatuses"] = json!(containers.iter().map(|c| c.status(&pref)).collect::<Vec<_>>());
-    // `getPhase`: a container that never ran keeps the pod Pending; a running one makes it
-    // Running; when every container has stopped, the restart policy decides.
-    let waiting = containers.iter().any(Container::waiting_to_start);
-    let running = containers.iter().any(Container::is_running);
-    let finished: Vec<i32> = containers.iter().filter_map(Container::finished).collect();
-    let all_stopped = !containers.is_empty() && finished.len() == containers.len();
-    let phase = if waiting {
-        "Pending"
-    } else if running || !all_stopped {
-        "Running"
-    } else if finished.iter().all(|c| *c == 0) {
-        "Succeeded"
-    } else if restart_policy == "Always" {
-        "Running"
-    } else {
-        "Failed"
-    };
-    status["phase"] = json!(phase);
-    let terminal = matches!(phase, "Succeeded" | "Failed");
-    let unready: Vec<&str> = containers.iter().filter(|c| !c.is_running()).map(|c| c.name.as_str()).collect();
-    let ready: (bool, Option<&str>, Option<String>) = if terminal {
-        (false, Some("PodCompleted"), None)
-    } else if unready.is_empty() {
-        (true, None, None)
-    } else {
-        (false, Some("ContainersNotReady"), Some(format!("containers with unready status: [{}]", unready.join(" "))))
-    };
-    if let Some(conds) = status["conditions"].as_array_mut() {
-        for c in conds.iter_mut() {
-            let want = match c["type"].as_str() {
-                Some("Ready" | "ContainersReady") => ready.clone(),
-                Some("PodReadyToStartContainers") => (!terminal, None, None),
-                _ => continue,
-            };
-            let text = if want.0 { "True" } else { "False" };
-            if c["status"] != text {
-                c["status"] = json!(text);
-                c["lastTransitionTime"] = json!(now);
-            }
-            if let Some(m) = c.as_object_mut() {
-                m.remove("reason");
-                m.remove("message");
-                if let Some(r) = want.1 {
-                    m.insert("reason".into(), json!(r));
-                }
-                if let Some(msg) = want.2 {
-                    m.insert("message".into(), json!(msg));
-                }
-            }
-        }
+    /// The images on this node, as the node status reports them (`images.rs`).
+    pub fn node_images(&self) -> Value {
+        images::node_images(&self.images)
     }
-    status
 }
 
 #[cfg(test)]
@@ -218,6 +287,73 @@ mod tests {
     use crate::cluster::{Cluster, Config};
 
     const BATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: batch\nspec:\n  replicas: 2\n  strategy:\n    type: Recreate\n  selector:\n    matchLabels: {app: batch}\n  template:\n    metadata:\n      labels: {app: batch}\n    spec:\n      containers:\n      - name: worker\n        image: busybox:1.36\n";
+
+    fn pod(cluster: &mut Cluster, name: &str, jsonpath: &str) -> String {
+        cluster.execute(&format!("kubectl get pod {name} -o jsonpath='{jsonpath}'"), &MemoryFiles::new()).stdout
+    }
+
+    const INIT: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  restartPolicy: RESTART\n  initContainers:\n  - name: a\n    image: busybox:1.36\n    command: [sh, -c, 'sleep 4; exit CODE']\n  - name: b\n    image: busybox:1.36\n    command: [sh, -c, 'sleep 2']\n  containers:\n  - name: app\n    image: nginx:1.27\n";
+
+    #[test]
+    fn init_containers_run_in_order_before_the_app_containers() {
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("p.yaml", INIT.replace("RESTART", "Always").replace("CODE", "0"));
+        cluster.execute("kubectl apply -f p.yaml", &files);
+        // a runs (pulled 2 s, created 1 s), b and app wait as PodInitializing.
+        assert_eq!(pod(&mut cluster, "p", "{.status.initContainerStatuses[*].state.waiting.reason}"), "PodInitializing");
+        assert_eq!(pod(&mut cluster, "p", "{.status.containerStatuses[0].state.waiting.reason}"), "PodInitializing");
+        let initialized = "{.status.conditions[?(@.type==\"Initialized\")].message}";
+        assert_eq!(pod(&mut cluster, "p", initialized), "containers with incomplete status: [a b]");
+        assert_eq!(pod(&mut cluster, "p", "{.status.phase}"), "Pending");
+        cluster.execute("run 30s", &MemoryFiles::new());
+        assert_eq!(pod(&mut cluster, "p", "{.status.phase}"), "Running");
+        assert_eq!(pod(&mut cluster, "p", "{.status.initContainerStatuses[*].state.terminated.reason}"), "Completed Completed");
+        assert_eq!(pod(&mut cluster, "p", "{.status.initContainerStatuses[*].ready}"), "true true");
+        // b started only after a finished: a ran 4 s from its start.
+        let started_b = pod(&mut cluster, "p", "{.status.initContainerStatuses[1].state.terminated.startedAt}");
+        let finished_a = pod(&mut cluster, "p", "{.status.initContainerStatuses[0].state.terminated.finishedAt}");
+        assert!(started_b > finished_a, "{finished_a} then {started_b}");
+    }
+
+    #[test]
+    fn a_failing_init_container_fails_the_pod_under_never_and_restarts_under_always() {
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("p.yaml", INIT.replace("RESTART", "Never").replace("CODE", "3"));
+        cluster.execute("kubectl apply -f p.yaml", &files);
+        cluster.execute("run 20s", &MemoryFiles::new());
+        assert_eq!(pod(&mut cluster, "p", "{.status.phase}"), "Failed");
+        assert_eq!(pod(&mut cluster, "p", "{.status.initContainerStatuses[0].state.terminated.exitCode}"), "3");
+        assert_eq!(pod(&mut cluster, "p", "{.status.conditions[?(@.type==\"Ready\")].reason}"), "PodFailed");
+        let pods = cluster.execute("kubectl get pods", &MemoryFiles::new()).stdout;
+        assert!(pods.contains("Init:Error"), "{pods}");
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("p.yaml", INIT.replace("RESTART", "Always").replace("CODE", "3"));
+        cluster.execute("kubectl apply -f p.yaml", &files);
+        cluster.execute("run 40s", &MemoryFiles::new());
+        assert_eq!(pod(&mut cluster, "p", "{.status.phase}"), "Pending");
+        assert!(pod(&mut cluster, "p", "{.status.initContainerStatuses[0].restartCount}").parse::<u32>().unwrap_or(0) >= 2);
+        assert_eq!(pod(&mut cluster, "p", "{.status.containerStatuses[0].state.waiting.reason}"), "PodInitializing");
+    }
+
+    #[test]
+    fn pulled_images_reach_the_node_status_and_image_locality() {
+        let mut cluster = Cluster::new(Config::default());
+        let spec = |name: &str, pin: bool| {
+            let selector = if pin { "  nodeSelector: {kubernetes.io/hostname: node-1}\n" } else { "" };
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n{selector}  containers:\n  - name: py\n    image: docker.io/library/python:3.13\n    command: [sleep, infinity]\n")
+        };
+        cluster.execute("kubectl apply -f a.yaml", &MemoryFiles::new().with("a.yaml", spec("first", true)));
+        cluster.execute("run 45s", &MemoryFiles::new());
+        let names = cluster.execute("kubectl get node node-1 -o jsonpath={.status.images[0].names[1]}", &MemoryFiles::new()).stdout;
+        assert_eq!(names, "docker.io/library/python:3.13");
+        cluster.execute("kubectl apply -f b.yaml", &MemoryFiles::new().with("b.yaml", spec("second", false)));
+        let explain = cluster.execute("scheduler explain pod/second", &MemoryFiles::new()).stdout;
+        // 381,000,000 bytes held by 1 of 4 nodes: 95,250,000, so
+        // (95,250,000 - 23 MiB) · 100 / (1000 MiB - 23 MiB) = 6; the other nodes hold none.
+        let row = |node: &str| explain.lines().filter(|l| l.starts_with(node)).last().unwrap_or("").to_string();
+        assert!(row("node-1 ").contains("6 -> 6 = 6"), "{explain}");
+        assert!(row("node-2 ").contains("  0 -> 0 = 0  "), "{explain}");
+    }
 
     #[test]
     fn deleting_crash_looping_pods_leaves_no_timer_due() {
