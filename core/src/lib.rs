@@ -9,11 +9,13 @@
 //! - [`cluster`]: the [`Cluster`] that ties them together and is stepped one event at a time.
 //! - [`cli`]: the kubectl/etcdctl command language shared by the native CLI and the web terminal.
 //! - [`trace`]: the records of everything that happened, one line each.
+//! - [`bench`]: the benchmark workloads (issue 8), timed by `core/benches/kubeplay_bench.rs`.
 //!
 //! Nothing here performs IO, reads the wall clock or asks the OS for randomness.
 
 pub mod api;
 pub mod apiserver;
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;

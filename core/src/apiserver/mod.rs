@@ -10,6 +10,7 @@ pub mod admission;
 pub mod aggregator;
 mod allocator;
 pub mod authz;
+mod decode_cache;
 mod diff;
 pub mod field;
 pub mod managed_fields;

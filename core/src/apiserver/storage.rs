@@ -34,7 +34,7 @@ pub struct Stored {
 }
 
 fn with_resource_version(kv: &KeyValue) -> Option<Stored> {
-    let mut object: Value = serde_json::from_slice(&kv.value).ok()?;
+    let mut object: Value = super::decode_cache::decode(kv, |bytes| serde_json::from_slice(bytes).ok())?;
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
     }

@@ -300,6 +300,15 @@ impl Cluster {
         })
     }
 
+    /// Serves one API request from a client outside the learner's commands (the benchmarks'
+    /// load generator, `bench/`), traced like any other; the control plane sees what it wrote at
+    /// its next step.
+    pub fn serve(&mut self, req: &crate::apiserver::Request) -> crate::apiserver::Reply {
+        let reply = crate::apiserver::handle(&mut self.api_context(), req);
+        self.notify_controllers();
+        reply
+    }
+
     /// The output of a finished command (kept for the last `max_kept_outputs` commands).
     pub fn output(&self, id: CommandId) -> Option<&Output> {
         self.outputs.get(&id)

@@ -236,7 +236,7 @@ impl ControlPlane {
         ControlPlane {
             seen_revision: 0,
             caches: Caches::new(),
-            kubelets: nodes.into_iter().take(MAX_NODES).map(kubelet::Kubelet::new).collect(),
+            kubelets: nodes.into_iter().take(nodes::MAX_CONFIGURED_NODES).map(kubelet::Kubelet::new).collect(),
             scheduler: scheduler::Scheduler::default(),
             replicasets: replicaset::ReplicaSetController::default(),
             deployments: deployment::DeploymentController::default(),

@@ -12,6 +12,12 @@ use std::collections::BTreeMap;
 /// Nodes one cluster may have at once (each has a kubelet and a kube-proxy to step).
 pub const MAX_NODES: usize = 100;
 
+/// Nodes an embedder may start a cluster with through [`NodesConfig`] (the benchmarks' 5,000-node
+/// clusters, `bench/`); `node add` stays within [`MAX_NODES`]. Past 253 workers the addresses
+/// move on to the next /24 (`192.168.50.0`, ...); the pod CIDRs stop at `10.244.255.0/24`, which
+/// later nodes share, as kubeadm's default `10.244.0.0/16` holds 256 of them.
+pub const MAX_CONFIGURED_NODES: usize = 10_000;
+
 /// One node of the simulated cluster, as its kubelet is configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeSpec {
@@ -77,9 +83,12 @@ pub fn initial_nodes(config: &NodesConfig) -> Vec<NodeSpec> {
     let mut control_plane = NodeSpec::worker("control-plane", 0);
     control_plane.control_plane = true;
     let mut nodes = vec![control_plane];
-    for i in 1..=config.workers.min(MAX_NODES - 1) {
+    for i in 1..=config.workers.min(MAX_CONFIGURED_NODES - 1) {
         let octet = u8::try_from(i).unwrap_or(u8::MAX);
         let mut n = NodeSpec::worker(&format!("node-{i}"), octet);
+        if i + 2 > usize::from(u8::MAX) {
+            n.internal_ip = format!("192.168.{}.{}", 49 + (i + 2) / 256, (i + 2) % 256);
+        }
         n.cpu = config.cpu.clone();
         n.memory = config.memory.clone();
         n.pods = config.pods.clone();

@@ -96,14 +96,25 @@ impl<'a> Cycle<'a> {
         FILTER_PLUGINS.iter().try_for_each(|p| self.run(p, node))
     }
 
-    /// PreScore, Score, NormalizeScore and weights for the feasible nodes: per node, one result
-    /// per plugin in `SCORE_PLUGINS` order.
-    pub fn score(&self, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo]) -> Vec<Vec<ScoreResult>> {
+    /// The verdict of [`Cycle::filter`] without the per-plugin results: the first rejection,
+    /// if any. For the nodes past the record's detailed rows, whose results are not kept.
+    pub fn verdict(&self, node: &NodeInfo) -> Option<(&'static str, Rejection)> {
+        FILTER_PLUGINS.iter().find_map(|p| self.run(p, node).err().map(|r| (*p, r)))
+    }
+
+    /// PreScore, Score, NormalizeScore and weights for the feasible nodes, one column per plugin
+    /// in `SCORE_PLUGINS` order.
+    pub fn score(&self, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo]) -> Scores {
         let n = feasible.len();
+        // ImageLocality's spread: how many nodes hold each of the pod's images (only those are
+        // ever looked up).
         let mut spread_of_images: BTreeMap<String, usize> = BTreeMap::new();
-        for node in all.values() {
-            for image in node.images.keys() {
-                *spread_of_images.entry(image.clone()).or_default() += 1;
+        let pod_spec = &self.pod["spec"];
+        for c in pod_spec["initContainers"].as_array().into_iter().flatten().chain(pod_spec["containers"].as_array().into_iter().flatten()) {
+            let image = scores::normalized_image(c["image"].as_str().unwrap_or(""));
+            if let std::collections::btree_map::Entry::Vacant(e) = spread_of_images.entry(image) {
+                let holding = all.values().filter(|node| node.images.contains_key(e.key())).count();
+                e.insert(holding);
             }
         }
         // (ran, raw, normalised) per plugin.
@@ -153,19 +164,32 @@ impl<'a> Cycle<'a> {
                 None => (false, vec![0; n], vec![0; n]),
             });
         }
-        (0..n)
-            .map(|i| {
-                SCORE_PLUGINS
-                    .iter()
-                    .zip(&columns)
-                    .map(|((plugin, weight), (ran, raw, norm))| ScoreResult {
-                        plugin: plugin.to_string(),
-                        ran: *ran,
-                        raw: raw.get(i).copied().unwrap_or(0),
-                        normalized: norm.get(i).copied().unwrap_or(0),
-                        weighted: norm.get(i).copied().unwrap_or(0) * weight,
-                    })
-                    .collect()
+        Scores { columns }
+    }
+}
+
+/// The score plugins' columns over the feasible nodes: (ran, raw, normalised) per plugin.
+pub struct Scores {
+    columns: Vec<(bool, Vec<i64>, Vec<i64>)>,
+}
+
+impl Scores {
+    /// The `i`th feasible node's total: its weighted scores summed.
+    pub fn total(&self, i: usize) -> i64 {
+        SCORE_PLUGINS.iter().zip(&self.columns).map(|((_, weight), (_, _, norm))| norm.get(i).copied().unwrap_or(0) * weight).sum()
+    }
+
+    /// The `i`th feasible node's row: one result per plugin in `SCORE_PLUGINS` order.
+    pub fn results(&self, i: usize) -> Vec<ScoreResult> {
+        SCORE_PLUGINS
+            .iter()
+            .zip(&self.columns)
+            .map(|((plugin, weight), (ran, raw, norm))| ScoreResult {
+                plugin: plugin.to_string(),
+                ran: *ran,
+                raw: raw.get(i).copied().unwrap_or(0),
+                normalized: norm.get(i).copied().unwrap_or(0),
+                weighted: norm.get(i).copied().unwrap_or(0) * weight,
             })
             .collect()
     }

@@ -122,16 +122,29 @@ impl Scheduler {
         }
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
+        // The informer's view is fixed for the step, so its nominated pods are found once.
+        let nominated = nominated_pods(caches);
         for _ in 0..MAX_PODS_PER_STEP {
             let Some(qp) = self.queue.pop() else { break };
             let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
-            self.schedule_one(ctx, caches, events, &mut nodes, qp, pod, &ns_labels, &pdbs);
+            self.schedule_one(ctx, caches, events, &mut nodes, qp, pod, &ns_labels, &pdbs, &nominated);
         }
     }
 
     /// One scheduling cycle for `pod`.
     #[allow(clippy::too_many_arguments)]
-    fn schedule_one(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, nodes: &mut BTreeMap<String, NodeInfo>, mut qp: QueuedPodInfo, pod: &Value, ns: &NamespaceLabels, pdbs: &[preemption::Pdb]) {
+    fn schedule_one(
+        &mut self,
+        ctx: &mut Context,
+        caches: &Caches,
+        events: &mut EventNames,
+        nodes: &mut BTreeMap<String, NodeInfo>,
+        mut qp: QueuedPodInfo,
+        pod: &Value,
+        ns: &NamespaceLabels,
+        pdbs: &[preemption::Pdb],
+        nominated_pods: &[(&str, &Value)],
+    ) {
         let user = client::scheduler();
         let source = Source { component: NAME, host: "" };
         let mut record = SchedulingAttempt {
@@ -170,14 +183,16 @@ impl Scheduler {
         };
         // Pods nominated to a node, of at least this pod's priority, hold their room there.
         let info = PodInfo::from_pod(pod);
-        let view = with_nominated(nodes, caches, &info);
+        let view = with_nominated(nodes, nominated_pods, &info);
         let view = view.as_ref().unwrap_or(nodes);
         let mut cycle = Cycle::new(pod, claims, caches, ns, view);
         let mut statuses: BTreeMap<String, Rejection> = BTreeMap::new();
         let mut rejected_by: BTreeSet<&'static str> = BTreeSet::new();
         let mut feasible: Vec<&NodeInfo> = Vec::new();
         for (name, node) in view {
-            let (filters, rejection) = cycle.filter(node);
+            // Past the record's detailed rows only the verdict is kept, so only it is computed.
+            let detailed = record.nodes.len() < MAX_DETAILED_NODES;
+            let (filters, rejection) = if detailed { cycle.filter(node) } else { (Vec::new(), cycle.verdict(node)) };
             match rejection {
                 None => feasible.push(node),
                 Some((plugin, r)) => {
@@ -185,7 +200,7 @@ impl Scheduler {
                     statuses.insert(name.clone(), r);
                 }
             }
-            if record.nodes.len() < MAX_DETAILED_NODES {
+            if detailed {
                 record.nodes.push(NodeResult { node: name.clone(), filters, scores: Vec::new(), total: None });
             } else {
                 record.nodes_summarised += 1;
@@ -225,12 +240,13 @@ impl Scheduler {
             feasible[0].name.clone()
         } else {
             let scored = cycle.score(view, &feasible);
-            let mut totals = Vec::new();
-            for (node, results) in feasible.iter().zip(scored) {
-                let total: i64 = results.iter().map(|s| s.weighted).sum();
+            let rows: BTreeMap<String, usize> = record.nodes.iter().enumerate().map(|(i, r)| (r.node.clone(), i)).collect();
+            let mut totals = Vec::with_capacity(feasible.len());
+            for (i, node) in feasible.iter().enumerate() {
+                let total = scored.total(i);
                 totals.push((node.name.clone(), total));
-                if let Some(row) = record.nodes.iter_mut().find(|r| r.node == node.name) {
-                    row.scores = results;
+                if let Some(row) = rows.get(&node.name).and_then(|r| record.nodes.get_mut(*r)) {
+                    row.scores = scored.results(i);
                     row.total = Some(total);
                 }
             }
@@ -319,15 +335,16 @@ impl Scheduler {
     }
 }
 
+/// The pending pods nominated to a node by preemption, with that node, in the informer's order.
+fn nominated_pods(caches: &Caches) -> Vec<(&str, &Value)> {
+    caches.pods.values().filter(|p| pending(p)).filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, p))).collect()
+}
+
 /// The snapshot with the pods nominated to a node (by preemption) added there, when they have
 /// at least `pod`'s priority (`addGENominatedPods`); `None` when there are none.
-fn with_nominated(nodes: &BTreeMap<String, NodeInfo>, caches: &Caches, pod: &PodInfo) -> Option<BTreeMap<String, NodeInfo>> {
-    let nominated: Vec<(&str, &Value)> = caches
-        .pods
-        .values()
-        .filter(|p| pending(p) && uid_of(p) != pod.uid && node_info::pod_priority(p) >= pod.priority)
-        .filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, p)))
-        .collect();
+fn with_nominated(nodes: &BTreeMap<String, NodeInfo>, nominated_pods: &[(&str, &Value)], pod: &PodInfo) -> Option<BTreeMap<String, NodeInfo>> {
+    let nominated: Vec<(&str, &Value)> =
+        nominated_pods.iter().filter(|(_, p)| uid_of(p) != pod.uid && node_info::pod_priority(p) >= pod.priority).copied().collect();
     if nominated.is_empty() {
         return None;
     }

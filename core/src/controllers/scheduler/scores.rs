@@ -71,7 +71,7 @@ pub fn balanced_allocation(pod: Resources, node: &NodeInfo) -> Option<i64> {
 }
 
 /// `normalizedImageName`: a name without a tag gets `:latest`.
-fn normalized_image(name: &str) -> String {
+pub(super) fn normalized_image(name: &str) -> String {
     if name.rfind(':').unwrap_or(0) <= name.rfind('/').unwrap_or(0) && !name.contains('@') {
         format!("{name}:latest")
     } else {
