@@ -528,7 +528,8 @@ mod tests {
         let (_, out) = p.last.clone().unwrap();
         assert!(out.stdout.starts_with("NAME "), "{}", out.stdout);
         let p = reduce(p, Action::Run("etcdctl get /registry/deployments --prefix --keys-only".into()));
-        assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/shop/web\n\n");
+        // kubeadm's CoreDNS Deployment is there from the start.
+        assert_eq!(p.last.as_ref().unwrap().1.stdout, "/registry/deployments/kube-system/coredns\n\n/registry/deployments/shop/web\n\n");
         assert!(!p.view.nodes.is_empty(), "the cluster map shows the nodes");
         assert_eq!(p.transcript.len(), 3);
     }
@@ -559,7 +560,7 @@ mod tests {
         let records = p.records();
         let create = records
             .iter()
-            .find(|r| matches!(&r.event, Event::Request { verb, path, .. } if verb == "POST" && path.ends_with("/deployments")))
+            .find(|r| matches!(&r.event, Event::Request { verb, path, .. } if verb == "POST" && path.ends_with("/namespaces/shop/deployments")))
             .unwrap()
             .seq;
         let p = reduce(p, Action::Seek(create));

@@ -337,7 +337,8 @@ mod tests {
         let create = records
             .iter()
             .find_map(|r| match &r.event {
-                Event::Request { id, verb, path, .. } if verb == "POST" && path.ends_with("/deployments") => Some(*id),
+                // Not the bootstrap's CoreDNS Deployment, sent before the control plane runs.
+                Event::Request { id, verb, path, .. } if verb == "POST" && path.ends_with("/namespaces/default/deployments") => Some(*id),
                 _ => None,
             })
             .expect("the Deployment's create");
