@@ -18,6 +18,7 @@ help:
 	@echo "make test    install what is missing, then run every test"
 	@echo "make fuzz    run every cargo-fuzz target for FUZZ_SECONDS each (default 60; not part of make test)"
 	@echo "make bench   run every native benchmark in release mode and write the figures into BENCHMARKS.md (not part of make test)"
+	@echo "make bench-browser   the same benchmarks in headless Chromium plus the UI figures (make bench runs it first)"
 
 setup-serve:
 	@bash scripts/setup.sh serve
@@ -63,13 +64,26 @@ fuzz:
 # seconds per cluster run, `--point-budget 120` per scaling point). Not part of `make test`,
 # whose bench_smoke test runs each workload small and checks its result.
 BENCH_ARGS ?=
-bench:
+bench: bench-browser
 	@echo "==> store benchmark, with the real etcd beside it: cargo bench --bench store_bench"
 	@mkdir -p target
 	cargo bench -p kubeplay --bench store_bench | tee target/store-bench.txt
 	@echo "==> scheduling, scale, API writes, store, scaling: cargo bench --bench kubeplay_bench -- all"
 	cargo bench -p kubeplay --bench kubeplay_bench -- all --write "$(CURDIR)/BENCHMARKS.md" \
 		--etcd-puts "$$(awk '/^real etcd put .*1 connection/ {print $$4; exit}' target/store-bench.txt)" $(BENCH_ARGS)
+
+# The same workloads in headless Chromium (issue 8; BENCHMARKS.md "In the browser"): the page's
+# benchmark mode (`?bench=NAME`, web/src/bench.rs) at full size, plus Apply-to-map for every
+# corpus manifest, frame times with 1,000 pods on the map and the .wasm's gzip and brotli sizes;
+# the table is written into BENCHMARKS.md between its browser-bench markers. BENCH_SCALE lists the
+# scale sizes (`;`-separated). make test runs the same test small (checks results, not speed).
+.PHONY: bench-browser
+BENCH_SCALE ?= nodes=1000&replicas=100000
+bench-browser:
+	@echo "==> the benchmarks in headless Chromium: trunk build --release, then tests/tests/browser_bench.rs at full size"
+	trunk build --release
+	KUBEPLAY_DIST="$(CURDIR)/dist" KUBEPLAY_BENCH_FULL=1 KUBEPLAY_BENCH_SCALE='$(BENCH_SCALE)' KUBEPLAY_BENCH_WRITE="$(CURDIR)/BENCHMARKS.md" \
+		CHROMEDRIVER="$$(command -v chromedriver)" cargo test -p kubeplay-e2e --test browser_bench -- --nocapture
 
 # Deterministic simulation testing (issue 9; RELIABILITY.md): SOAK_SEEDS seeded random operation
 # sequences of SOAK_OPS operations each against the whole cluster, invariants checked after every
