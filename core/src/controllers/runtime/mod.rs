@@ -28,6 +28,7 @@ pub mod logs;
 mod pi;
 pub mod process;
 mod shell;
+pub mod spec;
 pub mod status;
 pub mod usage;
 
