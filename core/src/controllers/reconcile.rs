@@ -23,7 +23,7 @@ use super::informer::queue_key;
 use crate::api::{lookup, KindInfo};
 use crate::apiserver::{Context, Request, Verb};
 use crate::store::RangeRequest;
-use crate::trace::Trigger;
+use crate::trace::{Outcome, Trigger};
 use serde_json::Value;
 
 /// The component behind an identity, named as the trace names components: a controller by its
@@ -164,6 +164,21 @@ fn syncing(ctx: &Context) -> Option<Target> {
     let kind = crate::api::all_kinds().iter().find(|k| k.resource == resource)?;
     let (ns, name) = if kind.namespaced { key.split_once('/')? } else { ("", key) };
     Some(Target::new(kind, ns, name))
+}
+
+/// What became of `key` after a work-queue component's sync, kept on the key's reconcile
+/// record. A sync that sent nothing but asks for its key back (a progress check) still gets a
+/// record, so the trace shows why the component will act again later.
+pub fn record_outcome(ctx: &mut Context, component: &str, resource: &str, key: &str, outcome: Outcome) {
+    if outcome != Outcome::Done {
+        let trigger = match (ctx.trace.queued(resource, key), syncing(ctx)) {
+            (Some((record, revision)), _) => Trigger::Watch { record, revision },
+            (None, Some(t)) => resync(ctx, &t),
+            (None, None) => Trigger::Gone,
+        };
+        ctx.trace.reconcile(ctx.now, component, resource, key, trigger);
+    }
+    ctx.trace.reconcile_outcome(component, resource, key, outcome);
 }
 
 /// The reconcile record a component's request belongs to, opened on first use: `None` outside

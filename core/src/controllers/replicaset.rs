@@ -90,7 +90,7 @@ impl ReplicaSetController {
             ctx.trace.syncing(Some(("replicasets", &key)));
             let decision = sync_replica_set(ctx, caches, events, &key);
             let outcome = self.queue.finish(&key, decision, ctx.now);
-            ctx.trace.reconcile_outcome(NAME, "replicasets", &key, outcome);
+            super::reconcile::record_outcome(ctx, NAME, "replicasets", &key, outcome);
             ctx.trace.syncing(None);
         }
     }

@@ -197,8 +197,8 @@ impl Trace {
         self.step.as_ref()?.syncing.as_ref().map(|(r, k)| (r.as_str(), k.as_str()))
     }
 
-    /// What became of `key` after `component`'s sync, kept on the key's reconcile record if its
-    /// sync sent anything (a sync that sends nothing leaves no record).
+    /// What became of `key` after `component`'s sync, kept on the key's reconcile record if one
+    /// is open (`controllers::reconcile::record_outcome` opens one for a requeue).
     pub fn reconcile_outcome(&mut self, component: &str, resource: &str, key: &str, outcome: Outcome) {
         let Some(step) = self.step.as_mut() else { return };
         if let Some(seq) = step.open.get(&(component.to_string(), resource.to_string(), key.to_string())) {

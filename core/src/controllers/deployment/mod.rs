@@ -76,7 +76,7 @@ impl DeploymentController {
             ctx.trace.syncing(Some(("deployments", &key)));
             let decision = sync_deployment(ctx, caches, events, &key);
             let outcome = self.queue.finish(&key, decision, ctx.now);
-            ctx.trace.reconcile_outcome(NAME, "deployments", &key, outcome);
+            super::reconcile::record_outcome(ctx, NAME, "deployments", &key, outcome);
             ctx.trace.syncing(None);
         }
     }
@@ -203,4 +203,32 @@ fn sync_one(ctx: &mut Context, sync: &mut Sync, owned: &[&Value], caches: &Cache
         sync::cleanup(ctx, sync, &old);
     }
     progress::write_status(ctx, sync, new_rs, &old, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::MemoryFiles;
+    use crate::cluster::{Cluster, Config};
+
+    const STUCK: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  progressDeadlineSeconds: 30\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: ngnix\n";
+
+    #[test]
+    fn a_stuck_rollout_comes_back_at_its_progress_deadline_and_times_out() {
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", STUCK);
+        cluster.execute("kubectl apply -f web.yaml", &files);
+        // The pods never pull: once the status settles, the sync asks to come back a second
+        // after the deadline, and says so on its record.
+        let trace = cluster.trace().render();
+        let requeued = trace.lines().filter(|l| l.contains("deployment-controller reconcile deployments default/web") && l.contains("requeued after ")).count();
+        assert_eq!(requeued, 1, "{trace}");
+        let reason = |c: &mut Cluster| {
+            let d: serde_json::Value = serde_json::from_str(&c.execute("kubectl get deploy web -o json", &files).stdout).unwrap_or_default();
+            let conds = d["status"]["conditions"].as_array().cloned().unwrap_or_default();
+            conds.iter().find(|cond| cond["type"] == "Progressing").and_then(|cond| cond["reason"].as_str()).unwrap_or("").to_string()
+        };
+        assert_eq!(reason(&mut cluster), "ReplicaSetUpdated");
+        cluster.execute("run 40s", &files);
+        assert_eq!(reason(&mut cluster), "ProgressDeadlineExceeded");
+    }
 }
