@@ -5,7 +5,8 @@
 //!
 //! By default (`make test`) every workload runs small and the test checks its result (every pod
 //! bound or Running, every write stored, every watch event delivered), not its speed. With
-//! `KUBEPLAY_BENCH_FULL=1` (`make bench-browser`) it runs the full sizes of issue 8 and the UI
+//! `KUBEPLAY_BENCH_FULL=1` (`make bench-browser`) it runs the full sizes of issue 8 (each can be
+//! overridden: `KUBEPLAY_BENCH_SCHEDULING`, `_API_WRITES`, `_STORE`, `_SCALE`, `_TIMEOUT`) and the UI
 //! figures: Apply-to-map time for every corpus manifest (`KUBEPLAY_CORPUS`, default
 //! /work/shared/corpus; `KUBEPLAY_CORPUS_LIMIT` bounds how many), frame times with 1,000 pods on
 //! the map, and the release `.wasm` raw, gzip and brotli. Figures go to
@@ -34,10 +35,12 @@ fn full() -> bool {
 /// default `nodes=1000&replicas=100000`), so a growth curve is one run.
 fn workloads(full: bool) -> Vec<(&'static str, String)> {
     if full {
+        // KUBEPLAY_BENCH_<WORKLOAD> overrides a size (a query, e.g. `nodes=500&init_pods=100&pods=1000`).
+        let size = |var: &str, default: &str| std::env::var(var).unwrap_or_else(|_| default.into());
         let mut w: Vec<(&'static str, String)> = vec![
-            ("scheduling", "nodes=5000&init_pods=1000&pods=10000".into()),
-            ("api-writes", "objects=20000".into()),
-            ("store", "puts=200000&gets=200000&watchers=1000&watch_puts=1000".into()),
+            ("scheduling", size("KUBEPLAY_BENCH_SCHEDULING", "nodes=5000&init_pods=1000&pods=10000")),
+            ("api-writes", size("KUBEPLAY_BENCH_API_WRITES", "objects=20000")),
+            ("store", size("KUBEPLAY_BENCH_STORE", "puts=200000&gets=200000&watchers=1000&watch_puts=1000")),
         ];
         let scale = std::env::var("KUBEPLAY_BENCH_SCALE").unwrap_or_else(|_| "nodes=1000&replicas=100000".into());
         w.extend(scale.split(';').filter(|q| !q.is_empty()).map(|q| ("scale", q.to_string())));
@@ -363,14 +366,22 @@ fn markdown(r: &Value) -> String {
 }
 
 async fn measure(c: &Client, base: &str, dist: &Path, full: bool) -> Result<Value, String> {
-    let timeout = Duration::from_secs(if full { 1800 } else { 60 });
+    // KUBEPLAY_BENCH_TIMEOUT: seconds one full-size workload may take before it is recorded as not done.
+    let full_timeout = std::env::var("KUBEPLAY_BENCH_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(1800);
+    let timeout = Duration::from_secs(if full { full_timeout } else { 60 });
     let mut report = json!({"full": full, "dist": dist.display().to_string()});
+    if full {
+        // A 1,000-replica apply runs longer than WebDriver's default 30 s script timeout.
+        let t = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(900)), Some(Duration::from_secs(300)), None);
+        c.update_timeouts(t).await.map_err(|e| e.to_string())?;
+    }
     let mut ui_done = false;
     for (name, query) in workloads(full) {
         if full && name == "scale" && !ui_done {
             report["wasm"] = wasm_sizes(dist);
             report["frames_1000_pods"] = frames_with_pods(c, base).await.unwrap_or_else(|e| json!({"error": e}));
             report["corpus_apply"] = corpus_apply(c, base).await.unwrap_or_else(|e| json!({"error": e}));
+            eprintln!("browser-bench ui: wasm {} frames {} corpus {}", report["wasm"], report["frames_1000_pods"], report["corpus_apply"]);
             ui_done = true;
         }
         let v = match run_bench(c, base, name, &query, timeout).await {
@@ -388,6 +399,8 @@ async fn measure(c: &Client, base: &str, dist: &Path, full: bool) -> Result<Valu
             std::fs::write(screenshot_dir().join("browser-bench.png"), png).map_err(|e| e.to_string())?;
         }
         let key = if name == "scale" { format!("scale {query}") } else { name.to_string() };
+        // Each figure as soon as it is known, so an interrupted full run still reports its part.
+        eprintln!("browser-bench {key}: {v}");
         report[key] = v;
     }
     if !full {
