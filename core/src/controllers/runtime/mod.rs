@@ -351,7 +351,7 @@ mod tests {
         let explain = cluster.execute("scheduler explain pod/second", &MemoryFiles::new()).stdout;
         // 381,000,000 bytes held by 1 of 4 nodes: 95,250,000, so
         // (95,250,000 - 23 MiB) · 100 / (1000 MiB - 23 MiB) = 6; the other nodes hold none.
-        let row = |node: &str| explain.lines().filter(|l| l.starts_with(node)).last().unwrap_or("").to_string();
+        let row = |node: &str| explain.lines().rev().find(|l| l.starts_with(node)).unwrap_or("").to_string();
         assert!(row("node-1 ").contains("6 -> 6 = 6"), "{explain}");
         assert!(row("node-2 ").contains("  0 -> 0 = 0  "), "{explain}");
     }
