@@ -20,8 +20,8 @@ mod rollout;
 mod rollout_status;
 mod top;
 mod watch;
-
 pub mod watch_streams;
+
 use crate::api::Limits;
 use crate::cli::kubectl::Command;
 use crate::cli::{self, etcdctl, Files, Output};

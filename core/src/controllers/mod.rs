@@ -68,11 +68,10 @@ mod taint_eviction;
 mod ttl_after_finished;
 mod watch_delivery;
 mod workqueue;
+pub mod watch_streams;
 
 use crate::apiserver::Context;
 use crate::sim::Time;
-mod workqueue;
-pub mod watch_streams;
 use informer::Informer;
 
 pub use disruption::set_disruption_allowed_condition;
@@ -140,6 +139,18 @@ impl Caches {
         })
     }
 
+    /// The resources kube-controller-manager's informers watch, in sync order.
+    fn resources(&self) -> Vec<&'static str> {
+        [
+            &self.nodes, &self.pods, &self.replicasets, &self.deployments, &self.namespaces, &self.serviceaccounts, &self.configmaps,
+            &self.services, &self.endpoints, &self.endpointslices, &self.leases, &self.daemonsets, &self.statefulsets,
+            &self.controllerrevisions, &self.pvcs, &self.pvs, &self.storageclasses, &self.jobs, &self.cronjobs, &self.pdbs, &self.hpas,
+        ]
+        .iter()
+        .map(|i| i.kind.resource)
+        .collect()
+    }
+
     /// The next informer resync, which runs as virtual time passes.
     fn next_resync(&self) -> Option<Time> {
         self.replicasets.next_resync().into_iter().chain(self.deployments.next_resync()).min()
@@ -160,23 +171,6 @@ impl Caches {
             delivered.extend(self.secrets.sync(ctx));
         }
         delivered.extend(self.services.sync(ctx));
-    /// The resources kube-controller-manager's informers watch, in sync order.
-    fn resources(&self) -> Vec<&'static str> {
-        [
-            &self.nodes, &self.pods, &self.replicasets, &self.deployments, &self.namespaces, &self.serviceaccounts, &self.configmaps,
-            &self.services, &self.endpoints, &self.endpointslices, &self.leases, &self.daemonsets, &self.statefulsets,
-            &self.controllerrevisions, &self.pvcs, &self.pvs, &self.storageclasses, &self.jobs, &self.cronjobs, &self.pdbs, &self.hpas,
-        ]
-        .iter()
-        .map(|i| i.kind.resource)
-        .collect()
-    }
-
-    /// The next informer resync, which runs as virtual time passes.
-    fn next_resync(&self) -> Option<Time> {
-        self.replicasets.next_resync().into_iter().chain(self.deployments.next_resync()).min()
-    }
-
         delivered.extend(self.endpoints.sync(ctx));
         delivered.extend(self.endpointslices.sync(ctx));
         delivered.extend(self.leases.sync(ctx));
@@ -262,6 +256,13 @@ impl ControlPlane {
         Self::default()
     }
 
+    /// The watch streams the cluster's processes hold open now (`watch_streams.rs`).
+    pub fn watch_streams(&self) -> Vec<watch_streams::Stream> {
+        let resources = self.caches.as_ref().map(Caches::resources).unwrap_or_default();
+        let machines: Vec<_> = self.kubelets.iter().map(|k| watch_streams::Machine { name: k.name(), kubelet_running: !k.stopped }).collect();
+        watch_streams::streams(&resources, &machines)
+    }
+
     /// Lets every component react to what changed since the last step, or to a timer.
     pub fn step(&mut self, ctx: &mut Context) {
         // What the components write in this step is news for the others: only the revision the
@@ -279,13 +280,6 @@ impl ControlPlane {
             namespace_bootstrap::reconcile(ctx, caches);
             for k in &mut self.kubelets {
                 k.reconcile(ctx, caches, &mut self.events);
-    /// The watch streams the cluster's processes hold open now (`watch_streams.rs`).
-    pub fn watch_streams(&self) -> Vec<watch_streams::Stream> {
-        let resources = self.caches.as_ref().map(Caches::resources).unwrap_or_default();
-        let machines: Vec<_> = self.kubelets.iter().map(|k| watch_streams::Machine { name: k.name(), kubelet_running: !k.stopped }).collect();
-        watch_streams::streams(&resources, &machines)
-    }
-
             }
             self.node_lifecycle.reconcile(ctx, caches, &mut self.events);
             // It runs as `node-controller`, as kube-controller-manager's taint manager does.
