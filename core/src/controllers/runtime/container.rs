@@ -127,13 +127,19 @@ pub fn go_duration(ms: u64) -> String {
 }
 
 impl Container {
-    /// Admitted at `now`: the image pull starts.
-    pub fn new(spec: &ContainerSpec, now: Time) -> (Self, KubeletEvent) {
-        let until = now.after(if images::pull_error(&spec.image).is_some() { IMAGE_PULL_FAILURE } else { IMAGE_PULL });
+    /// Admitted at `now`: `EnsureImageExists` either finds the image on the node (`present`,
+    /// and the policy is not `Always`) and the container is created at once, or starts a pull.
+    pub fn new(spec: &ContainerSpec, now: Time, present: bool) -> (Self, KubeletEvent) {
+        let (state, event) = if present && !spec.pull_always {
+            (State::Creating(now.after(CONTAINER_START)), (false, "Pulled", format!("Container image {:?} already present on machine", spec.image)))
+        } else {
+            let until = now.after(if images::pull_error(&spec.image).is_some() { IMAGE_PULL_FAILURE } else { IMAGE_PULL });
+            (State::Pulling(until), (false, "Pulling", format!("Pulling image {:?}", spec.image)))
+        };
         let c = Container {
             name: spec.name.clone(),
             image: spec.image.clone(),
-            state: State::Pulling(until),
+            state,
             restart_count: 0,
             last: None,
             pull_backoff_ms: 0,
@@ -141,7 +147,7 @@ impl Container {
             logs: LogBuffer::default(),
             previous: None,
         };
-        (c, (false, "Pulling", format!("Pulling image {:?}", spec.image)))
+        (c, event)
     }
 
     /// When the next transition is due, and whether it settles the pod's start (pull, create)
@@ -381,13 +387,13 @@ mod tests {
 
     fn spec(image: &str, script: &str) -> ContainerSpec {
         let command = if script.is_empty() { vec![] } else { vec!["sh".into(), "-c".into(), script.into()] };
-        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: false, startup_probe: None }
+        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: false, startup_probe: None, pull_always: false }
     }
 
     /// Runs the container to `until`, returning (instant, waiting or terminated reason) at each change.
     fn timeline(s: &ContainerSpec, always: bool, until_s: u64) -> Vec<(u64, String, u32)> {
         let mut rng = Rng::new(1);
-        let (mut c, _) = Container::new(s, Time(0));
+        let (mut c, _) = Container::new(s, Time(0), false);
         let mut seen = Vec::new();
         let restart = move |code: i32| always || code != 0;
         let mut now = Time(0);

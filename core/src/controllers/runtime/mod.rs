@@ -156,8 +156,9 @@ impl Runtime {
         let list = |key: &str| pod["spec"][key].as_array().into_iter().flatten().map(|c| ContainerSpec::from_json(c, pod)).collect::<Vec<_>>();
         let (init_specs, specs) = (list("initContainers"), list("containers"));
         let mut events = Vec::new();
+        let images = &self.images;
         let mut start = |s: &ContainerSpec| {
-            let (c, e) = Container::new(s, now);
+            let (c, e) = Container::new(s, now, images.contains(&s.image));
             events.push(e);
             c
         };
@@ -201,14 +202,14 @@ impl Runtime {
             match run.next_start().filter(|t| *t <= now) {
                 Some(at) if run.inits.len() < run.init_specs.len() => {
                     if let Some(spec) = run.init_specs.get(run.inits.len()) {
-                        let (c, e) = Container::new(spec, at);
+                        let (c, e) = Container::new(spec, at, self.images.contains(&spec.image));
                         events.push(e);
                         run.inits.push(c);
                     }
                 }
                 Some(at) => {
                     for spec in &run.specs {
-                        let (c, e) = Container::new(spec, at);
+                        let (c, e) = Container::new(spec, at, self.images.contains(&spec.image));
                         events.push(e);
                         run.containers.push(c);
                     }

@@ -21,6 +21,22 @@ pub struct ContainerSpec {
     pub restartable: bool,
     /// The startup probe's `initialDelaySeconds` and `periodSeconds`, when it has one.
     pub startup_probe: Option<(u64, u64)>,
+    /// `imagePullPolicy: Always`: pulled even when the node has the image.
+    pub pull_always: bool,
+}
+
+/// The policy kube-apiserver defaults when none is written (`SetDefaults_Container`): `Always`
+/// for a `:latest` or untagged image, else `IfNotPresent`.
+fn pulls_always(c: &Value) -> bool {
+    match c["imagePullPolicy"].as_str() {
+        Some(policy) => policy == "Always",
+        None => {
+            let image = c["image"].as_str().unwrap_or("");
+            let name = image.split('@').next().unwrap_or(image);
+            let tag = name.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map(|(_, t)| t);
+            !image.contains('@') && tag.is_none_or(|t| t == "latest")
+        }
+    }
 }
 
 impl ContainerSpec {
@@ -50,6 +66,7 @@ impl ContainerSpec {
             env_from: c["envFrom"].clone(),
             restartable: c["restartPolicy"] == "Always",
             startup_probe,
+            pull_always: pulls_always(c),
         }
     }
 }
@@ -73,3 +90,21 @@ fn field_ref(pod: &Value, path: &str) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::pulls_always;
+    use serde_json::json;
+
+    #[test]
+    fn the_defaulted_pull_policy_is_always_for_latest_or_untagged_images_only() {
+        let c = |image: &str| json!({"image": image});
+        assert!(pulls_always(&c("nginx")));
+        assert!(pulls_always(&c("nginx:latest")));
+        assert!(pulls_always(&c("localhost:5000/app")), "a registry port is not a tag");
+        assert!(!pulls_always(&c("nginx:1.27")));
+        assert!(!pulls_always(&c("registry.k8s.io/pause@sha256:abc")));
+        assert!(pulls_always(&json!({"image": "nginx:1.27", "imagePullPolicy": "Always"})));
+        assert!(!pulls_always(&json!({"image": "nginx", "imagePullPolicy": "IfNotPresent"})));
+    }
+}

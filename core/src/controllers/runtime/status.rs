@@ -243,7 +243,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn spec(name: &str, probe: Option<(u64, u64)>) -> ContainerSpec {
-        ContainerSpec { name: name.into(), image: "busybox".into(), command: vec![], args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: true, startup_probe: probe }
+        ContainerSpec { name: name.into(), image: "busybox".into(), command: vec![], args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: true, startup_probe: probe, pull_always: false }
     }
 
     #[test]
