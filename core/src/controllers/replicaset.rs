@@ -83,16 +83,7 @@ impl ReplicaSetController {
 
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         self.handle_events(caches);
-        self.queue.promote(ctx.now);
-        // The keys queued now; any added meanwhile wait for the next step.
-        for _ in 0..self.queue.len() {
-            let Some(key) = self.queue.get() else { break };
-            ctx.trace.syncing(Some(("replicasets", &key)));
-            let decision = sync_replica_set(ctx, caches, events, &key);
-            let outcome = self.queue.finish(&key, decision, ctx.now);
-            super::reconcile::record_outcome(ctx, NAME, "replicasets", &key, outcome);
-            ctx.trace.syncing(None);
-        }
+        self.queue.process(ctx, NAME, "replicasets", |ctx, key| sync_replica_set(ctx, caches, events, key));
     }
 
     /// The event handlers (`addRS`, `updateRS`, `deleteRS`, `addPod`, `updatePod`, `deletePod`):

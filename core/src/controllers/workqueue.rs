@@ -292,6 +292,21 @@ impl WorkQueue {
         self.queue.is_empty()
     }
 
+    /// `processNextWorkItem` over the keys queued now (any added meanwhile wait for the next
+    /// step): each key's sync runs with the trace told which key `component` is syncing, and its
+    /// decision is applied and recorded on the key's reconcile record.
+    pub fn process(&mut self, ctx: &mut crate::apiserver::Context, component: &str, resource: &str, mut sync: impl FnMut(&mut crate::apiserver::Context, &str) -> Decision) {
+        self.promote(ctx.now);
+        for _ in 0..self.len() {
+            let Some(key) = self.get() else { break };
+            ctx.trace.syncing(Some((resource, &key)));
+            let decision = sync(ctx, &key);
+            let outcome = self.finish(&key, decision, ctx.now);
+            super::reconcile::record_outcome(ctx, component, resource, &key, outcome);
+            ctx.trace.syncing(None);
+        }
+    }
+
     /// `processNextWorkItem`'s end: applies the sync's decision for `key` (held since `get`) and
     /// says what became of the key.
     pub fn finish(&mut self, key: &str, decision: Decision, now: Time) -> Outcome {

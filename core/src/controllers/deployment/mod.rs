@@ -70,15 +70,7 @@ impl DeploymentController {
 
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         self.handle_events(caches);
-        self.queue.promote(ctx.now);
-        for _ in 0..self.queue.len() {
-            let Some(key) = self.queue.get() else { break };
-            ctx.trace.syncing(Some(("deployments", &key)));
-            let decision = sync_deployment(ctx, caches, events, &key);
-            let outcome = self.queue.finish(&key, decision, ctx.now);
-            super::reconcile::record_outcome(ctx, NAME, "deployments", &key, outcome);
-            ctx.trace.syncing(None);
-        }
+        self.queue.process(ctx, NAME, "deployments", |ctx, key| sync_deployment(ctx, caches, events, key));
     }
 
     /// The event handlers: every Deployment notification queues its key (`addDeployment`,
