@@ -2,3 +2,4 @@
 //! opens headless Chromium on the page. The tests live in `tests/tests/`.
 
 pub mod harness;
+pub mod page;

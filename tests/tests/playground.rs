@@ -6,33 +6,13 @@
 //! Screenshots of each main state land in `target/e2e/` to be looked at.
 
 use fantoccini::{key::Key, Client, Locator};
-use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
+use kubeplay_e2e::harness::{dist_dir, open_browser, serve_dir, start_chromedriver};
+use kubeplay_e2e::page::{click, e, idle, js, screenshot, set_editor, text, type_command, wait_for, R};
 use serde_json::Value;
 use std::time::Duration;
 
 /// Line 4 has a tab in its indentation, which YAML forbids.
 const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: settings\ndata:\n  a: b\n";
-
-type R<T> = Result<T, String>;
-
-fn e(err: impl std::fmt::Display) -> String {
-    err.to_string()
-}
-
-async fn js(c: &Client, script: &str) -> R<Value> {
-    c.execute(script, vec![]).await.map_err(e)
-}
-
-async fn set_editor(c: &Client, text: &str) -> R<()> {
-    c.execute(
-        "const t = document.getElementById('manifest'); t.value = arguments[0]; \
-         t.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![serde_json::json!(text)],
-    )
-    .await
-    .map(|_| ())
-    .map_err(e)
-}
 
 async fn select(c: &Client, id: &str, value: &str) -> R<()> {
     c.execute(
@@ -42,10 +22,6 @@ async fn select(c: &Client, id: &str, value: &str) -> R<()> {
     .await
     .map(|_| ())
     .map_err(e)
-}
-
-async fn click(c: &Client, css: &str) -> R<()> {
-    c.find(Locator::Css(css)).await.map_err(|err| format!("{css}: {err}"))?.click().await.map_err(e)
 }
 
 /// Presses a key on the page (not in a field), as the global shortcuts expect.
@@ -58,10 +34,6 @@ async fn press(c: &Client, key: &str, shift: bool) -> R<()> {
     .await
     .map(|_| ())
     .map_err(e)
-}
-
-async fn wait_for(c: &Client, css: &str, what: &str) -> R<fantoccini::elements::Element> {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.map_err(|err| format!("{what} ({css}): {err}"))
 }
 
 /// (key, revision) of every row in the etcd tab; `field` is `modRevision` or `createRevision`.
@@ -80,11 +52,6 @@ async fn last_entry(c: &Client, stream: &str) -> R<String> {
     v.as_str().map(|s| s.trim_end().to_string()).ok_or_else(|| format!("no terminal entry with {stream}"))
 }
 
-async fn type_command(c: &Client, line: &str) -> R<()> {
-    let input = c.find(Locator::Id("terminal-input")).await.map_err(e)?;
-    input.send_keys(&format!("{line}{}", char::from(Key::Enter))).await.map_err(e)
-}
-
 /// The stages the stepper shows as reached, in order.
 async fn reached_stages(c: &Client) -> R<Vec<String>> {
     let v = js(c, "return [...document.querySelectorAll('#stepper .stage-row:not(.ahead)')].map(s => s.dataset.stage);").await?;
@@ -95,17 +62,6 @@ async fn running_pods(c: &Client) -> R<usize> {
     // The example's `web` pods only: CoreDNS's two pods in kube-system run from the start.
     let v = js(c, "return [...document.querySelectorAll('#cluster-map .pod[data-status=\"Running\"]')].filter(p => p.dataset.pod.startsWith('web-')).length;").await?;
     Ok(v.as_u64().unwrap_or(0) as usize)
-}
-
-async fn text(c: &Client, css: &str) -> R<String> {
-    c.find(Locator::Css(css)).await.map_err(|err| format!("{css}: {err}"))?.text().await.map_err(e)
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    let path = screenshot_dir().join(name);
-    std::fs::write(&path, png).expect("write screenshot");
-    eprintln!("screenshot: {}", path.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,17 +269,6 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     scheduler_table(c).await?;
     watch_until_ctrl_c(c).await?;
     Ok(())
-}
-
-/// Waits until the command in progress has run to its end (commands run in slices).
-async fn idle(c: &Client) -> R<()> {
-    for _ in 0..200 {
-        if js(c, "return document.querySelector('.app').dataset.running;").await?.as_str() == Some("false") {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err("the command never finished running".into())
 }
 
 /// "+ node" runs `node add node-4` and "remove" `node remove node-4`, both in the terminal.

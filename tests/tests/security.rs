@@ -13,16 +13,11 @@
 //!
 //! Screenshots: `target/e2e/20-xss.png`, `21-panic-banner.png`, `22-panic-banner-ko.png`.
 
-use fantoccini::{key::Key, Client, Locator};
-use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
-use serde_json::{json, Value};
+use fantoccini::{Client, Locator};
+use kubeplay_e2e::harness::{dist_dir, open_browser, serve_dir, start_chromedriver};
+use kubeplay_e2e::page::{click, e, idle, js, screenshot, set_editor, type_command, wait_for, R};
+use serde_json::json;
 use std::time::Duration;
-
-type R<T> = Result<T, String>;
-
-fn e(err: impl std::fmt::Display) -> String {
-    err.to_string()
-}
 
 /// Every payload sets `window.__xss` if it ever runs.
 const PAYLOADS: &str = r#"apiVersion: v1
@@ -42,45 +37,6 @@ data:
 /// A name Kubernetes refuses; the error quotes it back.
 const BAD_NAME: &str = "<img src=x onerror=window.__xss=7>";
 
-async fn js(c: &Client, script: &str) -> R<Value> {
-    c.execute(script, vec![]).await.map_err(e)
-}
-
-async fn set_editor(c: &Client, text: &str) -> R<()> {
-    c.execute(
-        "const t = document.getElementById('manifest'); t.value = arguments[0]; \
-         t.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![json!(text)],
-    )
-    .await
-    .map(|_| ())
-    .map_err(e)
-}
-
-async fn click(c: &Client, css: &str) -> R<()> {
-    c.find(Locator::Css(css)).await.map_err(|err| format!("{css}: {err}"))?.click().await.map_err(e)
-}
-
-async fn wait_for(c: &Client, css: &str, what: &str) -> R<fantoccini::elements::Element> {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.map_err(|err| format!("{what} ({css}): {err}"))
-}
-
-async fn type_command(c: &Client, line: &str) -> R<()> {
-    let input = c.find(Locator::Id("terminal-input")).await.map_err(e)?;
-    input.send_keys(&format!("{line}{}", char::from(Key::Enter))).await.map_err(e)
-}
-
-/// Waits until the command in progress has run to its end (commands run in slices).
-async fn idle(c: &Client) -> R<()> {
-    for _ in 0..400 {
-        if js(c, "const a = document.querySelector('.app'); return a ? a.dataset.running : null;").await?.as_str() == Some("false") {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err("the command never finished running".into())
-}
-
 async fn run(c: &Client, line: &str) -> R<()> {
     let entries = js(c, "return document.querySelectorAll('#output .entry').length;").await?.as_u64().unwrap_or(0);
     type_command(c, line).await?;
@@ -97,13 +53,6 @@ async fn run(c: &Client, line: &str) -> R<()> {
 async fn last_entry(c: &Client, stream: &str) -> R<String> {
     let v = js(c, &format!("const e = [...document.querySelectorAll('#output .entry .{stream}')]; return e.length ? e[e.length - 1].textContent : null;")).await?;
     v.as_str().map(str::to_string).ok_or_else(|| format!("no terminal entry with {stream}"))
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    let path = screenshot_dir().join(name);
-    std::fs::write(&path, png).expect("write screenshot");
-    eprintln!("screenshot: {}", path.display());
 }
 
 async fn notice(c: &Client) -> R<String> {
