@@ -28,7 +28,7 @@ use crate::sim::{Duration, Time};
 use crate::store::{EventType, WatchCreateRequest};
 use crate::trace::WatchEvent;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many objects per informer; more are dropped (and the LIST is not repeated).
 const MAX_CACHED_OBJECTS: usize = 10_000;
@@ -42,7 +42,13 @@ pub struct Informer {
     /// The etcd watch, once the initial LIST is done.
     watch_id: Option<i64>,
     /// Objects by etcd key (`/registry/pods/default/web-…`), so iteration is by namespace, name.
+    /// Change it only through [`Informer::insert`] and [`Informer::remove`], which keep
+    /// `by_node` in step.
     pub cache: BTreeMap<String, Value>,
+    /// The keys of the cached objects with a `spec.nodeName`, by node: client-go's indexer with
+    /// a `spec.nodeName` index, which is how a kubelet's or the pod GC's per-node lookups cost
+    /// the pods of one node rather than every pod in the cluster.
+    by_node: BTreeMap<String, BTreeSet<String>>,
     /// What the last sync handed the event handlers.
     notifications: Vec<Notification>,
     /// Whether this informer resyncs, and once drawn at the first LIST, its period.
@@ -122,7 +128,7 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
 
 impl Informer {
     pub fn new(kind: &'static KindInfo) -> Self {
-        Informer { kind, watch_id: None, cache: BTreeMap::new(), notifications: Vec::new(), resync: None, next_resync: None }
+        Informer { kind, watch_id: None, cache: BTreeMap::new(), by_node: BTreeMap::new(), notifications: Vec::new(), resync: None, next_resync: None }
     }
 
     /// An informer of kube-controller-manager's shared factory that resyncs: its period is drawn
@@ -207,6 +213,7 @@ impl Informer {
             // A relist after the watch expired replaces the cache (`Replace`): what is gone is
             // deleted, what changed updated, the rest added.
             let mut previous = std::mem::take(&mut self.cache);
+            self.by_node.clear();
             for item in reply["items"].as_array().into_iter().flatten().take(MAX_CACHED_OBJECTS) {
                 let key = self.key_of(item);
                 match previous.remove(&key) {
@@ -214,7 +221,7 @@ impl Informer {
                     Some(old) => self.notify(Notification::Updated { key: key.clone(), old }),
                     None => self.notify(Notification::Added { key: key.clone() }),
                 }
-                self.cache.insert(key, item.clone());
+                self.insert(key, item.clone());
             }
             for (key, old) in previous {
                 self.notify(Notification::Deleted { key, old });
@@ -247,7 +254,7 @@ impl Informer {
                 match ev.kind {
                     EventType::Delete => {
                         // The deleted object is the last version the cache held.
-                        let old = self.cache.remove(&key).unwrap_or(Value::Null);
+                        let old = self.remove(&key).unwrap_or(Value::Null);
                         changes.push(self.delivered(revision, key.clone(), WatchEvent::Deleted, &old));
                         self.notify(Notification::Deleted { key, old });
                     }
@@ -260,7 +267,7 @@ impl Informer {
                         changes.push(self.delivered(revision, key.clone(), event, &obj));
                         if self.cache.len() < MAX_CACHED_OBJECTS || self.cache.contains_key(&key) {
                             // The handlers are told by what the cache held, as the indexer does.
-                            match self.cache.insert(key.clone(), obj) {
+                            match self.insert(key.clone(), obj) {
                                 Some(old) => self.notify(Notification::Updated { key, old }),
                                 None => self.notify(Notification::Added { key }),
                             }
@@ -295,6 +302,42 @@ impl Informer {
 
     pub fn values(&self) -> impl Iterator<Item = &Value> {
         self.cache.values()
+    }
+
+    /// The cached objects whose `spec.nodeName` is `node`, in key order (as [`Informer::values`]
+    /// would give them).
+    pub fn on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.by_node.get(node).into_iter().flatten().filter_map(|key| self.cache.get(key))
+    }
+
+    /// Caches `obj` under `key`, returning the version it replaced.
+    pub fn insert(&mut self, key: String, obj: Value) -> Option<Value> {
+        let node = obj["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()).map(str::to_string);
+        let old = self.cache.insert(key.clone(), obj);
+        if let Some(old) = &old {
+            self.unindex(&key, old);
+        }
+        if let Some(node) = node {
+            self.by_node.entry(node).or_default().insert(key);
+        }
+        old
+    }
+
+    /// Drops `key` from the cache, returning what it held.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let old = self.cache.remove(key)?;
+        self.unindex(key, &old);
+        Some(old)
+    }
+
+    fn unindex(&mut self, key: &str, old: &Value) {
+        let Some(node) = old["spec"]["nodeName"].as_str() else { return };
+        if let Some(keys) = self.by_node.get_mut(node) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.by_node.remove(node);
+            }
+        }
     }
 
     pub fn get(&self, namespace: &str, name: &str) -> Option<&Value> {

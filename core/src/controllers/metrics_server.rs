@@ -17,7 +17,7 @@
 //! The scrape talks to kubelets, not to kube-apiserver, so it makes no API request; the reads of
 //! its metrics are API requests (traced, authorized) when `kubectl top` or the HPA controller ask.
 
-use super::client::{name_of, ns_of, str_of, uid_of};
+use super::client::{name_of, ns_of, uid_of};
 use super::kubelet::Kubelet;
 use super::metrics_load::Loads;
 use super::runtime::container::State;
@@ -107,7 +107,7 @@ impl MetricsServer {
         let mut node_metrics = BTreeMap::new();
         for k in kubelets.iter().filter(|k| !k.stopped) {
             let mut node_usage = node_overhead(k.spec().control_plane);
-            for pod in caches.pods.values().filter(|p| str_of(p, &["spec", "nodeName"]) == k.name()) {
+            for pod in caches.pods.on_node(k.name()) {
                 let uid = uid_of(pod);
                 let mut complete = true;
                 let mut containers = Vec::new();

@@ -143,7 +143,7 @@ fn mark_pods_not_ready(ctx: &mut Context, caches: &Caches, node: &str, events: &
     let user = client::controller(NAME);
     let source = Source { component: "node-controller", host: "" };
     let now = rfc3339(ctx.now);
-    for pod in caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == node) {
+    for pod in caches.pods.on_node(node) {
         let mut new = pod.clone();
         let mut changed = false;
         for c in new["status"]["conditions"].as_array_mut().into_iter().flatten() {

@@ -82,7 +82,7 @@ impl PodGcController {
     fn delete_pods_on(&self, ctx: &mut Context, caches: &Caches, node: &str) {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
         let user = client::controller(NAME);
-        for pod in caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == node) {
+        for pod in caches.pods.on_node(node) {
             let mut new = pod.clone();
             let condition = json!({
                 "type": "DisruptionTarget", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(ctx.now),
