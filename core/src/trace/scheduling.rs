@@ -38,6 +38,9 @@ pub struct SchedulingAttempt {
     pub attempt: u32,
     /// Every node in the scheduler's snapshot (`NumAllNodes`).
     pub nodes_total: usize,
+    /// `numFeasibleNodesToFind`: the filters stop once this many nodes passed (all of them below
+    /// 100 nodes); `nodes` and `nodes_summarised` then cover only the nodes looked at.
+    pub nodes_to_find: usize,
     /// The filter plugins, in the order the framework runs them: the table's filter columns.
     pub filter_plugins: Vec<String>,
     /// The score plugins with their weights, in the profile's order: the score columns.
@@ -45,7 +48,8 @@ pub struct SchedulingAttempt {
     /// A PreFilter plugin that rejected the pod for every node (`plugin`, message); then no
     /// filter ran and `nodes` is empty.
     pub pre_filter_rejection: Option<(String, String)>,
-    /// Per node, in node-name order, at most [`MAX_DETAILED_NODES`].
+    /// Per node, in the order the filters ran (node-name order from `nextStartNodeIndex`, round
+    /// the list), at most [`MAX_DETAILED_NODES`].
     pub nodes: Vec<NodeResult>,
     /// Nodes left out of `nodes` because of the bound, and how many of them were feasible.
     pub nodes_summarised: usize,
@@ -180,6 +184,14 @@ impl SchedulingAttempt {
     pub fn render_table(&self) -> String {
         let mut out = format!("Pod:       {} (priority {}), attempt {}\n", self.pod, self.priority, self.attempt);
         let _ = writeln!(out, "Nodes:     {} in the snapshot", self.nodes_total);
+        let looked_at = self.nodes.len() + self.nodes_summarised;
+        if looked_at > 0 && looked_at < self.nodes_total {
+            let _ = writeln!(
+                out,
+                "Searched:  {looked_at} of them: the filters stop at {} feasible nodes (numFeasibleNodesToFind, the adaptive percentageOfNodesToScore)",
+                self.nodes_to_find
+            );
+        }
         if let Some((plugin, message)) = &self.pre_filter_rejection {
             let _ = writeln!(out, "PreFilter: {plugin} rejected the pod on every node: {message}");
         }
@@ -258,6 +270,7 @@ mod tests {
             priority: 0,
             attempt: 1,
             nodes_total: 2,
+            nodes_to_find: 2,
             filter_plugins: vec!["TaintToleration".into(), "NodeResourcesFit".into()],
             score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }],
             pre_filter_rejection: None,

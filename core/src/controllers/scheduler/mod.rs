@@ -56,6 +56,36 @@ pub struct Scheduler {
     pdbs: Option<Informer>,
     /// When the scheduler last ran, for its timers.
     last_step: Time,
+    /// `nextStartNodeIndex`: where the next cycle's filters start in the node list, so that in
+    /// a cluster of 100 nodes or more, where a cycle stops at `numFeasibleNodesToFind`, every
+    /// node gets its turn.
+    next_start_node_index: usize,
+}
+
+/// `minFeasibleNodesToFind` and `minFeasibleNodesPercentageToFind`.
+const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: usize = 5;
+
+/// `numFeasibleNodesToFind` with the default profile (no `percentageOfNodesToScore`): every
+/// node below 100 nodes, else an adaptive share, `50 - nodes/125` percent but at least 5%, and at
+/// least 100 nodes. Returns the count and the percentage (100 when every node is looked at).
+pub fn num_feasible_nodes_to_find(all_nodes: usize) -> (usize, usize) {
+    if all_nodes < MIN_FEASIBLE_NODES_TO_FIND {
+        return (all_nodes, 100);
+    }
+    let percentage = 50usize.saturating_sub(all_nodes / 125).max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+    ((all_nodes * percentage / 100).max(MIN_FEASIBLE_NODES_TO_FIND), percentage)
+}
+
+/// Every node with the pods bound to it, as the scheduler's cache holds them.
+fn node_snapshot(caches: &Caches) -> BTreeMap<String, NodeInfo> {
+    let mut nodes: BTreeMap<String, NodeInfo> = caches.nodes.values().map(|n| (name_of(n).to_string(), NodeInfo::from_node(n))).collect();
+    for (name, info) in nodes.iter_mut() {
+        for p in caches.pods.on_node(name).filter(|p| events::is_assigned(p)) {
+            info.add_pod(p);
+        }
+    }
+    nodes
 }
 
 /// A pod the scheduler is responsible for and may try now.
@@ -99,13 +129,14 @@ impl Scheduler {
         let tick = Time(now.as_ms() / queue::FLUSH_UNSCHEDULABLE_INTERVAL_MS * queue::FLUSH_UNSCHEDULABLE_INTERVAL_MS);
         self.queue.flush_unschedulable_leftover(tick);
 
-        let mut nodes: BTreeMap<String, NodeInfo> = caches.nodes.values().map(|n| (name_of(n).to_string(), NodeInfo::from_node(n))).collect();
-        for p in caches.pods.values().filter(|p| events::is_assigned(p)) {
-            if let Some(info) = nodes.get_mut(client::str_of(p, &["spec", "nodeName"])) {
-                info.add_pod(p);
-            }
+        // The snapshot (`UpdateSnapshot`) is built only when there is something to schedule:
+        // most steps of a settled cluster have nothing pending, and at thousands of nodes and
+        // pods the snapshot is the step's largest cost.
+        let mut snapshot = None;
+        if !self.waiting_on_volumes.is_empty() {
+            let nodes = snapshot.insert(node_snapshot(caches));
+            self.bind_waiting(ctx, caches, events, nodes);
         }
-        self.bind_waiting(ctx, caches, events, &mut nodes);
 
         // The queue follows the informer: new pending pods in, bound or deleted ones out.
         let by_uid: BTreeMap<&str, &Value> = caches.pods.values().filter(|p| pending(p)).map(|p| (uid_of(p), p)).collect();
@@ -120,6 +151,10 @@ impl Scheduler {
                 self.queue.add(QueuedPodInfo::new(uid, &key, node_info::pod_priority(p)), now);
             }
         }
+        if !self.queue.has_ready() {
+            return;
+        }
+        let nodes = snapshot.get_or_insert_with(|| node_snapshot(caches));
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
         // The informer's view is fixed for the step, so its nominated pods are found once.
@@ -127,7 +162,7 @@ impl Scheduler {
         for _ in 0..MAX_PODS_PER_STEP {
             let Some(qp) = self.queue.pop() else { break };
             let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
-            self.schedule_one(ctx, caches, events, &mut nodes, qp, pod, &ns_labels, &pdbs, &nominated);
+            self.schedule_one(ctx, caches, events, nodes, qp, pod, &ns_labels, &pdbs, &nominated);
         }
     }
 
@@ -153,6 +188,7 @@ impl Scheduler {
             priority: qp.priority,
             attempt: qp.attempts,
             nodes_total: nodes.len(),
+            nodes_to_find: num_feasible_nodes_to_find(nodes.len()).0,
             filter_plugins: framework::FILTER_PLUGINS.iter().map(|s| s.to_string()).collect(),
             score_plugins: framework::score_columns(),
             pre_filter_rejection: None,
@@ -189,7 +225,16 @@ impl Scheduler {
         let mut statuses: BTreeMap<String, Rejection> = BTreeMap::new();
         let mut rejected_by: BTreeSet<&'static str> = BTreeSet::new();
         let mut feasible: Vec<&NodeInfo> = Vec::new();
-        for (name, node) in view {
+        // `findNodesThatPassFilters`: from `nextStartNodeIndex` round the list, stopping once
+        // `numFeasibleNodesToFind` nodes passed (kube-scheduler checks nodes in parallel and
+        // cancels the rest; one at a time is one of its possible orders).
+        let start = if view.is_empty() { 0 } else { self.next_start_node_index % view.len() };
+        let mut processed = 0;
+        for (name, node) in view.iter().skip(start).chain(view.iter().take(start)) {
+            if feasible.len() >= record.nodes_to_find {
+                break;
+            }
+            processed += 1;
             // Past the record's detailed rows only the verdict is kept, so only it is computed.
             let detailed = record.nodes.len() < MAX_DETAILED_NODES;
             let (filters, rejection) = if detailed { cycle.filter(node) } else { (Vec::new(), cycle.verdict(node)) };
@@ -206,6 +251,9 @@ impl Scheduler {
                 record.nodes_summarised += 1;
                 record.feasible_summarised += usize::from(!statuses.contains_key(name));
             }
+        }
+        if !view.is_empty() {
+            self.next_start_node_index = (start + processed) % view.len();
         }
 
         if feasible.is_empty() {
@@ -406,4 +454,21 @@ fn fail(ctx: &mut Context, pod: &Value, message: &str, nominate: Option<&str>) {
         None => {}
     }
     patch_status(ctx, pod, json!({ "status": status }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num_feasible_nodes_to_find;
+
+    #[test]
+    fn the_filters_stop_at_kube_schedulers_adaptive_share_of_the_nodes() {
+        // Below 100 nodes every node; then 50 - nodes/125 percent, at least 5% and 100 nodes.
+        assert_eq!(num_feasible_nodes_to_find(4), (4, 100));
+        assert_eq!(num_feasible_nodes_to_find(99), (99, 100));
+        assert_eq!(num_feasible_nodes_to_find(100), (100, 50));
+        assert_eq!(num_feasible_nodes_to_find(150), (100, 49));
+        assert_eq!(num_feasible_nodes_to_find(1000), (420, 42));
+        assert_eq!(num_feasible_nodes_to_find(5000), (500, 10));
+        assert_eq!(num_feasible_nodes_to_find(6000), (300, 5));
+    }
 }

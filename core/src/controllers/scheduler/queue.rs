@@ -116,6 +116,9 @@ pub struct SchedulingQueue {
     active: Vec<QueuedPodInfo>,
     backoff: Vec<QueuedPodInfo>,
     unschedulable: BTreeMap<String, QueuedPodInfo>,
+    /// The uids in activeQ or backoffQ: membership without a scan, which at ten thousand
+    /// pending pods made every step's "is this pod queued?" quadratic.
+    queued: BTreeSet<String>,
     next_seq: u64,
 }
 
@@ -125,7 +128,7 @@ impl SchedulingQueue {
     }
 
     pub fn contains(&self, uid: &str) -> bool {
-        self.unschedulable.contains_key(uid) || self.active.iter().chain(&self.backoff).any(|p| p.uid == uid)
+        self.unschedulable.contains_key(uid) || self.queued.contains(uid)
     }
 
     pub fn uids(&self) -> Vec<String> {
@@ -145,13 +148,16 @@ impl SchedulingQueue {
             return;
         }
         let p = self.stamp(p, now);
+        self.queued.insert(p.uid.clone());
         self.active.push(p);
     }
 
     /// The pod is gone, bound, or no longer ours.
     pub fn delete(&mut self, uid: &str) {
-        self.active.retain(|p| p.uid != uid);
-        self.backoff.retain(|p| p.uid != uid);
+        if self.queued.remove(uid) {
+            self.active.retain(|p| p.uid != uid);
+            self.backoff.retain(|p| p.uid != uid);
+        }
         self.unschedulable.remove(uid);
     }
 
@@ -167,6 +173,7 @@ impl SchedulingQueue {
         } else {
             return None;
         };
+        self.queued.remove(&p.uid);
         p.attempts += 1;
         Some(p)
     }
@@ -179,6 +186,7 @@ impl SchedulingQueue {
         }
         let p = self.stamp(p, now);
         if p.unschedulable_plugins.is_empty() {
+            self.queued.insert(p.uid.clone());
             self.backoff.push(p);
         } else {
             self.unschedulable.insert(p.uid.clone(), p);
@@ -187,6 +195,7 @@ impl SchedulingQueue {
 
     /// Out of unschedulablePods: to backoffQ while backing off, else activeQ.
     fn requeue(&mut self, p: QueuedPodInfo, now: Time) {
+        self.queued.insert(p.uid.clone());
         if p.backoff_expiry() > now {
             self.backoff.push(p);
         } else {
