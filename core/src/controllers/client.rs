@@ -2,7 +2,8 @@
 //! core/v1 Events recorded through the API as client-go's event recorder does.
 
 use crate::api::{lookup, KindInfo};
-use crate::apiserver::{handle, rfc3339, Context, Reply, Request, User, Verb};
+use super::event_correlator::{EventCorrelator, Lru, Occurrence};
+use crate::apiserver::{handle, rfc3339, Context, PatchType, Reply, Request, User, Verb};
 use serde_json::{json, Value};
 
 /// A kube-controller-manager controller runs under its own service account
@@ -68,12 +69,26 @@ pub struct Source<'a> {
     pub host: &'a str,
 }
 
-/// Hands out event names: `<object>.<16 hex digits>`, the digits being the virtual clock in unix
+/// The event recorders of the simulated processes, one per source (`component`, `host`): the
+/// kubelet of each node and each kube-controller-manager controller start their own event
+/// broadcaster, so each has its own `EventCorrelator` (`event_correlator.rs`). It also hands
+/// out event names: `<object>.<16 hex digits>`, the digits being the virtual clock in unix
 /// nanoseconds as client-go's recorder uses (plus a counter, so two events in the same
 /// millisecond stay distinct).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventNames {
     counter: u64,
+    recorders: Lru<EventCorrelator>,
+}
+
+/// Recorders kept at most: far more than the components a cluster of `MAX_CONFIGURED_NODES`
+/// runs, so none is ever dropped in practice, but bounded all the same.
+const MAX_RECORDERS: usize = 256;
+
+impl Default for EventNames {
+    fn default() -> Self {
+        EventNames { counter: 0, recorders: Lru::new(MAX_RECORDERS) }
+    }
 }
 
 /// Virtual time 0 is 2026-01-01T00:00:00Z (see `apiserver::rfc3339`).
@@ -85,18 +100,61 @@ impl EventNames {
         let nanos = (EPOCH_UNIX_SECS * 1000 + ctx.now.as_ms()) * 1_000_000 + self.counter;
         format!("{object}.{nanos:016x}")
     }
+
+    /// The source's recorder, started on its first event.
+    fn recorder(&mut self, source: &Source) -> &mut EventCorrelator {
+        self.recorders.get_or_insert_with(&format!("{}\u{0}{}", source.component, source.host), EventCorrelator::default)
+    }
 }
 
 /// Records a core/v1 Event about `obj` through the API.
 #[allow(clippy::too_many_arguments)]
 pub fn event(ctx: &mut Context, names: &mut EventNames, user: &User, source: &Source, obj: &Value, warning: bool, reason: &str, message: &str) {
+    event_at(ctx, names, user, source, obj, "", warning, reason, message);
+}
+
+/// Records a core/v1 Event about a part of `obj` (`fieldPath`, e.g. `spec.containers{web}` for
+/// the kubelet's container events), as `recorder.Event` then the broadcaster's `recordToSink`
+/// do: the source's correlator decides whether it is new (POST), a repeat (strategic-merge
+/// PATCH of the existing event's count, lastTimestamp and message), or dropped by the spam
+/// filter.
+#[allow(clippy::too_many_arguments)]
+pub fn event_at(ctx: &mut Context, names: &mut EventNames, user: &User, source: &Source, obj: &Value, field_path: &str, warning: bool, reason: &str, message: &str) {
     let Some(ev_kind) = lookup("v1", "Event") else { return };
+    // `makeEvent`: events about cluster-scoped objects go to `default`.
     let ns = match ns_of(obj) {
         "" => "default",
         n => n,
     };
-    let name = names.next(name_of(obj), ctx);
+    let fresh_name = names.next(name_of(obj), ctx);
     let now = rfc3339(ctx.now);
+    let event_type = if warning { "Warning" } else { "Normal" };
+    let occurrence = Occurrence {
+        component: source.component,
+        host: source.host,
+        kind: str_of(obj, &["kind"]),
+        namespace: ns_of(obj),
+        name: name_of(obj),
+        field_path,
+        uid: uid_of(obj),
+        api_version: str_of(obj, &["apiVersion"]),
+        event_type,
+        reason,
+        message,
+        reporting_controller: source.component,
+        reporting_instance: source.host,
+    };
+    let Some(c) = names.recorder(source).correlate(&occurrence, ctx.now.as_ms(), &now, fresh_name) else { return };
+    if c.patch {
+        // `CreateTwoWayMergePatch` of the event against a copy with no count, a zero
+        // lastTimestamp and no message: exactly those three fields.
+        let patch = json!({"count": c.count, "lastTimestamp": now, "message": c.message});
+        let reply = send(ctx, user, Verb::Patch(PatchType::Strategic), ev_kind, ns, &c.name, Some(patch));
+        // The event may be gone (its TTL ran out, or it was deleted): create it again, count kept.
+        if !matches!(&reply.result, Err(status) if status.code == 404) {
+            return;
+        }
+    }
     let mut src = json!({"component": source.component});
     if !source.host.is_empty() {
         src["host"] = json!(source.host);
@@ -108,15 +166,24 @@ pub fn event(ctx: &mut Context, names: &mut EventNames, user: &User, source: &So
     if !ns_of(obj).is_empty() {
         involved["namespace"] = json!(ns_of(obj));
     }
+    if !field_path.is_empty() {
+        involved["fieldPath"] = json!(field_path);
+    }
+    // The combined event `EventAggregate` builds carries no reporting controller or instance.
+    let (reporting_component, reporting_instance) = if c.combined { ("", "") } else { (source.component, source.host) };
     let body = json!({
         "apiVersion": "v1", "kind": "Event",
-        "metadata": {"name": name, "namespace": ns},
+        "metadata": {"name": c.name, "namespace": ns},
         "involvedObject": involved,
-        "reason": reason, "message": message, "source": src,
-        "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-        "type": if warning { "Warning" } else { "Normal" },
+        "reason": reason, "message": c.message, "source": src,
+        "firstTimestamp": c.first_timestamp, "lastTimestamp": now, "count": c.count,
+        "type": event_type,
         "eventTime": null,
-        "reportingComponent": source.component, "reportingInstance": source.host,
+        "reportingComponent": reporting_component, "reportingInstance": reporting_instance,
     });
-    send(ctx, user, Verb::Create, ev_kind, ns, &name, Some(body));
+    let reply = send(ctx, user, Verb::Create, ev_kind, ns, &c.name, Some(body));
+    if reply.result.is_ok() && c.patch {
+        // `UpdateState`: the recreated event is the one the next repeat patches.
+        names.recorder(source).update_state(&occurrence, &c.name, c.count, &c.first_timestamp);
+    }
 }

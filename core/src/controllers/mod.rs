@@ -38,6 +38,7 @@ mod deployment;
 mod disruption;
 mod endpoints;
 mod garbage_collector;
+mod event_correlator;
 mod hash;
 mod hpa;
 mod hpa_behavior;

@@ -155,7 +155,9 @@ pub fn headers(resource: &str, wide: bool) -> Vec<&'static str> {
         "configmaps" => (&["NAME", "DATA", "AGE"], &[]),
         "secrets" => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         "serviceaccounts" => (&["NAME", "SECRETS", "AGE"], &[]),
-        "events" => (&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"]),
+        // printEvent's columns: the wide ones SUBOBJECT and SOURCE sit before MESSAGE.
+        "events" if wide => (&["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE"], &["FIRST SEEN", "COUNT", "NAME"]),
+        "events" => (&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &[]),
         "ingresses" => (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], &[]),
         "horizontalpodautoscalers" => (&["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], &[]),
         "persistentvolumeclaims" => (
@@ -416,19 +418,41 @@ pub fn columns(resource: &str, obj: &Value, now: Time, wide: bool) -> Vec<String
             (vec![name, s(&obj["type"]), n.to_string(), age], vec![])
         }
         "serviceaccounts" => (vec![name, obj["secrets"].as_array().map_or(0, Vec::len).to_string(), age], vec![]),
+        // printEvent: the first timestamp falls back to eventTime, the last to the first; a
+        // series (events.k8s.io) gives the last observation and the count; an event with no
+        // count (the new API's singletons) counts 1.
         "events" => {
-            let last = obj["lastTimestamp"]
-                .as_str()
-                .or(obj["eventTime"].as_str())
-                .and_then(parse_time)
-                .map_or("<unknown>".into(), |t| human_duration(now.as_ms() as i64 - t));
-            let first = obj["firstTimestamp"].as_str().and_then(parse_time).map_or("<unknown>".into(), |t| human_duration(now.as_ms() as i64 - t));
+            let ago = |t: Option<&str>| t.and_then(parse_time).map_or("<unknown>".to_string(), |t| human_duration(now.as_ms() as i64 - t));
+            let first = match obj["firstTimestamp"].as_str().filter(|t| !t.is_empty()) {
+                Some(t) => ago(Some(t)),
+                None => ago(obj["eventTime"].as_str()),
+            };
+            let mut last = match obj["lastTimestamp"].as_str().filter(|t| !t.is_empty()) {
+                Some(t) => ago(Some(t)),
+                None => first.clone(),
+            };
+            let mut count = obj["count"].as_i64().unwrap_or(0);
+            if obj["series"].is_object() {
+                last = ago(obj["series"]["lastObservedTime"].as_str());
+                count = obj["series"]["count"].as_i64().unwrap_or(0);
+            } else if count == 0 {
+                count = 1;
+            }
             let inv = &obj["involvedObject"];
-            let object = format!("{}/{}", s(&inv["kind"]).to_ascii_lowercase(), s(&inv["name"]));
-            (
-                vec![last, s(&obj["type"]), s(&obj["reason"]), object, s(&obj["message"])],
-                vec![s(&inv["fieldPath"]), s(&obj["source"]["component"]), first, int(&obj["count"]).to_string(), name],
-            )
+            let kind = s(&inv["kind"]).to_ascii_lowercase();
+            let object = if s(&inv["name"]).is_empty() { kind } else { format!("{kind}/{}", s(&inv["name"])) };
+            // formatEventSource: the source, else the reporting controller and instance.
+            let first_non_empty = |a: String, b: String| if a.is_empty() { b } else { a };
+            let component = first_non_empty(s(&obj["source"]["component"]), s(&obj["reportingComponent"]));
+            let instance = first_non_empty(s(&obj["source"]["host"]), s(&obj["reportingInstance"]));
+            let source = if instance.is_empty() { component } else { format!("{component}, {instance}") };
+            let message = s(&obj["message"]).trim().to_string();
+            // The wide columns are not all at the end: SUBOBJECT and SOURCE come before MESSAGE.
+            if wide {
+                (vec![last, s(&obj["type"]), s(&obj["reason"]), object, s(&inv["fieldPath"]), source, message], vec![first, count.to_string(), name])
+            } else {
+                (vec![last, s(&obj["type"]), s(&obj["reason"]), object, message], vec![])
+            }
         }
         // printHorizontalPodAutoscaler (autoscaling/v2).
         "horizontalpodautoscalers" => {
