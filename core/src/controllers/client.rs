@@ -187,3 +187,29 @@ pub fn event_at(ctx: &mut Context, names: &mut EventNames, user: &User, source: 
         names.recorder(source).update_state(&occurrence, &c.name, c.count, &c.first_timestamp);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::MemoryFiles;
+    use crate::{Cluster, Config};
+
+    /// A crash-looping container's repeated BackOff is one Event whose count the kubelet raises
+    /// with PATCH requests, under its own identity, each one a traced API request.
+    #[test]
+    fn a_repeated_kubelet_event_is_patched_through_the_api_server() {
+        let files = MemoryFiles::new().with(
+            "crash.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  containers:\n  - name: app\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"exit 1\"]\n",
+        );
+        let mut cluster = Cluster::new(Config::default());
+        assert_eq!(cluster.execute("kubectl apply -f crash.yaml", &files).exit_code, 0);
+        cluster.execute("run 2m", &files);
+        let trace = cluster.trace().render();
+        let patches: Vec<&str> = trace.lines().filter(|l| l.contains("PATCH /api/v1/namespaces/default/events/crash.") && l.contains("as system:node:")).collect();
+        assert!(patches.len() >= 2, "{patches:?}");
+        let out = cluster.execute("kubectl get events --field-selector reason=BackOff -o custom-columns=COUNT:.count", &files).stdout;
+        let counts: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(counts.len(), 1, "{out}");
+        assert!(counts[0].trim().parse::<u32>().is_ok_and(|c| c >= 2), "{out}");
+    }
+}

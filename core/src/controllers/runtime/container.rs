@@ -131,7 +131,7 @@ impl Container {
     /// and the policy is not `Always`) and the container is created at once, or starts a pull.
     pub fn new(spec: &ContainerSpec, now: Time, present: bool) -> (Self, KubeletEvent) {
         let (state, event) = if present && !spec.pull_always {
-            (State::Creating(now.after(CONTAINER_START)), (false, "Pulled", format!("Container image {:?} already present on machine", spec.image)))
+            (State::Creating(now.after(CONTAINER_START)), (false, "Pulled", format!("Container image {:?} already present on machine and can be accessed by the pod", spec.image)))
         } else {
             let until = now.after(if images::pull_error(&spec.image).is_some() { IMAGE_PULL_FAILURE } else { IMAGE_PULL });
             (State::Pulling(until), (false, "Pulling", format!("Pulling image {:?}", spec.image)))
@@ -188,7 +188,7 @@ impl Container {
                 }
                 None => {
                     let secs = IMAGE_PULL.0 / 1000;
-                    out.push((false, "Pulled", format!("Successfully pulled image {:?} in {secs}s ({secs}s including waiting)", self.image)));
+                    out.push((false, "Pulled", format!("Successfully pulled image {:?} in {secs}s ({secs}s including waiting). Image size: {} bytes.", self.image, images::size_bytes(&self.image))));
                     State::Creating(at.after(CONTAINER_START))
                 }
             },
@@ -203,7 +203,7 @@ impl Container {
             }
             State::Creating(_) => self.create(at, spec, s),
             State::ConfigError { .. } => {
-                out.push((false, "Pulled", format!("Container image {:?} already present on machine", self.image)));
+                out.push((false, "Pulled", format!("Container image {:?} already present on machine and can be accessed by the pod", self.image)));
                 self.create(at, spec, s)
             }
             State::Running { id, started, exits } => {
@@ -245,7 +245,7 @@ impl Container {
         self.restart_count += 1;
         self.previous = Some(std::mem::take(&mut self.logs));
         // `EnsureImageExists` again: the image is there, so no pull (`IfNotPresent`).
-        s.out.push((false, "Pulled", format!("Container image {:?} already present on machine", self.image)));
+        s.out.push((false, "Pulled", format!("Container image {:?} already present on machine and can be accessed by the pod", self.image)));
         self.create(at, spec, s)
     }
 
