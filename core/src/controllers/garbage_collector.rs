@@ -18,6 +18,7 @@ use super::replicaset::is_terminating;
 use super::Caches;
 use crate::apiserver::{handle, Context, Propagation, Request, Verb};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 const NAME: &str = "generic-garbage-collector";
 /// Deletions per step.
@@ -25,20 +26,48 @@ const MAX_DELETES_PER_STEP: usize = 200;
 const FOREGROUND: &str = "foregroundDeletion";
 const ORPHAN: &str = "orphan";
 
-/// The cache that holds owners of this kind, if the collector watches it.
-fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
-    match (owner["apiVersion"].as_str(), owner["kind"].as_str()) {
-        (Some("apps/v1"), Some("Deployment")) => Some(&caches.deployments),
-        (Some("apps/v1"), Some("ReplicaSet")) => Some(&caches.replicasets),
-        (Some("apps/v1"), Some("DaemonSet")) => Some(&caches.daemonsets),
-        (Some("apps/v1"), Some("StatefulSet")) => Some(&caches.statefulsets),
-        (Some("v1"), Some("Service")) => Some(&caches.services),
-        (Some("v1"), Some("Node")) => Some(&caches.nodes),
-        _ => None,
-    }
+/// Every cache the collector reads, owners and dependents alike: the graph builder's monitors
+/// watch every deletable resource, so any kind may own any other. The Secrets cache is left out:
+/// its watch starts only once a pod refers to a Secret (`Caches::secrets`), and an empty,
+/// never-listed cache would make every Secret-owned object look orphaned.
+fn watched(caches: &Caches) -> [&Informer; 22] {
+    [
+        &caches.deployments,
+        &caches.replicasets,
+        &caches.replicationcontrollers,
+        &caches.pods,
+        &caches.daemonsets,
+        &caches.statefulsets,
+        &caches.controllerrevisions,
+        &caches.jobs,
+        &caches.cronjobs,
+        &caches.services,
+        &caches.endpoints,
+        &caches.endpointslices,
+        &caches.nodes,
+        &caches.leases,
+        &caches.namespaces,
+        &caches.serviceaccounts,
+        &caches.configmaps,
+        &caches.pvcs,
+        &caches.pvs,
+        &caches.storageclasses,
+        &caches.pdbs,
+        &caches.hpas,
+    ]
 }
 
-/// True when every owner is of a watched kind and none is in the cache with the same uid.
+/// The cache that holds owners of this kind, if the collector watches it. Matched on group and
+/// kind: an owner reference names one version, the object is the same in every version.
+fn owner_cache<'a>(caches: &'a Caches, owner: &Value) -> Option<&'a Informer> {
+    let api_version = owner["apiVersion"].as_str()?;
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let kind = owner["kind"].as_str()?;
+    watched(caches).into_iter().find(|c| c.kind.group == group && c.kind.kind == kind)
+}
+
+/// True when every owner is of a watched kind and none is in the cache with the same uid: the
+/// uid decides, so an owner deleted and created again under its name (a new uid) is gone.
 fn orphaned(caches: &Caches, obj: &Value) -> bool {
     let Some(owners) = obj["metadata"]["ownerReferences"].as_array() else { return false };
     !owners.is_empty()
@@ -67,33 +96,40 @@ fn refers_to(dependent: &Value, owner_uid: &str) -> bool {
     dependent["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| o["uid"].as_str() == Some(owner_uid))
 }
 
-/// The caches whose objects may depend on an owner of this informer's kind.
-fn dependents_of<'a>(caches: &'a Caches, owners: &Informer) -> Vec<&'a Informer> {
-    match owners.kind.kind {
-        "Deployment" => vec![&caches.replicasets],
-        "ReplicaSet" => vec![&caches.pods],
-        "DaemonSet" | "StatefulSet" => vec![&caches.pods, &caches.controllerrevisions],
-        "Service" => vec![&caches.endpointslices],
-        "Node" => vec![&caches.leases],
-        _ => Vec::new(),
-    }
+/// `blockingDependents`: a dependent whose reference to this owner sets `blockOwnerDeletion`
+/// holds a foreground deletion of the owner until it is gone; others are deleted but not waited for.
+fn blocks(dependent: &Value, owner_uid: &str) -> bool {
+    dependent["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| o["uid"].as_str() == Some(owner_uid) && o["blockOwnerDeletion"] == json!(true))
+}
+
+/// Every watched object that names `owner` (by uid) in its ownerReferences, with its cache.
+fn dependents<'a>(caches: &'a Caches, owners: &Informer, owner: &Value) -> Vec<(&'a Informer, &'a Value)> {
+    let uid = uid_of(owner);
+    watched(caches)
+        .into_iter()
+        .filter(|inf| owners.kind.namespaced <= inf.kind.namespaced)
+        .flat_map(|inf| inf.values().filter(move |d| owner_namespace(owners, d) == ns_of(owner) && refers_to(d, uid)).map(move |d| (inf, d)))
+        .collect()
 }
 
 /// Owners being deleted in the foreground or with orphaning: work on their dependents, then
 /// drop the finalizer. Returns the deletion budget left.
 fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usize {
     let user = client::controller(NAME);
-    for owners in [&caches.deployments, &caches.replicasets, &caches.services, &caches.pods, &caches.endpointslices, &caches.daemonsets, &caches.statefulsets, &caches.nodes] {
+    // The uids some object names as its owner (the graph's nodes with dependents), read once
+    // when a foreground deletion needs them.
+    let mut owner_uids: Option<BTreeSet<&str>> = None;
+    for owners in watched(caches) {
         for owner in owners.values() {
-            let foreground = has_finalizer(owner, FOREGROUND);
-            let orphan = has_finalizer(owner, ORPHAN);
-            if !is_terminating(owner) || !(foreground || orphan) {
+            if !is_terminating(owner) {
                 continue;
             }
-            let dependents: Vec<(&Informer, &Value)> = dependents_of(caches, owners)
-                .into_iter()
-                .flat_map(|inf| inf.values().filter(|d| owner_namespace(owners, d) == ns_of(owner) && refers_to(d, uid_of(owner))).map(move |d| (inf, d)))
-                .collect();
+            let foreground = has_finalizer(owner, FOREGROUND);
+            let orphan = has_finalizer(owner, ORPHAN);
+            if !(foreground || orphan) {
+                continue;
+            }
+            let dependents = dependents(caches, owners, owner);
             if orphan {
                 for (inf, dep) in &dependents {
                     let mut new = (*dep).clone();
@@ -111,7 +147,7 @@ fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usi
                 }
                 continue;
             }
-            // Foreground: delete what is not yet being deleted; wait for the rest to disappear.
+            // Foreground: delete what is not yet being deleted; wait for the blocking rest to go.
             for (inf, dep) in dependents.iter().filter(|(_, d)| !is_terminating(d)) {
                 if budget == 0 {
                     return 0;
@@ -119,19 +155,24 @@ fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usi
                 budget -= 1;
                 let mut req = Request::new(Verb::Delete, inf.kind, ns_of(dep), name_of(dep));
                 req.user = user.clone();
-                // Foreground again for a dependent that has dependents of its own (a ReplicaSet);
-                // pods and slices have none and go in the background.
-                let nested = !dependents_of(caches, inf).is_empty();
+                // Foreground again for a dependent that has dependents of its own (a ReplicaSet
+                // with pods); the others go in the background.
+                let uids = owner_uids.get_or_insert_with(|| referenced_uids(caches));
+                let nested = uids.contains(uid_of(dep));
                 req.delete.propagation = Some(if nested { Propagation::Foreground } else { Propagation::Background });
                 req.delete.precondition_uid = Some(uid_of(dep).to_string());
                 handle(ctx, &req);
             }
-            if dependents.is_empty() {
+            if !dependents.iter().any(|(_, d)| blocks(d, uid_of(owner))) {
                 remove_finalizer(ctx, owners, owner, FOREGROUND);
             }
         }
     }
     budget
+}
+
+fn referenced_uids(caches: &Caches) -> BTreeSet<&str> {
+    watched(caches).into_iter().flat_map(|inf| inf.values()).flat_map(|o| o["metadata"]["ownerReferences"].as_array().into_iter().flatten()).filter_map(|r| r["uid"].as_str()).collect()
 }
 
 fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finalizer: &str) {
@@ -144,7 +185,7 @@ fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finaliz
 pub fn reconcile(ctx: &mut Context, caches: &Caches) {
     let user = client::controller(NAME);
     let mut budget = finalize_owners(ctx, caches, MAX_DELETES_PER_STEP);
-    for dependents in [&caches.replicasets, &caches.pods, &caches.endpointslices, &caches.controllerrevisions, &caches.leases] {
+    for dependents in watched(caches) {
         for obj in dependents.values() {
             if budget == 0 {
                 return;
@@ -152,11 +193,13 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches) {
             if is_terminating(obj) || !orphaned(caches, obj) {
                 continue;
             }
-            // Confirm with a live GET that the owner is really gone (`isDangling`).
+            // Confirm with a live GET that the owner is really gone (`isDangling`): absent, or
+            // present under its name with another uid.
             let still_there = obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| {
                 let kind = client::kind(o["apiVersion"].as_str().unwrap_or(""), o["kind"].as_str().unwrap_or(""));
                 kind.is_some_and(|k| {
-                    let reply = client::send(ctx, &user, Verb::Get, k, ns_of(obj), o["name"].as_str().unwrap_or(""), None);
+                    let ns = if k.namespaced { ns_of(obj) } else { "" };
+                    let reply = client::send(ctx, &user, Verb::Get, k, ns, o["name"].as_str().unwrap_or(""), None);
                     reply.result.is_ok_and(|found| uid_of(&found) == o["uid"].as_str().unwrap_or(""))
                 })
             });
@@ -190,5 +233,50 @@ mod tests {
         assert!(!leases.contains("node-3") && leases.contains("node-2"), "{leases}");
         let gc = cluster.trace().records().map(|r| r.to_string()).filter(|r| r.contains("generic-garbage-collector") && r.contains("node-3")).count();
         assert!(gc > 0, "the deletion is the garbage collector's request");
+    }
+
+    const WORKER: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: worker}}\n  template:\n    metadata: {labels: {app: worker}}\n    spec:\n      containers: [{name: app, image: 'nginx:1.26'}]\n";
+
+    /// A ConfigMap owned by Deployment `worker`, deleted with `cascade`; `recreate` applies a new
+    /// `worker` (a new uid) at once. Returns `get configmap cm-b` and `get deployment worker`.
+    fn owned_configmap_after_delete(cascade: &str, recreate: bool) -> (String, String) {
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("d.yaml", WORKER);
+        assert!(c.execute("kubectl apply -f d.yaml", &files).success());
+        let uid = c.execute("kubectl get deployment worker -o jsonpath={.metadata.uid}", &files).stdout;
+        let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-b\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: worker, uid: {}}}]\ndata: {{v: \"1\"}}\n", uid.trim());
+        let files = files.with("cm.yaml", cm);
+        assert!(c.execute("kubectl apply -f cm.yaml", &files).success());
+        assert!(c.execute(&format!("kubectl delete deployment worker --cascade={cascade}"), &files).success());
+        if recreate {
+            assert!(c.execute("kubectl apply -f d.yaml", &files).success());
+        }
+        c.execute("wait", &files);
+        let get = |c: &mut Cluster, line: &str| {
+            let out = c.execute(line, &files);
+            format!("{}{}", out.stdout, out.stderr)
+        };
+        (get(&mut c, "kubectl get configmap cm-b"), get(&mut c, "kubectl get deployment worker -o name"))
+    }
+
+    /// Found by the soak (release seed 59): a ConfigMap is a dependent like any other (the graph
+    /// builder watches every deletable resource), and its owner is gone when its uid is, even if
+    /// a Deployment of the same name was created at once.
+    #[test]
+    fn a_configmap_goes_with_its_owner_even_when_the_name_is_taken_again() {
+        let gone = "Error from server (NotFound): configmaps \"cm-b\" not found\n";
+        let (cm, d) = owned_configmap_after_delete("background", false);
+        assert_eq!(cm, gone);
+        assert_eq!(d, "Error from server (NotFound): deployments.apps \"worker\" not found\n");
+        let (cm, d) = owned_configmap_after_delete("background", true);
+        assert_eq!(cm, gone, "the new worker has another uid");
+        assert_eq!(d, "deployment.apps/worker\n", "the new worker is not touched");
+        // Foreground: the ConfigMap (no blockOwnerDeletion) is deleted, the owner does not wait for it.
+        let (cm, d) = owned_configmap_after_delete("foreground", false);
+        assert_eq!(cm, gone);
+        assert!(d.contains("NotFound"), "{d}");
+        // Orphan: the reference is taken out, the ConfigMap stays.
+        let (cm, _) = owned_configmap_after_delete("orphan", false);
+        assert!(cm.starts_with("NAME"), "{cm}");
     }
 }
