@@ -246,8 +246,9 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
     match (kind.group, kind.kind) {
         ("apps", "Deployment") => r.replicasets = list(ctx, "replicasets", ns, "", user, cause).unwrap_or_default(),
         // `getPodStatusForController`: the pods the selector finds that this object controls.
-        ("apps", "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
-            let selector = format_selector(&obj["spec"]["selector"]);
+        ("apps", "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("", "ReplicationController") => {
+            // A ReplicationController's selector is a plain map (`labels.SelectorFromSet`).
+            let selector = if kind.group.is_empty() { format_selector(&serde_json::json!({"matchLabels": obj["spec"]["selector"]})) } else { format_selector(&obj["spec"]["selector"]) };
             let selector = if selector == "<none>" { String::new() } else { selector };
             r.pods = list(ctx, "pods", ns, &selector, user, cause)
                 .unwrap_or_default()

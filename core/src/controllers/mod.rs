@@ -30,6 +30,7 @@
 //! ```
 
 mod client;
+mod controller_ref_manager;
 mod controller_revision;
 mod cron_schedule;
 mod cronjob;
@@ -37,8 +38,8 @@ mod daemonset;
 mod deployment;
 mod disruption;
 mod endpoints;
-mod garbage_collector;
 mod event_correlator;
+mod garbage_collector;
 mod hash;
 mod hpa;
 mod hpa_behavior;
@@ -85,6 +86,7 @@ pub struct Caches {
     pub nodes: Informer,
     pub pods: Informer,
     pub replicasets: Informer,
+    pub replicationcontrollers: Informer,
     pub deployments: Informer,
     pub namespaces: Informer,
     pub serviceaccounts: Informer,
@@ -117,6 +119,7 @@ impl Caches {
             pods: Informer::new(client::kind("v1", "Pod")?),
             // The informers whose handlers feed work queues resync (see `informer.rs`).
             replicasets: Informer::new(client::kind("apps/v1", "ReplicaSet")?).with_resync(),
+            replicationcontrollers: Informer::new(client::kind("v1", "ReplicationController")?).with_resync(),
             deployments: Informer::new(client::kind("apps/v1", "Deployment")?).with_resync(),
             namespaces: Informer::new(client::kind("v1", "Namespace")?),
             serviceaccounts: Informer::new(client::kind("v1", "ServiceAccount")?),
@@ -143,7 +146,7 @@ impl Caches {
     /// The resources kube-controller-manager's informers watch, in sync order.
     fn resources(&self) -> Vec<&'static str> {
         [
-            &self.nodes, &self.pods, &self.replicasets, &self.deployments, &self.namespaces, &self.serviceaccounts, &self.configmaps,
+            &self.nodes, &self.pods, &self.replicasets, &self.replicationcontrollers, &self.deployments, &self.namespaces, &self.serviceaccounts, &self.configmaps,
             &self.services, &self.endpoints, &self.endpointslices, &self.leases, &self.daemonsets, &self.statefulsets,
             &self.controllerrevisions, &self.pvcs, &self.pvs, &self.storageclasses, &self.jobs, &self.cronjobs, &self.pdbs, &self.hpas,
         ]
@@ -154,7 +157,7 @@ impl Caches {
 
     /// The next informer resync, which runs as virtual time passes.
     fn next_resync(&self) -> Option<Time> {
-        self.replicasets.next_resync().into_iter().chain(self.deployments.next_resync()).min()
+        self.replicasets.next_resync().into_iter().chain(self.replicationcontrollers.next_resync()).chain(self.deployments.next_resync()).min()
     }
 
     /// Brings every cache up to date; returns what the watches delivered.
@@ -163,6 +166,7 @@ impl Caches {
         delivered.extend(self.nodes.sync(ctx));
         delivered.extend(self.pods.sync(ctx));
         delivered.extend(self.replicasets.sync(ctx));
+        delivered.extend(self.replicationcontrollers.sync(ctx));
         delivered.extend(self.deployments.sync(ctx));
         delivered.extend(self.namespaces.sync(ctx));
         delivered.extend(self.serviceaccounts.sync(ctx));
@@ -198,6 +202,8 @@ pub struct ControlPlane {
     kubelets: Vec<kubelet::Kubelet>,
     scheduler: scheduler::Scheduler,
     replicasets: replicaset::ReplicaSetController,
+    /// The same controller over ReplicationControllers (`replicationmanager`).
+    replication_manager: replicaset::ReplicaSetController,
     deployments: deployment::DeploymentController,
     events: client::EventNames,
     node_lifecycle: node_lifecycle::NodeLifecycleController,
@@ -234,6 +240,7 @@ impl ControlPlane {
             kubelets: nodes.into_iter().take(nodes::MAX_CONFIGURED_NODES).map(kubelet::Kubelet::new).collect(),
             scheduler: scheduler::Scheduler::default(),
             replicasets: replicaset::ReplicaSetController::default(),
+            replication_manager: replicaset::ReplicaSetController::new(replicaset::REPLICATION_CONTROLLER),
             deployments: deployment::DeploymentController::default(),
             events: client::EventNames::default(),
             node_lifecycle: Default::default(),
@@ -290,6 +297,7 @@ impl ControlPlane {
             self.pod_gc.reconcile(ctx, caches);
             self.deployments.reconcile(ctx, caches, &mut self.events);
             self.replicasets.reconcile(ctx, caches, &mut self.events);
+            self.replication_manager.reconcile(ctx, caches, &mut self.events);
             self.daemonsets.reconcile(ctx, caches, &mut self.events);
             self.statefulsets.reconcile(ctx, caches, &mut self.events);
             self.disruption.reconcile(ctx, caches, &mut self.events);
@@ -319,6 +327,7 @@ impl ControlPlane {
             .iter()
             .filter_map(kubelet::Kubelet::next_wake)
             .chain(self.replicasets.next_wake())
+            .chain(self.replication_manager.next_wake())
             .chain(self.deployments.next_wake())
             .chain(self.scheduler.next_wake())
             .min()
@@ -343,6 +352,7 @@ impl ControlPlane {
             .chain(self.hpa.next_timer())
             .chain(self.deployments.next_background_wake())
             .chain(self.replicasets.next_background_wake())
+            .chain(self.replication_manager.next_background_wake())
             .chain(self.caches.as_ref().and_then(Caches::next_resync))
             .min()
     }

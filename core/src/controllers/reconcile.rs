@@ -49,6 +49,7 @@ fn primaries(component: &str) -> Option<&'static [&'static str]> {
     Some(match component {
         "deployment-controller" => &["deployments"],
         "replicaset-controller" => &["replicasets"],
+        "replication-controller" => &["replicationcontrollers"],
         "daemon-set-controller" => &["daemonsets"],
         "statefulset-controller" => &["statefulsets"],
         "job-controller" | "ttl-after-finished-controller" => &["jobs"],

@@ -1,5 +1,8 @@
-//! The deployment controller (`pkg/controller/deployment`): for each Deployment it finds the
-//! ReplicaSets it controls, creates the "new" one (`<deployment>-<pod-template-hash>`) when none
+//! The deployment controller (`pkg/controller/deployment`): for each Deployment it claims the
+//! ReplicaSets of its namespace (`getReplicaSetsForDeployment` through the ControllerRefManager,
+//! `controller_ref_manager.rs`: orphans its selector matches are adopted, so a Deployment
+//! re-created after `kubectl delete --cascade=orphan` takes its old ReplicaSets back, and owned
+//! ones whose labels no longer match are released), creates the "new" one (`<deployment>-<pod-template-hash>`) when none
 //! has the current template, moves replicas from old to new within `maxSurge`/`maxUnavailable`
 //! (RollingUpdate) or all at once (Recreate), and reports status and the Available/Progressing
 //! conditions.
@@ -32,6 +35,8 @@ mod util;
 pub use util::resolve;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames};
+use super::controller_ref_manager::{controller_of, ControllerRefManager};
+use crate::apiserver::select::LabelSelector;
 use super::informer::{queue_key, Notification};
 use super::replicaset::{controlled_by, is_terminating};
 use super::workqueue::{Decision, WorkQueue};
@@ -76,9 +81,10 @@ impl DeploymentController {
     /// The event handlers: every Deployment notification queues its key (`addDeployment`,
     /// `updateDeployment`, `deleteDeployment`, resyncs included); a ReplicaSet's that changed
     /// queues its controller's, the old one's too if the controller changed
-    /// (`updateReplicaSet`); a deleted pod of a Recreate Deployment queues it once none of its
-    /// pods are left (`deletePod`). Orphans would queue the Deployments that could adopt them;
-    /// adoption is not modelled.
+    /// (`updateReplicaSet`); an orphaned ReplicaSet that is new, or whose labels or controller
+    /// changed, queues every Deployment whose selector matches it (`getDeploymentsForReplicaSet`),
+    /// which may adopt it; a deleted pod of a Recreate Deployment queues it once none of its pods
+    /// are left (`deletePod`).
     fn handle_events(&mut self, caches: &Caches) {
         for n in caches.deployments.notifications() {
             if let Some(d) = caches.deployments.object_of(n) {
@@ -100,6 +106,14 @@ impl DeploymentController {
             for rs in old.into_iter().chain(current) {
                 if let Some(d) = caches.deployments.resolve_controller_ref(rs) {
                     self.queue.add(&queue_key(ns_of(d), name_of(d)));
+                }
+            }
+            let Some(rs) = current.filter(|rs| !matches!(n, Notification::Deleted { .. }) && controller_of(rs).is_none()) else { continue };
+            if old.is_none_or(|o| o["metadata"]["labels"] != rs["metadata"]["labels"] || controller_of(o).is_some()) {
+                for d in caches.deployments.values().filter(|d| ns_of(d) == ns_of(rs)) {
+                    if LabelSelector::from_object(&d["spec"]["selector"]).is_some_and(|s| !s.is_empty() && s.matches_object(rs)) {
+                        self.queue.add(&queue_key(ns_of(d), name_of(d)));
+                    }
                 }
             }
         }
@@ -141,8 +155,23 @@ fn sync_deployment(ctx: &mut Context, caches: &Caches, events: &mut EventNames, 
     if is_terminating(d) {
         return Decision::Done;
     }
+    let user = client::controller(NAME);
+    // `getReplicaSetsForDeployment`: claim the namespace's ReplicaSets (adopt matching orphans,
+    // release owned ones that no longer match). A claim that wrote is this sync's one action:
+    // its watch event brings the key back with the cache showing the new owners.
+    let Some(selector) = LabelSelector::from_object(&d["spec"]["selector"]).filter(|s| !s.is_empty()) else {
+        return Decision::Done;
+    };
+    let candidates = caches.replicasets.values().filter(|rs| ns_of(rs) == ns);
+    let claimed = ControllerRefManager::new(d, d_kind, &selector, &user).claim(ctx, rs_kind, candidates);
+    if let Some(error) = claimed.error {
+        return Decision::Error(error);
+    }
+    if claimed.adopted + claimed.released > 0 {
+        return Decision::Done;
+    }
     let owned = replica_sets_of(d, caches);
-    let mut sync = Sync { d, d_kind, rs_kind, user: client::controller(NAME), events, error: None };
+    let mut sync = Sync { d, d_kind, rs_kind, user, events, error: None };
     let requeue = sync_one(ctx, &mut sync, &owned, caches);
     match (sync.error, requeue) {
         (Some(error), _) => Decision::Error(error),

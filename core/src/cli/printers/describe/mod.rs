@@ -49,7 +49,7 @@ use namespace::namespace;
 use node::node;
 use pod::pod;
 use service::service;
-use workloads::{deployment, replicaset};
+use workloads::{deployment, replicaset, replication_controller};
 
 /// What a describer reads besides the object itself, fetched by the caller through the API.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +75,7 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("", "Pod") => pod(&mut w, obj, now),
         ("apps", "Deployment") => deployment(&mut w, obj, related),
         ("apps", "ReplicaSet") => replicaset(&mut w, obj, related),
+        ("", "ReplicationController") => replication_controller(&mut w, obj, related),
         ("", "Service") => service(&mut w, obj, related),
         ("", "Node") => node(&mut w, obj, related, now),
         ("", "Namespace") => namespace(&mut w, obj, related),

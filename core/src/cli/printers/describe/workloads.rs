@@ -1,5 +1,6 @@
 //! kubectl's `DeploymentDescriber` (replicas, strategy, the pod template, the old and new
-//! ReplicaSets) and `ReplicaSetDescriber` (replicas and the pods' phases).
+//! ReplicaSets), `ReplicaSetDescriber` (replicas and the pods' phases) and
+//! `ReplicationControllerDescriber`.
 
 use serde_json::Value;
 use super::fields::{annotations_multiline, arr, conditions_type_status_reason, controlled_by, format_selector, int_or_string, labels_multiline, n, rfc1123z, s};
@@ -85,4 +86,19 @@ pub(super) fn replicaset(w: &mut PrefixWriter, rs: &Value, related: &Related) {
     w.write(0, &format!("{} Running / {} Waiting / {} Succeeded / {} Failed\n", count("Running"), count("Pending"), count("Succeeded"), count("Failed")));
     pod_template(w, &rs["spec"]["template"]);
     conditions_type_status_reason(w, rs);
+}
+
+/// `describeReplicationController`: as a ReplicaSet's, with its selector a plain map of labels
+/// (`labels.FormatLabels`) and no "Controlled By" line.
+pub(super) fn replication_controller(w: &mut PrefixWriter, rc: &Value, related: &Related) {
+    w.write(0, &format!("Name:\t{}\n", s(rc, &["metadata", "name"])));
+    w.write(0, &format!("Namespace:\t{}\n", s(rc, &["metadata", "namespace"])));
+    w.write(0, &format!("Selector:\t{}\n", format_selector(&serde_json::json!({"matchLabels": rc["spec"]["selector"]}))));
+    labels_multiline(w, "", "Labels", &rc["metadata"]["labels"]);
+    annotations_multiline(w, "Annotations", &rc["metadata"]["annotations"]);
+    w.write(0, &format!("Replicas:\t{} current / {} desired\n", n(rc, &["status", "replicas"]), rc["spec"]["replicas"].as_i64().unwrap_or(1)));
+    let count = |phase: &str| related.pods.iter().filter(|p| s(p, &["status", "phase"]) == phase).count();
+    w.write(0, &format!("Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n", count("Running"), count("Pending"), count("Succeeded"), count("Failed")));
+    pod_template(w, &rc["spec"]["template"]);
+    conditions_type_status_reason(w, rc);
 }

@@ -1,0 +1,241 @@
+//! One sync of one owner, as `replica_set.go` does it: `syncReplicaSet` (claim the active pods,
+//! `manageReplicas`, `updateReplicaSetStatus`), with `slowStartBatch` for creates and
+//! `getPodsToDelete`'s ranking for deletes, and `calculateStatus` in `replica_set_utils.go`.
+
+use super::super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::super::controller_ref_manager::ControllerRefManager;
+use super::super::workqueue::Decision;
+use super::super::Caches;
+use super::{condition_true, is_active, is_terminating, Flavour};
+use crate::api::KindInfo;
+use crate::apiserver::{rfc3339, Context, Request, User, Verb};
+use serde_json::{json, Value};
+
+/// `burstReplicas`: pods created or deleted per owner per sync.
+const BURST_REPLICAS: usize = 500;
+/// `controller.SlowStartInitialBatchSize`: the first batch of creates; each next one doubles.
+const SLOW_START_INITIAL_BATCH_SIZE: usize = 1;
+
+/// The rank `getPodsToDelete` sorts by (`ActivePodsWithRanks`): smaller deletes first.
+fn victim_rank(pod: &Value, same_node: usize) -> (u8, u8, u8, i64, std::cmp::Reverse<usize>, std::cmp::Reverse<String>) {
+    let scheduled = u8::from(!client::str_of(pod, &["spec", "nodeName"]).is_empty());
+    let phase = match pod["status"]["phase"].as_str() {
+        Some("Pending") => 0,
+        Some("Unknown") => 1,
+        Some("Running") => 2,
+        _ => 0,
+    };
+    let ready = u8::from(condition_true(pod, "Ready"));
+    let cost = client::str_of(pod, &["metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"]).parse::<i64>().unwrap_or(0);
+    // Newer creation first: a later RFC 3339 timestamp sorts after, so reverse it.
+    let created = client::str_of(pod, &["metadata", "creationTimestamp"]).to_string();
+    (scheduled, phase, ready, cost, std::cmp::Reverse(same_node), std::cmp::Reverse(created))
+}
+
+/// What one sync acts as and on.
+struct Sync<'a> {
+    flavour: Flavour,
+    owner: &'a Value,
+    owner_kind: &'static KindInfo,
+    pod_kind: &'static KindInfo,
+    user: User,
+    events: &'a mut EventNames,
+}
+
+impl Sync<'_> {
+    fn event(&mut self, ctx: &mut Context, warning: bool, reason: &str, message: &str) {
+        let source = Source { component: self.flavour.name, host: "" };
+        client::event(ctx, self.events, &self.user, &source, self.owner, warning, reason, message);
+    }
+}
+
+/// `syncReplicaSet` for one key: claim the namespace's active pods, bring the owned ones up or
+/// down to `spec.replicas` (at most `burstReplicas` per sync), then write the status. An error
+/// asks for a rate-limited retry.
+pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Caches, events: &mut EventNames, key: &str) -> Decision {
+    let (ns, name) = key.split_once('/').unwrap_or(("", key));
+    let informer = flavour.informer(caches);
+    let (Some(owner), Some(pod_kind)) = (informer.get(ns, name), client::kind("v1", "Pod")) else {
+        // Deleted: nothing to do (its pods go through the garbage collector).
+        return Decision::Done;
+    };
+    // A selector that does not parse is logged and the key dropped.
+    let (false, Some(selector)) = (is_terminating(owner), flavour.selector(owner)) else {
+        return Decision::Done;
+    };
+    let mut sync = Sync { flavour, owner, owner_kind: informer.kind, pod_kind, user: client::controller(flavour.name), events };
+    // Every active pod of the namespace, so that owned pods whose labels changed are released.
+    let candidates = caches.pods.values().filter(|p| ns_of(p) == ns && is_active(p));
+    let user = sync.user.clone();
+    let claimed = ControllerRefManager::new(owner, informer.kind, &selector, &user).claim(ctx, pod_kind, candidates);
+    if let Some(error) = claimed.error {
+        return Decision::Error(error);
+    }
+    let active = claimed.owned;
+    let manage_error = manage_replicas(ctx, &mut sync, &active);
+    let mut error = manage_error.clone().map(|(_, e)| e);
+    if let Err(e) = update_status(ctx, &sync, &active, manage_error) {
+        error = error.or(Some(e));
+    }
+    error.map_or(Decision::Done, Decision::Error)
+}
+
+/// `manageReplicas`: creates in slow-start batches or deletes the lowest-ranked surplus pods.
+/// The error, if any, with the reason its `ReplicaFailure` condition gives.
+fn manage_replicas(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<(&'static str, String)> {
+    let want = sync.owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+    if active.len() < want {
+        return create_pods(ctx, sync, (want - active.len()).min(BURST_REPLICAS)).map(|e| ("FailedCreate", e));
+    }
+    if active.len() > want {
+        return delete_pods(ctx, sync, active, (active.len() - want).min(BURST_REPLICAS)).map(|e| ("FailedDelete", e));
+    }
+    None
+}
+
+/// `slowStartBatch` over `CreatePods`: batches of 1, 2, 4, ... pods; a batch with a failure
+/// ends the sync with the first failure as its error. A create refused because the namespace is
+/// being deleted is no error (`NamespaceTerminatingCause`), though its event is still recorded.
+fn create_pods(ctx: &mut Context, sync: &mut Sync, count: usize) -> Option<String> {
+    let owner = sync.owner;
+    let (owner_name, owner_uid) = (name_of(owner), uid_of(owner));
+    let ns = ns_of(owner);
+    let template = &owner["spec"]["template"];
+    let mut meta = json!({
+        "generateName": format!("{owner_name}-"),
+        "namespace": ns,
+        "ownerReferences": [{"apiVersion": sync.flavour.api_version, "kind": sync.flavour.kind, "name": owner_name, "uid": owner_uid, "controller": true, "blockOwnerDeletion": true}],
+    });
+    for f in ["labels", "annotations"] {
+        if let Some(v) = template["metadata"].get(f) {
+            meta[f] = v.clone();
+        }
+    }
+    let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]});
+    let mut remaining = count;
+    let mut batch = remaining.min(SLOW_START_INITIAL_BATCH_SIZE);
+    while batch > 0 {
+        let mut error = None;
+        for _ in 0..batch {
+            let reply = client::send(ctx, &sync.user, Verb::Create, sync.pod_kind, ns, "", Some(body.clone()));
+            match reply.result {
+                Ok(pod) => sync.event(ctx, false, "SuccessfulCreate", &format!("Created pod: {}", name_of(&pod))),
+                Err(status) => {
+                    sync.event(ctx, true, "FailedCreate", &format!("Error creating: {}", status.message));
+                    if !status.message.ends_with("because it is being terminated") {
+                        error = error.or(Some(status.message));
+                    }
+                }
+            }
+        }
+        if error.is_some() {
+            return error;
+        }
+        remaining -= batch;
+        batch = (2 * batch).min(remaining);
+    }
+    None
+}
+
+/// Deletes the `count` lowest-ranked pods (`getPodsToDelete`); a pod already gone is what was
+/// wanted. The first other failure is the error.
+fn delete_pods(ctx: &mut Context, sync: &mut Sync, active: &[&Value], count: usize) -> Option<String> {
+    let mut ranked: Vec<(_, &Value)> = active
+        .iter()
+        .map(|p| {
+            let node = client::str_of(p, &["spec", "nodeName"]);
+            let same = if node.is_empty() { 0 } else { active.iter().filter(|q| client::str_of(q, &["spec", "nodeName"]) == node).count() };
+            (victim_rank(p, same), *p)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| name_of(a.1).cmp(name_of(b.1))));
+    let mut error = None;
+    for (_, pod) in ranked.into_iter().take(count) {
+        let mut req = Request::new(Verb::Delete, sync.pod_kind, ns_of(pod), name_of(pod));
+        req.user = sync.user.clone();
+        req.delete.precondition_uid = Some(uid_of(pod).to_string());
+        match crate::apiserver::handle(ctx, &req).result {
+            Ok(_) => sync.event(ctx, false, "SuccessfulDelete", &format!("Deleted pod: {}", name_of(pod))),
+            Err(status) if status.code == 404 => {}
+            Err(status) => {
+                sync.event(ctx, true, "FailedDelete", &format!("Error deleting: {}", status.message));
+                error = error.or(Some(format!("unable to delete pods: {}", status.message)));
+            }
+        }
+    }
+    error
+}
+
+/// `calculateStatus` and `updateReplicaSetStatus`, written only when it changed. The
+/// `ReplicaFailure` condition is set when `manageReplicas` failed (and it was not set already)
+/// and removed when it succeeded. A failed write is the sync's error.
+fn update_status(ctx: &mut Context, sync: &Sync, active: &[&Value], manage_error: Option<(&'static str, String)>) -> Result<(), String> {
+    let owner = sync.owner;
+    let labels = &owner["spec"]["template"]["metadata"]["labels"];
+    let fully_labeled = active
+        .iter()
+        .filter(|p| labels.as_object().into_iter().flatten().all(|(k, v)| p["metadata"]["labels"][k] == *v))
+        .count();
+    let ready = active.iter().filter(|p| condition_true(p, "Ready")).count();
+    let mut status = json!({"replicas": active.len(), "observedGeneration": owner["metadata"]["generation"]});
+    // omitempty: zero counts are not written.
+    for (field, n) in [("fullyLabeledReplicas", fully_labeled), ("readyReplicas", ready), ("availableReplicas", ready)] {
+        if n > 0 {
+            status[field] = json!(n);
+        }
+    }
+    let mut conditions: Vec<Value> = owner["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    let failing = conditions.iter().any(|c| c["type"] == "ReplicaFailure");
+    match manage_error {
+        Some((reason, message)) if !failing => conditions.push(json!({
+            "type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(ctx.now), "reason": reason, "message": message,
+        })),
+        None if failing => conditions.retain(|c| c["type"] != "ReplicaFailure"),
+        _ => {}
+    }
+    if !conditions.is_empty() {
+        status["conditions"] = json!(conditions);
+    }
+    if owner["status"] == status {
+        return Ok(());
+    }
+    let mut new = owner.clone();
+    new["status"] = status;
+    let mut req = Request::new(Verb::Update, sync.owner_kind, ns_of(owner), name_of(owner)).with_body(new);
+    req.subresource = "status".into();
+    req.user = sync.user.clone();
+    crate::apiserver::handle(ctx, &req).result.map(|_| ()).map_err(|s| s.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, node: &str, phase: &str, ready: bool, created: &str) -> Value {
+        json!({
+            "metadata": {"name": name, "creationTimestamp": created},
+            "spec": {"nodeName": node},
+            "status": {"phase": phase, "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]},
+        })
+    }
+
+    #[test]
+    fn victims_are_unscheduled_then_pending_then_not_ready_then_crowded_then_newest() {
+        let unscheduled = pod("a", "", "Pending", false, "2026-01-01T00:00:05Z");
+        let pending = pod("b", "node-1", "Pending", false, "2026-01-01T00:00:05Z");
+        let not_ready = pod("c", "node-1", "Running", false, "2026-01-01T00:00:05Z");
+        let crowded = pod("d", "node-2", "Running", true, "2026-01-01T00:00:01Z");
+        let newer = pod("e", "node-3", "Running", true, "2026-01-01T00:00:09Z");
+        let older = pod("f", "node-3", "Running", true, "2026-01-01T00:00:01Z");
+        let mut ranked = [
+            (victim_rank(&older, 1), "f"),
+            (victim_rank(&newer, 1), "e"),
+            (victim_rank(&crowded, 2), "d"),
+            (victim_rank(&not_ready, 1), "c"),
+            (victim_rank(&pending, 1), "b"),
+            (victim_rank(&unscheduled, 0), "a"),
+        ];
+        ranked.sort();
+        assert_eq!(ranked.iter().map(|r| r.1).collect::<String>(), "abcdef");
+    }
+}
