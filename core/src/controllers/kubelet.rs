@@ -177,7 +177,7 @@ impl Kubelet {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
         let user = client::kubelet(&self.spec.name);
         let now = rfc3339(ctx.now);
-        let mine: Vec<&Value> = caches.pods.values().filter(|p| client::str_of(p, &["spec", "nodeName"]) == self.spec.name.as_str()).collect();
+        let mine: Vec<&Value> = caches.pods.on_node(&self.spec.name).collect();
         let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.failures.retain(|uid, _| live.contains(&uid.as_str()));

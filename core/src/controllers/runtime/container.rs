@@ -10,6 +10,7 @@
 //!
 //! Every transition happens at a virtual instant and yields the kubelet events it would record.
 
+use super::files::Files;
 use super::images::{self, ImageRef};
 use super::logs::LogBuffer;
 use super::process::{self, End, Launch};
@@ -84,6 +85,11 @@ pub struct Container {
     crash_backoff: Option<(u64, Time)>,
     pub logs: LogBuffer,
     pub previous: Option<LogBuffer>,
+    /// The current run's filesystem timeline, which exec probes read.
+    pub files: Files,
+    /// The current run is being killed for a failed liveness or startup probe: its exit counts
+    /// as a failure for the restart policy whatever its code.
+    killed: bool,
 }
 
 /// An event the kubelet records about the pod: warning?, reason, message.
@@ -104,12 +110,13 @@ pub struct SyncCtx<'a> {
 }
 
 /// Which list a container is in, which decides its `started` and `ready` (the prober manager's
-/// `UpdatePodStatus`): an app container is both while it runs; an init container is started while
+/// `UpdatePodStatus`): an app container is started while it runs once its startup probe passed
+/// and ready once its readiness probe passed too (`prober.rs`); an init container is started while
 /// it runs and ready once it exited 0; a sidecar (an init container with `restartPolicy: Always`)
 /// is started once its startup probe passed, and then ready.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    App,
+    App { started: bool, ready: bool },
     Init,
     Sidecar { started: bool },
 }
@@ -146,6 +153,8 @@ impl Container {
             crash_backoff: None,
             logs: LogBuffer::default(),
             previous: None,
+            files: Files::default(),
+            killed: false,
         };
         (c, event)
     }
@@ -211,7 +220,8 @@ impl Container {
                 let term = Term { id, started, finished: at, code };
                 // The lines written so far are all there is (a killed loop writes no more).
                 self.logs.truncate_after(at);
-                let restart_at = if (s.restart)(code) { Some(at.after(PLEG_RELIST)) } else { None };
+                let failed = if std::mem::take(&mut self.killed) && code == 0 { 1 } else { code };
+                let restart_at = if (s.restart)(failed) { Some(at.after(PLEG_RELIST)) } else { None };
                 State::Terminated { term, restart: restart_at }
             }
             State::Terminated { term, restart: Some(_) } => {
@@ -269,6 +279,7 @@ impl Container {
         for (offset, line) in program.lines {
             self.logs.push(at.after(Duration::from_ms(offset)), line);
         }
+        self.files = program.files;
         out.push((false, "Created", format!("Created container: {}", self.name)));
         out.push((false, "Started", format!("Started container {}", self.name)));
         let exits = match program.end {
@@ -335,6 +346,23 @@ impl Container {
         self.state = State::Terminated { term, restart: None };
     }
 
+    /// The kubelet kills the running container at `at` because a probe failed (`killContainer`):
+    /// SIGTERM, which the process answers by exiting with `on_sigterm`'s code at once, or ignores
+    /// (`None`, a shell as PID 1) until SIGKILL when `grace` is over (exit code 137).
+    pub fn kill_for_probe(&mut self, at: Time, grace: Duration, on_sigterm: Option<i32>) {
+        if let State::Running { exits, .. } = &mut self.state {
+            let kill = match on_sigterm {
+                Some(code) => (at, code),
+                None => (at.after(grace), 137),
+            };
+            // A process that exits by itself first exits as it would have.
+            if exits.is_none_or(|(t, _)| t > kill.0) {
+                *exits = Some(kill);
+            }
+            self.killed = true;
+        }
+    }
+
     /// The container's entry in `status.containerStatuses` (or `initContainerStatuses`). Until the
     /// runtime has created it, it shows `default_waiting`: `ContainerCreating`, or
     /// `PodInitializing` in a pod with init containers.
@@ -363,7 +391,7 @@ impl Container {
         };
         let running = ready;
         let (started, ready) = match role {
-            Role::App => (running, running),
+            Role::App { started, ready } => (running && started, running && started && ready),
             Role::Init => (running, self.succeeded_at().is_some()),
             Role::Sidecar { started } => (running && started, running && started),
         };
@@ -387,7 +415,7 @@ mod tests {
 
     fn spec(image: &str, script: &str) -> ContainerSpec {
         let command = if script.is_empty() { vec![] } else { vec!["sh".into(), "-c".into(), script.into()] };
-        ContainerSpec { name: "app".into(), image: image.into(), command, args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: false, startup_probe: None, pull_always: false }
+        ContainerSpec { name: "app".into(), image: image.into(), command, ..ContainerSpec::default() }
     }
 
     /// Runs the container to `until`, returning (instant, waiting or terminated reason) at each change.
@@ -401,7 +429,7 @@ mod tests {
             let mut out = Vec::new();
             let env = Ok(BTreeMap::new());
             c.advance(now, s, &mut SyncCtx { hostname: "p", pod_ref: "p_default(u)", restart: &restart, env: &env, rng: &mut rng, out: &mut out });
-            let st = c.status("p_default(u)", Role::App, "ContainerCreating");
+            let st = c.status("p_default(u)", Role::App { started: true, ready: true }, "ContainerCreating");
             let reason = ["waiting", "terminated"].iter().find_map(|k| st["state"][k]["reason"].as_str()).unwrap_or("Running").to_string();
             if seen.last().map(|(_, r, n): &(u64, String, u32)| (r.clone(), *n)) != Some((reason.clone(), c.restart_count)) {
                 seen.push((now.as_ms() / 1000, reason, c.restart_count));

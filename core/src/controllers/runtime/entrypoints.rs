@@ -56,7 +56,7 @@ pub(super) fn image_default(image: &ImageRef, l: &Launch) -> Program {
     let at = |ms: u64| ms;
     let mut lines: Vec<(u64, String)> = Vec::new();
     let mut add = |ms: u64, s: String| lines.push((ms, s));
-    let runs = |lines| Program { lines, end: End::Runs };
+    let runs = |lines| Program { lines, end: End::Runs, files: Default::default() };
     match image.short_name() {
         "nginx" | "nginx-slim" | "nginx-unprivileged" => {
             let version = version_of(image, "1.29.3");
@@ -139,7 +139,7 @@ pub(super) fn image_default(image: &ImageRef, l: &Launch) -> Program {
                 for s in ["    You need to specify one of the following as an environment variable:", "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"] {
                     add(at(0), s.to_string());
                 }
-                return Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 1 } };
+                return Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 1 }, files: Default::default() };
             }
             add(at(0), format!("{stamp} [Note] [Entrypoint]: Initializing database files"));
             add(at(8_000), format!("{stamp} [Note] [Entrypoint]: MySQL init process done. Ready for start up."));
@@ -161,7 +161,7 @@ pub(super) fn image_default(image: &ImageRef, l: &Launch) -> Program {
                 ] {
                     add(at(0), s.to_string());
                 }
-                return Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 1 } };
+                return Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 1 }, files: Default::default() };
             }
             let c = civil_time(unix_of(l, 3_000));
             let stamp = format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.000 UTC", c.y, c.mon + 1, c.d, c.h, c.min, c.s);
@@ -180,11 +180,11 @@ pub(super) fn image_default(image: &ImageRef, l: &Launch) -> Program {
             ] {
                 add(at(0), s.to_string());
             }
-            Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 0 } }
+            Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 0 }, files: Default::default() }
         }
         // A shell or a language REPL with no terminal reads an empty stdin and exits at once.
         "busybox" | "alpine" | "ubuntu" | "debian" | "bash" | "centos" | "fedora" | "rockylinux" | "amazonlinux" | "python" | "node" | "perl" | "ruby" | "golang" | "gcc" | "openjdk" | "eclipse-temurin" | "rust" => {
-            Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 0 } }
+            Program { lines, end: End::Exits { after_ms: MIN_RUN_MS, code: 0 }, files: Default::default() }
         }
         _ => runs(lines),
     }

@@ -23,10 +23,15 @@
 pub mod config;
 pub mod container;
 mod entrypoints;
+mod exec_probe;
+pub mod files;
 pub mod images;
 pub mod logs;
 mod pi;
+pub mod probe;
+pub mod prober;
 pub mod process;
+pub mod serving;
 mod shell;
 pub mod spec;
 pub mod status;
@@ -37,6 +42,7 @@ use crate::apiserver::{rfc3339, Context, User};
 use crate::sim::{Duration, Time};
 use config::ConfigObjects;
 use container::{Container, ContainerSpec, KubeletEvent, SyncCtx};
+use prober::Probers;
 use serde_json::Value;
 use status::{startup_passes_at, Containers, PodView};
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,6 +66,10 @@ struct PodRuntime {
     specs: Vec<ContainerSpec>,
     /// The app containers, created once initialisation is done.
     containers: Vec<Container>,
+    /// The prober workers of each app container, in the order of `specs` (`prober.rs`).
+    probers: Vec<Probers>,
+    /// The next probe tick that changes something: (when, whether it settles the start).
+    probe_due: Option<(Time, bool)>,
     restart_policy: String,
     admitted: Time,
     /// The last sync: the timers up to here have been taken.
@@ -93,13 +103,14 @@ pub fn is_terminal(pod: &Value) -> bool {
 }
 
 impl PodRuntime {
-    fn view(&self, now: Time) -> PodView<'_> {
+    fn view<'a>(&'a self, now: Time, app_probes: &'a [(bool, bool)]) -> PodView<'a> {
         PodView {
             inits: Containers { specs: &self.init_specs, created: &self.inits },
             apps: Containers { specs: &self.specs, created: &self.containers },
             restart_policy: &self.restart_policy,
             admitted: self.admitted,
             now,
+            app_probes,
         }
     }
 
@@ -168,7 +179,8 @@ impl Runtime {
         };
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always").to_string();
         let grace = Duration::from_secs(pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(DEFAULT_GRACE_SECONDS));
-        let run = PodRuntime { init_specs, inits, specs, containers, restart_policy, admitted: now, synced: now, grace, sidecars_stopping: None, failures: 0, retry_at: None, stopped: false };
+        let probers = pod["spec"]["containers"].as_array().into_iter().flatten().map(|c| Probers::new(c, now)).collect();
+        let run = PodRuntime { init_specs, inits, specs, containers, probers, probe_due: None, restart_policy, admitted: now, synced: now, grace, sidecars_stopping: None, failures: 0, retry_at: None, stopped: false };
         self.pods.insert(uid_of(pod).to_string(), run);
         events
     }
@@ -194,10 +206,11 @@ impl Runtime {
                 let restart = |code: i32| if spec.restartable { !stopping } else { policy != "Never" && code != 0 };
                 c.advance(now, spec, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
             }
-            for (c, spec) in run.containers.iter_mut().zip(&run.specs) {
+            let probe_pod = prober::PodCtx { pod_ip: pod["status"]["podIP"].as_str().unwrap_or(""), grace: run.grace };
+            for ((c, spec), probers) in run.containers.iter_mut().zip(&run.specs).zip(run.probers.iter_mut()) {
                 let env = objects.resolve_env(ns, &spec.env_from, &spec.env_refs, &spec.env);
                 let restart = |code: i32| policy == "Always" || (policy == "OnFailure" && code != 0);
-                c.advance(now, spec, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
+                prober::advance(c, spec, probers, now, &probe_pod, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
             }
             match run.next_start().filter(|t| *t <= now) {
                 Some(at) if run.inits.len() < run.init_specs.len() => {
@@ -239,7 +252,11 @@ impl Runtime {
                 self.images.insert(c.image.clone());
             }
         }
-        let status = run.view(now).pod_status(pod, &pref, &rfc3339(now));
+        let pod_ip = pod["status"]["podIP"].as_str().unwrap_or("");
+        let plans = run.containers.iter().zip(&run.specs).zip(&run.probers).filter_map(|((c, spec), p)| prober::plan(c, spec, p, pod_ip));
+        run.probe_due = plans.min_by_key(|(t, settles)| (*t, !*settles));
+        let gates: Vec<(bool, bool)> = run.probers.iter().zip(&run.containers).map(|(p, c)| (p.started(c), p.ready(c))).collect();
+        let status = run.view(now, &gates).pod_status(pod, &pref, &rfc3339(now));
         if status != pod["status"] && run.retry_at.is_none_or(|t| t <= now) && run.failures <= MAX_STATUS_RETRIES {
             let mut new = pod.clone();
             new["status"] = status;
@@ -261,14 +278,16 @@ impl Runtime {
     pub fn next_wake(&self) -> Option<Time> {
         let live = || self.pods.values().filter(|p| !p.stopped);
         let starts = live().flat_map(|p| p.inits.iter().chain(&p.containers).filter_map(|c| c.next_due().filter(|(_, settles)| *settles).map(|(t, _)| t)));
-        starts.chain(live().filter_map(|p| p.retry_at)).min()
+        let probes = live().filter_map(|p| p.probe_due.filter(|(_, settles)| *settles).map(|(t, _)| t));
+        starts.chain(live().filter_map(|p| p.retry_at)).chain(probes).min()
     }
 
     /// The next instant something happens only because time passes.
     pub fn next_timer(&self) -> Option<Time> {
         let live = || self.pods.values().filter(|p| !p.stopped);
         let exits = live().flat_map(|p| p.inits.iter().chain(&p.containers).filter_map(|c| c.next_due().filter(|(_, settles)| !*settles).map(|(t, _)| t)));
-        exits.chain(live().flat_map(PodRuntime::timers)).min()
+        let probes = live().filter_map(|p| p.probe_due.filter(|(_, settles)| !*settles).map(|(t, _)| t));
+        exits.chain(live().flat_map(PodRuntime::timers)).chain(probes).min()
     }
 
     /// A container of a pod this runtime runs, for its log.

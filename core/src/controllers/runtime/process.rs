@@ -18,6 +18,7 @@
 
 use super::entrypoints::image_default;
 use super::images::ImageRef;
+use super::files::Files;
 use super::shell::Shell;
 use crate::sim::Time;
 use std::collections::BTreeMap;
@@ -47,6 +48,8 @@ pub struct Program {
     /// Each line with its offset from the start, in ms.
     pub lines: Vec<(u64, String)>,
     pub end: End,
+    /// The paths its script created and removed, and when (exec probes read them).
+    pub files: Files,
 }
 
 /// What the kubelet hands the runtime to start one container.
@@ -66,8 +69,11 @@ pub fn launch(l: &Launch) -> Program {
     let (command, args) = (expand(l.command), expand(l.args));
     let argv: Vec<String> = command.iter().chain(args.iter()).cloned().collect();
     let mut sh = Shell::new(l);
+    // A binary the image itself provides (`/usr/local/bin/etcd` in the etcd image) is the image's
+    // server, not a command the shell fails to find.
     let interpreted = match argv.first() {
-        Some(first) if !command.is_empty() || is_known(first) => sh.exec(&argv),
+        Some(first) if is_known(first) => sh.exec(&argv),
+        Some(_) if !command.is_empty() && !super::serving::serves(&image) => sh.exec(&argv),
         _ => false,
     };
     if !interpreted {
@@ -106,6 +112,16 @@ fn expand_kubernetes_vars(s: &str, env: &BTreeMap<String, String>) -> String {
 
 pub(super) fn base(cmd: &str) -> &str {
     cmd.rsplit('/').next().unwrap_or(cmd)
+}
+
+/// Whether the container's process is a shell script or command the simulation interprets (which
+/// ignores SIGTERM as PID 1), rather than the image's own server.
+pub fn interpreted(image: &str, command: &[String], args: &[String]) -> bool {
+    match command.first().or(args.first()) {
+        Some(first) if is_known(first) => true,
+        Some(_) => !command.is_empty() && !super::serving::serves(&ImageRef::parse(image)),
+        None => false,
+    }
 }
 
 /// Commands the simulation interprets rather than treating as the image's server.

@@ -1,11 +1,13 @@
 //! The POSIX shell a container's `sh -c` script runs in, as far as the simulation interprets it:
 //! statements split at `;`, newlines, `&&` and `||`; `while true`/`until false`/`for` loops
 //! unrolled in virtual time up to a bound; `$VAR`, `${VAR}`, `$?` and `$(command)` expansion;
-//! redirections to files dropped; and the BusyBox applets `echo`, `printf`, `sleep`, `exit`,
+//! redirections to files dropped from the log but recorded, with `touch`, `rm`, `mkdir`, `mv` and
+//! `cp`, on the run's filesystem timeline ([`super::files`]) that exec probes read; and the BusyBox applets `echo`, `printf`, `sleep`, `exit`,
 //! `date`, `hostname`, `env`, `tail -f` and `perl`'s `bpi`. What it prints becomes the
 //! container's log (`process.rs` decides when a command is interpreted at all).
 
 use super::entrypoints::busybox_date;
+use super::files::Files;
 use super::pi;
 use super::process::{base, is_silent_tool, End, Launch, Program, EPOCH_UNIX_SECS, MAX_PROGRAM_LINES, MAX_PROGRAM_MS, MAX_STATEMENTS, MIN_RUN_MS};
 use std::collections::BTreeMap;
@@ -20,11 +22,12 @@ pub(super) struct Shell<'a> {
     exited: Option<i32>,
     forever: bool,
     statements: usize,
+    files: Files,
 }
 
 impl<'a> Shell<'a> {
     pub(super) fn new(l: &'a Launch<'a>) -> Self {
-        Shell { l, env: l.env.clone(), t: 0, lines: Vec::new(), status: 0, exited: None, forever: false, statements: 0 }
+        Shell { l, env: l.env.clone(), t: 0, lines: Vec::new(), status: 0, exited: None, forever: false, statements: 0, files: Files::default() }
     }
 
     fn done(&self) -> bool {
@@ -46,7 +49,7 @@ impl<'a> Shell<'a> {
         } else {
             End::Exits { after_ms: self.t.max(MIN_RUN_MS), code: self.exited.unwrap_or(self.status) }
         };
-        Program { lines: self.lines, end }
+        Program { lines: self.lines, end, files: self.files }
     }
 
     /// Runs one command given as words. Returns false when the command is not interpreted.
@@ -138,6 +141,24 @@ impl<'a> Shell<'a> {
                 }
             }
             "tail" if args.iter().any(|a| a == "-f" || a == "-F") => self.forever = true,
+            "touch" | "mkdir" | "rm" | "mv" | "cp" => {
+                let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+                let t = self.t;
+                match base(cmd) {
+                    "touch" | "mkdir" => paths.iter().for_each(|p| self.files.record(t, p, true)),
+                    "rm" => paths.iter().for_each(|p| self.files.record(t, p, false)),
+                    // `mv a b` / `cp a b`: the last word is the target, the others the sources.
+                    verb => {
+                        if let Some((target, sources)) = paths.split_last() {
+                            if verb == "mv" {
+                                sources.iter().for_each(|p| self.files.record(t, p, false));
+                            }
+                            self.files.record(t, target, true);
+                        }
+                    }
+                }
+                self.status = 0;
+            }
             "perl" => {
                 let code = args.iter().find(|a| a.contains("bpi(")).cloned().unwrap_or_default();
                 let n = code.split("bpi(").nth(1).and_then(|r| r.split(')').next()).and_then(|n| n.trim().parse::<usize>().ok());
@@ -195,6 +216,10 @@ impl<'a> Shell<'a> {
             if run {
                 let expanded = self.expand(stmt);
                 let mut words = crate::cli::split_words(&expanded).unwrap_or_default();
+                for target in redirect_targets(&words) {
+                    let t = self.t;
+                    self.files.record(t, &target, true);
+                }
                 let redirected = strip_redirections(&mut words);
                 let before = self.lines.len();
                 self.exec(&words);
@@ -314,7 +339,7 @@ impl<'a> Shell<'a> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sep {
+pub(super) enum Sep {
     Seq,
     And,
     Or,
@@ -322,7 +347,7 @@ enum Sep {
 
 /// Splits a script at `;`, newlines, `&&` and `||` outside quotes and `$( )`; each statement
 /// carries the separator before it.
-fn split_statements(script: &str) -> Vec<(Sep, String)> {
+pub(super) fn split_statements(script: &str) -> Vec<(Sep, String)> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut sep = Sep::Seq;
@@ -378,6 +403,23 @@ fn matching_done(block: &[(Sep, String)], start: usize) -> usize {
         }
     }
     block.len()
+}
+
+/// The files `> file`, `>>file`, `2> file` create (not `2>&1`, not `/dev/null`).
+fn redirect_targets(words: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let op = w.trim_start_matches(['1', '2']);
+        let target = match op.strip_prefix(">>").or_else(|| op.strip_prefix('>')) {
+            Some("") => words.get(i + 1).cloned(),
+            Some(rest) if !rest.starts_with('&') => Some(rest.to_string()),
+            _ => None,
+        };
+        if let Some(t) = target.filter(|t| t.as_str() != "/dev/null" && !t.starts_with('&')) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Drops `> file`, `>> file`, `2>&1`; true when stdout went to a file.

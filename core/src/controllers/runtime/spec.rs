@@ -1,13 +1,14 @@
 //! What the pod's spec says about one container, as the kubelet reads it when it admits the pod:
 //! image, command, args, the env with literal values and the downward API (`fieldRef`) resolved,
 //! the references to ConfigMaps and Secrets left for `config.rs` to resolve at creation, whether
-//! it is a sidecar (`restartPolicy: Always` on an init container) and its startup probe's timing.
+//! it is a sidecar (`restartPolicy: Always` on an init container), its startup probe's timing and
+//! its ports (the probes themselves are the prober's, `probe.rs`).
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What the pod's spec says about one container, read once when the kubelet admits the pod.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
@@ -23,6 +24,8 @@ pub struct ContainerSpec {
     pub startup_probe: Option<(u64, u64)>,
     /// `imagePullPolicy: Always`: pulled even when the node has the image.
     pub pull_always: bool,
+    /// The `containerPort`s it declares (an application the catalogue does not know listens there).
+    pub ports: Vec<u16>,
 }
 
 /// The policy kube-apiserver defaults when none is written (`SetDefaults_Container`): `Always`
@@ -67,6 +70,7 @@ impl ContainerSpec {
             restartable: c["restartPolicy"] == "Always",
             startup_probe,
             pull_always: pulls_always(c),
+            ports: c["ports"].as_array().into_iter().flatten().filter_map(|p| p["containerPort"].as_u64()).filter_map(|p| u16::try_from(p).ok()).collect(),
         }
     }
 }

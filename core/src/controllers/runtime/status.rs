@@ -32,11 +32,15 @@ pub struct PodView<'a> {
     /// When the kubelet took the pod on: the prober's ticks count from there.
     pub admitted: Time,
     pub now: Time,
+    /// Each app container's `started` and `ready` as its probes have it (`prober.rs`), in order;
+    /// a container not listed has no probes.
+    pub app_probes: &'a [(bool, bool)],
 }
 
 /// When a sidecar that started running at `started` passes its startup probe: the prober's first
 /// tick (every `periodSeconds` from the pod's admission) at least `initialDelaySeconds` after the
-/// start; at once without a probe. The simulated probes always succeed.
+/// start; at once without a probe. A sidecar's startup probe is taken to succeed at its first try
+/// (the app containers' probes are run against the simulated application, `prober.rs`).
 pub fn startup_passes_at(spec: &ContainerSpec, admitted: Time, started: Time) -> Time {
     let Some((delay_s, period_s)) = spec.startup_probe else { return started };
     let earliest = started.as_ms().saturating_add(delay_s.saturating_mul(1000));
@@ -66,7 +70,10 @@ impl PodView<'_> {
             .iter()
             .enumerate()
             .map(|(i, spec)| match list.created.get(i) {
-                Some(c) => c.status(pod_ref, if init { self.role(spec, c) } else { Role::App }, default_reason),
+                Some(c) => {
+                    let (started, ready) = self.app_probes.get(i).copied().unwrap_or((true, true));
+                    c.status(pod_ref, if init { self.role(spec, c) } else { Role::App { started, ready } }, default_reason)
+                }
                 None => json!({
                     "name": spec.name, "image": spec.image, "imageID": "", "lastState": {}, "ready": false,
                     "restartCount": 0, "started": false, "state": {"waiting": {"reason": default_reason}},
@@ -210,7 +217,7 @@ impl PodView<'_> {
 pub fn not_started(pod: &Value, now_text: &str, now: Time) -> Value {
     let list = |key: &str| pod["spec"][key].as_array().into_iter().flatten().map(|c| ContainerSpec::from_json(c, pod)).collect::<Vec<_>>();
     let (inits, apps) = (list("initContainers"), list("containers"));
-    let view = PodView { inits: Containers { specs: &inits, created: &[] }, apps: Containers { specs: &apps, created: &[] }, restart_policy: "Always", admitted: now, now };
+    let view = PodView { inits: Containers { specs: &inits, created: &[] }, apps: Containers { specs: &apps, created: &[] }, restart_policy: "Always", admitted: now, now, app_probes: &[] };
     view.pod_status(pod, &super::pod_ref(pod), now_text)
 }
 
@@ -239,11 +246,9 @@ pub fn set_condition(c: &mut Value, (ok, reason, message): Cond, now: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
-    use std::collections::BTreeMap;
 
     fn spec(name: &str, probe: Option<(u64, u64)>) -> ContainerSpec {
-        ContainerSpec { name: name.into(), image: "busybox".into(), command: vec![], args: vec![], env: BTreeMap::new(), env_refs: Value::Null, env_from: Value::Null, restartable: true, startup_probe: probe, pull_always: false }
+        ContainerSpec { name: name.into(), image: "busybox".into(), restartable: true, startup_probe: probe, ..ContainerSpec::default() }
     }
 
     #[test]
