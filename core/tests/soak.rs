@@ -497,7 +497,6 @@ const ORPHAN_WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name
 /// never gets a ReplicaSet at all (the name is taken). The deployment controller is being
 /// reworked by its owner; this stays ignored until it adopts.
 #[test]
-#[ignore = "the deployment controller does not adopt orphaned ReplicaSets yet (RELIABILITY.md)"]
 fn orphaned_replicasets_are_adopted() {
     for (image, replicas) in [("nginx:1.25", 1), ("nginx:1.26", 3)] {
         let mut c = Cluster::new(Config::default());

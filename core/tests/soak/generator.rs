@@ -33,7 +33,7 @@ pub const WATCH_PREFIXES: &[&str] = &[
 const MAX_LIVE_WATCHES: usize = 4;
 /// Whether the deployment controller adopts orphaned ReplicaSets (kube's `ClaimReplicaSets`);
 /// until it does, the generator does not re-create a Deployment over its orphans.
-const ADOPTS_ORPHANS: bool = false;
+const ADOPTS_ORPHANS: bool = true;
 const MAX_WORKERS: usize = 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
