@@ -468,3 +468,39 @@ fn since_last_command(cluster: &Cluster) -> Vec<&Record> {
     let start = records.iter().rposition(|r| matches!(r.event, Event::Command { .. })).unwrap_or(0);
     records[start..].to_vec()
 }
+
+const BILLION: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: huge\nspec:\n  replicas: 1000000000\n  selector:\n    matchLabels: {app: huge}\n  template:\n    metadata:\n      labels: {app: huge}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n";
+
+/// `replicas: 1000000000` applied for real (the table's case is a server dry run): kube-apiserver
+/// stores it, and the ReplicaSet controller would create `burstReplicas` pods per sync for as
+/// long as the cluster runs. kubeplay bounds it (ARCHITECTURE.md invariant 5): no more pods while
+/// `burstReplicas` of the owner's pods wait for a node, said in a Warning event; so `apply` and
+/// `run 1m` finish with a bounded number of pods in etcd, a `run` adds none, and the
+/// ReplicaSet's ReplicaFailure condition says why (the event recorder's spam filter drops the
+/// Warning event after the burst of SuccessfulCreate ones, as client-go's does). One worker keeps
+/// the debug build's cost to some 1,000 pod creates.
+#[test]
+fn a_billion_replicas_are_bounded_and_said() {
+    let nodes = kubeplay::controllers::NodesConfig { workers: 1, ..Default::default() };
+    let mut cluster = Cluster::new(Config { nodes, ..Config::default() });
+    let files = MemoryFiles::new().with("m.yaml", BILLION);
+    let pods = |c: &Cluster| {
+        let req = RangeRequest { key: b"/registry/pods/default/".to_vec(), range_end: b"/registry/pods/default0".to_vec(), count_only: true, ..Default::default() };
+        c.store().range(&req).map_or(0, |r| r.count)
+    };
+    let out = cluster.execute("kubectl apply -f m.yaml", &files);
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.exit_code), ("deployment.apps/huge created\n", "", 0));
+    let created = pods(&cluster);
+    let out = cluster.execute("run 1m", &files);
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.exit_code), ("", "", 0));
+    assert_eq!(pods(&cluster), created, "a run creates no more pods");
+    // kube's burstReplicas (500) per sync, and at most 500 unscheduled pods before a sync: the
+    // cache a sync reads may lag one burst behind, so two bursts at most beyond the node's 110.
+    assert!((500..=1110).contains(&created), "{created} pods");
+    let reason = cluster.execute("kubectl get rs -o jsonpath={.items[0].status.conditions[0].reason}", &files).stdout;
+    assert_eq!(reason, "FailedCreate");
+    let message = cluster.execute("kubectl get rs -o jsonpath={.items[0].status.conditions[0].message}", &files).stdout;
+    let waiting: usize = message.strip_prefix("kubeplay: not creating more pods while ").and_then(|m| m.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(waiting >= 500, "{message}");
+    assert_eq!(message, format!("kubeplay: not creating more pods while {waiting} of this ReplicaSet's pods wait for a node (a bound of the simulation: at most 500 unscheduled pods per owner; a real controller keeps creating them)"));
+}

@@ -85,12 +85,44 @@ pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Cac
 fn manage_replicas(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<(&'static str, String)> {
     let want = sync.owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
     if active.len() < want {
+        if let Some(held) = unscheduled_bound(ctx, sync, active) {
+            return held.map(|e| ("FailedCreate", e));
+        }
         return create_pods(ctx, sync, (want - active.len()).min(BURST_REPLICAS)).map(|e| ("FailedCreate", e));
     }
     if active.len() > want {
         return delete_pods(ctx, sync, active, (active.len() - want).min(BURST_REPLICAS)).map(|e| ("FailedDelete", e));
     }
     None
+}
+
+/// Pods of one owner that may wait for a node before it creates more (kubeplay's bound, not
+/// kube's: `replicas: 1000000000` is valid, and kube-controller-manager would go on creating
+/// `burstReplicas` pods per sync, limited only by its client's QPS and etcd's space). One more
+/// burst than this may be in flight: the gate is checked before each sync's creates.
+const MAX_UNSCHEDULED_PODS: usize = BURST_REPLICAS;
+
+/// Whether the bound holds this sync's creates back: `MAX_UNSCHEDULED_PODS` of the owner's active
+/// pods have no node yet. Pods the scheduler binds let the next sync (set off by their updates)
+/// create again, so a cluster with room only paces a large owner (`Some(None)`). Once the
+/// scheduler has found some of them unschedulable, the bound is an error (`Some(Some(message))`)
+/// that the ReplicaFailure condition and a Warning event say, as a refused create would.
+fn unscheduled_bound(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<Option<String>> {
+    let unscheduled: Vec<&&Value> = active.iter().filter(|p| client::str_of(p, &["spec", "nodeName"]).is_empty()).collect();
+    if unscheduled.len() < MAX_UNSCHEDULED_PODS {
+        return None;
+    }
+    let unschedulable = |p: &&&Value| p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "PodScheduled" && c["reason"] == "Unschedulable");
+    if !unscheduled.iter().any(unschedulable) {
+        return Some(None);
+    }
+    let message = format!(
+        "kubeplay: not creating more pods while {} of this {}'s pods wait for a node (a bound of the simulation: at most {MAX_UNSCHEDULED_PODS} unscheduled pods per owner; a real controller keeps creating them)",
+        unscheduled.len(),
+        sync.flavour.kind
+    );
+    sync.event(ctx, true, "FailedCreate", &message);
+    Some(Some(message))
 }
 
 /// `slowStartBatch` over `CreatePods`: batches of 1, 2, 4, ... pods; a batch with a failure
