@@ -107,6 +107,17 @@ impl EventNames {
     }
 }
 
+/// `fieldPath` of the kubelet's container references (`GenerateContainerRef`): the container
+/// by name among the pod's containers, then its init and ephemeral containers.
+pub fn container_field_path(pod: &Value, name: &str) -> String {
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        if pod["spec"][list].as_array().is_some_and(|cs| cs.iter().any(|c| c["name"] == name)) {
+            return format!("spec.{list}{{{name}}}");
+        }
+    }
+    format!("spec.containers{{{name}}}")
+}
+
 /// Records a core/v1 Event about `obj` through the API.
 #[allow(clippy::too_many_arguments)]
 pub fn event(ctx: &mut Context, names: &mut EventNames, user: &User, source: &Source, obj: &Value, warning: bool, reason: &str, message: &str) {

@@ -203,7 +203,7 @@ impl Kubelet {
                     _ if self.timers.len() < MAX_TIMERS || due.is_some() => {
                         for c in container_names(pod) {
                             if pod["status"]["phase"] == "Running" {
-                                client::event(ctx, events, &user, &self.source(), pod, false, "Killing", &format!("Stopping container {c}"));
+                                client::event_at(ctx, events, &user, &self.source(), pod, &client::container_field_path(pod, &c), false, "Killing", &format!("Stopping container {c}"));
                             }
                         }
                         self.timers.insert(uid, (ctx.now.after(CONTAINER_STOP), Next::Stopped));
@@ -233,8 +233,8 @@ impl Kubelet {
                 self.start_sandbox(ctx, pod, &now, true)
             };
             if admit {
-                for (warning, reason, message) in self.runtime.admit(pod, ctx.now) {
-                    client::event(ctx, events, &user, &self.source(), pod, warning, reason, &message);
+                for (field_path, (warning, reason, message)) in self.runtime.admit(pod, ctx.now) {
+                    client::event_at(ctx, events, &user, &self.source(), pod, &field_path, warning, reason, &message);
                 }
             } else if self.runtime.knows(&uid) {
                 let source = Source { component: "kubelet", host: &self.spec.name };

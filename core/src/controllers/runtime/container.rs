@@ -280,8 +280,8 @@ impl Container {
             self.logs.push(at.after(Duration::from_ms(offset)), line);
         }
         self.files = program.files;
-        out.push((false, "Created", format!("Created container: {}", self.name)));
-        out.push((false, "Started", format!("Started container {}", self.name)));
+        out.push((false, "Created", "Container created".into()));
+        out.push((false, "Started", "Container started".into()));
         let exits = match program.end {
             End::Runs => None,
             End::Exits { after_ms, code } => Some((at.after(Duration::from_ms(after_ms)), code)),

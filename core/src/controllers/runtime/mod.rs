@@ -159,8 +159,9 @@ impl Runtime {
     }
 
     /// Takes the pod on: the first init container's pull starts now, or with none every app
-    /// container's. Returns the events to record (`Pulling`).
-    pub fn admit(&mut self, pod: &Value, now: Time) -> Vec<KubeletEvent> {
+    /// container's. Returns the events to record (`Pulling`), each with the container's
+    /// `fieldPath`.
+    pub fn admit(&mut self, pod: &Value, now: Time) -> Vec<(String, KubeletEvent)> {
         if self.pods.len() >= MAX_PODS {
             return Vec::new();
         }
@@ -170,7 +171,7 @@ impl Runtime {
         let images = &self.images;
         let mut start = |s: &ContainerSpec| {
             let (c, e) = Container::new(s, now, images.contains(&s.image));
-            events.push(e);
+            events.push((client::container_field_path(pod, &s.name), e));
             c
         };
         let (inits, containers) = match init_specs.first() {
@@ -194,6 +195,9 @@ impl Runtime {
         let pref = pod_ref(pod);
         let ns = ns_of(pod);
         let mut events = Vec::new();
+        // Each container's events carry its `fieldPath` (`GenerateContainerRef`).
+        let mut recorded: Vec<(String, KubeletEvent)> = Vec::new();
+        let mut tag = |events: &mut Vec<KubeletEvent>, name: &str| recorded.extend(events.drain(..).map(|e| (client::container_field_path(pod, name), e)));
         // Each pass may finish initialisation one step further (the next init container, then
         // the app containers); the number of init containers bounds it.
         for _ in 0..=run.init_specs.len() + 1 {
@@ -205,18 +209,21 @@ impl Runtime {
                 // failure, and never under `Never`.
                 let restart = |code: i32| if spec.restartable { !stopping } else { policy != "Never" && code != 0 };
                 c.advance(now, spec, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
+                tag(&mut events, &spec.name);
             }
             let probe_pod = prober::PodCtx { pod_ip: pod["status"]["podIP"].as_str().unwrap_or(""), grace: run.grace };
             for ((c, spec), probers) in run.containers.iter_mut().zip(&run.specs).zip(run.probers.iter_mut()) {
                 let env = objects.resolve_env(ns, &spec.env_from, &spec.env_refs, &spec.env);
                 let restart = |code: i32| policy == "Always" || (policy == "OnFailure" && code != 0);
                 prober::advance(c, spec, probers, now, &probe_pod, &mut SyncCtx { hostname: name_of(pod), pod_ref: &pref, restart: &restart, env: &env, rng: ctx.rng, out: &mut events });
+                tag(&mut events, &spec.name);
             }
             match run.next_start().filter(|t| *t <= now) {
                 Some(at) if run.inits.len() < run.init_specs.len() => {
                     if let Some(spec) = run.init_specs.get(run.inits.len()) {
                         let (c, e) = Container::new(spec, at, self.images.contains(&spec.image));
                         events.push(e);
+                        tag(&mut events, &spec.name);
                         run.inits.push(c);
                     }
                 }
@@ -224,6 +231,7 @@ impl Runtime {
                     for spec in &run.specs {
                         let (c, e) = Container::new(spec, at, self.images.contains(&spec.image));
                         events.push(e);
+                        tag(&mut events, &spec.name);
                         run.containers.push(c);
                     }
                 }
@@ -237,6 +245,7 @@ impl Runtime {
             run.sidecars_stopping = Some(now);
             for (c, _) in run.inits.iter().zip(&run.init_specs).rev().filter(|(c, s)| s.restartable && c.is_running()) {
                 events.push((false, "Killing", format!("Stopping container {}", c.name)));
+                tag(&mut events, &c.name);
             }
         }
         if let Some(at) = run.sidecar_kill().filter(|t| *t <= now) {
@@ -268,8 +277,8 @@ impl Runtime {
                 run.retry_at = (run.failures <= MAX_STATUS_RETRIES).then(|| now.after(STATUS_RETRY));
             }
         }
-        for (warning, reason, message) in events {
-            client::event(ctx, names, user, source, pod, warning, reason, &message);
+        for (field_path, (warning, reason, message)) in recorded {
+            client::event_at(ctx, names, user, source, pod, &field_path, warning, reason, &message);
         }
     }
 
