@@ -218,3 +218,24 @@ fn restore_is_identical_for_every_snapshot_spacing_also_right_after_compaction()
         }
     }
 }
+
+#[test]
+fn a_prefix_fingerprint_moves_with_every_change_under_the_prefix_and_only_then() {
+    let mut s = Store::new();
+    put(&mut s, "/r/a", "1");
+    let b = put(&mut s, "/r/b", "1");
+    let before = s.fingerprint(b"/r/");
+    assert_eq!(before, (2, b));
+    // Writes elsewhere leave it.
+    put(&mut s, "/other", "x");
+    assert_eq!(s.fingerprint(b"/r/"), before);
+    // An update, a create and a delete each move it.
+    let a = put(&mut s, "/r/a", "2");
+    assert_eq!(s.fingerprint(b"/r/"), (2, a));
+    let c = put(&mut s, "/r/c", "1");
+    assert_eq!(s.fingerprint(b"/r/"), (3, c));
+    s.delete_range(DeleteRangeRequest { key: "/r/c".into(), ..Default::default() }).expect("del");
+    assert_eq!(s.fingerprint(b"/r/"), (2, a));
+    s.delete_range(DeleteRangeRequest { key: "/r/b".into(), ..Default::default() }).expect("del");
+    assert_eq!(s.fingerprint(b"/r/"), (1, a));
+}

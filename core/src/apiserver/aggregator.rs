@@ -118,7 +118,7 @@ mod tests {
         use crate::store::Store;
         use crate::trace::Trace;
         let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(1_000), Rng::new(1), 1);
-        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next };
+        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
         let mut req = Request::new(Verb::List, &POD_METRICS, "default", "");
         req.user = User::apiserver();
         let without = handle(&mut ctx, &req).result.unwrap_err();

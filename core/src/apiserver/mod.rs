@@ -242,6 +242,17 @@ pub struct Context<'a> {
     pub now: Time,
     /// The next request id; the cluster owns the counter so ids are unique across a run.
     pub next_request_id: &'a mut u64,
+    /// What kube-apiserver keeps in memory between requests (its listers), beside the store it
+    /// mirrors.
+    pub memory: &'a mut ApiMemory,
+}
+
+/// kube-apiserver's in-memory state that only saves work: each part answers exactly as reading
+/// the store again would.
+#[derive(Clone, Debug, Default)]
+pub struct ApiMemory {
+    /// The RBAC authorizer's resolved bindings (`authz/memo.rs`).
+    pub rbac: authz::RbacMemo,
 }
 
 /// Serves one request through every stage, tracing each.

@@ -11,6 +11,12 @@ pub trait Objects {
     fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value>;
     /// Every object of `resource`, in `namespace` when given, else in all namespaces.
     fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value>;
+    /// What [`Objects::list`] would return, summarised so that a change shows: how many objects
+    /// there are and the highest revision among them (`None` when the source cannot say, and
+    /// then nothing read from it is remembered).
+    fn fingerprint(&self, _resource: &str, _namespace: Option<&str>) -> Option<(i64, i64)> {
+        None
+    }
 }
 
 /// An in-memory set of objects, for tests and for stages that build a view once.

@@ -38,6 +38,15 @@ impl Objects for StoreObjects<'_> {
         };
         storage::list(self.0, &prefix, None, 0).map(|(items, _, _)| items.into_iter().map(|s| s.object).collect()).unwrap_or_default()
     }
+
+    fn fingerprint(&self, resource: &str, namespace: Option<&str>) -> Option<(i64, i64)> {
+        let kind = kind_for_resource(resource)?;
+        let prefix = match namespace {
+            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
+            _ => format!("{}/", kind.etcd_prefix()),
+        };
+        Some(self.0.fingerprint(prefix.as_bytes()))
+    }
 }
 
 struct Run<'c, 'a> {

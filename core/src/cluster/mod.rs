@@ -118,6 +118,8 @@ pub struct Cluster {
     next_command: CommandId,
     /// Request ids are unique across the run, so trace records can name their request.
     next_request_id: u64,
+    /// kube-apiserver's memory between requests (its RBAC listers), beside the store it reads.
+    api_memory: crate::apiserver::ApiMemory,
     /// The trace record of each running command, the cause of the requests it sends.
     command_records: BTreeMap<CommandId, u64>,
     /// The controllers, scheduler and node agents; `None` for a bare etcd (`--etcd-only`).
@@ -144,6 +146,7 @@ impl Cluster {
             outputs: BTreeMap::new(),
             next_command: 1,
             next_request_id: 1,
+            api_memory: Default::default(),
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
@@ -176,6 +179,7 @@ impl Cluster {
             outputs: BTreeMap::new(),
             next_command: 1,
             next_request_id: 1,
+            api_memory: Default::default(),
             command_records: BTreeMap::new(),
             control_plane: None,
             control_plane_queued: None,
@@ -194,6 +198,7 @@ impl Cluster {
             rng: &mut self.rng,
             now: self.clock.now(),
             next_request_id: &mut self.next_request_id,
+            memory: &mut self.api_memory,
         }
     }
 

@@ -378,8 +378,9 @@ mod tests {
         informer.resync = Some(Some(period));
         informer.next_resync = Some(Time(period.0));
         let (revision, records) = (store.revision(), trace.records().len());
+        let mut memory = crate::apiserver::ApiMemory::default();
         let mut sync_at = |informer: &mut Informer, now: u64| {
-            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(now), next_request_id: &mut next };
+            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(now), next_request_id: &mut next, memory: &mut memory };
             let delivered = informer.sync(&mut ctx).len();
             (delivered, ctx.store.revision(), ctx.trace.records().len())
         };

@@ -108,6 +108,21 @@ impl KvStore {
         (kvs, count)
     }
 
+    /// The live keys under `prefix` and the highest main revision among their last writes.
+    pub fn fingerprint(&self, prefix: &[u8]) -> (i64, i64) {
+        let end = super::rpc::prefix_range_end(prefix);
+        let Some(b) = bounds(prefix, &end) else { return (0, 0) };
+        let mut count = 0;
+        let mut highest = 0;
+        for (_, ki) in self.index.range::<[u8], _>(b) {
+            if let Some(found) = ki.get(self.current_rev) {
+                count += 1;
+                highest = highest.max(found.modified.main);
+            }
+        }
+        (count, highest)
+    }
+
     /// The key as of main revision `at`, if it existed then.
     pub fn get_at(&self, key: &[u8], at: i64) -> Option<&KeyValue> {
         let found = self.index.get(key)?.get(at)?;

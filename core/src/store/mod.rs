@@ -196,6 +196,13 @@ impl Store {
     }
 
     /// `Range`.
+    /// How many keys under `prefix` are live now and the highest revision that wrote one of
+    /// them: within this store's history the pair changes whenever the keys under the prefix do
+    /// (a put raises the highest revision; without one, keys only go, which the count shows).
+    pub fn fingerprint(&self, prefix: &[u8]) -> (i64, i64) {
+        self.kv.fingerprint(prefix)
+    }
+
     pub fn range(&self, req: &RangeRequest) -> Result<RangeResponse, StoreError> {
         if req.key.is_empty() {
             return Err(StoreError::EmptyKey);

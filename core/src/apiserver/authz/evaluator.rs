@@ -11,7 +11,8 @@
 use super::attributes::Attributes;
 use super::node::{self, NodeDecision};
 use super::rbac::{compact_string, rule_allows, rule_json};
-use super::resolver::{aggregate, resolve};
+use super::memo::RbacMemo;
+use super::resolver::aggregate;
 use super::user::SYSTEM_MASTERS;
 use crate::apiserver::Objects;
 use serde::Serialize;
@@ -39,6 +40,12 @@ pub struct Decision {
 
 /// Authorizes one request as kube-apiserver's `WithAuthorization` filter does.
 pub fn authorize(objects: &dyn Objects, attrs: &Attributes) -> Decision {
+    authorize_with(objects, attrs, &mut RbacMemo::default())
+}
+
+/// [`authorize`] with the API server's memory of resolved bindings (`memo.rs`), which answers
+/// as resolving them again would.
+pub fn authorize_with(objects: &dyn Objects, attrs: &Attributes, memo: &mut RbacMemo) -> Decision {
     // The privileged-group authorizer: system:masters may do anything, before any mode runs.
     if attrs.user.in_group(SYSTEM_MASTERS) {
         return Decision {
@@ -67,15 +74,15 @@ pub fn authorize(objects: &dyn Objects, attrs: &Attributes) -> Decision {
     }
 
     let mut errors = Vec::new();
-    let bindings = resolve(objects, &attrs.user, &attrs.namespace);
+    let bindings = memo.resolve(objects, &attrs.user, &attrs.namespace);
     if bindings.is_empty() {
         considered.push("RBAC: no ClusterRoleBinding or RoleBinding applies to this user".to_string());
     }
     for binding in bindings {
-        match binding.rules {
+        match &binding.rules {
             Err(e) => {
                 considered.push(format!("{}: {e}", binding.source));
-                errors.push(e);
+                errors.push(e.clone());
             }
             Ok(rules) => match rules.iter().find(|r| rule_allows(attrs, r)) {
                 Some(rule) => {

@@ -76,7 +76,7 @@ mod tests {
 
     fn create_event(store: &mut Store, trace: &mut Trace, rng: &mut Rng, next: &mut u64, now_ms: u64, name: &str) -> i64 {
         store.advance_to(now_ms);
-        let mut ctx = Context { store, trace, rng, now: Time(now_ms), next_request_id: next };
+        let mut ctx = Context { store, trace, rng, now: Time(now_ms), next_request_id: next, memory: &mut Default::default() };
         let kind = lookup("v1", "Event").unwrap();
         let body = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": "default"},
             "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, "reason": "Test", "message": "m", "type": "Normal"});
@@ -92,7 +92,7 @@ mod tests {
     fn events_share_a_lease_within_the_reuse_window_and_expire_with_it() {
         let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(10_000), Rng::new(1), 1);
         {
-            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next };
+            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
             let mut ns = Request::new(Verb::Create, lookup("v1", "Namespace").unwrap(), "", "")
                 .with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
             ns.user = User::apiserver();

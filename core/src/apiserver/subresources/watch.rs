@@ -175,7 +175,7 @@ mod tests {
         let mut trace = Trace::with_capacity(10_000);
         let mut rng = Rng::new(1);
         let mut next = 1;
-        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next };
+        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
         let kind = lookup("v1", "ConfigMap").unwrap();
         let ns = lookup("v1", "Namespace").unwrap();
         let create_ns = req(Verb::Create, ns, "", "").with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
