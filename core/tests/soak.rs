@@ -11,8 +11,8 @@
 //! the invariants in `soak/invariants.rs`. Every so many seeds run twice and must print the same
 //! trace.
 //!
-//! `SOAK_SEED=n` runs one seed (and its replay); `SOAK_SEEDS=n` runs seeds 1..=n (`make soak`);
-//! `SOAK_OPS` is the operations per seed. A failing seed prints itself and how to replay it.
+//! `SOAK_SEED=n` runs one seed (and its replay); `SOAK_SEEDS=n` runs n seeds from `SOAK_FROM`
+//! (default 1; `make soak`); `SOAK_OPS` is the operations per seed. A failing seed prints itself and how to replay it.
 
 #[path = "soak/generator.rs"]
 mod generator;
@@ -449,7 +449,10 @@ fn soak() {
     let ops = env_u64("SOAK_OPS").map_or(DEFAULT_OPS, |n| n as usize);
     let seeds: Vec<u64> = match env_u64("SOAK_SEED") {
         Some(s) => vec![s],
-        None => (1..=env_u64("SOAK_SEEDS").unwrap_or(DEFAULT_SEEDS)).collect(),
+        None => {
+            let from = env_u64("SOAK_FROM").unwrap_or(1);
+            (from..from + env_u64("SOAK_SEEDS").unwrap_or(DEFAULT_SEEDS)).collect()
+        }
     };
     let single = seeds.len() == 1;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
@@ -458,7 +461,21 @@ fn soak() {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let seeds = &seeds;
-                s.spawn(move || seeds.iter().skip(t).step_by(threads).map(|&seed| check_seed(seed, ops, single || seed % REPLAY_EVERY == 0)).collect::<Vec<_>>())
+                s.spawn(move || {
+                    seeds
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|&seed| {
+                            let r = check_seed(seed, ops, single || seed % REPLAY_EVERY == 0);
+                            if let Err(e) = &r {
+                                // At once, so a long run stopped early still shows what it found.
+                                eprintln!("{e}\n");
+                            }
+                            r
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a soak thread panicked".to_string())])).collect()
@@ -482,9 +499,6 @@ fn soak() {
         seeds.len(),
         seeds.len() as f64 / elapsed
     );
-    for f in &failures {
-        eprintln!("{f}\n");
-    }
     assert!(failures.is_empty(), "{} of {} seeds failed; the first:\n{}", failures.len(), seeds.len(), failures[0]);
 }
 
