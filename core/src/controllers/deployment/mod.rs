@@ -233,6 +233,29 @@ mod tests {
 
     const STUCK: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  progressDeadlineSeconds: 30\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: ngnix\n";
 
+    const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: 'nginx:1.27'}]\n";
+
+    #[test]
+    fn a_deployment_recreated_over_its_orphans_adopts_them_and_keeps_their_pods() {
+        let mut cluster = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", WEB);
+        let names = |c: &mut Cluster, what: &str| c.execute(&format!("kubectl get {what} -o name"), &files).stdout;
+        assert!(cluster.execute("kubectl apply -f web.yaml", &files).success());
+        let (rs, pods) = (names(&mut cluster, "rs"), names(&mut cluster, "pods"));
+        assert!(cluster.execute("kubectl delete deployment web --cascade=orphan", &files).success());
+        let orphan: serde_json::Value = serde_json::from_str(&cluster.execute("kubectl get rs -o json", &files).stdout).unwrap_or_default();
+        assert!(orphan["items"][0]["metadata"]["ownerReferences"].is_null(), "{orphan}");
+        assert!(cluster.execute("kubectl apply -f web.yaml", &files).success());
+        // Same template, same hash: the old ReplicaSet is adopted, no new one, the pods stay.
+        assert_eq!((names(&mut cluster, "rs"), names(&mut cluster, "pods")), (rs, pods));
+        let adopted: serde_json::Value = serde_json::from_str(&cluster.execute("kubectl get rs -o json", &files).stdout).unwrap_or_default();
+        let owner = &adopted["items"][0]["metadata"]["ownerReferences"][0];
+        assert_eq!((owner["kind"].as_str(), owner["name"].as_str(), owner["controller"].as_bool()), (Some("Deployment"), Some("web"), Some(true)));
+        let trace = cluster.trace().render();
+        assert!(trace.contains("PATCH /apis/apps/v1/namespaces/default/replicasets/web-"), "{trace}");
+        assert!(trace.contains("GET /apis/apps/v1/namespaces/default/deployments/web as system:serviceaccount:kube-system:deployment-controller"), "canAdopt's recheck");
+    }
+
     #[test]
     fn a_stuck_rollout_comes_back_at_its_progress_deadline_and_times_out() {
         let mut cluster = Cluster::new(Config::default());

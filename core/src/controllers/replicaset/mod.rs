@@ -195,4 +195,62 @@ mod tests {
         let other = json!({"spec": {"selector": {"app": "web"}}});
         assert!(REPLICATION_CONTROLLER.selector(&other).is_some_and(|s| !s.matches_object(&pod)));
     }
+
+    const RC: &str = "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: nginx}\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels: {app: nginx}\n    spec:\n      containers: [{name: nginx, image: nginx}]\n";
+    const STRAY: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: stray, labels: {app: nginx}}\nspec:\n  containers: [{name: nginx, image: nginx}]\n";
+
+    /// The live pods: name, labels' app, controller kind and name.
+    fn pods(c: &mut crate::cluster::Cluster, files: &crate::cli::MemoryFiles) -> Vec<(String, String, String)> {
+        let out: Value = serde_json::from_str(&c.execute("kubectl get pods -o json", files).stdout).unwrap_or_default();
+        let items = out["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .map(|p| {
+                let owner = controller_of(p).map(|r| format!("{}/{}", r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or(""))).unwrap_or_default();
+                (name_of(p).to_string(), client::str_of(p, &["metadata", "labels", "app"]).to_string(), owner)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_replication_controller_keeps_its_pods_adopts_a_matching_one_and_releases_a_relabelled_one() {
+        use crate::cli::MemoryFiles;
+        use crate::cluster::{Cluster, Config};
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("rc.yaml", RC).with("stray.yaml", STRAY);
+        assert!(c.execute("kubectl apply -f rc.yaml", &files).success());
+        let first = pods(&mut c, &files);
+        assert_eq!(first.len(), 2, "{first:?}");
+        for (name, app, owner) in &first {
+            // generateName `nginx-` and five characters of the name generator's alphabet.
+            assert!(name.starts_with("nginx-") && name.len() == 11, "{name}");
+            assert_eq!((app.as_str(), owner.as_str()), ("nginx", "ReplicationController/nginx"));
+        }
+        // A hand-made pod with the labels is adopted, and being one too many, deleted again.
+        assert!(c.execute("kubectl apply -f stray.yaml", &files).success());
+        assert_eq!(pods(&mut c, &files), first);
+        let trace = c.trace().render();
+        assert!(trace.contains("PATCH /api/v1/namespaces/default/pods/stray as system:serviceaccount:kube-system:replication-controller"), "{trace}");
+        // A pod relabelled out of the selector is released (its ownerReference removed) and replaced.
+        let relabelled = first[0].0.clone();
+        assert!(c.execute(&format!("kubectl label pod {relabelled} app=debug --overwrite"), &files).success());
+        let now = pods(&mut c, &files);
+        assert_eq!(now.len(), 3, "{now:?}");
+        assert!(now.contains(&(relabelled, "debug".to_string(), String::new())), "{now:?}");
+        assert_eq!(now.iter().filter(|p| p.2 == "ReplicationController/nginx").count(), 2, "{now:?}");
+    }
+
+    #[test]
+    fn a_failing_create_sets_replica_failure_on_the_replication_controller() {
+        use crate::cli::MemoryFiles;
+        use crate::cluster::{Cluster, Config};
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("rc.yaml", RC.replace("    spec:\n", "    spec:\n      serviceAccountName: missing\n"));
+        assert!(c.execute("kubectl apply -f rc.yaml", &files).success());
+        let rc: Value = serde_json::from_str(&c.execute("kubectl get rc nginx -o json", &files).stdout).unwrap_or_default();
+        let cond = &rc["status"]["conditions"][0];
+        assert_eq!((cond["type"].as_str(), cond["status"].as_str(), cond["reason"].as_str()), (Some("ReplicaFailure"), Some("True"), Some("FailedCreate")), "{rc}");
+        assert!(cond["message"].as_str().is_some_and(|m| m.ends_with("serviceaccount \"missing\" not found")), "{cond}");
+    }
 }
