@@ -8,8 +8,8 @@
 //!
 //! Each step first brings every informer up to date, then lets the components reconcile in a
 //! fixed order (service accounts and root CA per namespace, kubelets register and run pods, node lifecycle, deployment, replicaset,
-//! daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage collector). The deployment and
-//! replicaset controllers pop keys from work queues their informers' event handlers feed
+//! replication controller, daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage
+//! collector). The deployment, replicaset and replication controllers pop keys from work queues their informers' event handlers feed
 //! (`workqueue.rs`) and return a decision per key; the others are still level-triggered: they
 //! look at every object of their kind each step and act on the difference between spec and
 //! what the caches show.
