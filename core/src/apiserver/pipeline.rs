@@ -481,7 +481,9 @@ fn write_update(run: &mut Run, req: &Request, key: &str, current: &storage::Stor
     if !new["metadata"]["deletionTimestamp"].is_null() && finalizers_empty {
         return remove(run, req, key, current.mod_revision, new);
     }
-    match storage::update(run.ctx.store, key, &new, current.mod_revision) {
+    // The events registry's TTLFunc runs for updates too: a patched Event lives another hour.
+    let lease = subresources::event_ttl::lease_for(run, req);
+    match storage::update(run.ctx.store, key, &new, current.mod_revision, lease) {
         Ok(revision) => {
             run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.to_string(), revision, op: WriteOp::Update });
             run.stage(Stage::Storage, Verdict::Passed, format!("txn: mod_revision({key}) = {} -> put, revision {revision}", current.mod_revision));
@@ -618,7 +620,7 @@ fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
             m.remove("resourceVersion");
         }
     }
-    match storage::update(run.ctx.store, &key, &new, current.mod_revision) {
+    match storage::update(run.ctx.store, &key, &new, current.mod_revision, 0) {
         Ok(revision) => {
             run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.clone(), revision, op: WriteOp::Update });
             run.stage(Stage::Storage, Verdict::Passed, format!("graceful deletion: deletionTimestamp set on {key}, revision {revision}"));

@@ -90,9 +90,11 @@ pub fn create(store: &mut Store, key: &str, object: &Value, lease: i64) -> Resul
     guarded(store, key, CompareTarget::Create(0), RequestOp::Put(put))
 }
 
-/// `If(mod_revision(key) == expected) Then(Put)`.
-pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64) -> Result<i64, WriteError> {
-    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), ..Default::default() };
+/// `If(mod_revision(key) == expected) Then(Put)`. The put carries `lease` (0 for none): etcd
+/// detaches a key from its lease on a put without one, so a TTL'd object (an Event) must be given
+/// its lease again on every update, as the etcd3 store's `GuaranteedUpdate` does with `ttlOpts`.
+pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64, lease: i64) -> Result<i64, WriteError> {
+    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), lease, ..Default::default() };
     guarded(store, key, CompareTarget::Mod(expected), RequestOp::Put(put))
 }
 

@@ -111,4 +111,33 @@ mod tests {
         let names: Vec<String> = left.kvs.iter().map(|kv| String::from_utf8_lossy(&kv.key).into_owned()).collect();
         assert_eq!(names, ["/registry/events/default/c"]);
     }
+
+    /// A recorder's PATCH of a repeated event is a write too: the event gets a lease granted
+    /// then, so it outlives the lease it was created with.
+    #[test]
+    fn a_patched_event_lives_an_hour_from_its_last_write() {
+        let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(10_000), Rng::new(1), 1);
+        {
+            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
+            let mut ns = Request::new(Verb::Create, lookup("v1", "Namespace").unwrap(), "", "")
+                .with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
+            ns.user = User::apiserver();
+            handle(&mut ctx, &ns).result.unwrap();
+        }
+        let created = create_event(&mut store, &mut trace, &mut rng, &mut next, 1_000, "a");
+        store.advance_to(3_000_000);
+        {
+            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(3_000_000), next_request_id: &mut next, memory: &mut Default::default() };
+            let mut patch = Request::new(Verb::Patch(crate::apiserver::PatchType::Strategic), lookup("v1", "Event").unwrap(), "default", "a").with_body(json!({"count": 2}));
+            patch.user = User::apiserver();
+            handle(&mut ctx, &patch).result.unwrap();
+        }
+        let key = b"/registry/events/default/a";
+        let lease = store.range(&crate::store::RangeRequest::key(key)).unwrap().kvs[0].lease;
+        assert!(lease != 0 && lease != created);
+        store.advance_to(1_000 + 3_660_000);
+        assert_eq!(store.range(&crate::store::RangeRequest::key(key)).unwrap().kvs.len(), 1, "the first lease is gone, the event is not");
+        store.advance_to(3_000_000 + 3_660_000);
+        assert!(store.range(&crate::store::RangeRequest::key(key)).unwrap().kvs.is_empty());
+    }
 }
