@@ -2,8 +2,8 @@
 //! the replication controller (`pkg/controller/replication`): keeps `spec.replicas` pods alive
 //! for each owner, creating them from the template (`generateName: <owner>-`, a controller
 //! ownerReference) and deleting surplus ones in the order `getPodsToDelete` ranks them, then
-//! reports `status` (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
-//! observedGeneration, the `ReplicaFailure` condition).
+//! reports `status` (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas: ready for
+//! `minReadySeconds`, observedGeneration, the `ReplicaFailure` condition).
 //!
 //! Kubernetes has one implementation for both: `replication_controller.go` builds the ReplicaSet
 //! controller with the ReplicationController's kind and names and converts RCs to ReplicaSets
@@ -239,6 +239,23 @@ mod tests {
         assert_eq!(now.len(), 3, "{now:?}");
         assert!(now.contains(&(relabelled, "debug".to_string(), String::new())), "{now:?}");
         assert_eq!(now.iter().filter(|p| p.2 == "ReplicationController/nginx").count(), 2, "{now:?}");
+    }
+
+    #[test]
+    fn available_replicas_wait_for_min_ready_seconds() {
+        use crate::cli::MemoryFiles;
+        use crate::cluster::{Cluster, Config};
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("rc.yaml", RC.replace("  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 10\n"));
+        assert!(c.execute("kubectl apply -f rc.yaml", &files).success());
+        let status = |c: &mut Cluster| {
+            let rc: Value = serde_json::from_str(&c.execute("kubectl get rc nginx -o json", &files).stdout).unwrap_or_default();
+            (rc["status"]["readyReplicas"].as_i64(), rc["status"]["availableReplicas"].as_i64())
+        };
+        assert_eq!(status(&mut c), (Some(2), None), "ready, not yet available");
+        // The sync asked to come back after minReadySeconds, which passes as time does.
+        c.execute("run 12s", &files);
+        assert_eq!(status(&mut c), (Some(2), Some(2)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::super::Caches;
 use super::{condition_true, is_active, is_terminating, Flavour};
 use crate::api::KindInfo;
 use crate::apiserver::{rfc3339, Context, Request, User, Verb};
+use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
 
 /// `burstReplicas`: pods created or deleted per owner per sync.
@@ -74,10 +75,58 @@ pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Cac
     let active = claimed.owned;
     let manage_error = manage_replicas(ctx, &mut sync, &active);
     let mut error = manage_error.clone().map(|(_, e)| e);
-    if let Err(e) = update_status(ctx, &sync, &active, manage_error) {
+    let counts = Counts::of(owner, &active, ctx.now);
+    if let Err(e) = update_status(ctx, &sync, &active, counts, manage_error) {
         error = error.or(Some(e));
     }
-    error.map_or(Decision::Done, Decision::Error)
+    if let Some(e) = error {
+        return Decision::Error(e);
+    }
+    // Every pod ready but not all available yet: look again once `minReadySeconds` has passed.
+    let (want, min_ready_s) = (owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize, min_ready_seconds(owner));
+    if min_ready_s > 0 && counts.ready == want && counts.available != want {
+        return Decision::RequeueAfter(Duration(min_ready_s * 1000));
+    }
+    Decision::Done
+}
+
+fn min_ready_seconds(owner: &Value) -> u64 {
+    owner["spec"]["minReadySeconds"].as_u64().unwrap_or(0)
+}
+
+/// The pod counts `calculateStatus` reports.
+#[derive(Clone, Copy, Debug)]
+struct Counts {
+    fully_labeled: usize,
+    ready: usize,
+    available: usize,
+}
+
+impl Counts {
+    fn of(owner: &Value, active: &[&Value], now: Time) -> Counts {
+        let labels = &owner["spec"]["template"]["metadata"]["labels"];
+        let fully_labeled = active
+            .iter()
+            .filter(|p| labels.as_object().into_iter().flatten().all(|(k, v)| p["metadata"]["labels"][k] == *v))
+            .count();
+        let ready = active.iter().filter(|p| condition_true(p, "Ready")).count();
+        let min_ready_s = min_ready_seconds(owner);
+        let available = active.iter().filter(|p| is_available(p, min_ready_s, now)).count();
+        Counts { fully_labeled, ready, available }
+    }
+}
+
+/// `podutil.IsPodAvailable`: Ready, and for at least `minReadySeconds` by its condition's
+/// `lastTransitionTime`.
+fn is_available(pod: &Value, min_ready_s: u64, now: Time) -> bool {
+    let Some(ready) = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True") else {
+        return false;
+    };
+    if min_ready_s == 0 {
+        return true;
+    }
+    let since = ready["lastTransitionTime"].as_str().and_then(crate::cli::printers::parse_time);
+    since.is_some_and(|ms| ms.max(0) as u64 + min_ready_s * 1000 <= now.as_ms())
 }
 
 /// `manageReplicas`: creates in slow-start batches or deletes the lowest-ranked surplus pods.
@@ -201,17 +250,12 @@ fn delete_pods(ctx: &mut Context, sync: &mut Sync, active: &[&Value], count: usi
 /// `calculateStatus` and `updateReplicaSetStatus`, written only when it changed. The
 /// `ReplicaFailure` condition is set when `manageReplicas` failed (and it was not set already)
 /// and removed when it succeeded. A failed write is the sync's error.
-fn update_status(ctx: &mut Context, sync: &Sync, active: &[&Value], manage_error: Option<(&'static str, String)>) -> Result<(), String> {
+fn update_status(ctx: &mut Context, sync: &Sync, active: &[&Value], counts: Counts, manage_error: Option<(&'static str, String)>) -> Result<(), String> {
     let owner = sync.owner;
-    let labels = &owner["spec"]["template"]["metadata"]["labels"];
-    let fully_labeled = active
-        .iter()
-        .filter(|p| labels.as_object().into_iter().flatten().all(|(k, v)| p["metadata"]["labels"][k] == *v))
-        .count();
-    let ready = active.iter().filter(|p| condition_true(p, "Ready")).count();
+    let Counts { fully_labeled, ready, available } = counts;
     let mut status = json!({"replicas": active.len(), "observedGeneration": owner["metadata"]["generation"]});
     // omitempty: zero counts are not written.
-    for (field, n) in [("fullyLabeledReplicas", fully_labeled), ("readyReplicas", ready), ("availableReplicas", ready)] {
+    for (field, n) in [("fullyLabeledReplicas", fully_labeled), ("readyReplicas", ready), ("availableReplicas", available)] {
         if n > 0 {
             status[field] = json!(n);
         }
