@@ -131,6 +131,8 @@ pub enum T {
     SchedulerScoringSkipped,
     SchedulerTied,
     SchedulerSummarised,
+    SchedulerSearched,
+    SchedulerSearchedTail,
 }
 
 /// The translation of `t` in `lang`.
@@ -202,6 +204,8 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         T::SchedulerScoringSkipped => ("only one node fitted, so kube-scheduler bound it without scoring", "조건을 통과한 노드가 하나뿐이라 점수 계산 없이 바인딩함"),
         T::SchedulerTied => ("nodes tied for the best total; one was picked at random", "개 노드가 최고 합계로 동점, 그중 하나를 무작위로 선택"),
         T::SchedulerSummarised => ("more nodes not listed, feasible among them:", "개 노드는 생략됨, 그중 조건 통과:"),
+        T::SchedulerSearched => ("nodes filtered: kube-scheduler stops once", "개 노드만 필터링: kube-scheduler는 조건을 통과한 노드가"),
+        T::SchedulerSearchedTail => ("pass (numFeasibleNodesToFind, percentageOfNodesToScore)", "개가 되면 멈춥니다 (numFeasibleNodesToFind, percentageOfNodesToScore)"),
         T::RequestsCaused => ("requests this one led to", "이 요청이 이어서 일으킨 요청"),
         T::WatchersNotified => ("watchers notified", "알림을 받은 감시자(watcher)"),
         T::StagesAhead => ("not reached yet at this record", "이 시점에는 아직 도달하지 않음"),

@@ -21,6 +21,7 @@ fn attempt() -> SchedulingAttempt {
         priority: 0,
         attempt: 2,
         nodes_total: 3,
+        nodes_to_find: 3,
         filter_plugins: vec!["TaintToleration".into(), "NodeResourcesFit".into()],
         score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }, ScorePlugin { name: "ImageLocality".into(), weight: 1 }],
         pre_filter_rejection: None,
@@ -142,4 +143,14 @@ fn a_binding_request_and_a_pods_object_view_show_the_attempt_behind_them() {
     let p = p.reduce(Action::Live).reduce(Action::SelectKey(format!("/registry/pods/{bound}")));
     let o = p.view.object.clone().expect("the pod is selected");
     assert_eq!(o.scheduling.map(|t| t.pod), Some(bound), "a pod's object view carries its last attempt");
+}
+
+#[test]
+fn a_large_cluster_says_where_the_filters_stopped() {
+    let mut a = attempt();
+    assert_eq!(SchedulerTable::from_attempt(&a).nodes_searched, 3, "every node below 100");
+    a.nodes_total = 1000;
+    a.nodes_to_find = 420;
+    let t = SchedulerTable::from_attempt(&a);
+    assert_eq!((t.nodes_searched, t.nodes_to_find, t.nodes_total), (3, 420, 1000));
 }

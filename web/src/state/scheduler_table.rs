@@ -98,6 +98,10 @@ pub struct SchedulerTable {
     /// Nodes beyond the record's bound, and how many of them were feasible.
     pub nodes_summarised: usize,
     pub feasible_summarised: usize,
+    /// Nodes the filters looked at, and where they stop (`numFeasibleNodesToFind`): fewer than
+    /// `nodes_total` from 100 nodes on.
+    pub nodes_searched: usize,
+    pub nodes_to_find: usize,
     /// One feasible node: kube-scheduler binds it without scoring.
     pub scoring_skipped: bool,
     /// Nodes that shared the best total (selectHost picked one at random).
@@ -161,6 +165,8 @@ impl SchedulerTable {
             rows,
             nodes_summarised: a.nodes_summarised,
             feasible_summarised: a.feasible_summarised,
+            nodes_searched: a.nodes.len() + a.nodes_summarised,
+            nodes_to_find: a.nodes_to_find,
             scoring_skipped: a.scoring_skipped,
             tied_nodes: a.tied_nodes,
         }

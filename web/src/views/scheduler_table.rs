@@ -107,6 +107,9 @@ pub fn SchedulerTableView(props: &SchedulerTableProps) -> Html {
             }
             if t.scoring_skipped { <p class="hint">{ tr(lang, T::SchedulerScoringSkipped) }</p> }
             if t.tied_nodes > 1 { <p class="hint">{ format!("{} {}", t.tied_nodes, tr(lang, T::SchedulerTied)) }</p> }
+            if t.nodes_searched > 0 && t.nodes_searched < t.nodes_total {
+                <p class="hint sched-searched">{ format!("{} {} {} {}", t.nodes_searched, tr(lang, T::SchedulerSearched), t.nodes_to_find, tr(lang, T::SchedulerSearchedTail)) }</p>
+            }
             if t.nodes_summarised > 0 { <p class="hint">{ format!("{} {} {}", t.nodes_summarised, tr(lang, T::SchedulerSummarised), t.feasible_summarised) }</p> }
         </div>
     }
