@@ -193,8 +193,9 @@ pub fn event_at(ctx: &mut Context, names: &mut EventNames, user: &User, source: 
         "reportingComponent": reporting_component, "reportingInstance": reporting_instance,
     });
     let reply = send(ctx, user, Verb::Create, ev_kind, ns, &c.name, Some(body));
-    if reply.result.is_ok() && c.patch {
-        // `UpdateState`: the recreated event is the one the next repeat patches.
+    if reply.result.is_ok() && c.patch && !c.combined {
+        // `UpdateState`: the recreated event is the one the next repeat patches. (For a combined
+        // event client-go keys this by the combined message, which no later event looks up.)
         names.recorder(source).update_state(&occurrence, &c.name, c.count, &c.first_timestamp);
     }
 }
