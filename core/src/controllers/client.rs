@@ -224,4 +224,27 @@ mod tests {
         assert_eq!(counts.len(), 1, "{out}");
         assert!(counts[0].trim().parse::<u32>().is_ok_and(|c| c >= 2), "{out}");
     }
+
+    /// A repeat whose Event is gone (deleted, or its TTL ran out) is created again under the
+    /// same name, its count carried on (`recordEvent`: the PATCH's 404, then a POST).
+    #[test]
+    fn a_repeat_of_a_deleted_event_is_created_again_with_its_count() {
+        let files = MemoryFiles::new().with(
+            "crash.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  containers:\n  - name: app\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"exit 1\"]\n",
+        );
+        let mut cluster = Cluster::new(Config::default());
+        cluster.execute("kubectl apply -f crash.yaml", &files);
+        cluster.execute("run 1m", &files);
+        let backoff = |c: &mut Cluster| c.execute("kubectl get events --field-selector reason=BackOff -o custom-columns=NAME:.metadata.name,COUNT:.count --no-headers", &files).stdout;
+        let before = backoff(&mut cluster);
+        let (name, count) = before.split_once(' ').map(|(n, c)| (n.to_string(), c.trim().parse::<u32>().unwrap_or(0))).unwrap_or_default();
+        assert!(count >= 2, "{before}");
+        assert_eq!(cluster.execute(&format!("kubectl delete event {name}"), &files).exit_code, 0);
+        cluster.execute("run 3m", &files);
+        let after = backoff(&mut cluster);
+        let (again, later) = after.split_once(' ').map(|(n, c)| (n.to_string(), c.trim().parse::<u32>().unwrap_or(0))).unwrap_or_default();
+        assert_eq!(again, name, "{after}");
+        assert!(later > count, "{before} then {after}");
+    }
 }
