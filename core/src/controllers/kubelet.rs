@@ -5,8 +5,8 @@
 //! the operation executor's back-off, 500 ms doubling to 2m2s) and the pod stays
 //! `ContainerCreating` without a sandbox — then creates the sandbox (pod IP, status
 //! `ContainerCreating`, or `Init:0/N` with init containers) and hands the pod to the container
-//! runtime (`runtime/`), which pulls, creates, starts and restarts the containers and writes the
-//! pod's status; for a pod being deleted it stops the containers (1 s) and removes the pod with
+//! runtime (`runtime/`), which pulls, creates, starts and restarts the containers, runs their
+//! probes and writes the pod's status; for a pod being deleted it stops the containers (1 s) and removes the pod with
 //! grace period 0. It also reports the images it pulled in the Node's `status.images`, from an
 //! image list refreshed every 30 s (the image manager's cache), which ImageLocality scores.
 //!

@@ -6,6 +6,9 @@
 //! `restartPolicy` says ([`container`]). A failing init container is restarted with the same
 //! back-off under `Always` and `OnFailure` and fails the pod under `Never`. A container whose env
 //! refers to a missing ConfigMap or Secret waits in `CreateContainerConfigError` ([`config`]).
+//! The app containers' liveness, readiness and startup probes run in virtual time against the
+//! simulated application ([`prober`], [`probe`], [`serving`], [`files`]): a failed liveness probe
+//! kills and restarts the container, readiness decides `ready` and the pod's Ready condition.
 //! After each change the kubelet writes the pod's status as `system:node:<name>` ([`status`]).
 //!
 //! Timers are of two kinds, offered to the kernel separately: those that finish a start (image

@@ -102,7 +102,7 @@ impl Worker {
     fn next_tick(&self, admitted: Time, c: &Container) -> Time {
         let k = self.done.as_ms().saturating_sub(admitted.as_ms()) / self.probe.period_ms + 1;
         let periodic = Time(admitted.as_ms().saturating_add(k.saturating_mul(self.probe.period_ms)));
-        let triggered = c.running_since().filter(|_| self.ty == ProbeType::Readiness && self.instance != instance(c)).map(|since| since.max(Time(self.done.as_ms() + 1)));
+        let triggered = c.running_since().filter(|_| self.ty == ProbeType::Readiness && self.instance != instance(c)).map(|since| since.max(Time(self.done.as_ms().saturating_add(1))));
         triggered.map_or(periodic, |t| t.min(periodic))
     }
 }

@@ -203,6 +203,26 @@ mod tests {
     }
 
     #[test]
+    fn scripts_record_the_files_they_create_and_remove() {
+        let p = run("busybox", &["sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; echo ok > /tmp/ready; mkdir -p /data/x; sleep 600"], &[], &[]);
+        assert!(p.files.exists("/tmp/healthy", 29_999));
+        assert!(!p.files.exists("/tmp/healthy", 30_000));
+        assert!(p.files.exists("/tmp/ready", 30_000) && !p.files.exists("/tmp/ready", 29_000));
+        assert!(p.files.exists("/data/x", 30_000));
+        assert!(p.lines.is_empty(), "the redirected echo writes no log line");
+    }
+
+    #[test]
+    fn a_serving_images_own_binary_runs_as_its_server() {
+        // grpc-liveness.yaml: `command: [/usr/local/bin/etcd, ...]` in the etcd image.
+        let etcd = run("registry.k8s.io/etcd:3.5.1-0", &["/usr/local/bin/etcd", "--data-dir", "/var/lib/etcd"], &[], &[]);
+        assert_eq!(etcd.end, End::Runs);
+        assert!(!interpreted("registry.k8s.io/etcd:3.5.1-0", &["/usr/local/bin/etcd".into()], &[]));
+        assert!(interpreted("busybox", &["sh".into(), "-c".into(), "sleep 1".into()], &[]));
+        assert_eq!(run("busybox", &["nosuch"], &[], &[]).end, End::Exits { after_ms: 1_000, code: 127 });
+    }
+
+    #[test]
     fn kubernetes_expands_dollar_parens_from_env() {
         let env: BTreeMap<String, String> = [("MSG".to_string(), "hi".to_string())].into();
         assert_eq!(expand_kubernetes_vars("echo $(MSG) $(NOPE) $$(MSG)", &env), "echo hi $(NOPE) $(MSG)");
