@@ -210,7 +210,9 @@ impl World {
             Op::EtcdDel { key } => {
                 let out = self.must(&format!("etcdctl del /soak/k{key}"), None)?;
                 let had = self.model.etcd.remove(&format!("/soak/k{key}")).is_some();
-                if out.stdout.trim() != if had { "1" } else { "0" } {
+                // The count is the first line; an open `etcdctl watch` on the prefix prints its
+                // DELETE event after it, as the terminal's watches print with later commands.
+                if out.stdout.lines().next() != Some(if had { "1" } else { "0" }) {
                     return Err(format!("etcdctl del /soak/k{key} printed {:?} with the key {}", out.stdout, if had { "present" } else { "absent" }));
                 }
             }
