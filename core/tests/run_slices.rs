@@ -65,3 +65,22 @@ fn the_step_bound_ends_a_sliced_run_as_it_ends_a_whole_one() {
     assert!(cut.trace().render().contains("bound reached: 10 steps in one run"));
     assert_eq!(whole.trace().render(), cut.trace().render());
 }
+
+#[test]
+fn run_says_when_the_step_bound_stops_it_before_the_span_is_over() {
+    let files = MemoryFiles::new();
+    let mut cluster = Cluster::new(Config { max_steps_per_run: 5, ..Config::default() });
+    let before = cluster.now();
+    let out = cluster.execute("run 10m", &files);
+    assert!(out.stderr.starts_with("kubeplay: run: stopped after 5 steps, "), "{out:?}");
+    assert!(out.stderr.ends_with(" into the 10m: the cluster still had work due (kubeplay's step bound)\n"), "{out:?}");
+    // The clock stays where the work stopped instead of jumping over what was due.
+    assert!(cluster.now() < before.after(kubeplay::sim::Duration::from_ms(600_000)));
+    assert!(cluster.trace().render().contains("run: stopped after 5 steps"));
+    // Without the bound the same span runs to its end, silently.
+    let mut free = Cluster::new(Config::default());
+    let start = free.now();
+    let out = free.execute("run 10m", &files);
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
+    assert_eq!(free.now(), start.after(kubeplay::sim::Duration::from_ms(600_000)));
+}

@@ -382,11 +382,22 @@ impl Cluster {
             }
             cli::Parsed::Advance(d) => {
                 // Everything due within the span happens; then the clock stands at its end.
-                let until = self.now().after(d);
+                let start = self.now();
+                let until = start.after(d);
                 let mut steps = 0;
                 while self.queue.peek_time().is_some_and(|t| t <= until) && steps < self.config.max_steps_per_run {
                     self.step();
                     steps += 1;
+                }
+                if self.queue.peek_time().is_some_and(|t| t <= until) {
+                    // The step bound ran out with work still due inside the span: the clock
+                    // stays where the work stopped, and the learner is told, as `wait` does.
+                    let ran = crate::cli::printers::human_duration((self.now().as_ms() - start.as_ms()) as i64);
+                    let what = format!("run: stopped after {steps} steps, {ran} into the {}: the cluster still had work due (kubeplay's step bound)", crate::cli::printers::human_duration(d.0 as i64));
+                    self.trace.push(self.now(), Actor::ApiServer, Event::Bound { what: what.clone() });
+                    self.notify_controllers();
+                    self.finish(id, Output { stderr: format!("kubeplay: {what}\n"), ..Default::default() });
+                    return;
                 }
                 self.clock.advance_to(until);
                 self.store.advance_to(until.as_ms());
