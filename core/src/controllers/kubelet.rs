@@ -1,8 +1,9 @@
 //! The kubelets: one per node. At start each registers its Node through the API (as
 //! `system:node:<name>`, which the Node authorizer and NodeRestriction admission allow for its own
-//! Node only). Then, for each pod bound to its node, it mounts the pod's volumes — a configMap or
-//! secret volume whose object is missing fails `MountVolume.SetUp` (`FailedMount`, retried with
-//! the operation executor's back-off, 500 ms doubling to 2m2s) and the pod stays
+//! Node only). Then, for each pod bound to its node, it mounts the pod's volumes — a configMap,
+//! secret or projected volume whose object is missing fails `MountVolume.SetUp`, a volume type a
+//! kubeadm node has no plugin or driver for never mounts (`runtime/volumes.rs`; `FailedMount`,
+//! retried with the operation executor's back-off, 500 ms doubling to 2m2s) and the pod stays
 //! `ContainerCreating` without a sandbox — then creates the sandbox (pod IP, status
 //! `ContainerCreating`, or `Init:0/N` with init containers) and hands the pod to the container
 //! runtime (`runtime/`), which pulls, creates, starts and restarts the containers, runs their
@@ -225,8 +226,8 @@ impl Kubelet {
                 false
             } else if sandboxed {
                 true
-            } else if let Some((volume, error)) = objects.volume_error(pod) {
-                self.wait_for_mount(ctx, pod, &volume, &error, &now, events);
+            } else if let Some(messages) = super::runtime::volumes::mount_failure(pod, &objects) {
+                self.wait_for_mount(ctx, pod, &messages, &now, events);
                 false
             } else {
                 self.mounts.remove(&uid);
@@ -253,8 +254,9 @@ impl Kubelet {
 
     /// A volume cannot be set up: the reconciler's first try comes one loop later; when that
     /// fails the kubelet writes the pod's status (no sandbox, so no IP), and at every try it
-    /// records `FailedMount`.
-    fn wait_for_mount(&mut self, ctx: &mut Context, pod: &Value, volume: &str, error: &str, now: &str, events: &mut EventNames) {
+    /// records `FailedMount` with each of the try's messages (`runtime/volumes.rs`; none for a
+    /// volume that only waits to be attached).
+    fn wait_for_mount(&mut self, ctx: &mut Context, pod: &Value, messages: &[String], now: &str, events: &mut EventNames) {
         let uid = uid_of(pod).to_string();
         let backoff = match self.mounts.get(&uid) {
             Some((t, _)) if *t > ctx.now => return,
@@ -273,8 +275,9 @@ impl Kubelet {
         };
         self.mounts.insert(uid, (ctx.now.after(Duration::from_ms(backoff)), backoff));
         let user = client::kubelet(&self.spec.name);
-        let message = format!("MountVolume.SetUp failed for volume {volume:?} : {error}");
-        client::event(ctx, events, &user, &self.source(), pod, true, "FailedMount", &message);
+        for message in messages {
+            client::event(ctx, events, &user, &self.source(), pod, true, "FailedMount", message);
+        }
     }
 
     /// A container's log, as the kubelet serves `/containerLogs/<ns>/<pod>/<container>`.

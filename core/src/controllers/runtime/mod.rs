@@ -39,6 +39,7 @@ mod shell;
 pub mod spec;
 pub mod status;
 pub mod usage;
+pub mod volumes;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use crate::apiserver::{rfc3339, Context, User};
