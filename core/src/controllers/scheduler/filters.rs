@@ -120,8 +120,10 @@ pub fn node_affinity(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// NodeResourcesFit (filter): pod count, cpu and memory against what is left; every shortfall
-/// is a reason of its own. A request larger than the node's whole allocatable cannot be met by
+/// NodeResourcesFit (filter, `fitsRequest`): pod count, cpu, memory and every scalar resource
+/// (extended resources such as `example.com/dongle`, hugepages) against what is left; every
+/// shortfall is a reason of its own (`Insufficient <name>`). A request larger than the node's
+/// whole allocatable (0 for an extended resource the node does not advertise) cannot be met by
 /// evicting anything: `UnschedulableAndUnresolvable`.
 pub fn node_resources_fit(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
     let mut reasons = Vec::new();
@@ -137,6 +139,14 @@ pub fn node_resources_fit(pod: &Value, node: &NodeInfo) -> Result<(), Rejection>
     if r.memory > 0 && r.memory > node.allocatable.memory - node.requested.memory {
         reasons.push("Insufficient memory".to_string());
         unresolvable |= r.memory > node.allocatable.memory;
+    }
+    for (name, want) in super::node_info::scalar_requests(pod) {
+        let allocatable = node.allocatable_scalar.get(&name).copied().unwrap_or(0);
+        let requested = node.requested_scalar.get(&name).copied().unwrap_or(0);
+        if want > allocatable.saturating_sub(requested) {
+            reasons.push(format!("Insufficient {name}"));
+            unresolvable |= want > allocatable;
+        }
     }
     if reasons.is_empty() {
         Ok(())
@@ -266,6 +276,19 @@ mod tests {
         let e = node_ports(&with_port("10.0.0.1", "TCP"), &n).unwrap_err();
         assert_eq!((e.reasons, e.unresolvable), (vec!["node(s) didn't have free ports for the requested pod ports".to_string()], false));
         assert!(node_ports(&with_port("", "UDP"), &n).is_ok());
+    }
+
+    #[test]
+    fn extended_resources_must_be_advertised_and_free() {
+        let mut p = pod(Some("100m"));
+        p["spec"]["containers"][0]["resources"]["requests"]["example.com/dongle"] = json!("3");
+        let e = node_resources_fit(&p, &worker("4")).unwrap_err();
+        assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient example.com/dongle".to_string()], true));
+        let mut n = NodeInfo::from_node(&json!({"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110", "example.com/dongle": "4"}}}));
+        assert!(node_resources_fit(&p, &n).is_ok());
+        n.add_pod(&json!({"metadata": {"uid": "a"}, "spec": {"containers": [{"resources": {"requests": {"example.com/dongle": "2"}}}]}}));
+        let e = node_resources_fit(&p, &n).unwrap_err();
+        assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient example.com/dongle".to_string()], false));
     }
 
     #[test]

@@ -71,6 +71,64 @@ pub fn pod_requests(pod: &Value, non_zero: bool) -> Resources {
     sum
 }
 
+/// `v1helper.IsScalarResourceName`: extended resources (a domain-prefixed name outside
+/// `requests.`), prefixed native resources (`*kubernetes.io/*`), hugepages and attachable
+/// volumes. The scheduler keeps these in `Resource.ScalarResources` and NodeResourcesFit checks
+/// each; cpu, memory, pods and ephemeral-storage are kept apart.
+pub fn is_scalar_resource_name(name: &str) -> bool {
+    (name.contains('/') && !name.starts_with("requests.")) || name.starts_with("hugepages-") || name.starts_with("attachable-volumes-")
+}
+
+/// The pod's scalar-resource requests (`Resource.ScalarResources` of `computePodResourceRequest`),
+/// in thousandths of a unit, summed the way [`pod_requests`] sums cpu: containers plus sidecars,
+/// or the largest init container if larger, plus `overhead`. Zero requests are left out.
+pub fn scalar_requests(pod: &Value) -> BTreeMap<String, i64> {
+    fn of(list: &Value) -> BTreeMap<String, i64> {
+        let mut out = BTreeMap::new();
+        for (k, v) in list.as_object().into_iter().flatten() {
+            if is_scalar_resource_name(k) {
+                if let Some(q) = quantity_milli(v) {
+                    out.insert(k.clone(), q);
+                }
+            }
+        }
+        out
+    }
+    fn add(into: &mut BTreeMap<String, i64>, from: &BTreeMap<String, i64>) {
+        for (k, v) in from {
+            let e = into.entry(k.clone()).or_insert(0);
+            *e = e.saturating_add(*v);
+        }
+    }
+    let spec = &pod["spec"];
+    let mut sum = BTreeMap::new();
+    for c in spec["containers"].as_array().into_iter().flatten() {
+        add(&mut sum, &of(&c["resources"]["requests"]));
+    }
+    let mut sidecars = BTreeMap::new();
+    let mut init_max: BTreeMap<String, i64> = BTreeMap::new();
+    for c in spec["initContainers"].as_array().into_iter().flatten() {
+        let r = of(&c["resources"]["requests"]);
+        let mut needs = sidecars.clone();
+        add(&mut needs, &r);
+        if c["restartPolicy"] == "Always" {
+            sidecars = needs.clone();
+        }
+        for (k, v) in needs {
+            let e = init_max.entry(k).or_insert(0);
+            *e = (*e).max(v);
+        }
+    }
+    add(&mut sum, &sidecars);
+    for (k, v) in init_max {
+        let e = sum.entry(k).or_insert(0);
+        *e = (*e).max(v);
+    }
+    add(&mut sum, &of(&spec["overhead"]));
+    sum.retain(|_, v| *v > 0);
+    sum
+}
+
 /// `corev1helpers.PodPriority`: `spec.priority`, 0 when unset.
 pub fn pod_priority(pod: &Value) -> i32 {
     pod["spec"]["priority"].as_i64().map_or(0, |p| p.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
@@ -86,6 +144,8 @@ pub struct PodInfo {
     pub priority: i32,
     pub requests: Resources,
     pub non_zero_requests: Resources,
+    /// Extended and other scalar resources requested ([`scalar_requests`]).
+    pub scalar_requests: BTreeMap<String, i64>,
     /// `(protocol, hostIP, hostPort)` of every container port with a hostPort.
     pub host_ports: Vec<(String, String, i64)>,
     /// `spec.affinity.podAffinity` and `podAntiAffinity` (null when absent).
@@ -127,6 +187,7 @@ impl PodInfo {
             priority: pod_priority(pod),
             requests: pod_requests(pod, false),
             non_zero_requests: pod_requests(pod, true),
+            scalar_requests: scalar_requests(pod),
             host_ports,
             pod_affinity: pod["spec"]["affinity"]["podAffinity"].clone(),
             pod_anti_affinity: pod["spec"]["affinity"]["podAntiAffinity"].clone(),
@@ -165,6 +226,10 @@ pub struct NodeInfo {
     pub requested: Resources,
     /// With the scoring defaults for containers without requests.
     pub non_zero_requested: Resources,
+    /// Scalar resources (extended resources such as `example.com/dongle`, hugepages) in
+    /// thousandths of a unit: what the node advertises and what its pods request.
+    pub allocatable_scalar: BTreeMap<String, i64>,
+    pub requested_scalar: BTreeMap<String, i64>,
     pub pod_count: i64,
     /// The pods bound or assumed here.
     pub pods: Vec<PodInfo>,
@@ -182,7 +247,15 @@ impl NodeInfo {
                 images.insert(name.to_string(), size);
             }
         }
+        let allocatable_scalar = alloc
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| is_scalar_resource_name(k))
+            .filter_map(|(k, v)| Some((k.clone(), quantity_milli(v)?)))
+            .collect();
         NodeInfo {
+            allocatable_scalar,
             name: node["metadata"]["name"].as_str().unwrap_or("").to_string(),
             labels: labels_of(node),
             unschedulable: node["spec"]["unschedulable"] == Value::Bool(true),
@@ -207,6 +280,10 @@ impl NodeInfo {
         self.requested.memory = self.requested.memory.saturating_add(p.requests.memory);
         self.non_zero_requested.milli_cpu = self.non_zero_requested.milli_cpu.saturating_add(p.non_zero_requests.milli_cpu);
         self.non_zero_requested.memory = self.non_zero_requested.memory.saturating_add(p.non_zero_requests.memory);
+        for (k, v) in &p.scalar_requests {
+            let e = self.requested_scalar.entry(k.clone()).or_insert(0);
+            *e = e.saturating_add(*v);
+        }
         self.pod_count += 1;
         self.pods.push(p);
     }
@@ -219,6 +296,11 @@ impl NodeInfo {
         self.requested.memory -= p.requests.memory;
         self.non_zero_requested.milli_cpu -= p.non_zero_requests.milli_cpu;
         self.non_zero_requested.memory -= p.non_zero_requests.memory;
+        for (k, v) in &p.scalar_requests {
+            if let Some(e) = self.requested_scalar.get_mut(k) {
+                *e = e.saturating_sub(*v);
+            }
+        }
         self.pod_count -= 1;
         Some(p)
     }
@@ -242,6 +324,24 @@ mod tests {
         assert_eq!(pod_requests(&pod, false), Resources { milli_cpu: 2000, memory: 64 << 20 });
         // Non-zero: the `log` container counts 100m and 200Mi, `app` 200Mi of memory.
         assert_eq!(pod_requests(&pod, true), Resources { milli_cpu: 2000, memory: (64 + 400) << 20 });
+    }
+
+    #[test]
+    fn scalar_requests_keep_extended_resources_only() {
+        let pod = json!({"spec": {
+            "initContainers": [{"name": "init", "resources": {"requests": {"example.com/dongle": "5"}}}],
+            "containers": [
+                {"name": "a", "resources": {"requests": {"cpu": "1", "example.com/dongle": "3", "hugepages-2Mi": "0"}}},
+                {"name": "b", "resources": {"requests": {"example.com/dongle": "1", "requests.foo/bar": "1"}}}
+            ]
+        }});
+        assert_eq!(scalar_requests(&pod), BTreeMap::from([("example.com/dongle".to_string(), 5000)]));
+        let mut n = NodeInfo::from_node(&json!({"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "4", "example.com/dongle": "4"}}}));
+        assert_eq!(n.allocatable_scalar, BTreeMap::from([("example.com/dongle".to_string(), 4000)]));
+        n.add_pod(&json!({"metadata": {"uid": "p"}, "spec": {"containers": [{"resources": {"requests": {"example.com/dongle": "2"}}}]}}));
+        assert_eq!(n.requested_scalar["example.com/dongle"], 2000);
+        n.remove_pod("p");
+        assert_eq!(n.requested_scalar["example.com/dongle"], 0);
     }
 
     #[test]
