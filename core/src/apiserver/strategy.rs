@@ -88,6 +88,7 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
     match (kind.group, kind.kind) {
         ("", "Pod") => {
             obj["status"] = json!({"phase": "Pending", "qosClass": qos_class(&obj["spec"])});
+            apply_scheduling_gated_condition(obj);
         }
         ("", "Namespace") => {
             obj["spec"]["finalizers"] = json!(["kubernetes"]);
@@ -108,6 +109,19 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
         }
         _ => {}
     }
+}
+
+/// The pod strategy's `applySchedulingGatedCondition`: a pod created with scheduling gates gets
+/// `PodScheduled=False` with reason `SchedulingGated` (kubectl then prints `SchedulingGated`);
+/// the scheduler leaves it alone until the gates are removed.
+fn apply_scheduling_gated_condition(pod: &mut Value) {
+    if pod["spec"]["schedulingGates"].as_array().is_none_or(Vec::is_empty) {
+        return;
+    }
+    pod["status"]["conditions"] = json!([{
+        "type": "PodScheduled", "status": "False", "lastProbeTime": null, "lastTransitionTime": null,
+        "reason": "SchedulingGated", "message": "Scheduling is blocked due to non-empty scheduling gates",
+    }]);
 }
 
 /// The Job strategy's `generateSelectorIfNeeded`: unless `spec.manualSelector` is true, the
@@ -265,6 +279,19 @@ mod tests {
         let mut manual = json!({"metadata": {"name": "m"}, "spec": {"manualSelector": true, "template": {}}});
         prepare_for_create(kind, &mut manual, "default", Time(0), &mut Rng::new(1));
         assert!(manual["spec"].get("selector").is_none());
+    }
+
+    #[test]
+    fn gated_pods_are_created_scheduling_gated() {
+        let kind = crate::api::registry::lookup("v1", "Pod").expect("Pod is served");
+        let mut pod = json!({"metadata": {"name": "test-pod"}, "spec": {"schedulingGates": [{"name": "example.com/foo"}], "containers": [{"name": "c"}]}});
+        prepare_for_create(kind, &mut pod, "default", Time(0), &mut Rng::new(1));
+        let c = &pod["status"]["conditions"][0];
+        assert_eq!((c["type"].as_str(), c["status"].as_str(), c["reason"].as_str()), (Some("PodScheduled"), Some("False"), Some("SchedulingGated")));
+        assert_eq!(c["message"], "Scheduling is blocked due to non-empty scheduling gates");
+        let mut plain = json!({"metadata": {"name": "p"}, "spec": {"schedulingGates": [], "containers": [{"name": "c"}]}});
+        prepare_for_create(kind, &mut plain, "default", Time(0), &mut Rng::new(1));
+        assert!(plain["status"].get("conditions").is_none());
     }
 
     #[test]

@@ -26,6 +26,10 @@ fn later(a: Option<String>, b: &Value) -> Option<String> {
 pub fn pod_row(pod: &Value) -> PodRow {
     let status = &pod["status"];
     let mut reason = status["reason"].as_str().or(status["phase"].as_str()).unwrap_or("").to_string();
+    // printPod: a pod carrying `PodScheduled` with reason `SchedulingGated` prints that reason.
+    if status["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "PodScheduled" && c["reason"] == "SchedulingGated") {
+        reason = "SchedulingGated".into();
+    }
     let init_specs: Vec<&Value> = pod["spec"]["initContainers"].as_array().into_iter().flatten().collect();
     let restartable = |name: &Value| init_specs.iter().any(|c| c["name"] == *name && c["restartPolicy"] == "Always");
     let total = pod["spec"]["containers"].as_array().map_or(0, Vec::len) + init_specs.iter().filter(|c| c["restartPolicy"] == "Always").count();
@@ -124,6 +128,8 @@ mod tests {
         assert_eq!(pod_status(&done), "Completed");
         let deleting = json!({"metadata": {"deletionTimestamp": "x"}, "status": {"phase": "Running"}});
         assert_eq!(pod_status(&deleting), "Terminating");
+        let gated = json!({"status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]}});
+        assert_eq!(pod_status(&gated), "SchedulingGated");
     }
 
     #[test]
