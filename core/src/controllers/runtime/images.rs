@@ -4,8 +4,11 @@
 //!
 //! Docker Hub's official images are a known list, so a typo such as `ngnix` fails as it does on
 //! Docker Hub (the repository does not exist, so the anonymous token has no scope for it).
-//! Images in other namespaces and registries are assumed to exist: the simulation cannot know
-//! every public repository, and most manifests name real ones.
+//! Images in other namespaces and registries are assumed to exist (the simulation cannot know
+//! every public repository, and most manifests name real ones), except the placeholders the
+//! documentation uses for "your own image", which exist nowhere: a `gcr.io` project outside the
+//! public ones Google and Kubernetes publish (`gcr.io/<project>/...`, `gcr.io/myproject/...`,
+//! `gcr.io/my-gcp-project/...` are the reader's project) and Docker Hub's `non-existing-repo`.
 
 /// Official images (`docker.io/library/<name>`) the simulated Docker Hub serves.
 const OFFICIAL_IMAGES: &[&str] = &[
@@ -15,6 +18,17 @@ const OFFICIAL_IMAGES: &[&str] = &[
     "neo4j", "nextcloud", "nginx", "node", "openjdk", "perl", "php", "postgres", "python", "rabbitmq", "redis", "registry",
     "rockylinux", "ruby", "rust", "solr", "sonarqube", "tomcat", "traefik", "ubuntu", "vault", "wordpress", "zookeeper",
 ];
+
+/// `gcr.io` projects that serve public images (Google's samples and the Kubernetes project's
+/// images before registry.k8s.io); any other `gcr.io/<project>` is the reader's own project.
+const PUBLIC_GCR_PROJECTS: &[&str] = &[
+    "google-samples", "google_samples", "google-containers", "google_containers", "kubernetes-e2e-test-images", "distroless",
+    "cloud-builders", "k8s-staging-images", "kaniko-project", "cadvisor", "heptio-images", "istio-release", "knative-releases",
+    "tekton-releases", "linkerd-io", "ml-pipeline", "gke-release", "google.com",
+];
+
+/// Docker Hub namespaces the documentation uses for a repository that does not exist.
+const MISSING_HUB_NAMESPACES: &[&str] = &["non-existing-repo"];
 
 /// A reference split as containerd's `docker.ParseDockerRef` normalises it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,12 +80,26 @@ impl ImageRef {
 /// Why a pull fails, as containerd's error text (without the kubelet's prefix).
 pub fn pull_error(image: &str) -> Option<String> {
     let r = ImageRef::parse(image);
-    if let Some(name) = r.repository.strip_prefix("docker.io/library/") {
-        if !OFFICIAL_IMAGES.contains(&name) {
-            let full = r.full();
-            return Some(format!(
-                "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
-            ));
+    let full = r.full();
+    let hub_missing = match r.repository.strip_prefix("docker.io/") {
+        Some(path) => match path.strip_prefix("library/") {
+            Some(name) => !OFFICIAL_IMAGES.contains(&name),
+            None => MISSING_HUB_NAMESPACES.contains(&path.split('/').next().unwrap_or("")),
+        },
+        None => false,
+    };
+    if hub_missing {
+        // Docker Hub answers a repository that does not exist like a private one: the anonymous
+        // token carries no scope for it.
+        return Some(format!(
+            "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+        ));
+    }
+    if let Some(path) = r.repository.strip_prefix("gcr.io/") {
+        if !PUBLIC_GCR_PROJECTS.contains(&path.split('/').next().unwrap_or("")) {
+            // The manifest request answers 404, which containerd's resolver reports as
+            // `<ref>: not found` (`errdefs.ErrNotFound`).
+            return Some(format!("failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"));
         }
     }
     None
@@ -146,5 +174,19 @@ mod tests {
         let e = pull_error("ngnix").unwrap_or_default();
         assert!(e.starts_with("failed to pull and unpack image \"docker.io/library/ngnix:latest\": failed to resolve reference"), "{e}");
         assert!(e.contains("pull access denied, repository does not exist or may require authorization"));
+    }
+
+    #[test]
+    fn documentation_placeholders_do_not_exist() {
+        let e = pull_error("non-existing-repo/non-existing-image:example").unwrap_or_default();
+        assert!(e.contains("\"docker.io/non-existing-repo/non-existing-image:example\": pull access denied"), "{e}");
+        assert_eq!(
+            pull_error("gcr.io/myproject/job-wq-2").as_deref(),
+            Some("failed to pull and unpack image \"gcr.io/myproject/job-wq-2:latest\": failed to resolve reference \"gcr.io/myproject/job-wq-2:latest\": gcr.io/myproject/job-wq-2:latest: not found")
+        );
+        assert!(pull_error("gcr.io/my-gcp-project/my-kube-scheduler:1.0").is_some());
+        assert_eq!(pull_error("gcr.io/google-samples/gb-frontend:v5"), None);
+        assert_eq!(pull_error("gcr.io/google_samples/gb-redisslave:v1"), None);
+        assert_eq!(pull_error("registry.k8s.io/pause:3.10"), None);
     }
 }
