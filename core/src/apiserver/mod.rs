@@ -25,8 +25,7 @@ pub mod strategy;
 pub mod validation;
 
 pub use field::FieldError;
-pub use objects::{MemoryObjects, Objects};
-pub use pipeline::StoreObjects;
+pub use objects::{MemoryObjects, Objects, StoreObjects};
 pub use status::{qualified_resource, Status};
 pub use managed_fields::manager::manager_for as manager_for_request;
 pub use strategy::rfc3339;

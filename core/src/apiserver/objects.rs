@@ -1,6 +1,9 @@
 //! Read access to stored objects for the stages that consult cluster state (admission plugins,
 //! the RBAC authorizer), by resource plural, as kube-apiserver's listers give it.
 
+use super::storage;
+use crate::api::{all_kinds, KindInfo};
+use crate::store::Store;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -16,6 +19,37 @@ pub trait Objects {
     /// then nothing read from it is remembered).
     fn fingerprint(&self, _resource: &str, _namespace: Option<&str>) -> Option<(i64, i64)> {
         None
+    }
+}
+
+/// Stored objects seen through the [`Objects`] trait, by resource plural: what the stages read
+/// from etcd.
+pub struct StoreObjects<'a>(pub &'a Store);
+
+impl StoreObjects<'_> {
+    /// The etcd prefix holding `resource` (in `namespace`, when given and namespaced).
+    fn prefix(resource: &str, namespace: Option<&str>) -> Option<String> {
+        let kind: &KindInfo = all_kinds().iter().find(|k| k.resource == resource && k.persisted)?;
+        Some(match namespace {
+            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
+            _ => format!("{}/", kind.etcd_prefix()),
+        })
+    }
+}
+
+impl Objects for StoreObjects<'_> {
+    fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
+        let kind = all_kinds().iter().find(|k| k.resource == resource && k.persisted)?;
+        storage::get(self.0, &kind.etcd_key(namespace, name)).ok().flatten().map(|s| s.object)
+    }
+
+    fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {
+        let Some(prefix) = Self::prefix(resource, namespace) else { return Vec::new() };
+        storage::list(self.0, &prefix, None, 0).map(|(items, _, _)| items.into_iter().map(|s| s.object).collect()).unwrap_or_default()
+    }
+
+    fn fingerprint(&self, resource: &str, namespace: Option<&str>) -> Option<(i64, i64)> {
+        Self::prefix(resource, namespace).map(|prefix| self.0.fingerprint(prefix.as_bytes()))
     }
 }
 

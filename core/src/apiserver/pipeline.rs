@@ -1,11 +1,9 @@
 //! The stages of one request, in kube-apiserver's order, each traced.
 
 use super::{
-    diff, patch, qualified_resource, select, storage, strategy, Context, FieldError, Objects, PatchType, Propagation,
+    diff, patch, qualified_resource, select, storage, strategy, Context, FieldError, PatchType, Propagation,
     Reply, Request, Status, Verb,
 };
-use crate::api::{all_kinds, KindInfo};
-use crate::store::Store;
 use crate::trace::{Actor, Event, Stage, Verdict, WriteOp};
 use serde_json::{json, Value};
 
@@ -16,38 +14,6 @@ mod apply_patch;
 // Subresources and watch: children of this module, so they share its stages.
 #[path = "subresources/mod.rs"]
 mod subresources;
-
-/// Stored objects seen through the [`Objects`] trait, by resource plural.
-pub struct StoreObjects<'a>(pub &'a Store);
-
-fn kind_for_resource(resource: &str) -> Option<&'static KindInfo> {
-    all_kinds().iter().find(|k| k.resource == resource && k.persisted)
-}
-
-impl Objects for StoreObjects<'_> {
-    fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
-        let kind = kind_for_resource(resource)?;
-        storage::get(self.0, &kind.etcd_key(namespace, name)).ok().flatten().map(|s| s.object)
-    }
-
-    fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        let Some(kind) = kind_for_resource(resource) else { return Vec::new() };
-        let prefix = match namespace {
-            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
-            _ => format!("{}/", kind.etcd_prefix()),
-        };
-        storage::list(self.0, &prefix, None, 0).map(|(items, _, _)| items.into_iter().map(|s| s.object).collect()).unwrap_or_default()
-    }
-
-    fn fingerprint(&self, resource: &str, namespace: Option<&str>) -> Option<(i64, i64)> {
-        let kind = kind_for_resource(resource)?;
-        let prefix = match namespace {
-            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
-            _ => format!("{}/", kind.etcd_prefix()),
-        };
-        Some(self.0.fingerprint(prefix.as_bytes()))
-    }
-}
 
 struct Run<'c, 'a> {
     ctx: &'c mut Context<'a>,
