@@ -88,8 +88,9 @@ mod tests {
         resp.kvs[0].lease
     }
 
-    #[test]
-    fn events_share_a_lease_within_the_reuse_window_and_expire_with_it() {
+    /// A store holding the `default` namespace, with the trace, RNG and request counter that
+    /// created it.
+    fn with_default_namespace() -> (Store, Trace, Rng, u64) {
         let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(10_000), Rng::new(1), 1);
         {
             let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
@@ -98,6 +99,12 @@ mod tests {
             ns.user = User::apiserver();
             handle(&mut ctx, &ns).result.unwrap();
         }
+        (store, trace, rng, next)
+    }
+
+    #[test]
+    fn events_share_a_lease_within_the_reuse_window_and_expire_with_it() {
+        let (mut store, mut trace, mut rng, mut next) = with_default_namespace();
         let a = create_event(&mut store, &mut trace, &mut rng, &mut next, 1_000, "a");
         let b = create_event(&mut store, &mut trace, &mut rng, &mut next, 30_000, "b");
         let c = create_event(&mut store, &mut trace, &mut rng, &mut next, 70_000, "c");
@@ -116,14 +123,7 @@ mod tests {
     /// then, so it outlives the lease it was created with.
     #[test]
     fn a_patched_event_lives_an_hour_from_its_last_write() {
-        let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(10_000), Rng::new(1), 1);
-        {
-            let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut Default::default() };
-            let mut ns = Request::new(Verb::Create, lookup("v1", "Namespace").unwrap(), "", "")
-                .with_body(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
-            ns.user = User::apiserver();
-            handle(&mut ctx, &ns).result.unwrap();
-        }
+        let (mut store, mut trace, mut rng, mut next) = with_default_namespace();
         let created = create_event(&mut store, &mut trace, &mut rng, &mut next, 1_000, "a");
         store.advance_to(3_000_000);
         {
