@@ -252,6 +252,9 @@ pub struct Context<'a> {
 pub struct ApiMemory {
     /// The RBAC authorizer's resolved bindings (`authz/memo.rs`).
     pub rbac: authz::RbacMemo,
+    /// The lease the last event was attached to (the etcd3 lease manager's `prevLeaseID`);
+    /// 0 before the first (`subresources/event_ttl.rs`).
+    pub event_lease: i64,
 }
 
 /// Serves one request through every stage, tracing each.

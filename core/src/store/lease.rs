@@ -63,6 +63,11 @@ impl Lessor {
         let ttl_s = ttl_s.clamp(MIN_TTL_S, MAX_TTL_S);
         let expiry_ms = now_ms.saturating_add(ttl_s as u64 * 1000);
         self.leases.insert(id, Lease { id, ttl_s, expiry_ms, keys: BTreeSet::new() });
+        // etcd's IDs come from a generator that only moves forward: an ID freed by a revoke is
+        // not handed out again. The store peeks the ID before its WAL entry and grants it here.
+        if id == self.next_id {
+            self.next_id = id.wrapping_add(1);
+        }
         Ok((id, ttl_s))
     }
 
@@ -131,6 +136,17 @@ impl Lessor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As etcd's ID generator, the lessor never hands out a revoked lease's ID again, even when
+    /// the store names the ID itself (it peeks it before writing the grant to its WAL).
+    #[test]
+    fn a_revoked_id_is_not_granted_again() {
+        let mut l = Lessor::default();
+        let first = l.peek_free_id();
+        l.grant(first, 60, 0).unwrap();
+        l.leases.remove(&first);
+        assert_ne!(l.peek_free_id(), first);
+    }
 
     #[test]
     fn short_ttls_are_raised_and_expire_in_virtual_time() {
