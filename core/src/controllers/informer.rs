@@ -57,6 +57,9 @@ pub struct Informer {
     resync: Option<Option<Duration>>,
     /// When the next resync is due.
     next_resync: Option<Time>,
+    /// Whether the last sync was a LIST, whose objects come as notifications but not as
+    /// deliveries.
+    listed: bool,
 }
 
 /// One call of a shared informer's event handlers. The object is the cache's (by `key`) for an
@@ -130,7 +133,7 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
 
 impl Informer {
     pub fn new(kind: &'static KindInfo) -> Self {
-        Informer { kind, watch_id: None, cache: BTreeMap::new(), by_node: BTreeMap::new(), notifications: Vec::new(), resync: None, next_resync: None }
+        Informer { kind, watch_id: None, cache: BTreeMap::new(), by_node: BTreeMap::new(), notifications: Vec::new(), resync: None, next_resync: None, listed: false }
     }
 
     /// An informer of kube-controller-manager's shared factory that resyncs: its period is drawn
@@ -141,6 +144,11 @@ impl Informer {
     }
 
     /// What the event handlers were handed in this step's sync, in order.
+    /// Whether the last sync listed (the first, or after the watch was compacted away).
+    pub fn listed(&self) -> bool {
+        self.listed
+    }
+
     pub fn notifications(&self) -> &[Notification] {
         &self.notifications
     }
@@ -194,6 +202,7 @@ impl Informer {
     /// Returns the events applied (none for the LIST).
     pub fn sync(&mut self, ctx: &mut Context) -> Vec<Delivered> {
         self.notifications.clear();
+        self.listed = self.watch_id.is_none();
         let changes = self.list_and_watch(ctx);
         if self.next_resync.is_some_and(|due| ctx.now >= due) {
             let keys: Vec<String> = self.cache.keys().cloned().collect();

@@ -65,6 +65,9 @@ pub struct Kubelet {
     /// Node, renews its Lease) as foreground work, so a run to idle includes it rather than
     /// leaving it to the background heartbeat. Cleared by that step, so it wakes only once.
     starting: bool,
+    /// Whether its last sync sent requests: it looks again at the next step even when its node
+    /// has no news (a failed write is retried; see `wake.rs`).
+    pub busy: bool,
     /// Pods whose volumes cannot be set up: the next try and the current back-off (0 before the
     /// first failed try), per uid.
     mounts: BTreeMap<String, (Time, u64)>,
@@ -89,7 +92,7 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false, mounts: BTreeMap::new(), image_cache: (None, json!([])) }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false, mounts: BTreeMap::new(), image_cache: (None, json!([])), busy: false }
     }
 
     pub fn name(&self) -> &str {
@@ -108,6 +111,12 @@ impl Kubelet {
         let starting = self.starting.then_some(Time::default());
         let first_mounts = self.mounts.values().filter(|(_, backoff)| *backoff == 0).map(|(t, _)| *t);
         self.timers.values().map(|(t, _)| *t).chain(self.runtime.next_wake()).chain(starting).chain(first_mounts).min()
+    }
+
+    /// Whether a step at `now` has work for this kubelet though nothing on its node changed:
+    /// it is starting, one of its timers is due, or it is [`busy`](Kubelet::busy).
+    pub fn due(&self, now: Time) -> bool {
+        !self.stopped && (self.busy || [self.next_wake(), self.next_heartbeat(), self.next_runtime_timer()].into_iter().flatten().any(|t| t <= now))
     }
 
     /// The heartbeat timers, which run in the background as virtual time passes.

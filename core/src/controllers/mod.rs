@@ -68,6 +68,7 @@ use scheduler::filters as scheduler_plugins;
 mod statefulset;
 mod taint_eviction;
 mod ttl_after_finished;
+mod wake;
 mod watch_delivery;
 mod workqueue;
 pub mod watch_streams;
@@ -171,7 +172,9 @@ impl Caches {
         delivered.extend(self.namespaces.sync(ctx));
         delivered.extend(self.serviceaccounts.sync(ctx));
         delivered.extend(self.configmaps.sync(ctx));
-        self.secrets_wanted = self.secrets_wanted || self.pods.values().any(runtime::config::refers_to_secret);
+        // Only the pods this sync added or changed can be the first to refer to a Secret.
+        self.secrets_wanted = self.secrets_wanted
+            || self.pods.notifications().iter().filter(|n| !matches!(n, informer::Notification::Deleted { .. })).filter_map(|n| self.pods.object_of(n)).any(runtime::config::refers_to_secret);
         if self.secrets_wanted {
             delivered.extend(self.secrets.sync(ctx));
         }
@@ -190,6 +193,12 @@ impl Caches {
         delivered.extend(self.pdbs.sync(ctx));
         delivered.extend(self.hpas.sync(ctx));
         delivered
+    }
+
+    /// Whether an informer a kubelet or the node lifecycle controller reads listed in the last
+    /// sync: its objects came without deliveries, so every node is woken.
+    fn listed_for_nodes(&self) -> bool {
+        [&self.pods, &self.nodes, &self.leases, &self.configmaps].iter().any(|i| i.listed()) || (self.secrets_wanted && self.secrets.listed())
     }
 }
 
@@ -281,15 +290,20 @@ impl ControlPlane {
             // and every request a component sends from here on names its reconcile as its cause.
             let mut delivered = caches.sync(ctx);
             watch_delivery::queue_services(&mut delivered, &caches.services);
+            let woken = wake::Woken::of(&delivered, caches.listed_for_nodes());
             let machines: Vec<_> = self.kubelets.iter().map(|k| watch_delivery::Machine { name: k.name(), kubelet_running: !k.stopped }).collect();
             let queued = watch_delivery::deliver(ctx, delivered, &machines);
             ctx.trace.begin_reconciles(queued, self.seen_revision);
             let caches = &*caches;
             namespace_bootstrap::reconcile(ctx, caches);
             for k in &mut self.kubelets {
-                k.reconcile(ctx, caches, &mut self.events);
+                if woken.node(k.name()) || k.due(ctx.now) {
+                    let sent = *ctx.next_request_id;
+                    k.reconcile(ctx, caches, &mut self.events);
+                    k.busy = *ctx.next_request_id != sent;
+                }
             }
-            self.node_lifecycle.reconcile(ctx, caches, &mut self.events);
+            self.node_lifecycle.reconcile(ctx, caches, &mut self.events, &woken);
             // It runs as `node-controller`, as kube-controller-manager's taint manager does.
             ctx.trace.reconciling_as(Some("taint-eviction-controller"));
             self.taint_eviction.reconcile(ctx, caches, &mut self.events);

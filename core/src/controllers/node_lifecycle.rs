@@ -16,11 +16,12 @@
 
 use super::client::{self, name_of, EventNames, Source};
 use super::node_lease::LEASE_NAMESPACE;
+use super::wake::Woken;
 use super::Caches;
 use crate::apiserver::{rfc3339, Context, Verb};
 use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const NAME: &str = "node-controller";
 pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
@@ -47,6 +48,8 @@ pub struct NodeLifecycleController {
     health: BTreeMap<String, Health>,
     /// When the controller last looked.
     now: Time,
+    /// Nodes whose last look sent a request: looked at again at the next step.
+    recheck: BTreeSet<String>,
 }
 
 fn ready_status(node: &Value) -> &str {
@@ -74,43 +77,66 @@ impl NodeLifecycleController {
             .map(|t| if t <= self.now { Time((self.now.as_ms() / MONITOR_PERIOD_MS + 1) * MONITOR_PERIOD_MS) } else { t })
     }
 
-    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+    /// Looks at the nodes `woken` names and those whose requests went out last time, or at every
+    /// node once per monitor period (when a grace period can have run out) and after a relist.
+    /// Between two ticks a node nobody wrote has nothing new to say: its health changes only
+    /// with its Node or Lease, and its timeout only at a tick.
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, woken: &Woken) {
+        let full = woken.everything() || last_tick(ctx.now) != last_tick(self.now);
         self.now = ctx.now;
+        let mut names: BTreeSet<String> = std::mem::take(&mut self.recheck);
+        if full {
+            names.extend(self.health.keys().cloned());
+            names.extend(caches.nodes.values().map(|n| name_of(n).to_string()));
+        } else {
+            names.extend(woken.nodes().map(str::to_string));
+        }
         let user = client::controller(NAME);
         let source = Source { component: "node-controller", host: "" };
-        let gone: Vec<String> = self.health.keys().filter(|n| caches.nodes.get("", n).is_none()).cloned().collect();
-        for name in gone {
-            if let Some(h) = self.health.remove(&name) {
+        for name in names.iter().filter(|n| caches.nodes.get("", n).is_none()) {
+            if let Some(h) = self.health.remove(name) {
                 client::event(ctx, events, &user, &source, &h.node, false, "RemovingNode", &format!("Node {name} event: Removing Node {name} from Controller"));
             }
         }
-        for node in caches.nodes.values() {
-            let name = name_of(node).to_string();
-            let renew_time = caches.leases.get(LEASE_NAMESPACE, &name).map(|l| l["spec"]["renewTime"].to_string()).unwrap_or_default();
-            let heartbeat = heartbeat_of(node);
-            match self.health.get_mut(&name) {
-                None => {
-                    client::event(ctx, events, &user, &source, node, false, "RegisteredNode", &format!("Node {name} event: Registered Node {name} in Controller"));
-                    self.health.insert(name.clone(), Health { probe: ctx.now, renew_time, heartbeat, node: node.clone() });
-                }
-                Some(h) => {
-                    if h.renew_time != renew_time || h.heartbeat != heartbeat {
-                        h.probe = ctx.now;
-                        h.renew_time = renew_time;
-                        h.heartbeat = heartbeat;
-                    }
-                    h.node = node.clone();
-                }
+        for node in names.iter().filter_map(|n| caches.nodes.get("", n)) {
+            let sent = *ctx.next_request_id;
+            self.look_at(ctx, caches, node, events);
+            // A write that failed is tried again at the next step, not only at the next tick.
+            if *ctx.next_request_id != sent {
+                self.recheck.insert(name_of(node).to_string());
             }
-            let probe = self.health.get(&name).map_or(ctx.now, |h| h.probe);
-            let timed_out = last_tick(ctx.now) > probe.after(GRACE_PERIOD);
-            if timed_out && ready_status(node) != "Unknown" {
-                self.mark_unknown(ctx, caches, node, events);
-                // The taints follow at the next pass, from the Node as now stored.
-                continue;
-            }
-            update_taints(ctx, node);
         }
+    }
+
+    /// `monitorNodeHealth` for one Node: its health record, the grace period, its taints.
+    fn look_at(&mut self, ctx: &mut Context, caches: &Caches, node: &Value, events: &mut EventNames) {
+        let user = client::controller(NAME);
+        let source = Source { component: "node-controller", host: "" };
+        let name = name_of(node).to_string();
+        let renew_time = caches.leases.get(LEASE_NAMESPACE, &name).map(|l| l["spec"]["renewTime"].to_string()).unwrap_or_default();
+        let heartbeat = heartbeat_of(node);
+        match self.health.get_mut(&name) {
+            None => {
+                client::event(ctx, events, &user, &source, node, false, "RegisteredNode", &format!("Node {name} event: Registered Node {name} in Controller"));
+                self.health.insert(name.clone(), Health { probe: ctx.now, renew_time, heartbeat, node: node.clone() });
+            }
+            Some(h) => {
+                if h.renew_time != renew_time || h.heartbeat != heartbeat {
+                    h.probe = ctx.now;
+                    h.renew_time = renew_time;
+                    h.heartbeat = heartbeat;
+                }
+                h.node = node.clone();
+            }
+        }
+        let probe = self.health.get(&name).map_or(ctx.now, |h| h.probe);
+        let timed_out = last_tick(ctx.now) > probe.after(GRACE_PERIOD);
+        if timed_out && ready_status(node) != "Unknown" {
+            self.mark_unknown(ctx, caches, node, events);
+            // The taints follow at the next pass, from the Node as now stored.
+            return;
+        }
+        update_taints(ctx, node);
     }
 
     /// `tryUpdateNodeHealth` once the grace period ran out: every kubelet condition `Unknown`.
