@@ -149,14 +149,17 @@ impl DaemonSetController {
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let live: Vec<&str> = caches.daemonsets.values().map(uid_of).collect();
         self.refused.retain(|uid, _| live.contains(&uid.as_str()));
-        let nodes: Vec<NodeInfo> = caches.nodes.values().map(NodeInfo::from_node).collect();
+        // Read the nodes only when there is a DaemonSet to place: at 5,000 nodes and none, this
+        // was a sixth of every step.
+        let mut nodes: Option<Vec<NodeInfo>> = None;
         for ds in caches.daemonsets.values() {
             if is_terminating(ds) {
                 continue;
             }
+            let nodes = nodes.get_or_insert_with(|| caches.nodes.values().map(NodeInfo::from_node).collect());
             let generation = ds["metadata"]["generation"].as_i64().unwrap_or(0);
             let refused = self.refused.get(uid_of(ds)) == Some(&generation);
-            if !sync(ctx, caches, events, ds, &nodes, refused) {
+            if !sync(ctx, caches, events, ds, nodes, refused) {
                 self.refused.insert(uid_of(ds).to_string(), generation);
             }
         }

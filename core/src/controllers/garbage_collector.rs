@@ -1,7 +1,9 @@
 //! A minimal garbage collector (`pkg/controller/garbagecollector`): a dependent whose owners are
-//! all gone is deleted in the background. The dependency graph is read from the informer caches
-//! (ReplicaSets owned by Deployments, Pods owned by ReplicaSets, EndpointSlices owned by
-//! Services); before deleting, the collector
+//! all gone is deleted in the background. As the graph builder does, it keeps its dependency
+//! graph (owner uid -> dependents) from the informers' notifications, so a step looks only at
+//! what changed: the objects added or updated, the dependents of those deleted, and the owners
+//! being finalized (scanning every cached object at every step was a sixth of a 5,000-node
+//! run). Before deleting, the collector
 //! confirms the owner's absence with a live GET, as the real one does, and deletes with a UID
 //! precondition so a recreated object of the same name is never hit.
 //!
@@ -13,12 +15,12 @@
 //! the Lease goes when the Node is deleted. Not yet: owners of other kinds.
 
 use super::client::{self, name_of, ns_of, uid_of};
-use super::informer::Informer;
+use super::informer::{Informer, Notification};
 use super::replicaset::is_terminating;
 use super::Caches;
 use crate::apiserver::{handle, Context, Propagation, Request, Verb};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const NAME: &str = "generic-garbage-collector";
 /// Deletions per step.
@@ -114,58 +116,59 @@ fn dependents<'a>(caches: &'a Caches, owners: &Informer, owner: &Value) -> Vec<(
 
 /// Owners being deleted in the foreground or with orphaning: work on their dependents, then
 /// drop the finalizer. Returns the deletion budget left.
-fn finalize_owners(ctx: &mut Context, caches: &Caches, mut budget: usize) -> usize {
+fn finalize_owners(ctx: &mut Context, caches: &Caches, finalizing: &BTreeSet<Node>, mut budget: usize) -> usize {
     let user = client::controller(NAME);
     // The uids some object names as its owner (the graph's nodes with dependents), read once
     // when a foreground deletion needs them.
     let mut owner_uids: Option<BTreeSet<&str>> = None;
-    for owners in watched(caches) {
-        for owner in owners.values() {
-            if !is_terminating(owner) {
-                continue;
-            }
-            let foreground = has_finalizer(owner, FOREGROUND);
-            let orphan = has_finalizer(owner, ORPHAN);
-            if !(foreground || orphan) {
-                continue;
-            }
-            let dependents = dependents(caches, owners, owner);
-            if orphan {
-                for (inf, dep) in &dependents {
-                    let mut new = (*dep).clone();
-                    let kept: Vec<Value> = dep["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|o| o["uid"].as_str() != Some(uid_of(owner))).cloned().collect();
-                    match new["metadata"].as_object_mut() {
-                        Some(m) if kept.is_empty() => {
-                            m.remove("ownerReferences");
-                        }
-                        _ => new["metadata"]["ownerReferences"] = json!(kept),
+    let watched = watched(caches);
+    for (index, key) in finalizing {
+        let Some(owners) = watched.get(*index).copied() else { continue };
+        let Some(owner) = owners.cache.get(key) else { continue };
+        if !is_terminating(owner) {
+            continue;
+        }
+        let foreground = has_finalizer(owner, FOREGROUND);
+        let orphan = has_finalizer(owner, ORPHAN);
+        if !(foreground || orphan) {
+            continue;
+        }
+        let dependents = dependents(caches, owners, owner);
+        if orphan {
+            for (inf, dep) in &dependents {
+                let mut new = (*dep).clone();
+                let kept: Vec<Value> = dep["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|o| o["uid"].as_str() != Some(uid_of(owner))).cloned().collect();
+                match new["metadata"].as_object_mut() {
+                    Some(m) if kept.is_empty() => {
+                        m.remove("ownerReferences");
                     }
-                    client::send(ctx, &user, Verb::Update, inf.kind, ns_of(dep), name_of(dep), Some(new));
+                    _ => new["metadata"]["ownerReferences"] = json!(kept),
                 }
-                if dependents.is_empty() {
-                    remove_finalizer(ctx, owners, owner, ORPHAN);
-                }
-                continue;
+                client::send(ctx, &user, Verb::Update, inf.kind, ns_of(dep), name_of(dep), Some(new));
             }
-            // Foreground: delete what is not yet being deleted; wait for the blocking rest to go.
-            for (inf, dep) in dependents.iter().filter(|(_, d)| !is_terminating(d)) {
-                if budget == 0 {
-                    return 0;
-                }
-                budget -= 1;
-                let mut req = Request::new(Verb::Delete, inf.kind, ns_of(dep), name_of(dep));
-                req.user = user.clone();
-                // Foreground again for a dependent that has dependents of its own (a ReplicaSet
-                // with pods); the others go in the background.
-                let uids = owner_uids.get_or_insert_with(|| referenced_uids(caches));
-                let nested = uids.contains(uid_of(dep));
-                req.delete.propagation = Some(if nested { Propagation::Foreground } else { Propagation::Background });
-                req.delete.precondition_uid = Some(uid_of(dep).to_string());
-                handle(ctx, &req);
+            if dependents.is_empty() {
+                remove_finalizer(ctx, owners, owner, ORPHAN);
             }
-            if !dependents.iter().any(|(_, d)| blocks(d, uid_of(owner))) {
-                remove_finalizer(ctx, owners, owner, FOREGROUND);
+            continue;
+        }
+        // Foreground: delete what is not yet being deleted; wait for the blocking rest to go.
+        for (inf, dep) in dependents.iter().filter(|(_, d)| !is_terminating(d)) {
+            if budget == 0 {
+                return 0;
             }
+            budget -= 1;
+            let mut req = Request::new(Verb::Delete, inf.kind, ns_of(dep), name_of(dep));
+            req.user = user.clone();
+            // Foreground again for a dependent that has dependents of its own (a ReplicaSet
+            // with pods); the others go in the background.
+            let uids = owner_uids.get_or_insert_with(|| referenced_uids(caches));
+            let nested = uids.contains(uid_of(dep));
+            req.delete.propagation = Some(if nested { Propagation::Foreground } else { Propagation::Background });
+            req.delete.precondition_uid = Some(uid_of(dep).to_string());
+            handle(ctx, &req);
+        }
+        if !dependents.iter().any(|(_, d)| blocks(d, uid_of(owner))) {
+            remove_finalizer(ctx, owners, owner, FOREGROUND);
         }
     }
     budget
@@ -182,15 +185,45 @@ fn remove_finalizer(ctx: &mut Context, owners: &Informer, owner: &Value, finaliz
     client::send(ctx, &client::controller(NAME), Verb::Update, owners.kind, ns_of(owner), name_of(owner), Some(new));
 }
 
-pub fn reconcile(ctx: &mut Context, caches: &Caches) {
-    let user = client::controller(NAME);
-    let mut budget = finalize_owners(ctx, caches, MAX_DELETES_PER_STEP);
-    for dependents in watched(caches) {
-        for obj in dependents.values() {
+/// An object of the graph: the index of its cache in [`watched`] and its etcd key. Ordered as
+/// the caches are, so a pass over a set of them goes in the order a scan of every cache would.
+type Node = (usize, String);
+
+/// The collector's dependency graph (`GraphBuilder`), kept up to date from the informers'
+/// notifications rather than rebuilt by scanning every object at every step.
+#[derive(Debug, Default)]
+pub struct GarbageCollector {
+    /// Owner uid -> the objects naming it in their ownerReferences.
+    dependents: BTreeMap<String, BTreeSet<Node>>,
+    /// Object -> the owner uids it names, to undo the above when it changes or goes.
+    owners: BTreeMap<Node, Vec<String>>,
+    /// The objects that may be orphaned (`attemptToDelete`'s queue): each added or changed
+    /// object, and the dependents of each deleted one. An object leaves it once it is gone,
+    /// being deleted, or has an owner; a dangling one stays until its delete goes through.
+    suspects: BTreeSet<Node>,
+    /// Owners being deleted with the `foregroundDeletion` or `orphan` finalizer.
+    finalizing: BTreeSet<Node>,
+}
+
+impl GarbageCollector {
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches) {
+        self.observe(caches);
+        let user = client::controller(NAME);
+        let mut budget = finalize_owners(ctx, caches, &self.finalizing, MAX_DELETES_PER_STEP);
+        let watched = watched(caches);
+        let suspects: Vec<Node> = self.suspects.iter().cloned().collect();
+        for node in suspects {
+            let (index, key) = &node;
+            let Some(dependents) = watched.get(*index).copied() else { continue };
+            let Some(obj) = dependents.cache.get(key) else {
+                self.suspects.remove(&node);
+                continue;
+            };
             if budget == 0 {
                 return;
             }
             if is_terminating(obj) || !orphaned(caches, obj) {
+                self.suspects.remove(&node);
                 continue;
             }
             // Confirm with a live GET that the owner is really gone (`isDangling`): absent, or
@@ -212,6 +245,67 @@ pub fn reconcile(ctx: &mut Context, caches: &Caches) {
             req.delete.propagation = Some(Propagation::Background);
             req.delete.precondition_uid = Some(uid_of(obj).to_string());
             handle(ctx, &req);
+        }
+    }
+
+    /// Applies the step's informer notifications to the graph (`processGraphChanges`).
+    fn observe(&mut self, caches: &Caches) {
+        for (index, informer) in watched(caches).into_iter().enumerate() {
+            for n in informer.notifications() {
+                let node: Node = (index, n.key().to_string());
+                match n {
+                    Notification::Resynced { .. } => {}
+                    Notification::Added { key } | Notification::Updated { key, .. } => {
+                        let Some(obj) = informer.cache.get(key) else { continue };
+                        if let Notification::Updated { old, .. } = n {
+                            // The same key under a new uid (a relist after delete and create):
+                            // the old object's dependents lost their owner.
+                            if uid_of(old) != uid_of(obj) {
+                                self.owner_gone(uid_of(old));
+                            }
+                        }
+                        self.unlink(&node);
+                        let uids: Vec<String> = obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter_map(|o| o["uid"].as_str()).map(str::to_string).collect();
+                        for uid in &uids {
+                            self.dependents.entry(uid.clone()).or_default().insert(node.clone());
+                        }
+                        if !uids.is_empty() {
+                            self.owners.insert(node.clone(), uids);
+                            self.suspects.insert(node.clone());
+                        }
+                        if is_terminating(obj) && (has_finalizer(obj, FOREGROUND) || has_finalizer(obj, ORPHAN)) {
+                            self.finalizing.insert(node);
+                        } else {
+                            self.finalizing.remove(&node);
+                        }
+                    }
+                    Notification::Deleted { old, .. } => {
+                        self.unlink(&node);
+                        self.suspects.remove(&node);
+                        self.finalizing.remove(&node);
+                        self.owner_gone(uid_of(old));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every dependent of a deleted owner becomes a suspect.
+    fn owner_gone(&mut self, uid: &str) {
+        if let Some(dependents) = self.dependents.get(uid) {
+            self.suspects.extend(dependents.iter().cloned());
+        }
+    }
+
+    /// Takes `node` out of its owners' dependents.
+    fn unlink(&mut self, node: &Node) {
+        for uid in self.owners.remove(node).unwrap_or_default() {
+            if let Some(set) = self.dependents.get_mut(&uid) {
+                set.remove(node);
+                if set.is_empty() {
+                    self.dependents.remove(&uid);
+                }
+            }
         }
     }
 }

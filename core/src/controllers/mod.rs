@@ -216,6 +216,7 @@ pub struct ControlPlane {
     deployments: deployment::DeploymentController,
     events: client::EventNames,
     node_lifecycle: node_lifecycle::NodeLifecycleController,
+    garbage_collector: garbage_collector::GarbageCollector,
     taint_eviction: taint_eviction::TaintEvictionController,
     pod_gc: pod_gc::PodGcController,
     /// One kube-proxy per machine.
@@ -253,6 +254,7 @@ impl ControlPlane {
             deployments: deployment::DeploymentController::default(),
             events: client::EventNames::default(),
             node_lifecycle: Default::default(),
+            garbage_collector: Default::default(),
             taint_eviction: Default::default(),
             pod_gc: Default::default(),
             proxies: Vec::new(),
@@ -329,7 +331,7 @@ impl ControlPlane {
             self.scheduler.reconcile(ctx, caches, &mut self.events);
             endpoints::reconcile(ctx, caches);
             kube_proxy::sync(&mut self.proxies, &self.kubelets, ctx, caches);
-            garbage_collector::reconcile(ctx, caches);
+            self.garbage_collector.reconcile(ctx, caches);
             ctx.trace.end_reconciles();
         }
     }

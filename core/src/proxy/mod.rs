@@ -46,19 +46,28 @@ impl KubeProxy {
         KubeProxy { node: node.to_string(), ..Default::default() }
     }
 
-    /// `syncProxyRules` when the Services or EndpointSlices changed since the last sync.
-    pub fn sync(&mut self, ctx: &mut Context, services: &[&Value], slices: &[&Value], seen: &str) {
-        if self.seen == seen {
-            return;
-        }
+    /// Whether the table was computed from what the informers hold now (`seen`, a
+    /// [`fingerprint`]).
+    pub fn is_current(&self, seen: &str) -> bool {
+        self.seen == seen
+    }
+
+    /// `syncProxyRules` after the Services or EndpointSlices changed: `table` is what they give
+    /// (the same for every node, so the caller computes it once); it is written, and traced,
+    /// only when it differs from the node's.
+    pub fn install(&mut self, ctx: &mut Context, seen: &str, table: &NatTable) {
         self.seen = seen.to_string();
-        let table = nat_table(&service_ports(services.iter().copied(), slices));
-        if table == self.table {
+        if *table == self.table {
             return;
         }
         let chains = table.chains().len();
         let detail = format!("kube-proxy: iptables-restore nat table, {} rules in {chains} chains", table.rules.len());
-        self.table = table;
+        self.table = table.clone();
         ctx.trace.push(ctx.now, Actor::User("kube-proxy".into()), Event::Node { node: self.node.clone(), detail });
     }
+}
+
+/// The nat table the Services and EndpointSlices give.
+pub fn table_for(services: &[&Value], slices: &[&Value]) -> NatTable {
+    nat_table(&service_ports(services.iter().copied(), slices))
 }
