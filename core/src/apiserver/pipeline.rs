@@ -218,7 +218,7 @@ fn list(run: &mut Run, req: &Request) -> Result<Value, Status> {
 
 /// Strict decoding and scheme defaulting of the body.
 fn decode(run: &mut Run, req: &Request) -> Result<Value, Status> {
-    let Some(body) = req.body.clone() else {
+    let Some(body) = req.body.as_ref() else {
         let status = Status::bad_request("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
         return run.reject(Stage::Decode, status).map(|_| Value::Null);
     };
@@ -235,7 +235,7 @@ fn decode(run: &mut Run, req: &Request) -> Result<Value, Status> {
     }
     let mut obj = body.clone();
     super::stages::apply_defaults(req.kind, &mut obj);
-    let changes = diff::changes(&body, &obj, 12);
+    let changes = diff::changes(body, &obj, 12);
     if changes.is_empty() {
         run.stage(Stage::Decode, Verdict::Passed, format!("{} {}", req.kind.api_version(), req.kind.kind));
     } else {
@@ -256,12 +256,11 @@ fn check_namespace(req: &Request, obj: &Value) -> Result<(), Status> {
 }
 
 fn admission_and_validation(run: &mut Run, req: &Request, obj: &mut Value, old: Option<&Value>) -> Result<(), Status> {
-    let before = obj.clone();
-    let records = super::stages::mutate(run.ctx, req, obj, old);
-    let changes = diff::changes(&before, obj, 12);
-    match records {
+    match super::stages::mutate(run.ctx, req, obj, old) {
         Err(status) => return run.reject(Stage::MutatingAdmission, status).map(|_| ()),
-        Ok(summary) => {
+        Ok((summary, before)) => {
+            // No plugin edited the object when there is no copy of it from before the phase.
+            let changes = before.map(|b| diff::changes(&b, obj, 12)).unwrap_or_default();
             let verdict = if changes.is_empty() { Verdict::Passed } else { Verdict::Changed };
             let detail = if changes.is_empty() { summary } else { format!("{summary}: {}", changes.join(", ")) };
             run.stage(Stage::MutatingAdmission, verdict, detail);
@@ -359,14 +358,14 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
 /// `FieldManager.UpdateNoErrors`: the write's fields become its manager's in
 /// `metadata.managedFields` (after decoding and defaulting, before admission, as the create and
 /// update handlers call it). Server-side apply has recorded its own already.
-fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&Value>, new: &mut Value) {
+fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&mut Value>, new: &mut Value) {
     if matches!(req.verb, Verb::Apply { .. }) {
         return;
     }
     let api_version = req.kind.api_version();
     let now = strategy::rfc3339(run.ctx.now);
     let manager = super::manager_for_request(req, run.ctx.trace);
-    let has_status = strategy::has_status_subresource(old.unwrap_or(new), req.kind);
+    let has_status = strategy::has_status_subresource(old.as_deref().unwrap_or(new), req.kind);
     let writer = super::managed_fields::Writer {
         kind: req.kind.kind,
         api_version: &api_version,
@@ -375,12 +374,14 @@ fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&Value>, new:
         has_status,
         now: &now,
     };
-    super::managed_fields::record_update(&writer, old, new);
+    // `old` is the stored object read for this request: the field manager may take its entries
+    // out for the comparison (and puts them back) rather than copy it.
+    super::managed_fields::record_update_in_place(&writer, old, new);
 }
 
 fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
     let key = key_of(req, &req.name);
-    let Some(current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
+    let Some(mut current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
         return run.reject(Stage::Storage, not_found(req));
     };
     let mut new = match req.verb {
@@ -422,20 +423,17 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
         }
     }
     strategy::prepare_for_update(req.kind, &req.subresource, &current.object, &mut new);
-    record_managed_fields(run, req, Some(&current.object), &mut new);
+    record_managed_fields(run, req, Some(&mut current.object), &mut new);
     admission_and_validation(run, req, &mut new, Some(&current.object))?;
     write_update(run, req, &key, &current, new)
 }
 
 /// Writes an updated object, or deletes it when it is being deleted and its last finalizer went.
 fn write_update(run: &mut Run, req: &Request, key: &str, current: &storage::Stored, mut new: Value) -> Result<Value, Status> {
-    let mut old = current.object.clone();
-    for v in [&mut old, &mut new] {
-        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-        }
+    if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
     }
-    if old == new {
+    if storage::same_but_resource_version(&current.object, &new) {
         run.stage(Stage::Storage, Verdict::Passed, format!("no-op update of {key}: nothing written"));
         return Ok(current.object.clone());
     }

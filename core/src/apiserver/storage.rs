@@ -10,7 +10,8 @@ use crate::store::{
     Compare, CompareResult, CompareTarget, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp, Store,
     StoreError, TxnRequest,
 };
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{json, Map, Value};
 
 /// Why a guarded write did not happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,12 +43,63 @@ fn with_resource_version(kv: &KeyValue) -> Option<Stored> {
 }
 
 /// The value written to etcd: the object without `resourceVersion` (etcd's revision is its source).
+/// Serialised as it stands, skipping that one key, rather than from a copy without it.
 pub fn encode(object: &Value) -> Vec<u8> {
-    let mut o = object.clone();
-    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
+    serde_json::to_vec(&WithoutResourceVersion(object)).unwrap_or_default()
+}
+
+/// An object serialised as `serde_json` would serialise it with `metadata.resourceVersion`
+/// removed (when `metadata` is an object): the same entries, in the same order.
+struct WithoutResourceVersion<'a>(&'a Value);
+
+/// A map serialised without one key.
+struct MapWithout<'a>(&'a Map<String, Value>, &'static str);
+
+impl Serialize for MapWithout<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let MapWithout(map, skip) = self;
+        let len = map.len() - usize::from(map.contains_key(*skip));
+        let mut out = s.serialize_map(Some(len))?;
+        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != *skip) {
+            out.serialize_entry(k, v)?;
+        }
+        out.end()
     }
-    serde_json::to_vec(&o).unwrap_or_default()
+}
+
+impl Serialize for WithoutResourceVersion<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(top) = self.0 else { return self.0.serialize(s) };
+        let mut out = s.serialize_map(Some(top.len()))?;
+        for (k, v) in top {
+            match v {
+                Value::Object(meta) if k == "metadata" => out.serialize_entry(k, &MapWithout(meta, "resourceVersion"))?,
+                _ => out.serialize_entry(k, v)?,
+            }
+        }
+        out.end()
+    }
+}
+
+/// Whether two objects are equal once `metadata.resourceVersion` is removed from both (as
+/// [`encode`] removes it), compared in place rather than on copies.
+pub fn same_but_resource_version(a: &Value, b: &Value) -> bool {
+    fn without(m: &Map<String, Value>) -> impl Iterator<Item = (&String, &Value)> {
+        m.iter().filter(|(k, _)| k.as_str() != "resourceVersion")
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().zip(y).all(|((ka, va), (kb, vb))| {
+                    ka == kb
+                        && match (va, vb) {
+                            (Value::Object(ma), Value::Object(mb)) if ka == "metadata" => without(ma).eq(without(mb)),
+                            _ => va == vb,
+                        }
+                })
+        }
+        _ => a == b,
+    }
 }
 
 pub fn get(store: &Store, key: &str) -> Result<Option<Stored>, StoreError> {
@@ -102,4 +154,37 @@ pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64, lease
 pub fn delete(store: &mut Store, key: &str, expected: i64) -> Result<i64, WriteError> {
     let del = DeleteRangeRequest { key: key.as_bytes().to_vec(), ..Default::default() };
     guarded(store, key, CompareTarget::Mod(expected), RequestOp::DeleteRange(del))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn removed(v: &Value) -> Value {
+        let mut v = v.clone();
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+        }
+        v
+    }
+
+    #[test]
+    fn encode_and_compare_leave_out_only_the_resource_version() {
+        let objects = [
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "resourceVersion": "7", "uid": "u"}, "spec": {"x": [1, {"y": "z"}]}}),
+            json!({"metadata": {"name": "a", "uid": "u"}, "spec": {"x": [1, {"y": "z"}]}, "apiVersion": "v1", "kind": "Pod"}),
+            json!({"metadata": {"resourceVersion": "7"}}),
+            json!({"metadata": {}}),
+            json!({"metadata": "odd", "resourceVersion": "top-level stays"}),
+            json!({"metadata": "odd", "resourceVersion": "top-level stays", "x": null}),
+            json!([1, 2]),
+            json!(null),
+        ];
+        for a in &objects {
+            assert_eq!(encode(a), serde_json::to_vec(&removed(a)).unwrap_or_default(), "{a}");
+            for b in &objects {
+                assert_eq!(same_but_resource_version(a, b), removed(a) == removed(b), "{a} vs {b}");
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! several defaults the newest wins, ties broken by name, as `GetDefaultClass` does. With none the
 //! claim is left alone. An explicit `storageClassName: ""` means "no class" and is kept.
 
-use super::{str_at, Operation, Rejection, Request, Verdict};
+use super::{str_at, Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{json, Value};
@@ -15,7 +15,7 @@ const DEFAULT_ANNOTATIONS: [&str; 2] =
     ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"];
 const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
 
-pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "persistentvolumeclaims") && req.subresource.is_empty() && req.operation == Operation::Create && obj.is_object()) {
         return Ok(Verdict::skip());
     }
@@ -35,6 +35,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng:
     let Some(class) = defaults.first() else {
         return Ok(Verdict::note("no default StorageClass"));
     };
+    let obj = obj.edit();
     if !obj["spec"].is_object() {
         obj["spec"] = json!({});
     }

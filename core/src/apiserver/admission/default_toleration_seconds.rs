@@ -6,7 +6,7 @@
 //! a toleration with an empty key or empty effect counts as a match. That is why a pod on a dead
 //! node is evicted five minutes after the node's taint appears.
 
-use super::{Operation, Rejection, Request, Verdict};
+use super::{Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{json, Value};
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 const SECONDS: i64 = 300;
 const KEYS: [&str; 2] = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
 
-pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     let applies = req.is("", "pods") && req.subresource.is_empty() && matches!(req.operation, Operation::Create | Operation::Update);
     if !applies || !obj["spec"].is_object() {
         return Ok(Verdict::skip());
@@ -37,7 +37,7 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Value, _rng
     }
     let mut all = existing;
     all.extend(added);
-    obj["spec"]["tolerations"] = Value::Array(all);
+    obj.edit()["spec"]["tolerations"] = Value::Array(all);
     Ok(Verdict::default())
 }
 

@@ -18,7 +18,7 @@
 //! within an item), we go in name order.
 
 use super::quantity::Quantity;
-use super::{aggregate, containers_mut, forbidden, list, str_at, Operation, Rejection, Request, Verdict};
+use super::{aggregate, containers_mut, forbidden, list, str_at, Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{Map, Value};
@@ -28,7 +28,7 @@ const ANNOTATION: &str = "kubernetes.io/limit-ranger";
 
 type ResourceList = BTreeMap<String, Quantity>;
 
-pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "pods") && req.subresource.is_empty() && req.operation == Operation::Create) {
         return Ok(Verdict::skip());
     }
@@ -36,6 +36,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng:
     if ranges.is_empty() {
         return Ok(Verdict::note(format!("no LimitRange in namespace {}", req.namespace)));
     }
+    let obj = obj.edit();
     for range in &ranges {
         let (requests, limits) = container_defaults(range);
         let mut notes: Vec<String> = Vec::new();

@@ -9,14 +9,13 @@
 //!   `unable to create new content in namespace dev because it is being terminated`; updates there
 //!   still pass, so controllers can finish cleaning up.
 
-use super::{forbidden, Rejection, Request, Verdict};
+use super::{forbidden, Rejection, Request, Target, Verdict};
 use crate::apiserver::{Objects, Status};
 use crate::sim::Rng;
-use serde_json::Value;
 
 const IMMORTAL: [&str; 3] = ["default", "kube-system", "kube-public"];
 
-pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     use super::Operation::*;
     let is_namespace = req.is("", "namespaces");
     if req.operation == Delete && is_namespace && IMMORTAL.contains(&req.name) {

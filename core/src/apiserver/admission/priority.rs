@@ -12,7 +12,7 @@
 //!
 //! Validating, on PriorityClass creates and updates: only one class may be the global default.
 
-use super::{forbidden, str_at, Operation, Rejection, Request, Verdict};
+use super::{forbidden, str_at, Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 const SYSTEM_CLASSES: [(&str, i64); 2] = [("system-node-critical", 2_000_001_000), ("system-cluster-critical", 2_000_000_000)];
 const DEFAULT_POLICY: &str = "PreemptLowerPriority";
 
-pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "pods") && req.subresource.is_empty() && obj["spec"].is_object()) {
         return Ok(Verdict::skip());
     }
@@ -32,7 +32,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng:
             if let Some(old) = req.old {
                 for field in ["priority", "preemptionPolicy"] {
                     if obj["spec"][field].is_null() && !old["spec"][field].is_null() {
-                        obj["spec"][field] = old["spec"][field].clone();
+                        obj.edit()["spec"][field] = old["spec"][field].clone();
                     }
                 }
             }
@@ -43,7 +43,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, _rng:
     }
 }
 
-fn admit_create(objects: &dyn Objects, req: &Request, pod: &mut Value) -> Result<Verdict, Rejection> {
+fn admit_create(objects: &dyn Objects, req: &Request, pod: &mut Target) -> Result<Verdict, Rejection> {
     let class_name = str_at(&pod["spec"], "priorityClassName").to_string();
     let (name, value, policy) = if class_name.is_empty() {
         match default_class(objects) {
@@ -74,6 +74,7 @@ fn admit_create(objects: &dyn Objects, req: &Request, pod: &mut Value) -> Result
             ));
         }
     }
+    let pod = pod.edit();
     if !name.is_empty() {
         pod["spec"]["priorityClassName"] = json!(name);
     }

@@ -15,7 +15,7 @@
 //! Not simulated: the validating half (mirror pods must not use service accounts or secrets; the
 //! `kubernetes.io/enforce-mountable-secrets` annotation).
 
-use super::{containers_mut, forbidden, str_at, Operation, Rejection, Request, Verdict};
+use super::{containers_mut, forbidden, str_at, Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{json, Value};
@@ -26,7 +26,7 @@ const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
 /// `names.SimpleNameGenerator`'s alphabet (no vowels, no 0/1/3, so no words and no look-alikes).
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
-pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "pods") && req.subresource.is_empty() && req.operation == Operation::Create && obj["spec"].is_object()) {
         return Ok(Verdict::skip());
     }
@@ -40,6 +40,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Value, rng: 
             legacy => legacy.to_string(),
         };
     }
+    let obj = obj.edit();
     obj["spec"]["serviceAccountName"] = json!(name);
     obj["spec"]["serviceAccount"] = json!(name);
 

@@ -4,14 +4,14 @@
 //! nothing on it before its kubelet reports Ready; the node lifecycle controller removes the taint
 //! then. A node that already carries a taint with that key and effect is left as it is.
 
-use super::{Operation, Rejection, Request, Verdict};
+use super::{Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const NOT_READY: &str = "node.kubernetes.io/not-ready";
 
-pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Value, _rng: &mut Rng) -> Result<Verdict, Rejection> {
+pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "nodes") && req.subresource.is_empty() && req.operation == Operation::Create && obj.is_object()) {
         return Ok(Verdict::skip());
     }
@@ -23,6 +23,7 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Value, _rng
     if tainted {
         return Ok(Verdict::note("the node already has the not-ready taint"));
     }
+    let obj = obj.edit();
     if !obj["spec"].is_object() {
         obj["spec"] = json!({});
     }

@@ -54,7 +54,7 @@ pub fn run_mutate(objects: &MemoryObjects, req: &Request, obj: &Value) -> Result
 pub fn mutate_records(objects: &MemoryObjects, req: &Request, obj: &Value) -> (Vec<PluginRecord>, Result<Value, Status>) {
     let mut obj = obj.clone();
     let mut records = Vec::new();
-    let result = mutate(objects, req, &mut obj, &mut Rng::new(1), &mut records).map(|()| obj);
+    let result = mutate(objects, req, &mut obj, &mut Rng::new(1), &mut records).map(|_| obj);
     (records, result)
 }
 

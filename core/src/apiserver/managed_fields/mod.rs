@@ -102,11 +102,32 @@ pub struct Writer<'a> {
 /// `FieldManager.Update` for a create (`old` is `None`) or an update: records the write in
 /// `new`'s `metadata.managedFields`.
 pub fn record_update(w: &Writer, old: Option<&Value>, new: &mut Value) {
-    let mut managed = managed_of(old, new, w.subresource);
-    let empty = Value::Object(Default::default());
-    let old_clean = old.map(without_managed_fields).unwrap_or(empty);
-    let new_clean = without_managed_fields(new);
-    let c = walk::compare(w.kind, &old_clean, &new_clean);
+    let mut old = old.cloned();
+    record_update_in_place(w, old.as_mut(), new);
+}
+
+/// Takes `metadata.managedFields` out of an object (when its metadata is an object).
+fn take_managed_fields(v: &mut Value) -> Option<Value> {
+    v.get_mut("metadata").and_then(Value::as_object_mut).and_then(|m| m.remove("managedFields"))
+}
+
+/// [`record_update`] without copying either object: the comparison must not see the entries,
+/// so they are taken out of `old` for it and put back after (`old` ends as it began), and out
+/// of `new`, whose entries are written anew at the end.
+pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Value) {
+    let mut managed = managed_of(old.as_deref(), new, w.subresource);
+    take_managed_fields(new);
+    let c = match old {
+        None => walk::compare(w.kind, &Value::Object(Default::default()), new),
+        Some(old) => {
+            let entries = take_managed_fields(old);
+            let c = walk::compare(w.kind, old, new);
+            if let (Some(entries), Some(m)) = (entries, old.get_mut("metadata").and_then(Value::as_object_mut)) {
+                m.insert("managedFields".into(), entries);
+            }
+            c
+        }
+    };
     let changed = c.modified.union(&c.added);
     // `managedFieldsUpdater` records the write as a fresh manager, so it takes the changed fields
     // from everyone, the same manager's older entry included, and then merges into that entry.

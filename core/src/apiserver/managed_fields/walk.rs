@@ -104,8 +104,28 @@ pub fn compare(kind: &str, lhs: &Value, rhs: &Value) -> Comparison {
 
 static NULL: Value = Value::Null;
 
+/// A list's items by the element each stands for (the first of duplicates), borrowed.
+fn list_index(kind: ListKind, v: Option<&Value>) -> Vec<(PathElement, &Value)> {
+    let items = v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let mut out: Vec<(PathElement, &Value)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let pe = item_element(kind, item, i);
+        if !out.iter().any(|(p, _)| *p == pe) {
+            out.push((pe, item));
+        }
+    }
+    out
+}
+
 fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Comparison) {
     let lhs = lhs.or_else(|| schema::present_in_zero(&w.fields).then_some(&NULL));
+    // Equal values add, change and remove nothing at any depth; most of an updated object is
+    // untouched, and comparing it costs no allocation where walking it did.
+    if let (Some(a), Some(b)) = (lhs, rhs) {
+        if a == b {
+            return;
+        }
+    }
     let shape_of = |v: Option<&Value>| v.filter(|v| !v.is_null()).map(|v| w.shape(v));
     let shape = match (shape_of(lhs), shape_of(rhs)) {
         (Some(a), Some(b)) if a != b => Shape::Atomic,
@@ -129,18 +149,7 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
         return;
     }
     if let Shape::List(kind) = shape {
-        let index = |v: Option<&Value>| -> Vec<(PathElement, Value)> {
-            let items = v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-            let mut out: Vec<(PathElement, Value)> = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let pe = item_element(kind, item, i);
-                if !out.iter().any(|(p, _)| *p == pe) {
-                    out.push((pe, item.clone()));
-                }
-            }
-            out
-        };
-        let (l, r) = (index(lhs), index(rhs));
+        let (l, r) = (list_index(kind, lhs), list_index(kind, rhs));
         let mut all: Vec<&PathElement> = l.iter().map(|(p, _)| p).collect();
         for (p, _) in &r {
             if !all.contains(&p) {
@@ -148,8 +157,8 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
             }
         }
         for pe in all {
-            let lv = l.iter().find(|(p, _)| p == pe).map(|(_, v)| v);
-            let rv = r.iter().find(|(p, _)| p == pe).map(|(_, v)| v);
+            let lv = l.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
+            let rv = r.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
             w.descend("*", pe.clone());
             compare_at(w, lv, rv, c);
             w.ascend();

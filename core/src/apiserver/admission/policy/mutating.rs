@@ -17,7 +17,7 @@
 //! `failurePolicy: Fail`, ignored under `Ignore`. `reinvocationPolicy` is not simulated beyond
 //! this one pass.
 
-use super::super::{changes, Operation, Outcome, PluginRecord, Request};
+use super::super::{changes, Operation, Outcome, PluginRecord, Request, Target};
 use super::{activation, bindings_of, collect_params, compile, compute_variables, fails_closed, match_conditions, matching, name_of};
 use crate::apiserver::{patch, Objects, Status};
 use serde_json::Value;
@@ -32,15 +32,20 @@ struct PolicyError {
 }
 
 /// Runs the mutating policies on `obj`; leaves a record only when a policy matched.
-pub(in super::super) fn run(objects: &dyn Objects, req: &Request, obj: &mut Value, records: &mut Vec<PluginRecord>) -> Result<(), Status> {
+pub(in super::super) fn run(objects: &dyn Objects, req: &Request, target: &mut Target, records: &mut Vec<PluginRecord>) -> Result<(), Status> {
     // Patchers are not called when there is no object (a delete).
     if req.operation == Operation::Delete || req.operation == Operation::Connect {
         return Ok(());
     }
+    // Without policies nothing matches and no record is left: the object is not even copied.
+    let policies = objects.list("mutatingadmissionpolicies", None);
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let (obj, before) = target.edited();
     let mut notes = Vec::new();
     let mut errors = Vec::new();
-    let before = obj.clone();
-    for policy in objects.list("mutatingadmissionpolicies", None) {
+    for policy in policies {
         let policy_name = name_of(&policy).to_string();
         let spec = &policy["spec"];
         let config_error = |binding: Option<&str>, e: String| {
@@ -89,14 +94,14 @@ pub(in super::super) fn run(objects: &dyn Objects, req: &Request, obj: &mut Valu
         return Ok(());
     }
     if let Some(first) = errors.into_iter().next() {
-        *obj = before;
+        *obj = before.clone();
         records.push(PluginRecord { plugin: PLUGIN, outcome: Outcome::Rejected, detail: first.message.clone(), warnings: Vec::new() });
         // `admission.NewForbidden` with the policy error's message in place of its own, and
         // reason Invalid for evaluation errors (the code stays 403).
         let reason = if first.invalid { "Invalid" } else { "Forbidden" };
         return Err(Status { code: 403, reason, message: first.message });
     }
-    let changed = changes::diff(&before, obj);
+    let changed = changes::diff(before, obj);
     let (outcome, detail) = if changed.is_empty() {
         (Outcome::Passed, notes.join("; "))
     } else {

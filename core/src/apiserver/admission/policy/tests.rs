@@ -295,7 +295,7 @@ fn mutate_pod(objects: &MemoryObjects) -> (Vec<PluginRecord>, Result<Value, Stat
     // Defaulted first, as the request pipeline does before admission.
     crate::api::defaults::apply_defaults(kind("pods"), &mut pod);
     let mut records = Vec::new();
-    let result = mutate(objects, &r, &mut pod, &mut Rng::new(1), &mut records).map(|()| pod);
+    let result = mutate(objects, &r, &mut pod, &mut Rng::new(1), &mut records).map(|_| pod);
     (records, result)
 }
 
