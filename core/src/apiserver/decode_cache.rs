@@ -1,7 +1,10 @@
 //! A decode cache for the RBAC objects the authorizer reads on every request. kube-apiserver's
 //! RBAC authorizer reads ClusterRoleBindings, RoleBindings and their roles from informer-fed
 //! listers, never from etcd; here every request ranged etcd and parsed each binding's JSON
-//! again, which was half of a pod create's time (BENCHMARKS.md).
+//! again, which was half of a pod create's time (BENCHMARKS.md). The admission plugins read
+//! from listers too, and a pod write parses the same few objects each time: its namespace
+//! (NamespaceLifecycle), its service account (ServiceAccount) and the PriorityClasses
+//! (Priority); those are cached as well.
 //!
 //! The cache is keyed by etcd key and only answers when the key's `mod_revision` and stored
 //! bytes are exactly those it parsed, so it returns what parsing would (it holds no state that
@@ -16,9 +19,17 @@ use std::collections::BTreeMap;
 /// Entries kept at most (a bootstrap policy has about 150 RBAC objects).
 pub const MAX_ENTRIES: usize = 4096;
 
-/// The etcd prefixes whose objects are cached: what the RBAC authorizer reads.
-const CACHED: [&[u8]; 4] =
-    [b"/registry/clusterrolebindings/", b"/registry/clusterroles/", b"/registry/rolebindings/", b"/registry/roles/"];
+/// The etcd prefixes whose objects are cached: what the RBAC authorizer reads, and what the
+/// admission plugins read on every pod write.
+const CACHED: [&[u8]; 7] = [
+    b"/registry/clusterrolebindings/",
+    b"/registry/clusterroles/",
+    b"/registry/rolebindings/",
+    b"/registry/roles/",
+    b"/registry/namespaces/",
+    b"/registry/serviceaccounts/",
+    b"/registry/priorityclasses/",
+];
 
 struct Entry {
     mod_revision: i64,

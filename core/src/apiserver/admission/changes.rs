@@ -34,14 +34,20 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             for key in keys {
-                walk(&child(path, key), a.get(key.as_str()), b.get(key.as_str()), out);
+                let (x, y) = (a.get(key.as_str()), b.get(key.as_str()));
+                // The path of an unchanged field is never spelled.
+                if x != y {
+                    walk(&child(path, key), x, y, out);
+                }
             }
         }
         // Lists that only grew at the end (appended volumes, tolerations, mounts) read best as
         // one line per new element; other list changes compare element by element.
         (Some(Value::Array(a)), Some(Value::Array(b))) => {
             for i in 0..a.len().max(b.len()) {
-                walk(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+                if a.get(i) != b.get(i) {
+                    walk(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+                }
             }
         }
         (a, b) if a == b => {}

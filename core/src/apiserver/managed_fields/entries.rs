@@ -6,7 +6,7 @@
 //! it applies with, an updater one per version.
 
 use super::set::FieldSet;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -103,20 +103,21 @@ pub fn encode(managed: &Managed) -> Value {
     let list: Vec<Value> = entries
         .into_iter()
         .map(|(m, e)| {
-            let mut v = json!({
-                "manager": m.manager,
-                "operation": m.operation.name(),
-                "apiVersion": e.api_version,
-                "fieldsType": "FieldsV1",
-                "fieldsV1": e.set.to_fields_v1(),
-            });
+            // Built as a map rather than with `json!`, which would serialise the fieldsV1 tree
+            // into a second copy of itself.
+            let mut v = Map::new();
+            v.insert("manager".into(), Value::String(m.manager.clone()));
+            v.insert("operation".into(), Value::String(m.operation.name().into()));
+            v.insert("apiVersion".into(), Value::String(e.api_version.clone()));
+            v.insert("fieldsType".into(), Value::String("FieldsV1".into()));
+            v.insert("fieldsV1".into(), e.set.to_fields_v1());
             if let Some(t) = &e.time {
-                v["time"] = json!(t);
+                v.insert("time".into(), Value::String(t.clone()));
             }
             if !m.subresource.is_empty() {
-                v["subresource"] = json!(m.subresource);
+                v.insert("subresource".into(), Value::String(m.subresource.clone()));
             }
-            v
+            Value::Object(v)
         })
         .collect();
     Value::Array(list)

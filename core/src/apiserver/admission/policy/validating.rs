@@ -55,14 +55,15 @@ const PLUGIN: &str = "ValidatingAdmissionPolicy";
 
 fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Result<Verdict, Rejection> {
     // On a delete the plugin sees the stored object as `oldObject` and no `object`.
-    let object = if req.operation == Operation::Delete { Value::Null } else { obj.clone() };
+    static NULL: Value = Value::Null;
+    let object: &Value = if req.operation == Operation::Delete { &NULL } else { obj };
     let mut denials: Vec<Denial> = Vec::new();
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     for policy in objects.list("validatingadmissionpolicies", None) {
         let policy_name = name_of(&policy).to_string();
         let spec = &policy["spec"];
-        match matching::matches(objects, req, &object, Some(&spec["matchConstraints"])) {
+        match matching::matches(objects, req, object, Some(&spec["matchConstraints"])) {
             Ok(true) => {}
             Ok(false) => continue,
             Err(e) => {
@@ -77,7 +78,7 @@ fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Result<Verdict
         for binding in bindings {
             let binding_name = name_of(&binding).to_string();
             let who = format!("{policy_name} with binding {binding_name}");
-            match matching::matches(objects, req, &object, binding["spec"].get("matchResources").filter(|m| !m.is_null())) {
+            match matching::matches(objects, req, object, binding["spec"].get("matchResources").filter(|m| !m.is_null())) {
                 Ok(true) => {}
                 Ok(false) => {
                     notes.push(format!("{who}: binding does not match"));
@@ -100,7 +101,7 @@ fn validate(objects: &dyn Objects, req: &Request, obj: &Value) -> Result<Verdict
             }
             let actions: Vec<&str> = binding["spec"]["validationActions"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             for param in &params {
-                for failure in evaluate(objects, req, &object, &policy, param, &who, &mut notes) {
+                for failure in evaluate(objects, req, object, &policy, param, &who, &mut notes) {
                     for action in &actions {
                         match *action {
                             "Deny" => denials.push(Denial {
