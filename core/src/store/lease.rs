@@ -6,6 +6,7 @@
 
 use super::errors::StoreError;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// etcd's minimum TTL: `3/2 * election-timeout` (1 s by default) rounded up, so a grant of
 /// 0 or 1 second comes back as 2.
@@ -22,8 +23,11 @@ pub struct Lease {
     pub ttl_s: i64,
     /// When it runs out, in virtual milliseconds.
     pub expiry_ms: u64,
-    /// Attached keys, sorted: a revoke deletes them in this order.
-    pub keys: BTreeSet<Vec<u8>>,
+    /// Attached keys, sorted: a revoke deletes them in this order. Shared with the snapshots
+    /// taken since it last changed: the store snapshots the lessor every `--snapshot-count`
+    /// entries (100 here), and copying every event's key each time was a sixth of a
+    /// 5,000-node scheduling run; now only a lease attached to since is copied, once.
+    pub keys: Arc<BTreeSet<Vec<u8>>>,
 }
 
 impl Lease {
@@ -62,7 +66,7 @@ impl Lessor {
         }
         let ttl_s = ttl_s.clamp(MIN_TTL_S, MAX_TTL_S);
         let expiry_ms = now_ms.saturating_add(ttl_s as u64 * 1000);
-        self.leases.insert(id, Lease { id, ttl_s, expiry_ms, keys: BTreeSet::new() });
+        self.leases.insert(id, Lease { id, ttl_s, expiry_ms, keys: Arc::default() });
         // etcd's IDs come from a generator that only moves forward: an ID freed by a revoke is
         // not handed out again. The store peeks the ID before its WAL entry and grants it here.
         if id == self.next_id {
@@ -107,13 +111,13 @@ impl Lessor {
 
     pub fn attach(&mut self, id: i64, key: &[u8]) {
         if let Some(l) = self.leases.get_mut(&id) {
-            l.keys.insert(key.to_vec());
+            Arc::make_mut(&mut l.keys).insert(key.to_vec());
         }
     }
 
     pub fn detach(&mut self, id: i64, key: &[u8]) {
-        if let Some(l) = self.leases.get_mut(&id) {
-            l.keys.remove(key);
+        if let Some(l) = self.leases.get_mut(&id).filter(|l| l.keys.contains(key)) {
+            Arc::make_mut(&mut l.keys).remove(key);
         }
     }
 

@@ -285,7 +285,7 @@ impl Store {
             }
             WalRequest::LeaseRevoke { id } => {
                 let lease = t.lessor.revoke(*id)?;
-                for key in &lease.keys {
+                for key in lease.keys.iter() {
                     t.delete_range(&DeleteRangeRequest { key: key.clone(), ..Default::default() });
                 }
                 Applied::Done

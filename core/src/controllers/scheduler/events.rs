@@ -5,6 +5,7 @@
 //! relabelled or gone, storage objects changed, and pending pods whose spec or labels changed.
 
 use super::queue::ClusterEvent;
+use super::super::informer::Notification;
 use super::super::Caches;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,12 +55,22 @@ pub fn is_assigned(pod: &Value) -> bool {
 }
 
 impl Seen {
-    /// The events since the last call, and the pending pods that changed.
+    /// The events since the last call, and the pending pods that changed. Called once per step,
+    /// after the informers synced: only the nodes and pods their notifications name can differ
+    /// from what the scheduler saw (at 5,000 nodes, comparing every node and pod at every step
+    /// was two fifths of a scheduling run).
     pub fn detect(&mut self, caches: &Caches) -> (BTreeSet<ClusterEvent>, Vec<String>) {
         let mut events = BTreeSet::new();
-        let nodes: BTreeMap<String, NodeProps> = caches.nodes.values().map(|n| (n["metadata"]["name"].as_str().unwrap_or("").to_string(), NodeProps::of(n))).collect();
-        for (name, props) in &nodes {
-            match self.nodes.get(name) {
+        for n in caches.nodes.notifications() {
+            if let Notification::Deleted { old, .. } = n {
+                self.nodes.remove(old["metadata"]["name"].as_str().unwrap_or(""));
+            }
+        }
+        let touched: BTreeSet<&str> = caches.nodes.notifications().iter().map(Notification::key).collect();
+        for node in touched.into_iter().filter_map(|key| caches.nodes.cache.get(key)) {
+            let name = node["metadata"]["name"].as_str().unwrap_or("").to_string();
+            let props = NodeProps::of(node);
+            match self.nodes.get(&name) {
                 None => {
                     events.insert(ClusterEvent::NodeAdd);
                 }
@@ -81,14 +92,22 @@ impl Seen {
                     }
                 }
             }
+            self.nodes.insert(name, props);
         }
-        self.nodes = nodes;
-        let mut assigned = BTreeMap::new();
-        let mut pending = BTreeMap::new();
         let mut updated = Vec::new();
-        for p in caches.pods.values() {
+        let mut gone_assigned = false;
+        for n in caches.pods.notifications() {
+            if let Notification::Deleted { old, .. } = n {
+                let uid = old["metadata"]["uid"].as_str().unwrap_or("");
+                gone_assigned |= self.assigned.remove(uid).is_some();
+                self.pending.remove(uid);
+            }
+        }
+        let touched: BTreeSet<&str> = caches.pods.notifications().iter().map(Notification::key).collect();
+        for p in touched.into_iter().filter_map(|key| caches.pods.cache.get(key)) {
             let uid = p["metadata"]["uid"].as_str().unwrap_or("").to_string();
             if is_assigned(p) {
+                self.pending.remove(&uid);
                 let labels = p["metadata"]["labels"].to_string();
                 match self.assigned.get(&uid) {
                     None => {
@@ -99,20 +118,24 @@ impl Seen {
                     }
                     Some(_) => {}
                 }
-                assigned.insert(uid, labels);
-            } else if p["spec"]["nodeName"].as_str().unwrap_or("").is_empty() {
+                self.assigned.insert(uid, labels);
+                continue;
+            }
+            // Finished, or not yet bound: no longer an assigned pod.
+            gone_assigned |= self.assigned.remove(&uid).is_some();
+            if p["spec"]["nodeName"].as_str().unwrap_or("").is_empty() {
                 let fingerprint = format!("{}{}", p["spec"], p["metadata"]["labels"]);
                 if self.pending.get(&uid).is_some_and(|old| *old != fingerprint) {
                     updated.push(uid.clone());
                 }
-                pending.insert(uid, fingerprint);
+                self.pending.insert(uid, fingerprint);
+            } else {
+                self.pending.remove(&uid);
             }
         }
-        if self.assigned.keys().any(|uid| !assigned.contains_key(uid)) {
+        if gone_assigned {
             events.insert(ClusterEvent::AssignedPodDelete);
         }
-        self.assigned = assigned;
-        self.pending = pending;
         let storage: BTreeMap<String, String> = caches
             .pvcs
             .cache
