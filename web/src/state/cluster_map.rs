@@ -3,7 +3,6 @@
 
 use kubeplay::apiserver::admission::quantity::Quantity;
 use kubeplay::cli::printers::pod_status;
-use kubeplay::store::{RangeRequest, Store};
 use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,8 +50,9 @@ fn pod_requests(p: &Value) -> (i64, i64) {
     (cpu, mem)
 }
 
-fn objects(store: &Store, prefix: &str, revision: i64) -> Vec<Value> {
-    let mut req = RangeRequest::prefix(prefix.as_bytes());
+#[cfg(test)]
+fn objects(store: &kubeplay::store::Store, prefix: &str, revision: i64) -> Vec<Value> {
+    let mut req = kubeplay::store::RangeRequest::prefix(prefix.as_bytes());
     req.revision = revision;
     store
         .range(&req)
@@ -60,61 +60,79 @@ fn objects(store: &Store, prefix: &str, revision: i64) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// As of `revision` (0: the newest). Nodes in name order (control plane first), then a pseudo-node `(unscheduled)` when some pods
-/// have no node. Bounded: at most `max_pods` chips per node.
-pub fn cluster_map(store: &Store, revision: i64, max_pods: usize) -> Vec<NodeView> {
-    let mut nodes: Vec<NodeView> = objects(store, "/registry/minions/", revision)
-        .iter()
-        .map(|n| {
-            let ready = n["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready");
-            let status = match ready.and_then(|c| c["status"].as_str()) {
-                Some("True") => "Ready",
-                Some("False") => "NotReady",
-                _ => "Unknown",
-            };
-            NodeView {
-                name: n["metadata"]["name"].as_str().unwrap_or("").to_string(),
-                status: status.to_string(),
-                control_plane: n["metadata"]["labels"].get("node-role.kubernetes.io/control-plane").is_some(),
-                unschedulable: n["spec"]["unschedulable"] == true,
-                pods: Vec::new(),
-                more_pods: 0,
-                cpu_requested_m: 0,
-                cpu_allocatable_m: milli(&n["status"]["allocatable"]["cpu"]),
-                memory_requested: 0,
-                memory_allocatable: milli(&n["status"]["allocatable"]["memory"]) / 1000,
-            }
-        })
-        .collect();
+/// A node as the map draws it, from its object (no pods yet).
+pub(super) fn node_view(n: &Value) -> NodeView {
+    let ready = n["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready");
+    let status = match ready.and_then(|c| c["status"].as_str()) {
+        Some("True") => "Ready",
+        Some("False") => "NotReady",
+        _ => "Unknown",
+    };
+    NodeView {
+        name: n["metadata"]["name"].as_str().unwrap_or("").to_string(),
+        status: status.to_string(),
+        control_plane: n["metadata"]["labels"].get("node-role.kubernetes.io/control-plane").is_some(),
+        unschedulable: n["spec"]["unschedulable"] == true,
+        pods: Vec::new(),
+        more_pods: 0,
+        cpu_requested_m: 0,
+        cpu_allocatable_m: milli(&n["status"]["allocatable"]["cpu"]),
+        memory_requested: 0,
+        memory_allocatable: milli(&n["status"]["allocatable"]["memory"]) / 1000,
+    }
+}
+
+/// What the map needs of one pod object: parsed once per stored value (see `derived.rs`), so a
+/// step of the cursor does not decode every pod again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct PodInfo {
+    chip: PodChip,
+    node: String,
+    /// Succeeded or Failed: its requests no longer count against the node.
+    finished: bool,
+    requests: (i64, i64),
+}
+
+pub(super) fn pod_info(p: &Value) -> PodInfo {
+    let owner = p["metadata"]["ownerReferences"]
+        .as_array()
+        .and_then(|o| o.first())
+        .map(|o| format!("{}/{}", o["kind"].as_str().unwrap_or(""), o["name"].as_str().unwrap_or("")))
+        .unwrap_or_default();
+    let chip = PodChip {
+        namespace: p["metadata"]["namespace"].as_str().unwrap_or("").to_string(),
+        name: p["metadata"]["name"].as_str().unwrap_or("").to_string(),
+        status: pod_status(p),
+        owner,
+    };
+    PodInfo {
+        chip,
+        node: p["spec"]["nodeName"].as_str().unwrap_or("").to_string(),
+        finished: matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")),
+        requests: pod_requests(p),
+    }
+}
+
+/// The map from its nodes and pods (each in key order). Nodes in name order (control plane
+/// first), then a pseudo-node `(unscheduled)` when some pods have no node. Bounded: at most
+/// `max_pods` chips per node.
+pub(super) fn assemble<'a>(nodes: impl Iterator<Item = &'a NodeView>, pods: impl Iterator<Item = &'a PodInfo>, max_pods: usize) -> Vec<NodeView> {
+    let mut nodes: Vec<NodeView> = nodes.cloned().collect();
     nodes.sort_by(|a, b| b.control_plane.cmp(&a.control_plane).then_with(|| a.name.cmp(&b.name)));
     let mut unscheduled = NodeView { name: "(unscheduled)".into(), ..NodeView::default() };
-    for p in objects(store, "/registry/pods/", revision) {
-        let owner = p["metadata"]["ownerReferences"]
-            .as_array()
-            .and_then(|o| o.first())
-            .map(|o| format!("{}/{}", o["kind"].as_str().unwrap_or(""), o["name"].as_str().unwrap_or("")))
-            .unwrap_or_default();
-        let chip = PodChip {
-            namespace: p["metadata"]["namespace"].as_str().unwrap_or("").to_string(),
-            name: p["metadata"]["name"].as_str().unwrap_or("").to_string(),
-            status: pod_status(&p),
-            owner,
-        };
-        let node = p["spec"]["nodeName"].as_str().unwrap_or("");
-        let finished = matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
-        let target = match nodes.iter_mut().find(|n| n.name == node) {
+    for p in pods {
+        let target = match nodes.iter_mut().find(|n| n.name == p.node) {
             Some(n) => {
-                if !finished {
-                    let (cpu, mem) = pod_requests(&p);
-                    n.cpu_requested_m = n.cpu_requested_m.saturating_add(cpu);
-                    n.memory_requested = n.memory_requested.saturating_add(mem);
+                if !p.finished {
+                    n.cpu_requested_m = n.cpu_requested_m.saturating_add(p.requests.0);
+                    n.memory_requested = n.memory_requested.saturating_add(p.requests.1);
                 }
                 n
             }
             None => &mut unscheduled,
         };
         if target.pods.len() < max_pods {
-            target.pods.push(chip);
+            target.pods.push(p.chip.clone());
         } else {
             target.more_pods += 1;
         }
@@ -123,6 +141,15 @@ pub fn cluster_map(store: &Store, revision: i64, max_pods: usize) -> Vec<NodeVie
         nodes.push(unscheduled);
     }
     nodes
+}
+
+/// As of `revision` (0: the newest), read and decoded from the store in one go (the page keeps
+/// the decoded objects instead: `derived.rs`; this is the reference it is tested against).
+#[cfg(test)]
+pub fn cluster_map(store: &kubeplay::store::Store, revision: i64, max_pods: usize) -> Vec<NodeView> {
+    let nodes: Vec<NodeView> = objects(store, "/registry/minions/", revision).iter().map(node_view).collect();
+    let pods: Vec<PodInfo> = objects(store, "/registry/pods/", revision).iter().map(pod_info).collect();
+    assemble(nodes.iter(), pods.iter(), max_pods)
 }
 
 /// The name "Add node" gives a new worker: `node-N` one past the highest `node-N` on the map, so

@@ -3,10 +3,13 @@
 
 mod cluster_map;
 mod complete;
+mod derived;
 mod diff;
 mod etcd_history;
 mod examples;
 pub mod highlight;
+#[cfg(test)]
+mod perf;
 mod persona;
 mod pipeline;
 mod run;
@@ -95,8 +98,9 @@ pub const MAX_CAUSED: usize = 200;
 pub struct View {
     /// The store revision at the cursor.
     pub revision: i64,
-    pub keys: Vec<KeyRow>,
-    pub nodes: Vec<NodeView>,
+    /// Shared with the cache that keeps them (`derived.rs`): a clone is a pointer copy.
+    pub keys: Rc<Vec<KeyRow>>,
+    pub nodes: Rc<Vec<NodeView>>,
     /// The request the cursor is in, with only the records reached so far.
     pub request: Option<RequestView>,
     /// What that request (or the command at the cursor) led to.
@@ -129,6 +133,8 @@ pub struct ObjectView {
 pub struct Playground {
     /// Shared rather than cloned: a reduce step mutates the one cluster and re-derives the view.
     cluster: Rc<RefCell<Cluster>>,
+    /// The views' state kept between reduces for this cluster (`derived.rs`), shared like it.
+    derived: Rc<RefCell<derived::Derived>>,
     /// The inputs that rebuild this cluster: saved, exported, shared.
     pub session: Session,
     pub editor: String,
@@ -186,7 +192,9 @@ impl Default for Playground {
     }
 }
 
-/// Every store entry under `prefix` at `revision`, as key rows.
+/// Every store entry at `revision`, as key rows, read in one go (the page keeps them instead:
+/// `derived.rs`; this is the reference it is tested against).
+#[cfg(test)]
 fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
     let mut req = RangeRequest::prefix(b"/");
     req.revision = revision;
@@ -209,11 +217,23 @@ fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
         .unwrap_or_default()
 }
 
+/// The record numbered `seq`: record numbers are consecutive in the kept trace, so it is found
+/// by position (checked, with a search as the fallback) rather than by a scan per step.
+fn record_at<'a>(refs: &[&'a Record], seq: u64) -> Option<&'a Record> {
+    let first = refs.first()?.seq;
+    let at = usize::try_from(seq.checked_sub(first)?).ok()?;
+    match refs.get(at) {
+        Some(r) if r.seq == seq => Some(*r),
+        _ => refs.iter().find(|r| r.seq == seq).copied(),
+    }
+}
+
 impl Playground {
     pub fn new(seed: u64, editor: String) -> Self {
         let cluster = Cluster::new(Config { seed, open_watches: true, ..Config::default() });
         let mut p = Playground {
             cluster: Rc::new(RefCell::new(cluster)),
+            derived: Rc::default(),
             session: Session::new(seed, editor.clone()),
             editor,
             last: None,
@@ -325,7 +345,9 @@ impl Playground {
         self.cluster.borrow().trace().records().cloned().collect()
     }
 
-    /// Re-derives every view from the trace and the store as of the cursor.
+    /// Re-derives the views from the trace and the store as of the cursor: what the cursor's
+    /// record shows directly, and the store's keyspace and the caused-by links through the
+    /// caches of `derived.rs`, which carry over from the last refresh what did not change.
     fn refresh(&mut self) {
         // Borrowed through a second handle to the cluster, so the records are read in place
         // rather than cloned on every step.
@@ -339,13 +361,16 @@ impl Playground {
         let revision = if self.cursor.is_none() { self.revision } else { timeline::revision_at(refs.iter().copied(), at, 1) };
         // Live, the request tab lists the last command's requests; stepping, it shows the one at
         // the cursor stage by stage.
-        let request_id = if self.cursor.is_none() { None } else { refs.iter().find(|r| r.seq == at).and_then(|r| timeline::request_of(&r.event)) };
+        let request_id = if self.cursor.is_none() { None } else { record_at(&refs, at).and_then(|r| timeline::request_of(&r.event)) };
         let request = request_id.and_then(|id| timeline::request_upto(&refs, id, at));
         let root = match request_id {
             Some(id) => Some(timeline::Root::Request(id)),
             None => refs.iter().rev().filter(|r| r.seq <= at).find(|r| matches!(r.event, Event::Command { .. })).map(|r| timeline::Root::Record(r.seq)),
         };
-        let caused = root.map(|root| timeline::caused_tree(&refs, root, MAX_CAUSED)).unwrap_or_default();
+        let mut derived = self.derived.borrow_mut();
+        derived.caused.extend(&refs);
+        let caused = root.map(|root| derived.caused.tree(root, MAX_CAUSED)).unwrap_or_default();
+        derived.store.update(cluster.store(), revision, MAX_PODS_PER_NODE);
         let object = self.selected_key.as_ref().map(|key| {
             let mut req = RangeRequest::key(key.as_bytes());
             req.revision = revision;
@@ -381,9 +406,7 @@ impl Playground {
             })
             .unwrap_or_default();
         // At a scheduling record its table; at a binding request, the attempt it carries out.
-        let scheduling = refs
-            .iter()
-            .find(|r| r.seq == at)
+        let scheduling = record_at(&refs, at)
             .and_then(|r| match &r.event {
                 Event::Scheduling(a) => Some(SchedulerTable::from_attempt(a)),
                 _ => None,
@@ -395,15 +418,16 @@ impl Playground {
         self.view = View {
             path,
             revision,
-            keys: key_rows(&cluster, revision),
-            nodes: cluster_map::cluster_map(cluster.store(), revision, MAX_PODS_PER_NODE),
+            keys: derived.store.keys.clone(),
+            nodes: derived.store.map.clone(),
             request,
             caused,
             active: timeline::component_at(&refs, at),
-            step: refs.iter().find(|r| r.seq == at).map(|r| timeline::step_of(r)),
+            step: record_at(&refs, at).map(timeline::step_of),
             object,
             scheduling,
         };
+        drop(derived);
         drop(cluster);
         self.session.cursor = self.cursor;
         self.session.editor = self.editor.clone();

@@ -35,7 +35,7 @@ fn hover(state: &UseStateHandle<Option<Tip>>, make: impl Fn((i32, i32)) -> Tip +
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
-    pub nodes: Vec<NodeView>,
+    pub nodes: std::rc::Rc<Vec<NodeView>>,
     pub active: Option<Component>,
     /// The components the current request passes, in order.
     pub path: Vec<Component>,

@@ -146,7 +146,7 @@ fn wal_view(ctx: &EtcdContext, lang: Lang) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct EtcdKeysProps {
-    pub keys: Vec<KeyRow>,
+    pub keys: std::rc::Rc<Vec<KeyRow>>,
     pub revision: i64,
     /// Keys written at or after this revision are highlighted (the last command's writes).
     pub changed_since: i64,
@@ -195,7 +195,7 @@ pub fn EtcdKeys(props: &EtcdKeysProps) -> Html {
     let shown = keys.len();
     // Counts per resource type, like the folders of a key tree.
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for k in &props.keys {
+    for k in props.keys.iter() {
         let r = resource_of(&k.key);
         match counts.iter_mut().find(|(name, _)| *name == r) {
             Some((_, n)) => *n += 1,

@@ -31,7 +31,7 @@ pub struct InspectorProps {
     pub caused: Vec<Caused>,
     /// The last command's requests, listed when the cursor is on no request.
     pub requests: Vec<RequestView>,
-    pub keys: Vec<KeyRow>,
+    pub keys: std::rc::Rc<Vec<KeyRow>>,
     pub revision: i64,
     pub changed_since: i64,
     pub object: Option<ObjectView>,

@@ -15,7 +15,7 @@ pub struct CommandOutputProps {
     pub transcript: Vec<(String, Output)>,
     /// Earlier command lines, oldest first, for Up and Down.
     pub history: Vec<String>,
-    pub keys: Vec<KeyRow>,
+    pub keys: std::rc::Rc<Vec<KeyRow>>,
     pub lang: Lang,
     pub on_run: Callback<String>,
     /// A `kubectl get -w` is open: the prompt takes only Ctrl+C.
