@@ -16,6 +16,10 @@ use yew::prelude::*;
 
 /// Shows `tip` on hover (the innermost hovered thing wins) and hides it when the pointer leaves.
 fn hover(state: &UseStateHandle<Option<Tip>>, make: impl Fn((i32, i32)) -> Tip + 'static) -> (Callback<MouseEvent>, Callback<MouseEvent>) {
+    hover_with(&state.setter(), make)
+}
+
+fn hover_with(state: &UseStateSetter<Option<Tip>>, make: impl Fn((i32, i32)) -> Tip + 'static) -> (Callback<MouseEvent>, Callback<MouseEvent>) {
     let over = {
         let state = state.clone();
         Callback::from(move |e: MouseEvent| {
@@ -83,6 +87,17 @@ fn mib(bytes: i64) -> String {
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
     let lang = props.lang;
     let tip = use_state(|| None::<Tip>);
+    // The page makes its callbacks anew each render; the pod chips get one that stays the same
+    // (forwarding to the newest), so a step that changes only the highlight skips them.
+    let latest_select = use_mut_ref(|| props.on_select.clone());
+    *latest_select.borrow_mut() = props.on_select.clone();
+    let on_select_pod = {
+        let latest = latest_select.clone();
+        use_callback((), move |key: String, _| {
+            let cb = latest.borrow().clone();
+            cb.emit(key);
+        })
+    };
     let is_active = |c: &Component| props.active.as_ref().is_some_and(|a| match (a, c) {
         (Component::KubeProxy(x), Component::KubeProxy(y)) => x.is_empty() || x == y,
         _ => a == c,
@@ -106,37 +121,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         };
         html! { <span class="part" data-component="container-runtime" {onmouseover} {onmouseout}>{ "containerd" }</span> }
     };
-    let nodes = props.nodes.iter().map(|n| {
-        // Pods grouped by owner, in the order they come (by name), each group one row.
-        let mut groups: Vec<(String, Vec<&PodChip>)> = Vec::new();
-        for p in &n.pods {
-            match groups.iter_mut().find(|(o, _)| *o == p.owner) {
-                Some((_, v)) => v.push(p),
-                None => groups.push((p.owner.clone(), vec![p])),
-            }
-        }
-        let groups = groups.into_iter().map(|(owner, pods)| {
-            let chips = pods.into_iter().map(|p| {
-                let class = classes!("pod", status_class(&p.status));
-                let (onmouseover, onmouseout) = {
-                    let (p, node) = ((*p).clone(), n.name.clone());
-                    hover(&tip, move |at| pod_tip(lang, &p, &node, at))
-                };
-                let key = format!("/registry/pods/{}/{}", p.namespace, p.name);
-                let on_select = props.on_select.clone();
-                let onclick = Callback::from(move |e: MouseEvent| {
-                    e.stop_propagation();
-                    on_select.emit(key.clone());
-                });
-                html! { <span {class} {onclick} {onmouseover} {onmouseout} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
-            });
-            html! {
-                <div class="pod-group">
-                    if !owner.is_empty() { <span class="owner">{ owner }</span> }
-                    <div class="pods">{ for chips }</div>
-                </div>
-            }
-        });
+    let nodes = props.nodes.iter().enumerate().map(|(index, n)| {
         let pending = n.status.is_empty();
         let class = classes!("node", n.control_plane.then_some("control-plane"), pending.then_some("pending"), (n.status != "Ready" && !pending).then_some("down"));
         let parts = if n.control_plane {
@@ -202,7 +187,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                     { bar("cpu", n.cpu_requested_m, n.cpu_allocatable_m, format!("{}m / {}m", n.cpu_requested_m, n.cpu_allocatable_m)) }
                     { bar("mem", n.memory_requested, n.memory_allocatable, format!("{} / {}", mib(n.memory_requested), mib(n.memory_allocatable))) }
                 }
-                <div class="pod-groups">{ for groups }</div>
+                <PodGroups nodes={props.nodes.clone()} {index} {lang} on_select={on_select_pod.clone()} tip={tip.setter()} />
                 if n.more_pods > 0 { <div class="more">{ format!("+{} more", n.more_pods) }</div> }
                 if !pending {
                     <div class="node-actions">
@@ -239,4 +224,54 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
             if let Some(t) = (*tip).clone() { <MapTooltip tip={t} {lang} /> }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct PodGroupsProps {
+    /// The map and which node of it: shared, so comparing them is a pointer check while the
+    /// store view did not change (`state/derived.rs`).
+    nodes: std::rc::Rc<Vec<NodeView>>,
+    index: usize,
+    lang: Lang,
+    on_select: Callback<String>,
+    tip: UseStateSetter<Option<Tip>>,
+}
+
+/// A node's pods as chips, grouped by owner in the order they come (by name), each group one row.
+/// Its own component so that stepping the cursor, which moves the highlight on every record but
+/// changes the pods only at a write, re-renders the chips only when they change.
+#[component]
+fn PodGroups(props: &PodGroupsProps) -> Html {
+    let Some(n) = props.nodes.get(props.index) else { return html! {} };
+    let lang = props.lang;
+    let mut groups: Vec<(String, Vec<&PodChip>)> = Vec::new();
+    for p in &n.pods {
+        match groups.iter_mut().find(|(o, _)| *o == p.owner) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((p.owner.clone(), vec![p])),
+        }
+    }
+    let groups = groups.into_iter().map(|(owner, pods)| {
+        let chips = pods.into_iter().map(|p| {
+            let class = classes!("pod", status_class(&p.status));
+            let (onmouseover, onmouseout) = {
+                let (p, node) = ((*p).clone(), n.name.clone());
+                hover_with(&props.tip, move |at| pod_tip(lang, &p, &node, at))
+            };
+            let key = format!("/registry/pods/{}/{}", p.namespace, p.name);
+            let on_select = props.on_select.clone();
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_select.emit(key.clone());
+            });
+            html! { <span {class} {onclick} {onmouseover} {onmouseout} data-pod={p.name.clone()} data-status={p.status.clone()}>{ &p.name }</span> }
+        });
+        html! {
+            <div class="pod-group">
+                if !owner.is_empty() { <span class="owner">{ owner }</span> }
+                <div class="pods">{ for chips }</div>
+            </div>
+        }
+    });
+    html! { <div class="pod-groups">{ for groups }</div> }
 }
