@@ -14,6 +14,7 @@
 //! of pods spreads; pods nominated by preemption count on their node for pods of lower or equal
 //! priority, so those do not take the room freed for them.
 
+mod cache;
 mod events;
 pub mod filters;
 mod framework;
@@ -52,6 +53,7 @@ pub struct Scheduler {
     /// bound, by uid, with that node (the pod counts there meanwhile, as an assumed pod).
     waiting_on_volumes: BTreeMap<String, String>,
     seen: events::Seen,
+    node_cache: cache::NodeCache,
     /// PodDisruptionBudgets, which only preemption reads.
     pdbs: Option<Informer>,
     /// When the scheduler last ran, for its timers.
@@ -132,11 +134,22 @@ impl Scheduler {
         // The snapshot (`UpdateSnapshot`) is built only when there is something to schedule:
         // most steps of a settled cluster have nothing pending, and at thousands of nodes and
         // pods the snapshot is the step's largest cost.
+        self.node_cache.observe(caches);
         let mut snapshot = None;
         if !self.waiting_on_volumes.is_empty() {
-            let nodes = snapshot.insert(node_snapshot(caches));
+            let nodes = snapshot.insert(self.node_cache.take(caches));
             self.bind_waiting(ctx, caches, events, nodes);
         }
+        self.schedule_ready(ctx, caches, events, &mut snapshot);
+        if let Some(nodes) = snapshot {
+            self.node_cache.put_back(nodes);
+        }
+    }
+
+    /// Brings the queue in line with the informer, then runs a cycle for each pod ready to be
+    /// tried, up to the per-step bound.
+    fn schedule_ready(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, snapshot: &mut Option<BTreeMap<String, NodeInfo>>) {
+        let now = ctx.now;
 
         // The queue follows the informer: new pending pods in, bound or deleted ones out.
         let by_uid: BTreeMap<&str, &Value> = caches.pods.values().filter(|p| pending(p)).map(|p| (uid_of(p), p)).collect();
@@ -154,7 +167,7 @@ impl Scheduler {
         if !self.queue.has_ready() {
             return;
         }
-        let nodes = snapshot.get_or_insert_with(|| node_snapshot(caches));
+        let nodes = snapshot.get_or_insert_with(|| self.node_cache.take(caches));
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
         // The informer's view is fixed for the step, so its nominated pods are found once.

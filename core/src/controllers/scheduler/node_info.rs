@@ -235,6 +235,9 @@ pub struct NodeInfo {
     pub pods: Vec<PodInfo>,
     /// `status.images`: every name of an image the node holds, with its size in bytes.
     pub images: BTreeMap<String, i64>,
+    /// Moves with every pod added or removed, as kube-scheduler's `NodeInfo.Generation`: the
+    /// scheduler's cache (`cache.rs`) rebuilds a node whose generation a step moved.
+    pub generation: u64,
 }
 
 impl NodeInfo {
@@ -285,6 +288,7 @@ impl NodeInfo {
             *e = e.saturating_add(*v);
         }
         self.pod_count += 1;
+        self.generation += 1;
         self.pods.push(p);
     }
 
@@ -292,6 +296,7 @@ impl NodeInfo {
     pub fn remove_pod(&mut self, uid: &str) -> Option<PodInfo> {
         let i = self.pods.iter().position(|p| p.uid == uid)?;
         let p = self.pods.remove(i);
+        self.generation += 1;
         self.requested.milli_cpu -= p.requests.milli_cpu;
         self.requested.memory -= p.requests.memory;
         self.non_zero_requested.milli_cpu -= p.non_zero_requests.milli_cpu;
