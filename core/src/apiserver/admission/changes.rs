@@ -55,6 +55,38 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
     }
 }
 
+/// Makes `copy` equal to `source`, copying only the parts that differ: a plugin's copy of the
+/// object brought up to date for the next plugin costs what the plugins between changed, not a
+/// whole object.
+pub(super) fn sync(copy: &mut Value, source: &Value) {
+    match (copy, source) {
+        (Value::Object(c), Value::Object(s)) => {
+            c.retain(|k, _| s.contains_key(k));
+            for (k, sv) in s {
+                match c.get_mut(k) {
+                    Some(cv) => sync(cv, sv),
+                    None => {
+                        c.insert(k.clone(), sv.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(c), Value::Array(s)) => {
+            c.truncate(s.len());
+            for (cv, sv) in c.iter_mut().zip(s) {
+                sync(cv, sv);
+            }
+            let have = c.len();
+            c.extend(s.iter().skip(have).cloned());
+        }
+        (c, s) => {
+            if c != s {
+                *c = s.clone();
+            }
+        }
+    }
+}
+
 fn child(path: &str, key: &str) -> String {
     let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     match (path.is_empty(), plain) {
@@ -112,5 +144,24 @@ mod tests {
         let a2 = json!({"metadata": {"annotations": {"a.b/c": "2"}}});
         assert_eq!(diff(&b2, &a2), vec![r#"metadata.annotations[a.b/c]: "1" -> "2""#]);
         assert!(diff(&a2, &a2).is_empty());
+    }
+
+    #[test]
+    fn sync_makes_the_copy_equal() {
+        let values = [
+            json!({"metadata": {"name": "x", "labels": {"a": "1"}}, "spec": {"list": [1, {"b": 2}, 3], "n": null}}),
+            json!({"metadata": {"name": "y"}, "spec": {"list": [1, {"b": 3}], "m": {"c": [true]}}, "status": {}}),
+            json!({"spec": {"list": [0, {"b": 2}, 3, 4, 5]}}),
+            json!([1, "two", {"three": 3}]),
+            json!("scalar"),
+            json!(null),
+        ];
+        for a in &values {
+            for b in &values {
+                let mut copy = a.clone();
+                sync(&mut copy, b);
+                assert_eq!(&copy, b, "{a} -> {b}");
+            }
+        }
     }
 }

@@ -183,24 +183,35 @@ pub(super) struct Target<'a> {
     obj: &'a mut Value,
     /// The object as it was before the plugin's first edit.
     before: Option<Value>,
+    /// An earlier plugin's copy, no longer needed: brought up to date ([`changes::sync`]) it
+    /// serves as this plugin's, which copies only what the plugins between changed.
+    spare: Option<Value>,
 }
 
 impl<'a> Target<'a> {
-    fn new(obj: &'a mut Value) -> Self {
-        Target { obj, before: None }
+    fn new(obj: &'a mut Value, spare: Option<Value>) -> Self {
+        Target { obj, before: None, spare }
     }
 
     /// The object, to change: the first call keeps a copy of it as it was.
     pub(super) fn edit(&mut self) -> &mut Value {
-        if self.before.is_none() {
-            self.before = Some(self.obj.clone());
-        }
-        self.obj
+        self.edited().0
     }
 
     /// [`Target::edit`], with the object as it was before the first edit.
     fn edited(&mut self) -> (&mut Value, &Value) {
-        let before = self.before.get_or_insert_with(|| self.obj.clone());
+        if self.before.is_none() {
+            let copy = match self.spare.take() {
+                Some(mut spare) => {
+                    changes::sync(&mut spare, self.obj);
+                    spare
+                }
+                None => self.obj.clone(),
+            };
+            self.before = Some(copy);
+        }
+        // Set just above; the default is never used.
+        let before = self.before.get_or_insert(Value::Null);
         (self.obj, before)
     }
 }
@@ -226,10 +237,12 @@ pub fn mutate(
     // The copy the first editing plugin made: no plugin before it edited, so it is the object
     // as the phase received it.
     let mut original: Option<Value> = None;
+    let mut spare: Option<Value> = None;
     for (plugin, admit) in MUTATING {
-        let mut target = Target::new(obj);
+        let mut target = Target::new(obj, spare.take());
         let result = admit(objects, req, &mut target, rng);
         let before = target.before;
+        spare = target.spare;
         match result {
             Ok(verdict) => {
                 let changed = before.as_ref().map(|b| changes::diff(b, obj)).unwrap_or_default();
@@ -255,12 +268,14 @@ pub fn mutate(
                 return Err(rejection.status);
             }
         }
-        if original.is_none() {
-            original = before;
+        match (&original, before) {
+            (None, before) => original = before,
+            (Some(_), Some(before)) => spare = Some(before),
+            (Some(_), None) => {}
         }
     }
     // MutatingAdmissionPolicy follows the built-in mutating plugins (AllOrderedPlugins).
-    let mut target = Target::new(obj);
+    let mut target = Target::new(obj, spare);
     policy::mutating::run(objects, req, &mut target, records)?;
     Ok(original.or(target.before))
 }

@@ -128,7 +128,8 @@ pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Val
             c
         }
     };
-    let changed = c.modified.union(&c.added);
+    let mut changed = c.modified;
+    changed.union_with(&c.added);
     // `managedFieldsUpdater` records the write as a fresh manager, so it takes the changed fields
     // from everyone, the same manager's older entry included, and then merges into that entry.
     for e in managed.values_mut() {
@@ -140,8 +141,14 @@ pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Val
     strip_meta(&mut mine);
     if !mine.is_empty() {
         let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
-        let previous = managed.remove(&id).map(|e| e.set).unwrap_or_default();
-        managed.insert(id, Entry { set: previous.union(&mine), api_version: w.api_version.to_string(), time: Some(w.now.to_string()) });
+        let set = match managed.remove(&id) {
+            Some(Entry { set: mut previous, .. }) => {
+                previous.union_with(&mine);
+                previous
+            }
+            None => mine,
+        };
+        managed.insert(id, Entry { set, api_version: w.api_version.to_string(), time: Some(w.now.to_string()) });
     }
     managed.retain(|_, e| !e.set.is_empty());
     entries::cap(&mut managed);

@@ -153,7 +153,11 @@ impl FieldSet {
 
     pub fn insert(&mut self, path: &[PathElement]) {
         let Some((first, rest)) = path.split_first() else { return };
-        let node = self.0.entry(first.clone()).or_default();
+        // The element is copied only when it is new at this level.
+        if !self.0.contains_key(first) {
+            self.0.insert(first.clone(), Node::default());
+        }
+        let Some(node) = self.0.get_mut(first) else { return };
         if rest.is_empty() {
             node.member = true;
         } else {
@@ -187,12 +191,24 @@ impl FieldSet {
 
     pub fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
-        for (pe, n) in &other.0 {
-            let mine = out.0.entry(pe.clone()).or_default();
-            mine.member |= n.member;
-            mine.children = mine.children.union(&n.children);
-        }
+        out.union_with(other);
         out
+    }
+
+    /// [`FieldSet::union`] in place: `other`'s subtrees that `self` lacks are copied, the rest
+    /// merged level by level (rebuilding each level's children was a copy per level).
+    pub fn union_with(&mut self, other: &FieldSet) {
+        for (pe, n) in &other.0 {
+            match self.0.get_mut(pe) {
+                Some(mine) => {
+                    mine.member |= n.member;
+                    mine.children.union_with(&n.children);
+                }
+                None => {
+                    self.0.insert(pe.clone(), n.clone());
+                }
+            }
+        }
     }
 
     /// Members of `self` that are not members of `other` (`Set.Difference`: not recursive over
@@ -376,6 +392,10 @@ mod tests {
         assert_eq!(a.difference(&b).members(), vec![vec![f("spec"), f("paused")]]);
         assert_eq!(b.difference(&a).members(), vec![vec![f("spec")]]);
         assert_eq!(a.union(&b).members().len(), 3);
+        let mut merged = a.clone();
+        merged.union_with(&b);
+        assert_eq!(merged, a.union(&b));
+        assert_eq!(merged, b.union(&a));
         assert!(a.has_prefix(&[f("spec")]) && !a.has(&[f("spec")]));
         a.remove_subtree(&[f("spec")]);
         assert!(a.is_empty());
