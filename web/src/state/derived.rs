@@ -34,6 +34,9 @@ pub struct StoreView {
     pub keys: Rc<Vec<KeyRow>>,
     pub map: Rc<Vec<NodeView>>,
     max_pods: usize,
+    /// A node or pod changed since the map was last assembled (most writes are neither: events,
+    /// leases, endpoints), so the map, and the chips drawn from it, are kept otherwise.
+    map_dirty: bool,
 }
 
 fn row(kv: &KeyValue) -> KeyRow {
@@ -66,6 +69,7 @@ impl StoreView {
 
     /// Every key re-read at `revision`.
     fn rebuild(&mut self, store: &Store, revision: i64) {
+        self.map_dirty = true;
         self.rows.clear();
         self.nodes.clear();
         self.pods.clear();
@@ -105,6 +109,7 @@ impl StoreView {
     fn set(&mut self, kv: &KeyValue) {
         let key = kv.key.clone();
         if key.starts_with(NODES) || key.starts_with(PODS) {
+            self.map_dirty = true;
             // Decoded as `cluster_map` decodes them: a value that is not JSON is not drawn.
             match serde_json::from_slice::<serde_json::Value>(&kv.value) {
                 Ok(v) if key.starts_with(NODES) => {
@@ -124,18 +129,25 @@ impl StoreView {
 
     fn remove(&mut self, key: &[u8]) {
         self.rows.remove(key);
-        self.nodes.remove(key);
-        self.pods.remove(key);
+        if self.nodes.remove(key).is_some() | self.pods.remove(key).is_some() {
+            self.map_dirty = true;
+        }
     }
 
     fn publish(&mut self) {
         if self.revision.is_none() {
             self.keys = Rc::default();
             self.map = Rc::default();
+            self.map_dirty = true;
             return;
         }
         self.keys = Rc::new(self.rows.values().cloned().collect());
-        self.map = Rc::new(cluster_map::assemble(self.nodes.values(), self.pods.values(), self.max_pods));
+        if std::mem::take(&mut self.map_dirty) {
+            let map = cluster_map::assemble(self.nodes.values(), self.pods.values(), self.max_pods);
+            if *self.map != map {
+                self.map = Rc::new(map);
+            }
+        }
     }
 }
 

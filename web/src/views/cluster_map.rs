@@ -226,7 +226,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct PodGroupsProps {
     /// The map and which node of it: shared, so comparing them is a pointer check while the
     /// store view did not change (`state/derived.rs`).
@@ -235,6 +235,20 @@ struct PodGroupsProps {
     lang: Lang,
     on_select: Callback<String>,
     tip: UseStateSetter<Option<Tip>>,
+}
+
+/// Equal when this node's name and chips are: another node's pods changing (a new map) does not
+/// redraw this one's.
+impl PartialEq for PodGroupsProps {
+    fn eq(&self, other: &Self) -> bool {
+        fn chips(p: &PodGroupsProps) -> Option<(&String, &Vec<PodChip>)> {
+            p.nodes.get(p.index).map(|n| (&n.name, &n.pods))
+        }
+        (std::rc::Rc::ptr_eq(&self.nodes, &other.nodes) && self.index == other.index || chips(self) == chips(other))
+            && self.lang == other.lang
+            && self.on_select == other.on_select
+            && self.tip == other.tip
+    }
 }
 
 /// A node's pods as chips, grouped by owner in the order they come (by name), each group one row.
