@@ -173,7 +173,9 @@ impl Kubelet {
         Some(created)
     }
 
-    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
+    /// `everything`: a ConfigMap or Secret changed (or the caches were listed again), so every
+    /// pod is synced, not only those changed or due.
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, everything: bool) {
         if self.stopped {
             return;
         }
@@ -248,7 +250,7 @@ impl Kubelet {
                 }
             } else if self.runtime.knows(&uid) {
                 let source = Source { component: "kubelet", host: &self.spec.name };
-                self.runtime.sync(ctx, pod, &objects, &user, &source, events);
+                self.runtime.sync(ctx, pod, &objects, &user, &source, events, everything);
             }
         }
     }

@@ -301,7 +301,7 @@ impl ControlPlane {
             for k in &mut self.kubelets {
                 if woken.node(k.name()) || k.due(ctx.now) {
                     let sent = *ctx.next_request_id;
-                    k.reconcile(ctx, caches, &mut self.events);
+                    k.reconcile(ctx, caches, &mut self.events, woken.everything());
                     k.busy = *ctx.next_request_id != sent;
                 }
             }
