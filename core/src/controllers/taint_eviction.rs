@@ -62,7 +62,22 @@ impl TaintEvictionController {
         let user = client::controller(CLIENT);
         let source = Source { component: COMPONENT, host: "" };
         let mut live = Vec::new();
-        for pod in caches.pods.values() {
+        // Only a pod on a node with a NoExecute taint, or one whose eviction is scheduled (to be
+        // cancelled), can have anything to do: the others are not visited, in the order a walk
+        // of every pod would take (by namespace, then name).
+        let mut pods: BTreeMap<String, &Value> = BTreeMap::new();
+        for node in caches.nodes.values().filter(|n| n["spec"]["taints"].as_array().into_iter().flatten().any(|t| t["effect"] == "NoExecute")) {
+            for pod in caches.pods.on_node(name_of(node)) {
+                pods.insert(format!("{}/{}", ns_of(pod), name_of(pod)), pod);
+            }
+        }
+        for (full, _) in self.scheduled.values() {
+            let (ns, name) = full.split_once('/').unwrap_or(("", full));
+            if let Some(pod) = caches.pods.get(ns, name) {
+                pods.insert(full.clone(), pod);
+            }
+        }
+        for pod in pods.into_values() {
             let node_name = client::str_of(pod, &["spec", "nodeName"]);
             if node_name.is_empty() || is_terminating(pod) {
                 continue;
