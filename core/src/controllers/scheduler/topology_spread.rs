@@ -232,11 +232,11 @@ pub fn scores(pod: &Value, info: &PodInfo, caches: &Caches, all: &BTreeMap<Strin
             continue;
         }
         for (i, c) in constraints.iter().enumerate() {
-            if !c.includes(pod, node) {
-                continue;
-            }
+            // Only a domain a feasible node is in counts (never a hostname's): look it up before
+            // the inclusion policies, which cost a node-affinity and a taint check per node.
             let Some(value) = node.labels.get(&c.topology_key) else { continue };
-            if let Some(n) = counts.get_mut(&(i, value.clone())) {
+            let Some(n) = counts.get_mut(&(i, value.clone())) else { continue };
+            if c.includes(pod, node) {
                 *n += c.count(node, &info.namespace);
             }
         }
