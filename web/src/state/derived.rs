@@ -39,7 +39,8 @@ pub struct StoreView {
     map_dirty: bool,
 }
 
-fn row(kv: &KeyValue) -> KeyRow {
+/// The etcd browser's row for one key as stored.
+pub(super) fn row(kv: &KeyValue) -> KeyRow {
     KeyRow {
         key: String::from_utf8_lossy(&kv.key).into_owned(),
         create_revision: kv.create_revision,

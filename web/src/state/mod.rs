@@ -202,17 +202,7 @@ fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
         .store()
         .range(&req)
         .map(|resp| {
-            resp.kvs
-                .into_iter()
-                .map(|kv| KeyRow {
-                    key: String::from_utf8_lossy(&kv.key).into_owned(),
-                    create_revision: kv.create_revision,
-                    mod_revision: kv.mod_revision,
-                    version: kv.version,
-                    lease: kv.lease,
-                    value_bytes: kv.value.len(),
-                })
-                .collect()
+            resp.kvs.iter().map(derived::row).collect()
         })
         .unwrap_or_default()
 }
