@@ -227,12 +227,14 @@ impl Informer {
             self.by_node.clear();
             for item in reply["items"].as_array().into_iter().flatten().take(MAX_CACHED_OBJECTS) {
                 let key = self.key_of(item);
+                let mut item = item.clone();
+                trim_managed_fields(&mut item);
                 match previous.remove(&key) {
-                    Some(old) if old == *item => {}
+                    Some(old) if old == item => {}
                     Some(old) => self.notify(Notification::Updated { key: key.clone(), old }),
                     None => self.notify(Notification::Added { key: key.clone() }),
                 }
-                self.insert(key, item.clone());
+                self.insert(key, item);
             }
             for (key, old) in previous {
                 self.notify(Notification::Deleted { key, old });
@@ -274,6 +276,7 @@ impl Informer {
                         if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
                             meta.insert("resourceVersion".into(), json!(revision.to_string()));
                         }
+                        trim_managed_fields(&mut obj);
                         let event = if ev.kv.create_revision == revision { WatchEvent::Added } else { WatchEvent::Modified };
                         changes.push(self.delivered(revision, key.clone(), event, &obj));
                         if self.cache.len() < MAX_CACHED_OBJECTS || self.cache.contains_key(&key) {
@@ -356,6 +359,19 @@ impl Informer {
     }
 }
 
+/// The informer factories' transform: kube-controller-manager's shared informers
+/// (`CreateControllerContext`: "Informer transform to trim ManagedFields for memory efficiency")
+/// and kube-scheduler's pod informer (`newPodInformer`) drop `metadata.managedFields` before an
+/// object is cached. Nothing reads them from a cache, and an update sent from a cached copy
+/// without them keeps the stored ones, so only memory changes: a pod's managedFields are a tree
+/// of small maps, about two thirds of its decoded size.
+fn trim_managed_fields(obj: &mut Value) {
+    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,5 +438,26 @@ mod tests {
         // A successor with the same name, or an owner that is not the controller: no.
         assert!(informer.resolve_controller_ref(&pod("u0", true)).is_none());
         assert!(informer.resolve_controller_ref(&pod("u1", false)).is_none());
+    }
+    #[test]
+    fn the_cache_drops_managed_fields_as_the_informer_factories_transform_does() {
+        let Some(kind) = crate::api::lookup("v1", "Pod") else { panic!("Pod is served") };
+        let (mut store, mut trace, mut rng, mut next) = (Store::new(), Trace::with_capacity(100), Rng::new(1), 1);
+        let mut informer = Informer::new(kind);
+        let watch = WatchCreateRequest { key: b"/registry/pods/".to_vec(), range_end: prefix_end("/registry/pods/"), ..Default::default() };
+        informer.watch_id = Some(store.watch(watch));
+        let key = kind.etcd_key("default", "web");
+        let stored = json!({"metadata": {"name": "web", "namespace": "default", "managedFields": [{"manager": "kubectl", "operation": "Update"}]}});
+        let put = crate::store::PutRequest { key: key.as_bytes().to_vec(), value: serde_json::to_vec(&stored).unwrap_or_default(), ..Default::default() };
+        assert!(store.put(put).is_ok());
+        let mut memory = crate::apiserver::ApiMemory::default();
+        let mut ctx = Context { store: &mut store, trace: &mut trace, rng: &mut rng, now: Time(0), next_request_id: &mut next, memory: &mut memory };
+        assert_eq!(informer.sync(&mut ctx).len(), 1);
+        let revision = ctx.store.revision().to_string();
+        // Cached without them (and with the key's revision); etcd keeps them.
+        assert_eq!(informer.cache.get(&key), Some(&json!({"metadata": {"name": "web", "namespace": "default", "resourceVersion": revision}})));
+        let mut no_fields = Value::Null;
+        trim_managed_fields(&mut no_fields);
+        assert_eq!(no_fields, Value::Null);
     }
 }
