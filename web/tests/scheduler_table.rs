@@ -6,11 +6,11 @@ use kubeplay_web::state::{Action, CellState, Outcome, Playground, SchedulerTable
 use std::rc::Rc;
 use yew::Reducible;
 
-fn pass(p: &str) -> FilterResult {
+fn pass(p: &'static str) -> FilterResult {
     FilterResult { plugin: p.into(), passed: true, reason: String::new(), unresolvable: false }
 }
 
-fn score(p: &str, raw: i64, normalized: i64, weight: i64) -> ScoreResult {
+fn score(p: &'static str, raw: i64, normalized: i64, weight: i64) -> ScoreResult {
     ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight }
 }
 

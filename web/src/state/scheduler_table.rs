@@ -119,7 +119,7 @@ impl SchedulerTable {
                     .filter_plugins
                     .iter()
                     .enumerate()
-                    .map(|(i, plugin)| match n.filters.get(i).filter(|f| &f.plugin == plugin).or_else(|| n.filters.iter().find(|f| &f.plugin == plugin)) {
+                    .map(|(i, plugin)| match n.filters.get(i).filter(|f| f.plugin == *plugin).or_else(|| n.filters.iter().find(|f| f.plugin == *plugin)) {
                         Some(f) if f.passed => Cell { text: "✓".into(), title: format!("{plugin}: passed"), state: CellState::Passed },
                         Some(f) => {
                             let title = if f.unresolvable { format!("{plugin}: {} (UnschedulableAndUnresolvable)", f.reason) } else { format!("{plugin}: {}", f.reason) };
@@ -160,8 +160,8 @@ impl SchedulerTable {
             feasible: a.nodes.iter().filter(|n| n.feasible()).count() + a.feasible_summarised,
             outcome,
             pre_filter_rejection: a.pre_filter_rejection.clone(),
-            filter_plugins: a.filter_plugins.clone(),
-            score_plugins: a.score_plugins.iter().map(|p| (p.name.clone(), p.weight)).collect(),
+            filter_plugins: a.filter_plugins.iter().map(|p| p.to_string()).collect(),
+            score_plugins: a.score_plugins.iter().map(|p| (p.name.to_string(), p.weight)).collect(),
             rows,
             nodes_summarised: a.nodes_summarised,
             feasible_summarised: a.feasible_summarised,

@@ -31,7 +31,7 @@ pub const SCORE_PLUGINS: [(&str, i64); 7] = [
 ];
 
 pub fn score_columns() -> Vec<ScorePlugin> {
-    SCORE_PLUGINS.iter().map(|(n, w)| ScorePlugin { name: n.to_string(), weight: *w }).collect()
+    SCORE_PLUGINS.iter().map(|(n, w)| ScorePlugin { name: *n, weight: *w }).collect()
 }
 
 /// One pod's cycle state (`framework.CycleState`).
@@ -78,12 +78,12 @@ impl<'a> Cycle<'a> {
 
     /// `RunFilterPlugins`: each plugin's verdict up to the first rejection, and that rejection.
     pub fn filter(&self, node: &NodeInfo) -> (Vec<FilterResult>, Option<(&'static str, Rejection)>) {
-        let mut results = Vec::new();
+        let mut results = Vec::with_capacity(FILTER_PLUGINS.len());
         for plugin in FILTER_PLUGINS {
             match self.run(plugin, node) {
-                Ok(()) => results.push(FilterResult { plugin: plugin.into(), passed: true, reason: String::new(), unresolvable: false }),
+                Ok(()) => results.push(FilterResult { plugin, passed: true, reason: String::new(), unresolvable: false }),
                 Err(r) => {
-                    results.push(FilterResult { plugin: plugin.into(), passed: false, reason: r.reasons.join(", "), unresolvable: r.unresolvable });
+                    results.push(FilterResult { plugin, passed: false, reason: r.reasons.join(", "), unresolvable: r.unresolvable });
                     return (results, Some((plugin, r)));
                 }
             }
@@ -185,7 +185,7 @@ impl Scores {
             .iter()
             .zip(&self.columns)
             .map(|((plugin, weight), (ran, raw, norm))| ScoreResult {
-                plugin: plugin.to_string(),
+                plugin: *plugin,
                 ran: *ran,
                 raw: raw.get(i).copied().unwrap_or(0),
                 normalized: norm.get(i).copied().unwrap_or(0),

@@ -202,7 +202,7 @@ impl Scheduler {
             attempt: qp.attempts,
             nodes_total: nodes.len(),
             nodes_to_find: num_feasible_nodes_to_find(nodes.len()).0,
-            filter_plugins: framework::FILTER_PLUGINS.iter().map(|s| s.to_string()).collect(),
+            filter_plugins: framework::FILTER_PLUGINS.to_vec(),
             score_plugins: framework::score_columns(),
             pre_filter_rejection: None,
             nodes: Vec::new(),
