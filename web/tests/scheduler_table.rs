@@ -1,14 +1,10 @@
 //! The inspector's Scheduler view's rows and cells (state/scheduler_table.rs): from a hand-built
 //! attempt, and from the playground with the cursor on a real kube-scheduler record.
 
-use kubeplay::trace::scheduling::{FilterResult, NodeResult, Preemption, ScorePlugin, ScoreResult, SchedulingAttempt};
+use kubeplay::trace::scheduling::{NodeResult, Preemption, ScorePlugin, ScoreResult, SchedulingAttempt};
 use kubeplay_web::state::{Action, CellState, Outcome, Playground, SchedulerTable};
 use std::rc::Rc;
 use yew::Reducible;
-
-fn pass(p: &'static str) -> FilterResult {
-    FilterResult { plugin: p.into(), passed: true, reason: String::new(), unresolvable: false }
-}
 
 fn score(p: &'static str, raw: i64, normalized: i64, weight: i64) -> ScoreResult {
     ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight }
@@ -26,24 +22,13 @@ fn attempt() -> SchedulingAttempt {
         score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }, ScorePlugin { name: "ImageLocality".into(), weight: 1 }],
         pre_filter_rejection: None,
         nodes: vec![
+            NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),
             NodeResult {
-                node: "control-plane".into(),
-                filters: vec![FilterResult { plugin: "TaintToleration".into(), passed: false, reason: "node(s) had untolerated taint {a: }".into(), unresolvable: true }],
-                scores: vec![],
-                total: None,
-            },
-            NodeResult {
-                node: "node-1".into(),
-                filters: vec![pass("TaintToleration"), pass("NodeResourcesFit")],
                 scores: vec![score("TaintToleration", 0, 100, 3), ScoreResult { plugin: "ImageLocality".into(), ran: false, raw: 0, normalized: 0, weighted: 0 }],
                 total: Some(300),
+                ..NodeResult::feasible_row("node-1", 2)
             },
-            NodeResult {
-                node: "node-2".into(),
-                filters: vec![pass("TaintToleration"), FilterResult { plugin: "NodeResourcesFit".into(), passed: false, reason: "Insufficient cpu".into(), unresolvable: false }],
-                scores: vec![],
-                total: None,
-            },
+            NodeResult::rejected_row("node-2", 1, "Insufficient cpu", false),
         ],
         nodes_summarised: 0,
         feasible_summarised: 0,

@@ -79,35 +79,61 @@ pub struct ScorePlugin {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeResult {
     pub node: String,
-    /// One entry per filter plugin, in `filter_plugins` order, up to the first rejection: the
-    /// framework stops at the first plugin that does not pass, so the plugins after it did not
-    /// run on this node (their cells are absent, rendered `-`).
-    pub filters: Vec<FilterResult>,
+    /// How many of `filter_plugins`, from the first, passed on this node: all of them on a
+    /// feasible node. The framework stops at the first plugin that does not pass, so the plugins
+    /// after a rejection did not run (their cells are rendered `-`). A count and the one
+    /// rejection, not a cell per plugin: a record holds up to 100 rows.
+    pub filters_passed: u8,
+    /// The verdict of the plugin after those, when it rejected the node.
+    pub rejection: Option<Box<Rejected>>,
     /// Filled for feasible nodes once scoring ran, in `score_plugins` order.
     pub scores: Vec<ScoreResult>,
     /// Sum of the weighted scores (feasible nodes that were scored).
     pub total: Option<i64>,
 }
 
-impl NodeResult {
-    /// True when every filter passed.
-    pub fn feasible(&self) -> bool {
-        self.filters.iter().all(|f| f.passed)
-    }
-}
-
-/// One filter plugin's verdict on one node.
+/// A filter plugin's rejection of one node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FilterResult {
-    /// The plugin's name, one of the framework's constants: a row of 100 nodes × 20 plugins
-    /// would otherwise hold 2,000 copies of a dozen names.
-    pub plugin: &'static str,
-    pub passed: bool,
-    /// The plugin's Status message when it rejected the node (its reasons joined by ", ", as
-    /// `Status.Message()` does), empty when it passed.
+pub struct Rejected {
+    /// The plugin's Status message (its reasons joined by ", ", as `Status.Message()` does).
     pub reason: String,
     /// `UnschedulableAndUnresolvable`: evicting pods could not make this node fit.
     pub unresolvable: bool,
+}
+
+/// One filter plugin's verdict on one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    Passed,
+    Rejected(&'a Rejected),
+}
+
+impl NodeResult {
+    /// A node every one of `plugins` filters passed.
+    pub fn feasible_row(node: impl Into<String>, plugins: usize) -> Self {
+        NodeResult { node: node.into(), filters_passed: u8::try_from(plugins).unwrap_or(u8::MAX), rejection: None, scores: Vec::new(), total: None }
+    }
+
+    /// A node the plugin after the first `passed` rejected.
+    pub fn rejected_row(node: impl Into<String>, passed: usize, reason: impl Into<String>, unresolvable: bool) -> Self {
+        let rejection = Some(Box::new(Rejected { reason: reason.into(), unresolvable }));
+        NodeResult { rejection, ..NodeResult::feasible_row(node, passed) }
+    }
+
+    /// True when every filter passed.
+    pub fn feasible(&self) -> bool {
+        self.rejection.is_none()
+    }
+
+    /// The verdict of the `i`th of `filter_plugins`; `None` for a plugin that did not run.
+    pub fn filter(&self, i: usize) -> Option<Verdict<'_>> {
+        let passed = usize::from(self.filters_passed);
+        match &self.rejection {
+            _ if i < passed => Some(Verdict::Passed),
+            Some(r) if i == passed => Some(Verdict::Rejected(r)),
+            _ => None,
+        }
+    }
 }
 
 /// One score plugin on one node.
@@ -203,9 +229,9 @@ impl SchedulingAttempt {
             for n in &self.nodes {
                 let mut row = vec![n.node.clone()];
                 for (i, _) in self.filter_plugins.iter().enumerate() {
-                    row.push(match n.filters.get(i) {
-                        Some(f) if f.passed => "passed".into(),
-                        Some(f) => f.reason.clone(),
+                    row.push(match n.filter(i) {
+                        Some(Verdict::Passed) => "passed".into(),
+                        Some(Verdict::Rejected(r)) => r.reason.clone(),
                         None => "-".into(),
                     });
                 }
@@ -264,7 +290,6 @@ mod tests {
     use super::*;
 
     fn attempt() -> SchedulingAttempt {
-        let pass = |p: &'static str| FilterResult { plugin: p.into(), passed: true, reason: String::new(), unresolvable: false };
         let score = |p: &'static str, raw, normalized, weight| ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight };
         SchedulingAttempt {
             pod: "default/web".into(),
@@ -277,13 +302,8 @@ mod tests {
             score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }],
             pre_filter_rejection: None,
             nodes: vec![
-                NodeResult {
-                    node: "control-plane".into(),
-                    filters: vec![FilterResult { plugin: "TaintToleration".into(), passed: false, reason: "node(s) had untolerated taint {a: }".into(), unresolvable: true }],
-                    scores: vec![],
-                    total: None,
-                },
-                NodeResult { node: "node-1".into(), filters: vec![pass("TaintToleration"), pass("NodeResourcesFit")], scores: vec![score("TaintToleration", 0, 100, 3)], total: Some(300) },
+                NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),
+                NodeResult { scores: vec![score("TaintToleration", 0, 100, 3)], total: Some(300), ..NodeResult::feasible_row("node-1", 2) },
             ],
             nodes_summarised: 0,
             feasible_summarised: 0,
@@ -303,5 +323,16 @@ mod tests {
         assert!(t.contains("node-1         passed                               passed\n"), "{t}");
         assert!(t.contains("NODE    TaintToleration (x3)  TOTAL\nnode-1  0 -> 100 = 300        300\n"), "{t}");
         assert_eq!(attempt().summary(), "scheduling default/web (attempt 1): 1/2 nodes feasible, selected node-1");
+    }
+    #[test]
+    fn a_row_passes_the_plugins_before_its_rejection_and_did_not_run_the_rest() {
+        let row = NodeResult::rejected_row("node-2", 1, "Insufficient cpu", false);
+        assert_eq!(row.filter(0), Some(Verdict::Passed));
+        assert_eq!(row.filter(1), Some(Verdict::Rejected(&Rejected { reason: "Insufficient cpu".into(), unresolvable: false })));
+        assert_eq!(row.filter(2), None);
+        assert!(!row.feasible());
+        let row = NodeResult::feasible_row("node-1", 2);
+        assert_eq!((row.filter(1), row.filter(2)), (Some(Verdict::Passed), None));
+        assert!(row.feasible());
     }
 }

@@ -5,7 +5,7 @@
 //! tested natively; the Yew view is `views/scheduler_table.rs`. The inspector shows it at a
 //! scheduling record, at the binding request that carried it out, and beside a pod's YAML.
 
-use kubeplay::trace::scheduling::{Preemption, SchedulingAttempt};
+use kubeplay::trace::scheduling::{Preemption, SchedulingAttempt, Verdict};
 use kubeplay::trace::{Event, Record};
 
 /// `namespace/name` of the pod a `POST .../pods/NAME/binding` request binds.
@@ -119,9 +119,9 @@ impl SchedulerTable {
                     .filter_plugins
                     .iter()
                     .enumerate()
-                    .map(|(i, plugin)| match n.filters.get(i).filter(|f| f.plugin == *plugin).or_else(|| n.filters.iter().find(|f| f.plugin == *plugin)) {
-                        Some(f) if f.passed => Cell { text: "✓".into(), title: format!("{plugin}: passed"), state: CellState::Passed },
-                        Some(f) => {
+                    .map(|(i, plugin)| match n.filter(i) {
+                        Some(Verdict::Passed) => Cell { text: "✓".into(), title: format!("{plugin}: passed"), state: CellState::Passed },
+                        Some(Verdict::Rejected(f)) => {
                             let title = if f.unresolvable { format!("{plugin}: {} (UnschedulableAndUnresolvable)", f.reason) } else { format!("{plugin}: {}", f.reason) };
                             Cell { text: format!("✗ {}", f.reason), title, state: CellState::Failed }
                         }

@@ -10,7 +10,7 @@ use super::node_info::{NodeInfo, PodInfo};
 use super::super::Caches;
 use super::{scores, topology_spread as spread, volume_binding};
 use crate::sim::Rng;
-use crate::trace::scheduling::{FilterResult, ScorePlugin, ScoreResult};
+use crate::trace::scheduling::{ScorePlugin, ScoreResult};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -76,28 +76,13 @@ impl<'a> Cycle<'a> {
         }
     }
 
-    /// `RunFilterPlugins`: each plugin's verdict up to the first rejection, and that rejection.
-    pub fn filter(&self, node: &NodeInfo) -> (Vec<FilterResult>, Option<(&'static str, Rejection)>) {
-        let mut results = Vec::with_capacity(FILTER_PLUGINS.len());
-        for plugin in FILTER_PLUGINS {
-            match self.run(plugin, node) {
-                Ok(()) => results.push(FilterResult { plugin, passed: true, reason: String::new(), unresolvable: false }),
-                Err(r) => {
-                    results.push(FilterResult { plugin, passed: false, reason: r.reasons.join(", "), unresolvable: r.unresolvable });
-                    return (results, Some((plugin, r)));
-                }
-            }
-        }
-        (results, None)
-    }
-
     /// True when the pod passes every filter on `node` (preemption's dry run).
     pub fn fits(&self, node: &NodeInfo) -> Result<(), Rejection> {
         FILTER_PLUGINS.iter().try_for_each(|p| self.run(p, node))
     }
 
-    /// The verdict of [`Cycle::filter`] without the per-plugin results: the first rejection,
-    /// if any. For the nodes past the record's detailed rows, whose results are not kept.
+    /// `RunFilterPlugins`: the plugins in `FILTER_PLUGINS` order up to the first rejection, which
+    /// is returned with its plugin (`None`: the node is feasible).
     pub fn verdict(&self, node: &NodeInfo) -> Option<(&'static str, Rejection)> {
         FILTER_PLUGINS.iter().find_map(|p| self.run(p, node).err().map(|r| (*p, r)))
     }
