@@ -43,8 +43,7 @@ fn tolerated(pod: &Value, taint: &Value) -> bool {
 
 /// NodeUnschedulable: a cordoned node takes only pods tolerating `node.kubernetes.io/unschedulable`.
 pub fn node_unschedulable(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
-    let taint = serde_json::json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
-    if node.unschedulable && !tolerated(pod, &taint) {
+    if node.unschedulable && !tolerated(pod, &serde_json::json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"})) {
         return reject("node(s) were unschedulable", true);
     }
     Ok(())
@@ -125,13 +124,14 @@ pub fn node_affinity(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
 /// shortfall is a reason of its own (`Insufficient <name>`). A request larger than the node's
 /// whole allocatable (0 for an extended resource the node does not advertise) cannot be met by
 /// evicting anything: `UnschedulableAndUnresolvable`.
-pub fn node_resources_fit(pod: &Value, node: &NodeInfo) -> Result<(), Rejection> {
+pub fn node_resources_fit(pod: &PodInfo, node: &NodeInfo) -> Result<(), Rejection> {
     let mut reasons = Vec::new();
     let mut unresolvable = false;
     if node.pod_count + 1 > node.allowed_pods {
         reasons.push("Too many pods".to_string());
     }
-    let r = super::node_info::pod_requests(pod, false);
+    // The requests were computed once for the cycle, as PreFilter's `computePodResourceRequest`.
+    let r = &pod.requests;
     if r.milli_cpu > 0 && r.milli_cpu > node.allocatable.milli_cpu - node.requested.milli_cpu {
         reasons.push("Insufficient cpu".to_string());
         unresolvable |= r.milli_cpu > node.allocatable.milli_cpu;
@@ -140,9 +140,9 @@ pub fn node_resources_fit(pod: &Value, node: &NodeInfo) -> Result<(), Rejection>
         reasons.push("Insufficient memory".to_string());
         unresolvable |= r.memory > node.allocatable.memory;
     }
-    for (name, want) in super::node_info::scalar_requests(pod) {
-        let allocatable = node.allocatable_scalar.get(&name).copied().unwrap_or(0);
-        let requested = node.requested_scalar.get(&name).copied().unwrap_or(0);
+    for (name, &want) in &pod.scalar_requests {
+        let allocatable = node.allocatable_scalar.get(name).copied().unwrap_or(0);
+        let requested = node.requested_scalar.get(name).copied().unwrap_or(0);
         if want > allocatable.saturating_sub(requested) {
             reasons.push(format!("Insufficient {name}"));
             unresolvable |= want > allocatable;
@@ -229,12 +229,12 @@ mod tests {
     fn resources_fit_names_each_shortfall() {
         let n = worker("4");
         assert_eq!(n.allocatable, Resources { milli_cpu: 4000, memory: 8 << 30 });
-        assert!(node_resources_fit(&pod(Some("3")), &n).is_ok());
-        let e = node_resources_fit(&pod(Some("100")), &n).unwrap_err();
+        assert!(node_resources_fit(&PodInfo::from_pod(&pod(Some("3"))), &n).is_ok());
+        let e = node_resources_fit(&PodInfo::from_pod(&pod(Some("100"))), &n).unwrap_err();
         assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient cpu".to_string()], true));
         let mut full = worker("4");
         full.pod_count = 110;
-        assert_eq!(node_resources_fit(&pod(None), &full).unwrap_err().reasons, vec!["Too many pods".to_string()]);
+        assert_eq!(node_resources_fit(&PodInfo::from_pod(&pod(None)), &full).unwrap_err().reasons, vec!["Too many pods".to_string()]);
     }
 
     #[test]
@@ -282,21 +282,21 @@ mod tests {
     fn extended_resources_must_be_advertised_and_free() {
         let mut p = pod(Some("100m"));
         p["spec"]["containers"][0]["resources"]["requests"]["example.com/dongle"] = json!("3");
-        let e = node_resources_fit(&p, &worker("4")).unwrap_err();
+        let e = node_resources_fit(&PodInfo::from_pod(&p), &worker("4")).unwrap_err();
         assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient example.com/dongle".to_string()], true));
         let mut n = NodeInfo::from_node(&json!({"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110", "example.com/dongle": "4"}}}));
-        assert!(node_resources_fit(&p, &n).is_ok());
+        assert!(node_resources_fit(&PodInfo::from_pod(&p), &n).is_ok());
         n.add_pod(&json!({"metadata": {"uid": "a"}, "spec": {"containers": [{"resources": {"requests": {"example.com/dongle": "2"}}}]}}));
-        let e = node_resources_fit(&p, &n).unwrap_err();
+        let e = node_resources_fit(&PodInfo::from_pod(&p), &n).unwrap_err();
         assert_eq!((e.reasons, e.unresolvable), (vec!["Insufficient example.com/dongle".to_string()], false));
     }
 
     #[test]
     fn a_request_above_allocatable_is_unresolvable() {
         let n = worker("4");
-        assert!(node_resources_fit(&pod(Some("5")), &n).unwrap_err().unresolvable);
+        assert!(node_resources_fit(&PodInfo::from_pod(&pod(Some("5"))), &n).unwrap_err().unresolvable);
         let mut busy = worker("4");
         busy.add_pod(&pod(Some("3")));
-        assert!(!node_resources_fit(&pod(Some("2")), &busy).unwrap_err().unresolvable);
+        assert!(!node_resources_fit(&PodInfo::from_pod(&pod(Some("2"))), &busy).unwrap_err().unresolvable);
     }
 }

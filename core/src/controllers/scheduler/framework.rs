@@ -68,7 +68,7 @@ impl<'a> Cycle<'a> {
             "TaintToleration" => filters::taint_toleration(self.pod, node),
             "NodeAffinity" => filters::node_affinity(self.pod, node),
             "NodePorts" => filters::node_ports(&self.info, node),
-            "NodeResourcesFit" => filters::node_resources_fit(self.pod, node),
+            "NodeResourcesFit" => filters::node_resources_fit(&self.info, node),
             "VolumeBinding" => volume_binding::filter(&self.claims, self.caches, node),
             "PodTopologySpread" => self.spread.as_ref().map_or(Ok(()), |s| spread::filter(s, node)),
             "InterPodAffinity" => ipa::filter(&self.affinity, node),
