@@ -15,6 +15,24 @@ pub fn changes(before: &Value, after: &Value, max: usize) -> Vec<String> {
     out
 }
 
+/// [`changes`] of two objects that differ at most in their top-level field `key` (`before` and
+/// `after` are that field, `None` when absent): the walk of the whole objects would list only it.
+pub fn changes_at(key: &str, before: Option<&Value>, after: Option<&Value>, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    match (before, after) {
+        (None, Some(a)) => out.push(format!("+{key}={}", short(a))),
+        (Some(b), Some(a)) => walk(b, a, &mut key.to_string(), &mut out),
+        (Some(_), None) => out.push(format!("-{key}")),
+        (None, None) => {}
+    }
+    if out.len() > max {
+        let more = out.len() - max;
+        out.truncate(max);
+        out.push(format!("… and {more} more"));
+    }
+    out
+}
+
 fn short(v: &Value) -> String {
     let s = serde_json::to_string(v).unwrap_or_default();
     if s.chars().count() > 60 {

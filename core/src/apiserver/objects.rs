@@ -6,6 +6,8 @@ use crate::api::{all_kinds, KindInfo};
 use crate::store::Store;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 /// Objects as stored (JSON, `metadata.resourceVersion` filled), looked up by resource plural
 /// (`namespaces`, `serviceaccounts`, `clusterrolebindings`, ...). Cluster-scoped objects have an
@@ -20,6 +22,34 @@ pub trait Objects {
     fn fingerprint(&self, _resource: &str, _namespace: Option<&str>) -> Option<(i64, i64)> {
         None
     }
+    /// A revision that moves whenever any object [`Objects::list`] would return for
+    /// `resource` (in `namespace`) is written or deleted, and is never reported again once it
+    /// moved, answered without reading the objects (`None` when the source cannot say).
+    fn last_change(&self, _resource: &str, _namespace: Option<&str>) -> Option<i64> {
+        None
+    }
+    /// [`Objects::get`], shared rather than copied, for readers that only look.
+    fn get_shared(&self, resource: &str, namespace: &str, name: &str) -> Option<Rc<Value>> {
+        self.get(resource, namespace, name).map(Rc::new)
+    }
+    /// [`Objects::list`], shared rather than copied, for readers that only look.
+    fn list_shared(&self, resource: &str, namespace: Option<&str>) -> Vec<Rc<Value>> {
+        self.list(resource, namespace).into_iter().map(Rc::new).collect()
+    }
+}
+
+/// The kind stored as `resource` (the first persisted kind of that plural, as the lookups here
+/// always took it), from a table built once rather than a scan of every kind per read.
+fn persisted_kind(resource: &str) -> Option<&'static KindInfo> {
+    static BY_RESOURCE: OnceLock<BTreeMap<&'static str, &'static KindInfo>> = OnceLock::new();
+    let table = BY_RESOURCE.get_or_init(|| {
+        let mut t = BTreeMap::new();
+        for k in all_kinds().iter().filter(|k| k.persisted) {
+            t.entry(k.resource).or_insert(k);
+        }
+        t
+    });
+    table.get(resource).copied()
 }
 
 /// Stored objects seen through the [`Objects`] trait, by resource plural: what the stages read
@@ -29,7 +59,7 @@ pub struct StoreObjects<'a>(pub &'a Store);
 impl StoreObjects<'_> {
     /// The etcd prefix holding `resource` (in `namespace`, when given and namespaced).
     fn prefix(resource: &str, namespace: Option<&str>) -> Option<String> {
-        let kind: &KindInfo = all_kinds().iter().find(|k| k.resource == resource && k.persisted)?;
+        let kind = persisted_kind(resource)?;
         Some(match namespace {
             Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
             _ => format!("{}/", kind.etcd_prefix()),
@@ -39,8 +69,22 @@ impl StoreObjects<'_> {
 
 impl Objects for StoreObjects<'_> {
     fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Value> {
-        let kind = all_kinds().iter().find(|k| k.resource == resource && k.persisted)?;
+        let kind = persisted_kind(resource)?;
         storage::get(self.0, &kind.etcd_key(namespace, name)).ok().flatten().map(|s| s.object)
+    }
+
+    fn get_shared(&self, resource: &str, namespace: &str, name: &str) -> Option<Rc<Value>> {
+        let kind = persisted_kind(resource)?;
+        storage::get_shared(self.0, &kind.etcd_key(namespace, name))
+    }
+
+    fn list_shared(&self, resource: &str, namespace: Option<&str>) -> Vec<Rc<Value>> {
+        let Some(prefix) = Self::prefix(resource, namespace) else { return Vec::new() };
+        storage::list_shared(self.0, &prefix)
+    }
+
+    fn last_change(&self, resource: &str, namespace: Option<&str>) -> Option<i64> {
+        Self::prefix(resource, namespace).and_then(|prefix| self.0.last_change(prefix.as_bytes()))
     }
 
     fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {

@@ -52,9 +52,8 @@ fn derived_cause(ctx: &Context, req: &Request) -> Option<u64> {
         let ns = if kind.namespaced { target["namespace"].as_str().unwrap_or(&req.namespace) } else { "" };
         kind.etcd_key(ns, target["name"].as_str()?)
     };
-    let mut range = crate::store::RangeRequest::key(key.as_bytes());
-    range.keys_only = true;
-    let revision = ctx.store.range(&range).ok()?.kvs.first()?.mod_revision;
+    // The key's mod_revision, read in place (a keys-only range copied the whole value).
+    let revision = ctx.store.get_current(key.as_bytes())?.mod_revision;
     ctx.trace.write_at(revision)
 }
 
@@ -260,7 +259,7 @@ fn admission_and_validation(run: &mut Run, req: &Request, obj: &mut Value, old: 
         Err(status) => return run.reject(Stage::MutatingAdmission, status).map(|_| ()),
         Ok((summary, before)) => {
             // No plugin edited the object when there is no copy of it from before the phase.
-            let changes = before.map(|b| diff::changes(&b, obj, 12)).unwrap_or_default();
+            let changes = before.map(|b| b.changes(obj, 12)).unwrap_or_default();
             let verdict = if changes.is_empty() { Verdict::Passed } else { Verdict::Changed };
             let detail = if changes.is_empty() { summary } else { format!("{summary}: {}", changes.join(", ")) };
             run.stage(Stage::MutatingAdmission, verdict, detail);

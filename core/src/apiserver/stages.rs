@@ -66,9 +66,9 @@ fn summary(records: &[PluginRecord]) -> String {
         .join("; ")
 }
 
-/// Mutating admission. Returns a one-line summary of the plugins that ran, and the object as it
-/// was before the phase when a plugin edited it (`None`: unchanged).
-pub fn mutate(ctx: &mut Context, req: &Request, obj: &mut Value, old: Option<&Value>) -> Result<(String, Option<Value>), Status> {
+/// Mutating admission. Returns a one-line summary of the plugins that ran, and the object (or its
+/// spec) as it was before the phase when a plugin edited it (`None`: unchanged).
+pub fn mutate(ctx: &mut Context, req: &Request, obj: &mut Value, old: Option<&Value>) -> Result<(String, Option<admission::Before>), Status> {
     let name = obj["metadata"]["name"].as_str().unwrap_or(&req.name).to_string();
     let op = if old.is_some() { Operation::Update } else { Operation::Create };
     let areq = admission_request(req, &name, old, op);

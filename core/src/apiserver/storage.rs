@@ -11,7 +11,8 @@ use crate::store::{
     StoreError, TxnRequest,
 };
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use std::rc::Rc;
 
 /// Why a guarded write did not happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,10 +36,7 @@ pub struct Stored {
 }
 
 fn with_resource_version(kv: &KeyValue) -> Option<Stored> {
-    let mut object: Value = super::decode_cache::decode(kv, |bytes| serde_json::from_slice(bytes).ok())?;
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
-    }
+    let object = super::decode_cache::owned(kv)?;
     Some(Stored { object, mod_revision: kv.mod_revision })
 }
 
@@ -102,9 +100,24 @@ pub fn same_but_resource_version(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The object at `key` now (a `Range` of the key at the current revision, read in place).
 pub fn get(store: &Store, key: &str) -> Result<Option<Stored>, StoreError> {
-    let resp = store.range(&RangeRequest::key(key.as_bytes()))?;
-    Ok(resp.kvs.first().and_then(with_resource_version))
+    if key.is_empty() {
+        return Err(StoreError::EmptyKey);
+    }
+    Ok(store.get_current(key.as_bytes()).and_then(with_resource_version))
+}
+
+/// [`get`]'s object, shared with the decode cache rather than copied (`decode_cache.rs`), for
+/// readers that only look at it.
+pub fn get_shared(store: &Store, key: &str) -> Option<Rc<Value>> {
+    store.get_current(key.as_bytes()).and_then(super::decode_cache::shared)
+}
+
+/// Every object under `prefix` now, shared as [`get_shared`]'s are, in key order (what
+/// [`list`] returns with no start and no limit).
+pub fn list_shared(store: &Store, prefix: &str) -> Vec<Rc<Value>> {
+    store.prefix_current(prefix.as_bytes()).into_iter().filter_map(super::decode_cache::shared).collect()
 }
 
 /// Every object under `prefix` (which must end in `/`), from `start` (inclusive) on, at most
@@ -159,6 +172,7 @@ pub fn delete(store: &mut Store, key: &str, expected: i64) -> Result<i64, WriteE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn removed(v: &Value) -> Value {
         let mut v = v.clone();

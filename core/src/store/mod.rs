@@ -203,6 +203,25 @@ impl Store {
         self.kv.fingerprint(prefix)
     }
 
+    /// The revision of the last write under `prefix` (see [`KvStore::last_change`]): unchanged
+    /// exactly while no key under it was put or deleted. `None` for a prefix above the
+    /// `/registry/<resource>/` level.
+    pub fn last_change(&self, prefix: &[u8]) -> Option<i64> {
+        self.kv.last_change(prefix)
+    }
+
+    /// The key's current record, read in place: what a `Range` of that one key at the current
+    /// revision returns, without copying the value out (the API server's reads parse it).
+    pub fn get_current(&self, key: &[u8]) -> Option<&KeyValue> {
+        self.kv.get_at(key, self.kv.current_rev)
+    }
+
+    /// The current records of the keys under `prefix`, in key order, read in place: what a
+    /// prefix `Range` at the current revision returns, without copying.
+    pub fn prefix_current(&self, prefix: &[u8]) -> Vec<&KeyValue> {
+        self.kv.prefix_at(prefix, self.kv.current_rev)
+    }
+
     pub fn range(&self, req: &RangeRequest) -> Result<RangeResponse, StoreError> {
         if req.key.is_empty() {
             return Err(StoreError::EmptyKey);

@@ -24,6 +24,14 @@ pub(super) fn diff(before: &Value, after: &Value) -> Vec<String> {
     out
 }
 
+/// [`diff`] of two objects that differ at most in their field `key` (`before` and `after` are
+/// that field): the walk of the whole objects would visit only it.
+pub(super) fn diff_at(key: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(&child("", key), before, after, &mut out);
+    out
+}
+
 fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<String>) {
     // Most of an object is untouched by a plugin: comparing a subtree costs no allocation, and
     // spelling the path of every field in it did (a third of a pod create's time).

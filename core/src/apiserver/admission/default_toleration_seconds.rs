@@ -37,7 +37,9 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rn
     }
     let mut all = existing;
     all.extend(added);
-    obj.edit()["spec"]["tolerations"] = Value::Array(all);
+    if let Some(spec) = obj.edit_spec() {
+        spec["tolerations"] = Value::Array(all);
+    }
     Ok(Verdict::default())
 }
 

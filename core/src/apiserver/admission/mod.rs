@@ -55,12 +55,15 @@ mod quota_usage;
 mod resource_quota;
 mod service_account;
 mod taint_nodes_by_condition;
+mod target;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
 
 use crate::apiserver::{qualified_resource, Objects, Status};
+pub use target::Before;
+use target::Target;
 use crate::sim::Rng;
 use serde::Serialize;
 use serde_json::Value;
@@ -175,69 +178,21 @@ pub fn plugin_order() -> (Vec<&'static str>, Vec<&'static str>) {
     (MUTATING.iter().map(|(n, _)| *n).collect(), VALIDATING.iter().map(|(n, _)| *n).collect())
 }
 
-/// The object a mutating plugin admits. A plugin reads it freely (it derefs to the object) and
-/// asks for [`Target::edit`] before changing it; only then is the object copied, for the diff
-/// of the plugin's record and for the restore on a rejection. Most plugins do not apply to most
-/// requests, and copying a whole pod for each of them was a third of a write's time.
-pub(super) struct Target<'a> {
-    obj: &'a mut Value,
-    /// The object as it was before the plugin's first edit.
-    before: Option<Value>,
-    /// An earlier plugin's copy, no longer needed: brought up to date ([`changes::sync`]) it
-    /// serves as this plugin's, which copies only what the plugins between changed.
-    spare: Option<Value>,
-}
-
-impl<'a> Target<'a> {
-    fn new(obj: &'a mut Value, spare: Option<Value>) -> Self {
-        Target { obj, before: None, spare }
-    }
-
-    /// The object, to change: the first call keeps a copy of it as it was.
-    pub(super) fn edit(&mut self) -> &mut Value {
-        self.edited().0
-    }
-
-    /// [`Target::edit`], with the object as it was before the first edit.
-    fn edited(&mut self) -> (&mut Value, &Value) {
-        if self.before.is_none() {
-            let copy = match self.spare.take() {
-                Some(mut spare) => {
-                    changes::sync(&mut spare, self.obj);
-                    spare
-                }
-                None => self.obj.clone(),
-            };
-            self.before = Some(copy);
-        }
-        // Set just above; the default is never used.
-        let before = self.before.get_or_insert(Value::Null);
-        (self.obj, before)
-    }
-}
-
-impl std::ops::Deref for Target<'_> {
-    type Target = Value;
-
-    fn deref(&self) -> &Value {
-        self.obj
-    }
-}
-
 /// Runs the mutating plugins in order; Err stops the request (the plugin's Status, e.g. 403
-/// Forbidden / 404 NotFound / 422). Ok carries the object as it was before the phase when a
-/// plugin edited it (`None`: no plugin touched it, so it is unchanged).
+/// Forbidden / 404 NotFound / 422). Ok carries the object (or its `spec`, when no plugin edited
+/// anything else) as it was before the phase when a plugin edited it (`None`: no plugin touched
+/// it, so it is unchanged).
 pub fn mutate(
     objects: &dyn Objects,
     req: &Request,
     obj: &mut Value,
     rng: &mut Rng,
     records: &mut Vec<PluginRecord>,
-) -> Result<Option<Value>, Status> {
+) -> Result<Option<Before>, Status> {
     // The copy the first editing plugin made: no plugin before it edited, so it is the object
-    // as the phase received it.
-    let mut original: Option<Value> = None;
-    let mut spare: Option<Value> = None;
+    // as the phase received it (made whole by a later whole copy, see `target::combine`).
+    let mut original: Option<Before> = None;
+    let mut spare: Option<Before> = None;
     for (plugin, admit) in MUTATING {
         let mut target = Target::new(obj, spare.take());
         let result = admit(objects, req, &mut target, rng);
@@ -245,7 +200,7 @@ pub fn mutate(
         spare = target.spare;
         match result {
             Ok(verdict) => {
-                let changed = before.as_ref().map(|b| changes::diff(b, obj)).unwrap_or_default();
+                let changed = before.as_ref().map(|b| b.plugin_changes(obj)).unwrap_or_default();
                 let (outcome, detail) = if changed.is_empty() {
                     (Outcome::Passed, verdict.note)
                 } else {
@@ -257,7 +212,7 @@ pub fn mutate(
                 // A rejected request is never stored, so the half-mutated object does not matter;
                 // restore it anyway so callers that inspect it see what the client sent.
                 if let Some(before) = before {
-                    *obj = before;
+                    before.restore(obj);
                 }
                 records.push(PluginRecord {
                     plugin,
@@ -268,16 +223,15 @@ pub fn mutate(
                 return Err(rejection.status);
             }
         }
-        match (&original, before) {
-            (None, before) => original = before,
-            (Some(_), Some(before)) => spare = Some(before),
-            (Some(_), None) => {}
+        if let Some(left) = target::combine(&mut original, before) {
+            spare = Some(left);
         }
     }
     // MutatingAdmissionPolicy follows the built-in mutating plugins (AllOrderedPlugins).
     let mut target = Target::new(obj, spare);
     policy::mutating::run(objects, req, &mut target, records)?;
-    Ok(original.or(target.before))
+    target::combine(&mut original, target.before);
+    Ok(original)
 }
 
 /// Runs the validating plugins in order.

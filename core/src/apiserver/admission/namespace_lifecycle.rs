@@ -33,7 +33,7 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng
     if req.is("authorization.k8s.io", "localsubjectaccessreviews") {
         return Ok(Verdict::note("access reviews never reveal whether a namespace exists"));
     }
-    let Some(namespace) = objects.get("namespaces", "", req.namespace) else {
+    let Some(namespace) = objects.get_shared("namespaces", "", req.namespace) else {
         let status = Status::not_found("namespaces", req.namespace);
         return Err(Rejection { reason: status.message.clone(), status });
     };

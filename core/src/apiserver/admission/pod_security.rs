@@ -155,7 +155,7 @@ fn validate_pod(objects: &dyn Objects, req: &Request, pod: &Value) -> Result<Ver
     if IGNORED_POD_SUBRESOURCES.contains(&req.subresource) {
         return Ok(Verdict::skip());
     }
-    let Some(namespace) = objects.get("namespaces", "", req.namespace) else {
+    let Some(namespace) = objects.get_shared("namespaces", "", req.namespace) else {
         let status = Status::internal(format!("failed to lookup namespace {:?}", req.namespace));
         return Err(Rejection { reason: status.message.clone(), status });
     };
@@ -177,7 +177,7 @@ fn validate_controller(objects: &dyn Objects, req: &Request, obj: &Value) -> Res
     if !req.subresource.is_empty() {
         return Ok(Verdict::skip());
     }
-    let Some(namespace) = objects.get("namespaces", "", req.namespace) else {
+    let Some(namespace) = objects.get_shared("namespaces", "", req.namespace) else {
         return Ok(Verdict::note(format!("failed to lookup namespace {:?}", req.namespace)));
     };
     let (policy, _) = policy_of(&namespace["metadata"]["labels"]);

@@ -16,6 +16,7 @@ use super::{forbidden, str_at, Operation, Rejection, Request, Target, Verdict};
 use crate::apiserver::Objects;
 use crate::sim::Rng;
 use serde_json::{json, Value};
+use std::rc::Rc;
 
 /// `scheduling.SystemPriorityClasses()`: created by kube-apiserver at start-up.
 const SYSTEM_CLASSES: [(&str, i64); 2] = [("system-node-critical", 2_000_001_000), ("system-cluster-critical", 2_000_000_000)];
@@ -32,7 +33,9 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng
             if let Some(old) = req.old {
                 for field in ["priority", "preemptionPolicy"] {
                     if obj["spec"][field].is_null() && !old["spec"][field].is_null() {
-                        obj.edit()["spec"][field] = old["spec"][field].clone();
+                        if let Some(spec) = obj.edit_spec() {
+                            spec[field] = old["spec"][field].clone();
+                        }
                     }
                 }
             }
@@ -74,18 +77,20 @@ fn admit_create(objects: &dyn Objects, req: &Request, pod: &mut Target) -> Resul
             ));
         }
     }
-    let pod = pod.edit();
-    if !name.is_empty() {
-        pod["spec"]["priorityClassName"] = json!(name);
+    // `admit` checked that the pod has a spec object.
+    if let Some(spec) = pod.edit_spec() {
+        if !name.is_empty() {
+            spec["priorityClassName"] = json!(name);
+        }
+        spec["priority"] = json!(value);
+        spec["preemptionPolicy"] = json!(policy);
     }
-    pod["spec"]["priority"] = json!(value);
-    pod["spec"]["preemptionPolicy"] = json!(policy);
     Ok(Verdict::note(if name.is_empty() { "no default PriorityClass: priority 0".to_string() } else { format!("PriorityClass {name}") }))
 }
 
 /// A class's value and preemption policy, from the store or the built-in system classes.
 fn lookup(objects: &dyn Objects, name: &str) -> Option<(i64, String)> {
-    if let Some(pc) = objects.get("priorityclasses", "", name) {
+    if let Some(pc) = objects.get_shared("priorityclasses", "", name) {
         return Some((pc["value"].as_i64().unwrap_or(0), policy_of(&pc)));
     }
     SYSTEM_CLASSES.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, DEFAULT_POLICY.to_string()))
@@ -99,9 +104,9 @@ fn policy_of(pc: &Value) -> String {
 }
 
 /// `getDefaultPriorityClass`: among classes with `globalDefault: true`, the lowest value.
-fn default_class(objects: &dyn Objects) -> Option<Value> {
-    let mut best: Option<Value> = None;
-    for pc in objects.list("priorityclasses", None) {
+fn default_class(objects: &dyn Objects) -> Option<Rc<Value>> {
+    let mut best: Option<Rc<Value>> = None;
+    for pc in objects.list_shared("priorityclasses", None) {
         if pc["globalDefault"] != true {
             continue;
         }

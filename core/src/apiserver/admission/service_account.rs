@@ -40,39 +40,41 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, rng:
             legacy => legacy.to_string(),
         };
     }
-    let obj = obj.edit();
-    obj["spec"]["serviceAccountName"] = json!(name);
-    obj["spec"]["serviceAccount"] = json!(name);
-
-    let Some(sa) = objects.get("serviceaccounts", req.namespace, &name) else {
+    // The lookup comes before the edits (a refused pod is restored anyway); the plugin changes
+    // only the spec, which `edit_spec` copies (the check above found it).
+    let Some(sa) = objects.get_shared("serviceaccounts", req.namespace, &name) else {
         let ns = req.namespace;
         return Err(forbidden(req, obj, format!("error looking up service account {ns}/{name}: serviceaccount \"{name}\" not found")));
     };
+    let Some(spec) = obj.edit_spec() else { return Ok(Verdict::skip()) };
+    spec["serviceAccountName"] = json!(name);
+    spec["serviceAccount"] = json!(name);
 
-    let automount = obj["spec"]["automountServiceAccountToken"]
+    let automount = spec["automountServiceAccountToken"]
         .as_bool()
         .or_else(|| sa["automountServiceAccountToken"].as_bool())
         .unwrap_or(true);
     let mut note = format!("service account {name} exists");
     if automount {
-        mount_token(obj, rng);
+        mount_token(spec, rng);
     } else {
         note.push_str("; automountServiceAccountToken is false, so no token is mounted");
     }
 
-    let pull_secrets = obj["spec"]["imagePullSecrets"].as_array().map_or(0, Vec::len);
+    let pull_secrets = spec["imagePullSecrets"].as_array().map_or(0, Vec::len);
     if pull_secrets == 0 {
         if let Some(secrets) = sa["imagePullSecrets"].as_array().filter(|s| !s.is_empty()) {
             let copied: Vec<Value> = secrets.iter().map(|s| json!({"name": str_at(s, "name")})).collect();
-            obj["spec"]["imagePullSecrets"] = Value::Array(copied);
+            spec["imagePullSecrets"] = Value::Array(copied);
         }
     }
     Ok(Verdict::note(note))
 }
 
-/// `mountServiceAccountToken`: reuse an existing `kube-api-access-*` volume, else name a new one.
-fn mount_token(pod: &mut Value, rng: &mut Rng) {
-    let existing = pod["spec"]["volumes"]
+/// `mountServiceAccountToken` on the pod's spec: reuse an existing `kube-api-access-*` volume,
+/// else name a new one.
+fn mount_token(spec: &mut Value, rng: &mut Rng) {
+    let existing = spec["volumes"]
         .as_array()
         .into_iter()
         .flatten()
@@ -87,7 +89,6 @@ fn mount_token(pod: &mut Value, rng: &mut Rng) {
     let mount = json!({"name": volume_name, "readOnly": true, "mountPath": MOUNT_PATH});
 
     let mut needs_volume = false;
-    let Some(spec) = pod.get_mut("spec") else { return };
     // initContainers first, as the Go code visits them, though the order has no visible effect.
     let mut containers = containers_mut(spec);
     containers.sort_by_key(|(what, _)| *what != "init container");
