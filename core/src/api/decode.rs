@@ -306,28 +306,42 @@ fn first_yaml_document(text: &str) -> &str {
 /// Decodes one object given as text (so serde_yaml can report line and column).
 fn decode_typed(json: &Value, doc: &Document, source: &str, text: &str) -> Result<Decoded, Diagnostic> {
     let kind_info = resolve_kind(json, doc, source)?;
-    let object = (kind_info.decode)(text).map_err(|e| {
+    if go_nulls::fill(kind_info, json).is_some() {
+        // Positions in the text no longer match what is decoded: the document's line is named.
+        return decode_value(json, doc, source);
+    }
+    let mut object = (kind_info.decode)(text).map_err(|e| {
         let y = split_yaml_error(&e, doc);
         unnamed_first(kind_info, json, doc, source).unwrap_or_else(|| {
             server_decode_error(kind_info, doc, y.line, y.column, y.path.clone(), &go_json_error(kind_info, json, &y))
         })
     })?;
-    check_scalars(kind_info, json, &object, doc, source)?;
-    finish(json, object, kind_info, doc)
+    let mut item = Cow::Borrowed(json);
+    go_nulls::strings(&mut item, &mut object);
+    check_scalars(kind_info, &item, &object, doc, source)?;
+    let mut decoded = finish(&item, object, kind_info, doc)?;
+    decoded.manifest = json.clone();
+    Ok(decoded)
 }
 
 /// Decodes one item of a `kind: List`; positions point at the list's document.
-fn decode_value(item: &Value, doc: &Document, source: &str) -> Result<Decoded, Diagnostic> {
-    let kind_info = resolve_kind(item, doc, source)?;
-    let text = serde_json::to_string(item).unwrap_or_default();
-    let object = (kind_info.decode)(&text).map_err(|e| {
+fn decode_value(written: &Value, doc: &Document, source: &str) -> Result<Decoded, Diagnostic> {
+    let kind_info = resolve_kind(written, doc, source)?;
+    // What the server's decoder reads where the type has no nil; the manifest keeps the nulls
+    // for the last-applied annotation, as kubectl sends them.
+    let mut item = go_nulls::fill(kind_info, written).map_or(Cow::Borrowed(written), Cow::Owned);
+    let text = serde_json::to_string(&item).unwrap_or_default();
+    let mut object = (kind_info.decode)(&text).map_err(|e| {
         let y = split_yaml_error(&e, doc);
-        unnamed_first(kind_info, item, doc, source).unwrap_or_else(|| {
-            server_decode_error(kind_info, doc, doc.content_line(), 1, y.path.clone(), &go_json_error(kind_info, item, &y))
+        unnamed_first(kind_info, &item, doc, source).unwrap_or_else(|| {
+            server_decode_error(kind_info, doc, doc.content_line(), 1, y.path.clone(), &go_json_error(kind_info, &item, &y))
         })
     })?;
-    check_scalars(kind_info, item, &object, doc, source)?;
-    finish(item, object, kind_info, doc)
+    go_nulls::strings(&mut item, &mut object);
+    check_scalars(kind_info, &item, &object, doc, source)?;
+    let mut decoded = finish(&item, object, kind_info, doc)?;
+    decoded.manifest = written.clone();
+    Ok(decoded)
 }
 
 /// A bool or number given for a string field: serde_yaml took it, the server's JSON decoder
@@ -497,6 +511,7 @@ pub(crate) fn find_key_line(doc: &Document, key: &str) -> Option<usize> {
 }
 
 mod go_json;
+mod go_nulls;
 mod go_yaml;
 mod go_yaml_failures;
 mod quantities;

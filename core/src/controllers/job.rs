@@ -34,11 +34,19 @@ const BACKOFF_MS: u64 = 10_000;
 const BACKOFF_MAX_MS: u64 = 360_000;
 /// Pods created per Job per sync (`MaxPodCreateDeletePerSync`).
 const MAX_PER_SYNC: usize = 500;
+/// `DefaultJobApiBackOff` and `MaxJobApiBackOff`: a sync whose API calls failed is requeued
+/// rate-limited (the job queue's exponential failure rate limiter), 1 s doubling up to 1 min.
+const API_BACKOFF_MS: u64 = 1_000;
+const API_BACKOFF_MAX_MS: u64 = 60_000;
 
 #[derive(Debug, Default)]
 pub struct JobController {
     /// Per job uid: the instant a replacement or a deadline is due.
     timers: BTreeMap<String, Time>,
+    /// Per job uid: until when a sync whose pod creation failed is held back, and how many
+    /// failed in a row. Without it a refused create (a missing ServiceAccount) was retried at
+    /// once, its own FailedCreate event waking the controller again: a run that never idled.
+    api_backoff: BTreeMap<String, (Time, u32)>,
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -159,6 +167,7 @@ impl JobController {
         let user = client::controller(NAME);
         let live: Vec<&str> = caches.jobs.values().map(uid_of).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
+        self.api_backoff.retain(|uid, _| live.contains(&uid.as_str()));
         // Pods that still carry the tracking finalizer but whose Job is gone are let go.
         for pod in caches.pods.values().filter(|p| has_finalizer(p)) {
             let owner = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == true).and_then(|r| r["uid"].as_str()).unwrap_or("");
@@ -334,15 +343,30 @@ impl JobController {
                     let exp = (total_failed - 1).clamp(0, 16) as u32;
                     t.after(Duration::from_ms((BACKOFF_MS << exp).min(BACKOFF_MAX_MS)))
                 });
+                let api_hold = self.api_backoff.get(uid_of(job)).map(|(t, _)| *t).filter(|t| *t > ctx.now);
                 if !want.is_empty() {
-                    match backoff_until.filter(|t| *t > ctx.now) {
+                    match backoff_until.filter(|t| *t > ctx.now).max(api_hold) {
                         Some(t) => wake = Some(t),
                         None => {
+                            let mut refused = false;
                             for index in want {
-                                match create_pod(ctx, job, index, pod_kind) {
+                                match create_pod(ctx, job, index, pod_kind, events) {
                                     Some(name) => new_events.push((false, "SuccessfulCreate".into(), format!("Created pod: {name}"))),
-                                    None => break,
+                                    None => {
+                                        refused = true;
+                                        break;
+                                    }
                                 }
+                            }
+                            if refused {
+                                // syncJob returns the error and the key is added rate-limited.
+                                let failures = self.api_backoff.get(uid_of(job)).map_or(0, |(_, n)| *n).saturating_add(1);
+                                let delay = API_BACKOFF_MS.saturating_mul(1 << (failures - 1).min(16)).min(API_BACKOFF_MAX_MS);
+                                let until = ctx.now.after(Duration::from_ms(delay));
+                                self.api_backoff.insert(uid_of(job).to_string(), (until, failures));
+                                wake = Some(until);
+                            } else {
+                                self.api_backoff.remove(uid_of(job));
                             }
                         }
                     }
@@ -427,7 +451,7 @@ fn remove_finalizer(ctx: &mut Context, user: &crate::apiserver::User, pod_kind: 
 }
 
 /// A pod from the template, as `podControl.CreatePodsWithGenerateName` sends it.
-fn create_pod(ctx: &mut Context, job: &Value, index: Option<i64>, pod_kind: &'static KindInfo) -> Option<String> {
+fn create_pod(ctx: &mut Context, job: &Value, index: Option<i64>, pod_kind: &'static KindInfo, events: &mut EventNames) -> Option<String> {
     let (ns, name, uid) = (ns_of(job), name_of(job), uid_of(job));
     let template = &job["spec"]["template"];
     let mut labels = template["metadata"]["labels"].clone();
@@ -467,7 +491,7 @@ fn create_pod(ctx: &mut Context, job: &Value, index: Option<i64>, pod_kind: &'st
     match reply.result {
         Ok(pod) => Some(name_of(&pod).to_string()),
         Err(status) => {
-            client::event(ctx, &mut EventNames::default(), &user, &Source { component: NAME, host: "" }, job, true, "FailedCreate", &format!("Error creating: {}", status.message));
+            client::event(ctx, events, &user, &Source { component: NAME, host: "" }, job, true, "FailedCreate", &format!("Error creating: {}", status.message));
             None
         }
     }

@@ -217,3 +217,23 @@ fn a_truncated_manifest_points_at_a_line_it_has() {
         "11:1  | error parsing web.yaml: error converting YAML to JSON: yaml: line 11: did not find expected node content"
     );
 }
+
+#[test]
+fn nulls_decode_as_go_s_zero_values() {
+    // kubernetes' hack/testdata/null-propagation/deployment-null.yml and resourcesquota-null.yml:
+    // a real server accepts both (Quantity's UnmarshalJSON takes null as zero).
+    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: my-dep-null\n  labels: {team: null}\nspec:\n  selector:\n    matchLabels:\n      l1: l1\n  template:\n    metadata:\n      labels:\n        l1: l1\n    spec:\n      containers:\n        - name: nginx\n          image: registry.k8s.io/nginx:1.7.9\n          args:\n          -\n          resources:\n            requests:\n              memory: \"64Mi\"\n              cpu: null\n          terminationMessagePolicy: null\n---\nkind: ResourceQuota\napiVersion: v1\nmetadata:\n  name: my-rq\nspec:\n  hard:\n    limits.cpu: null\n    limits.memory: null\n";
+    let results = decode(input);
+    let dep = results[0].as_ref().unwrap();
+    let c = &dep.object["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["resources"]["requests"], serde_json::json!({"cpu": "0", "memory": "64Mi"}));
+    assert_eq!(c["args"], serde_json::json!([""]));
+    assert!(c.get("terminationMessagePolicy").is_none());
+    assert_eq!(dep.object["metadata"]["labels"]["team"], "");
+    assert!(dep.unknown_fields.is_empty());
+    // kubectl sends what was written: the last-applied configuration keeps the nulls.
+    assert!(dep.manifest["metadata"]["labels"]["team"].is_null());
+    let quota = results[1].as_ref().unwrap();
+    assert_eq!(quota.object["spec"]["hard"], serde_json::json!({"limits.cpu": "0", "limits.memory": "0"}));
+    assert_eq!(quota.line, 26);
+}
