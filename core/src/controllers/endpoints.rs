@@ -37,7 +37,7 @@ fn selected_pods<'a>(svc: &Value, caches: &'a Caches) -> Vec<&'a Value> {
     let selector = LabelSelector::from_object(&json!({"matchLabels": selector}));
     caches
         .pods
-        .values()
+        .in_namespace(ns_of(svc))
         .filter(|p| ns_of(p) == ns_of(svc))
         .filter(|p| selector.as_ref().is_some_and(|s| s.matches_object(p)))
         .filter(|p| !client::str_of(p, &["status", "podIP"]).is_empty())

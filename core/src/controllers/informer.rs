@@ -318,10 +318,22 @@ impl Informer {
         self.cache.values()
     }
 
+    /// The cached objects of one namespace, in key order: the indexer's namespace index (keys
+    /// are `<prefix>/<namespace>/<name>`, so they are one range of the cache).
+    pub fn in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        let from = format!("{}/{namespace}/", self.kind.etcd_prefix());
+        self.cache.range(from.clone()..).take_while(move |(k, _)| k.starts_with(&from)).map(|(_, v)| v)
+    }
+
     /// The cached objects whose `spec.nodeName` is `node`, in key order (as [`Informer::values`]
     /// would give them).
     pub fn on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Value> + 'a {
         self.by_node.get(node).into_iter().flatten().filter_map(|key| self.cache.get(key))
+    }
+
+    /// The nodes a cached object's `spec.nodeName` names, in order, each once.
+    pub fn node_names(&self) -> impl Iterator<Item = &str> {
+        self.by_node.keys().map(String::as_str)
     }
 
     /// Caches `obj` under `key`, returning the version it replaced.
@@ -459,5 +471,21 @@ mod tests {
         let mut no_fields = Value::Null;
         trim_managed_fields(&mut no_fields);
         assert_eq!(no_fields, Value::Null);
+    }
+    #[test]
+    fn the_namespace_and_node_indexes_agree_with_a_scan() {
+        let Some(kind) = crate::api::lookup("v1", "Pod") else { panic!("Pod is served") };
+        let mut informer = Informer::new(kind);
+        for (ns, name, node) in [("default", "a", "n2"), ("default-2", "b", "n1"), ("default", "c", ""), ("kube-system", "d", "n1"), ("default", "e", "n2")] {
+            informer.insert(kind.etcd_key(ns, name), json!({"metadata": {"name": name, "namespace": ns}, "spec": {"nodeName": node}}));
+        }
+        let names = |it: &mut dyn Iterator<Item = &Value>| it.map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&mut informer.in_namespace("default")), ["a", "c", "e"]);
+        assert_eq!(names(&mut informer.in_namespace("default-2")), ["b"]);
+        assert!(informer.in_namespace("def").next().is_none());
+        assert_eq!(informer.node_names().collect::<Vec<_>>(), ["n1", "n2"]);
+        informer.remove(&kind.etcd_key("default-2", "b"));
+        informer.remove(&kind.etcd_key("kube-system", "d"));
+        assert_eq!(informer.node_names().collect::<Vec<_>>(), ["n2"]);
     }
 }
