@@ -196,7 +196,7 @@ fn decode_document(doc: &Document, source: &str, limits: &Limits) -> Step {
     }
     let kind = json.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = json.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    if kind == "List" && api_version == "v1" {
+    if (kind == "List" && api_version == "v1") || (json.get("items").is_some() && super::registry::is_list_kind(api_version, kind)) {
         let items = json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
         if let Some(message) = list_kind_errors(&items) {
             return Step::Stop(validating_error(doc, source, message));
@@ -306,16 +306,18 @@ fn first_yaml_document(text: &str) -> &str {
 /// Decodes one object given as text (so serde_yaml can report line and column).
 fn decode_typed(json: &Value, doc: &Document, source: &str, text: &str) -> Result<Decoded, Diagnostic> {
     let kind_info = resolve_kind(json, doc, source)?;
-    if go_nulls::fill(kind_info, json).is_some() {
-        // Positions in the text no longer match what is decoded: the document's line is named.
-        return decode_value(json, doc, source);
-    }
-    let mut object = (kind_info.decode)(text).map_err(|e| {
-        let y = split_yaml_error(&e, doc);
-        unnamed_first(kind_info, json, doc, source).unwrap_or_else(|| {
-            server_decode_error(kind_info, doc, y.line, y.column, y.path.clone(), &go_json_error(kind_info, json, &y))
-        })
-    })?;
+    let mut object = match (kind_info.decode)(text) {
+        Ok(object) => object,
+        // What serde refused and Go accepts: positions in the text no longer match what is
+        // decoded, so the document's line is named.
+        Err(_) if go_fill(kind_info, json).is_some() => return decode_value(json, doc, source),
+        Err(e) => {
+            let y = split_yaml_error(&e, doc);
+            return Err(unnamed_first(kind_info, json, doc, source).unwrap_or_else(|| {
+                server_decode_error(kind_info, doc, y.line, y.column, y.path.clone(), &go_json_error(kind_info, json, &y))
+            }));
+        }
+    };
     let mut item = Cow::Borrowed(json);
     go_nulls::strings(&mut item, &mut object);
     check_scalars(kind_info, &item, &object, doc, source)?;
@@ -327,11 +329,15 @@ fn decode_typed(json: &Value, doc: &Document, source: &str, text: &str) -> Resul
 /// Decodes one item of a `kind: List`; positions point at the list's document.
 fn decode_value(written: &Value, doc: &Document, source: &str) -> Result<Decoded, Diagnostic> {
     let kind_info = resolve_kind(written, doc, source)?;
-    // What the server's decoder reads where the type has no nil; the manifest keeps the nulls
-    // for the last-applied annotation, as kubectl sends them.
-    let mut item = go_nulls::fill(kind_info, written).map_or(Cow::Borrowed(written), Cow::Owned);
-    let text = serde_json::to_string(&item).unwrap_or_default();
-    let mut object = (kind_info.decode)(&text).map_err(|e| {
+    let mut item = Cow::Borrowed(written);
+    let mut result = (kind_info.decode)(&serde_json::to_string(written).unwrap_or_default());
+    if result.is_err() {
+        if let Some(filled) = go_fill(kind_info, written) {
+            result = (kind_info.decode)(&serde_json::to_string(&filled).unwrap_or_default());
+            item = Cow::Owned(filled);
+        }
+    }
+    let mut object = result.map_err(|e| {
         let y = split_yaml_error(&e, doc);
         unnamed_first(kind_info, &item, doc, source).unwrap_or_else(|| {
             server_decode_error(kind_info, doc, doc.content_line(), 1, y.path.clone(), &go_json_error(kind_info, &item, &y))
@@ -340,8 +346,35 @@ fn decode_value(written: &Value, doc: &Document, source: &str) -> Result<Decoded
     go_nulls::strings(&mut item, &mut object);
     check_scalars(kind_info, &item, &object, doc, source)?;
     let mut decoded = finish(&item, object, kind_info, doc)?;
+    // kubectl sends what was written: the last-applied annotation keeps it.
     decoded.manifest = written.clone();
     Ok(decoded)
+}
+
+/// At most this many values mended in one object (each costs a decode).
+const MAX_GO_FILLS: usize = 64;
+
+/// The object as kube-apiserver's Go decoder reads it, where serde refuses what Go accepts: a
+/// `null` map value or list item (Go's zero, `go_nulls.rs`), base64 with newlines or unused
+/// bits (`go_base64.rs`). None when there is nothing of the kind to mend.
+fn go_fill(kind: &KindInfo, input: &Value) -> Option<Value> {
+    let mut fixed = Cow::Borrowed(input);
+    for _ in 0..MAX_GO_FILLS {
+        let text = serde_json::to_string(&fixed).ok()?;
+        let Err(err) = (kind.decode)(&text) else { break };
+        let err = err.to_string();
+        let err = err.split(" at line ").next().unwrap_or(&err);
+        let Some((path, message)) = err.split_once(": ") else { break };
+        let Some(slot) = go_nulls::at_path(fixed.to_mut(), path, &mut String::new()) else { break };
+        let mended = go_nulls::zero_for(slot, message)
+            .or_else(|| go_base64::is_engine_error(message).then(|| go_base64::canonical(slot)).flatten());
+        let Some(value) = mended else { break };
+        *slot = value;
+    }
+    match fixed {
+        Cow::Owned(v) if v != *input => Some(v),
+        _ => None,
+    }
 }
 
 /// A bool or number given for a string field: serde_yaml took it, the server's JSON decoder
@@ -486,6 +519,13 @@ fn go_json_error(kind: &KindInfo, input: &Value, y: &YamlError) -> String {
         let (literal, expected) = rest.split_once("`, expected ").unwrap_or((rest, ""));
         return go_json::type_error(kind, input, &y.path, &format!("number {literal}"), expected);
     }
+    if go_base64::is_engine_error(m) {
+        // Go's decoder names the byte it stopped at, not the engine's: look at the value.
+        let mut at = input.clone();
+        if let Some(message) = go_nulls::at_path(&mut at, &y.path, &mut String::new()).and_then(|v| go_base64::go_error(v)) {
+            return message;
+        }
+    }
     if let Some(message) = go_json::base64_error(m) {
         return message;
     }
@@ -510,6 +550,7 @@ pub(crate) fn find_key_line(doc: &Document, key: &str) -> Option<usize> {
     .map(|i| doc.first_line + i + 1)
 }
 
+mod go_base64;
 mod go_json;
 mod go_nulls;
 mod go_yaml;

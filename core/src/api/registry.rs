@@ -303,6 +303,18 @@ pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
         .find(|k| k.group == group && k.version == version && k.kind == kind && served_by_default(k))
 }
 
+/// Whether kubectl's REST mapper maps `kind` in `api_version` to a list: discovery's mapper
+/// adds `List` to every served group version and `<Kind>List` beside every resource
+/// (client-go `restmapper.NewDiscoveryRESTMapper`), so `kind: ConfigMapList` with `items` is
+/// read as a list, as `kind: List` is.
+pub fn is_list_kind(api_version: &str, kind: &str) -> bool {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    if kind == "List" {
+        return all_kinds().iter().any(|k| k.group == group && k.version == version && served_by_default(k));
+    }
+    kind.strip_suffix("List").is_some_and(|item| !item.is_empty() && lookup(api_version, item).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +350,14 @@ mod tests {
             assert_eq!((stub, stub_json), (!served_by_default(k), !served_by_default(k)), "{k:?}");
         }
         assert!(contains("v1beta2", "beta") && contains("v1alpha1", "alpha") && !contains("v1", "beta") && !contains("v", "v1"));
+    }
+
+    #[test]
+    fn lists_map_as_discovery_maps_them() {
+        assert!(is_list_kind("v1", "List") && is_list_kind("apps/v1", "List") && is_list_kind("v1", "ConfigMapList"));
+        assert!(is_list_kind("apps/v1", "DeploymentList"));
+        assert!(!is_list_kind("example.com/v1", "List") && !is_list_kind("v1", "FooList") && !is_list_kind("v1", "List2"));
+        assert!(!is_list_kind("batch/v1beta1", "CronJobList") && !is_list_kind("v1", "ConfigMap"));
     }
 
     #[test]

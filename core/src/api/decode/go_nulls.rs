@@ -7,10 +7,10 @@
 //! `resource.Quantity` (whose `UnmarshalJSON` takes `null` as zero) becomes `0` — so
 //! `requests: {cpu: null}` or a ResourceQuota's `hard: {limits.cpu: null}` is accepted, not
 //! refused (kubernetes' `hack/testdata/null-propagation`). k8s-openapi maps `null` of an optional
-//! or required field to absent or empty already, but refuses it as a map value or list item;
-//! those positions are given the Go zero of the type serde names, and the object decoded again.
+//! or required field to absent or empty already, but refuses it as a map value or list item
+//! (those positions are given the Go zero of the type serde names, and the object decoded again)
+//! or, for a string, reads it as `"null"`.
 
-use crate::api::registry::KindInfo;
 use serde_json::{json, Value};
 
 /// Positions the input holds a `null` at, inside a map or list (a field's own `null` decodes),
@@ -50,7 +50,7 @@ fn null_positions(value: &Value, path: &mut String, out: &mut Vec<String>) {
 
 /// The value at a position given in the notation of [`null_positions`], found by walking the
 /// tree again (a map key may itself hold a `.`, so the path is matched, never split).
-fn at_path<'a>(value: &'a mut Value, want: &str, path: &mut String) -> Option<&'a mut Value> {
+pub(super) fn at_path<'a>(value: &'a mut Value, want: &str, path: &mut String) -> Option<&'a mut Value> {
     if *path == want {
         return Some(value);
     }
@@ -107,33 +107,14 @@ fn go_zero(expected: &str) -> Option<Value> {
     })
 }
 
-/// The input with its map-value and list-item nulls replaced as Go's decoder fills them, when
-/// there were any the typed decoder refused; None when there is nothing to change.
-pub(super) fn fill(kind: &KindInfo, input: &Value) -> Option<Value> {
-    let mut positions = Vec::new();
-    null_positions(input, &mut String::new(), &mut positions);
-    if positions.is_empty() {
+/// What Go's decoder leaves where serde refused a `null` (`invalid type: unit value, expected
+/// Quantity`): the zero of the expected type; None for any other refusal.
+pub(super) fn zero_for(at: &Value, message: &str) -> Option<Value> {
+    let expected = message.strip_prefix("invalid type: unit value, expected ")?;
+    if !at.is_null() {
         return None;
     }
-    let mut fixed = input.clone();
-    let mut changed = false;
-    // Each round fixes the null the decoder stopped at; at most one round per null.
-    for _ in 0..positions.len() {
-        let text = serde_json::to_string(&fixed).ok()?;
-        let Err(err) = (kind.decode)(&text) else { break };
-        let err = err.to_string();
-        let err = err.split(" at line ").next().unwrap_or(&err);
-        let Some((path, message)) = err.split_once(": ") else { break };
-        let Some(expected) = message.strip_prefix("invalid type: unit value, expected ") else { break };
-        if !positions.iter().any(|p| p == path) {
-            break;
-        }
-        let Some(zero) = go_zero(expected) else { break };
-        let Some(slot) = at_path(&mut fixed, path, &mut String::new()) else { break };
-        *slot = zero;
-        changed = true;
-    }
-    changed.then_some(fixed)
+    go_zero(expected)
 }
 
 /// The string-typed nulls: serde_yaml reads `null` as the string `"null"` where a string is

@@ -237,3 +237,28 @@ fn nulls_decode_as_go_s_zero_values() {
     assert_eq!(quota.object["spec"]["hard"], serde_json::json!({"limits.cpu": "0", "limits.memory": "0"}));
     assert_eq!(quota.line, 26);
 }
+
+#[test]
+fn base64_reads_as_go_s_std_encoding() {
+    // `base64` output wrapped at 76 columns, pasted in a `|` block: Go skips the newlines.
+    let wrapped = "apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\ndata:\n  key: |\n    eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\n    eHh4eA==\n  odd: QR==\n";
+    let results = decode(wrapped);
+    let secret = results[0].as_ref().unwrap();
+    assert_eq!(secret.object["data"]["key"], "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA==");
+    // Unused bits of the last character are ignored; the server stores the bytes.
+    assert_eq!(secret.object["data"]["odd"], "QQ==");
+    // Input that ends inside a quantum: Go names byte 0 (the engine said "Invalid padding").
+    assert_eq!(
+        problem(b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  key: CRT\n"),
+        "5:8 data.key | Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 0"
+    );
+}
+
+#[test]
+fn typed_lists_expand_as_kind_list_does() {
+    // argo-cd's reposerver testdata: `kind: ConfigMapList` maps (discovery adds <Kind>List).
+    let input = "apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n---\napiVersion: v1\nkind: ConfigMapList\nitems:\n---\napiVersion: apps/v1\nkind: List\nitems: [{apiVersion: v1, kind: Secret, metadata: {name: s}}]\n";
+    let names: Vec<String> = decode(input).into_iter().map(|r| r.unwrap().name).collect();
+    assert_eq!(names, ["a", "s"]);
+    assert!(problem(b"apiVersion: v1\nkind: FooList\nitems: []\n").contains("no matches for kind \"FooList\" in version \"v1\""));
+}
