@@ -33,13 +33,44 @@ pub fn changes_at(key: &str, before: Option<&Value>, after: Option<&Value>, max:
     out
 }
 
+/// A value's JSON, cut to 57 characters and `...` when longer than 60.
 fn short(v: &Value) -> String {
-    let s = serde_json::to_string(v).unwrap_or_default();
-    if s.chars().count() > 60 {
+    // Only the start is shown, so only the start is written: past `CAP` bytes the text has more
+    // than 60 characters (a character is at most 4 bytes), and its first 57 are whole within
+    // the first 228 bytes. A whole container list was serialised for its first 57 characters.
+    const CAP: usize = 256;
+    let mut w = Capped { buf: Vec::with_capacity(64), cap: CAP, cut: false };
+    let _ = serde_json::to_writer(&mut w, v);
+    let s = String::from_utf8_lossy(&w.buf);
+    if w.cut || s.chars().count() > 60 {
         let cut: String = s.chars().take(57).collect();
         format!("{cut}...")
     } else {
-        s
+        s.into_owned()
+    }
+}
+
+/// A writer that keeps the first `cap` bytes and then refuses, ending the serialisation.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+    cut: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = self.cap.saturating_sub(self.buf.len());
+        if data.len() > room {
+            self.buf.extend_from_slice(&data[..room]);
+            self.cut = true;
+            return Err(std::io::Error::other("enough for a short value"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -79,5 +110,27 @@ mod tests {
         let a = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate"}}});
         assert_eq!(changes(&b, &a, 10), ["~spec.replicas: 1 -> 3", "+spec.strategy={\"type\":\"RollingUpdate\"}", "-spec.x"]);
         assert_eq!(changes(&b, &a, 1).len(), 2);
+    }
+
+    /// The capped serialisation shows what cutting the whole text did, at every length and
+    /// with multi-byte characters on either side of the cut.
+    #[test]
+    fn short_values_are_cut_as_the_whole_text_was() {
+        let whole = |v: &Value| {
+            let s = serde_json::to_string(v).unwrap_or_default();
+            if s.chars().count() > 60 {
+                format!("{}...", s.chars().take(57).collect::<String>())
+            } else {
+                s
+            }
+        };
+        for n in 0..300 {
+            for unit in ["a", "é", "€", "𝄞"] {
+                let text = unit.repeat(n);
+                for v in [json!(text), json!([text, 1]), json!({"k": text, "z": [1, 2, {"y": null}]})] {
+                    assert_eq!(short(&v), whole(&v), "{n} x {unit}");
+                }
+            }
+        }
     }
 }

@@ -88,8 +88,7 @@ impl Objects for StoreObjects<'_> {
     }
 
     fn list(&self, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        let Some(prefix) = Self::prefix(resource, namespace) else { return Vec::new() };
-        storage::list(self.0, &prefix, None, 0).map(|(items, _, _)| items.into_iter().map(|s| s.object).collect()).unwrap_or_default()
+        self.list_shared(resource, namespace).into_iter().map(Rc::unwrap_or_clone).collect()
     }
 
     fn fingerprint(&self, resource: &str, namespace: Option<&str>) -> Option<(i64, i64)> {

@@ -12,7 +12,7 @@
 
 use crate::apiserver::field::render_value;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
 
 /// Bounds a detail line so one huge added object cannot flood the trace.
 const VALUE_CHARS_MAX: usize = 400;
@@ -20,7 +20,9 @@ const VALUE_CHARS_MAX: usize = 400;
 /// The changed paths from `before` to `after`, in path order.
 pub(super) fn diff(before: &Value, after: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk("", Some(before), Some(after), &mut out);
+    if before != after {
+        walk("", Some(before), Some(after), &mut out);
+    }
     out
 }
 
@@ -28,22 +30,43 @@ pub(super) fn diff(before: &Value, after: &Value) -> Vec<String> {
 /// that field): the walk of the whole objects would visit only it.
 pub(super) fn diff_at(key: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
     let mut out = Vec::new();
-    walk(&child("", key), before, after, &mut out);
+    if before != after {
+        walk(&child("", key), before, after, &mut out);
+    }
     out
 }
 
+/// The changes below `path`, where `before` and `after` differ (the caller compared them, so
+/// no subtree is compared twice). Most of an object is untouched by a plugin: comparing a
+/// subtree costs no allocation, and spelling the path of every field in it did (a third of a
+/// pod create's time), so the path of an unchanged field is never spelled.
 fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<String>) {
-    // Most of an object is untouched by a plugin: comparing a subtree costs no allocation, and
-    // spelling the path of every field in it did (a third of a pod create's time).
-    if before == after {
-        return;
-    }
     match (before, after) {
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
-            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-            for key in keys {
-                let (x, y) = (a.get(key.as_str()), b.get(key.as_str()));
-                // The path of an unchanged field is never spelled.
+            // Both maps iterate in key order: merged, they give every key of either once, in
+            // order, as a sorted set of both key lists would.
+            let (mut xs, mut ys) = (a.iter().peekable(), b.iter().peekable());
+            loop {
+                let order = match (xs.peek(), ys.peek()) {
+                    (None, None) => break,
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some((k, _)), Some((l, _))) => k.cmp(l),
+                };
+                let (key, x, y) = match order {
+                    Ordering::Less => {
+                        let Some((k, x)) = xs.next() else { break };
+                        (k, Some(x), None)
+                    }
+                    Ordering::Greater => {
+                        let Some((l, y)) = ys.next() else { break };
+                        (l, None, Some(y))
+                    }
+                    Ordering::Equal => {
+                        let (Some((k, x)), Some((_, y))) = (xs.next(), ys.next()) else { break };
+                        (k, Some(x), Some(y))
+                    }
+                };
                 if x != y {
                     walk(&child(path, key), x, y, out);
                 }
@@ -58,7 +81,6 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
                 }
             }
         }
-        (a, b) if a == b => {}
         (a, b) => out.push(format!("{}: {} -> {}", display_path(path), show(a), show(b))),
     }
 }
@@ -152,6 +174,55 @@ mod tests {
         let a2 = json!({"metadata": {"annotations": {"a.b/c": "2"}}});
         assert_eq!(diff(&b2, &a2), vec![r#"metadata.annotations[a.b/c]: "1" -> "2""#]);
         assert!(diff(&a2, &a2).is_empty());
+    }
+
+    /// The walk before the merged key iteration, kept as the reference it must equal.
+    fn reference(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<String>) {
+        if before == after {
+            return;
+        }
+        match (before, after) {
+            (Some(Value::Object(a)), Some(Value::Object(b))) => {
+                let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+                for key in keys {
+                    let (x, y) = (a.get(key.as_str()), b.get(key.as_str()));
+                    if x != y {
+                        reference(&child(path, key), x, y, out);
+                    }
+                }
+            }
+            (Some(Value::Array(a)), Some(Value::Array(b))) => {
+                for i in 0..a.len().max(b.len()) {
+                    if a.get(i) != b.get(i) {
+                        reference(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+                    }
+                }
+            }
+            (a, b) => out.push(format!("{}: {} -> {}", display_path(path), show(a), show(b))),
+        }
+    }
+
+    #[test]
+    fn the_merged_walk_lists_what_the_reference_does() {
+        let values = [
+            json!({"metadata": {"name": "x", "labels": {"a": "1", "b/c": "2"}}, "spec": {"list": [1, {"b": 2}, 3], "n": null}}),
+            json!({"metadata": {"name": "y", "labels": {"b/c": "3", "d": "4"}}, "spec": {"list": [1, {"b": 3}], "m": {"c": [true]}}, "status": {}}),
+            json!({"spec": {"list": [0, {"b": 2}, 3, 4, 5]}, "a": 1, "z": 2}),
+            json!({"": 1, "A": {"x": 1}, "a": [], "spec": "text"}),
+            json!([1, "two", {"three": 3}]),
+            json!("scalar"),
+            json!(null),
+        ];
+        for a in &values {
+            for b in &values {
+                let mut want = Vec::new();
+                reference("", Some(a), Some(b), &mut want);
+                assert_eq!(diff(a, b), want, "{a} -> {b}");
+                let mut want = Vec::new();
+                reference("spec", a.get("spec"), b.get("spec"), &mut want);
+                assert_eq!(diff_at("spec", a.get("spec"), b.get("spec")), want, "{a} -> {b}");
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rn
     if !applies || !obj["spec"].is_object() {
         return Ok(Verdict::skip());
     }
-    let existing: Vec<Value> = obj["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
+    // Read in place: most pods (every update) already tolerate both, and are left as they are.
+    let existing: &[Value] = obj["spec"]["tolerations"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     let tolerates = |key: &str| {
         existing.iter().any(|t| {
             let k = t["key"].as_str().unwrap_or("");
@@ -35,7 +36,7 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rn
     if added.is_empty() {
         return Ok(Verdict::note("the pod already tolerates not-ready and unreachable"));
     }
-    let mut all = existing;
+    let mut all = existing.to_vec();
     all.extend(added);
     if let Some(spec) = obj.edit_spec() {
         spec["tolerations"] = Value::Array(all);

@@ -70,6 +70,11 @@ struct Policy {
 fn policy_of(labels: &Value) -> (Policy, Vec<FieldError>) {
     let mut p = Policy { enforce: LevelVersion::privileged(), audit: LevelVersion::privileged(), warn: LevelVersion::privileged() };
     let mut errors = Vec::new();
+    // A namespace without any PodSecurity label (most of them) is privileged in every mode; the
+    // nine label lookups below each spelled a key.
+    if !labels.as_object().is_some_and(|m| m.keys().any(|k| k.starts_with(LABEL_PREFIX))) {
+        return (p, errors);
+    }
     let label = |mode: &str| -> Option<String> { labels.get(format!("{LABEL_PREFIX}{mode}")).and_then(Value::as_str).map(str::to_string) };
     let (mut has_enforce_level, mut has_warn_level, mut has_warn_version) = (false, false, false);
     for mode in ["enforce", "audit", "warn"] {

@@ -27,16 +27,22 @@ pub mod walk;
 use entries::{Entry, Managed, Manager, Operation};
 use serde_json::Value;
 use set::{FieldSet, PathElement};
+use std::sync::OnceLock;
 
 /// The server-owned metadata no manager owns (`NewStripMetaManager`).
 pub fn strip_meta(set: &mut FieldSet) {
-    let f = PathElement::field;
-    for top in ["apiVersion", "kind"] {
-        set.remove_member(&[f(top)]);
-    }
-    set.remove_member(&[f("metadata")]);
-    for m in ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"] {
-        set.remove_member(&[f("metadata"), f(m)]);
+    // The paths are spelled once: this runs for every entry of every write.
+    static PATHS: OnceLock<Vec<Vec<PathElement>>> = OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        let f = PathElement::field;
+        let mut paths: Vec<Vec<PathElement>> = ["apiVersion", "kind", "metadata"].iter().map(|top| vec![f(top)]).collect();
+        for m in ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"] {
+            paths.push(vec![f("metadata"), f(m)]);
+        }
+        paths
+    });
+    for path in paths {
+        set.remove_member(path);
     }
 }
 
@@ -128,12 +134,18 @@ pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Val
             c
         }
     };
+    // A create modifies nothing: what it added is the union, taken rather than copied.
     let mut changed = c.modified;
-    changed.union_with(&c.added);
+    if changed.is_empty() {
+        changed = c.added;
+    } else {
+        changed.union_with(&c.added);
+    }
     // `managedFieldsUpdater` records the write as a fresh manager, so it takes the changed fields
     // from everyone, the same manager's older entry included, and then merges into that entry.
     for e in managed.values_mut() {
-        e.set = e.set.difference(&changed).difference(&c.removed);
+        e.set.subtract(&changed);
+        e.set.subtract(&c.removed);
         strip_meta(&mut e.set);
     }
     let mut mine = changed;

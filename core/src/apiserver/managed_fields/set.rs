@@ -227,6 +227,18 @@ impl FieldSet {
         out
     }
 
+    /// [`FieldSet::difference`] in place: `self` becomes `self.difference(other)` without a
+    /// copy of the members `other` does not touch.
+    pub fn subtract(&mut self, other: &FieldSet) {
+        for (pe, n) in self.0.iter_mut() {
+            if let Some(o) = other.0.get(pe) {
+                n.member &= !o.member;
+                n.children.subtract(&o.children);
+            }
+        }
+        self.0.retain(|_, n| n.member || !n.children.is_empty());
+    }
+
     pub fn intersection(&self, other: &FieldSet) -> FieldSet {
         let mut out = FieldSet::new();
         for (pe, n) in &self.0 {
@@ -400,5 +412,42 @@ mod tests {
         a.remove_subtree(&[f("spec")]);
         assert!(a.is_empty());
         assert_eq!(FieldSet::from_fields_v1(&json!({"x": {}})), None);
+    }
+
+    /// In place, the difference is the copying one, for sets that overlap in every way (members
+    /// with and without children, empty non-member nodes from a decoded entry).
+    #[test]
+    fn subtract_equals_difference() {
+        let paths: Vec<Vec<PathElement>> = vec![
+            vec![f("spec")],
+            vec![f("spec"), f("replicas")],
+            vec![f("spec"), f("template"), f("metadata")],
+            vec![f("spec"), f("template"), f("metadata"), f("labels")],
+            vec![f("metadata"), f("labels"), f("app")],
+            vec![f("metadata")],
+            vec![f("status"), PathElement::Index(0)],
+        ];
+        let set_of = |bits: u32| {
+            let mut s = FieldSet::new();
+            for (i, p) in paths.iter().enumerate() {
+                if bits & (1 << i) != 0 {
+                    s.insert(p);
+                }
+            }
+            s
+        };
+        let mut odd = set_of(0b11);
+        odd.0.insert(f("empty"), Node::default());
+        for a in 0..(1u32 << paths.len()) {
+            for b in [0u32, 0b1, 0b10, 0b101, 0b1010, 0b1111111, a, a ^ 0b110] {
+                let (x, y) = (set_of(a), set_of(b));
+                let mut z = x.clone();
+                z.subtract(&y);
+                assert_eq!(z, x.difference(&y), "{a:b} - {b:b}");
+                let mut w = odd.clone();
+                w.subtract(&y);
+                assert_eq!(w, odd.difference(&y));
+            }
+        }
     }
 }

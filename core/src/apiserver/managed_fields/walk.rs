@@ -30,32 +30,67 @@ pub fn item_element(kind: ListKind, item: &Value, index: usize) -> PathElement {
     }
 }
 
+/// Where a walk is: the schema field names and the path elements from the root, `depth` deep.
+/// Entries past `depth` are kept from deeper visits and overwritten in place, so a walk spells
+/// a field's name into a buffer it already has instead of allocating two strings per field.
 struct Walk<'a> {
     kind: &'a str,
     fields: Vec<String>,
     path: Path,
+    depth: usize,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(kind: &'a str) -> Self {
+        Walk { kind, fields: Vec::new(), path: Vec::new(), depth: 0 }
+    }
+
+    fn fields(&self) -> &[String] {
+        &self.fields[..self.depth]
+    }
+
+    fn path(&self) -> &[PathElement] {
+        &self.path[..self.depth]
+    }
+
     fn shape(&self, v: &Value) -> Shape {
-        schema::shape(&At { kind: self.kind, fields: &self.fields }, v)
+        schema::shape(&At { kind: self.kind, fields: self.fields() }, v)
     }
 
     fn descend(&mut self, field: &str, pe: PathElement) {
-        self.fields.push(field.to_string());
-        self.path.push(pe);
+        if self.depth < self.fields.len() {
+            self.fields[self.depth].clear();
+            self.fields[self.depth].push_str(field);
+            self.path[self.depth] = pe;
+        } else {
+            self.fields.push(field.to_string());
+            self.path.push(pe);
+        }
+        self.depth += 1;
+    }
+
+    /// [`Walk::descend`] into the struct or map field `name` (`PathElement::Field(name)`).
+    fn descend_field(&mut self, name: &str) {
+        if let Some(PathElement::Field(f)) = self.path.get_mut(self.depth) {
+            f.clear();
+            f.push_str(name);
+            self.fields[self.depth].clear();
+            self.fields[self.depth].push_str(name);
+            self.depth += 1;
+        } else {
+            self.descend(name, PathElement::field(name));
+        }
     }
 
     fn ascend(&mut self) {
-        self.fields.pop();
-        self.path.pop();
+        self.depth = self.depth.saturating_sub(1);
     }
 }
 
 /// `TypedValue.ToFieldSet`: the fields an applied configuration sets.
 pub fn to_field_set(kind: &str, v: &Value) -> FieldSet {
     let mut set = FieldSet::new();
-    let mut w = Walk { kind, fields: Vec::new(), path: Vec::new() };
+    let mut w = Walk::new(kind);
     to_set(&mut w, v, &mut set);
     set
 }
@@ -65,10 +100,10 @@ fn to_set(w: &mut Walk, v: &Value, set: &mut FieldSet) {
         (Shape::Struct | Shape::Map, Value::Object(m)) => {
             let free_keys = w.shape(v) == Shape::Map;
             for (k, child) in m {
-                w.descend(k, PathElement::field(k));
+                w.descend_field(k);
                 to_set(w, child, set);
                 if child.is_null() || child.as_object().is_some_and(Map::is_empty) || free_keys {
-                    set.insert(&w.path);
+                    set.insert(w.path());
                 }
                 w.ascend();
             }
@@ -77,11 +112,11 @@ fn to_set(w: &mut Walk, v: &Value, set: &mut FieldSet) {
             for (i, item) in items.iter().enumerate() {
                 w.descend("*", item_element(kind, item, i));
                 to_set(w, item, set);
-                set.insert(&w.path);
+                set.insert(w.path());
                 w.ascend();
             }
         }
-        _ => set.insert(&w.path),
+        _ => set.insert(w.path()),
     }
 }
 
@@ -97,7 +132,7 @@ pub struct Comparison {
 /// or `{}`) counts as present, as it does when kube-apiserver decodes into a typed object.
 pub fn compare(kind: &str, lhs: &Value, rhs: &Value) -> Comparison {
     let mut c = Comparison::default();
-    let mut w = Walk { kind, fields: Vec::new(), path: Vec::new() };
+    let mut w = Walk::new(kind);
     compare_at(&mut w, Some(lhs), Some(rhs), &mut c);
     c
 }
@@ -118,7 +153,7 @@ fn list_index(kind: ListKind, v: Option<&Value>) -> Vec<(PathElement, &Value)> {
 }
 
 fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Comparison) {
-    let lhs = lhs.or_else(|| schema::present_in_zero(&w.fields).then_some(&NULL));
+    let lhs = lhs.or_else(|| schema::present_in_zero(w.fields()).then_some(&NULL));
     // Equal values add, change and remove nothing at any depth; most of an updated object is
     // untouched, and comparing it costs no allocation where walking it did.
     if let (Some(a), Some(b)) = (lhs, rhs) {
@@ -141,9 +176,9 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
     let granular = matches!(shape, Shape::Struct | Shape::Map | Shape::List(ListKind::Map(_) | ListKind::Set));
     if !granular || (empty(lhs) && empty(rhs)) {
         match (lhs, rhs) {
-            (None, _) => c.added.insert(&w.path),
-            (_, None) => c.removed.insert(&w.path),
-            (Some(a), Some(b)) if a != b => c.modified.insert(&w.path),
+            (None, _) => c.added.insert(w.path()),
+            (_, None) => c.removed.insert(w.path()),
+            (Some(a), Some(b)) if a != b => c.modified.insert(w.path()),
             _ => {}
         }
         return;
@@ -171,14 +206,14 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
         keys.sort();
         keys.dedup();
         for k in keys {
-            w.descend(k, PathElement::field(k));
+            w.descend_field(k);
             compare_at(w, lm.and_then(|m| m.get(k)), rm.and_then(|m| m.get(k)), c);
             w.ascend();
         }
     }
     match (lhs, rhs) {
-        (None, _) => c.added.insert(&w.path),
-        (_, None) => c.removed.insert(&w.path),
+        (None, _) => c.added.insert(w.path()),
+        (_, None) => c.removed.insert(w.path()),
         _ => {}
     }
 }
@@ -186,7 +221,7 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
 /// `TypedValue.Merge`: the configuration laid over the live object. Structs and maps merge key by
 /// key, associative lists item by item (in the order `merge.go` gives), anything else is replaced.
 pub fn merge(kind: &str, live: &Value, config: &Value) -> Value {
-    let mut w = Walk { kind, fields: Vec::new(), path: Vec::new() };
+    let mut w = Walk::new(kind);
     merge_at(&mut w, Some(live), config)
 }
 
@@ -196,7 +231,7 @@ fn merge_at(w: &mut Walk, lhs: Option<&Value>, rhs: &Value) -> Value {
         (Shape::Struct | Shape::Map, Value::Object(l), Value::Object(r)) => {
             let mut out = l.clone();
             for (k, rv) in r {
-                w.descend(k, PathElement::field(k));
+                w.descend_field(k);
                 let merged = merge_at(w, l.get(k), rv);
                 w.ascend();
                 out.insert(k.clone(), merged);
@@ -270,7 +305,7 @@ fn merge_list(w: &mut Walk, kind: ListKind, l: &[Value], r: &[Value]) -> Vec<Val
 /// `TypedValue.RemoveItems`: drops the members of `set` from the object. Structs and maps left
 /// empty by a removal are dropped too, as `removingWalker` returns no value for them.
 pub fn remove(kind: &str, v: &mut Value, set: &FieldSet) {
-    let mut w = Walk { kind, fields: Vec::new(), path: Vec::new() };
+    let mut w = Walk::new(kind);
     remove_at(&mut w, v, set);
 }
 
@@ -287,7 +322,7 @@ fn remove_at(w: &mut Walk, v: &mut Value, set: &FieldSet) {
                 }
                 if let Some(child) = m.get_mut(&k) {
                     let before = !is_empty(child);
-                    w.descend(&k, PathElement::field(&k));
+                    w.descend_field(&k);
                     remove_at(w, child, &node.children);
                     w.ascend();
                     if before && is_empty(child) {
