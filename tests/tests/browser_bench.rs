@@ -179,13 +179,15 @@ const mode = arguments[0];
 const map = document.getElementById('cluster-map');
 let scroller = map;
 while (scroller && scroller.scrollHeight <= scroller.clientHeight) { scroller = scroller.parentElement; }
-const deltas = [];
+const deltas = [], tasks = [];
+let obs = null;
+try { obs = new PerformanceObserver(l => l.getEntries().forEach(e => tasks.push(e.duration))); obs.observe({ entryTypes: ['longtask'] }); } catch (_) {}
 let last = performance.now(), i = 0;
 const frame = (t) => {
   deltas.push(t - last); last = t; i++;
   if (mode === 'scroll') { if (scroller) scroller.scrollTop += (Math.floor(i / 60) % 2 ? -15 : 15); }
   else { document.dispatchEvent(new KeyboardEvent('keydown', { key: Math.floor(i / 60) % 2 ? 'ArrowRight' : 'ArrowLeft', bubbles: true })); }
-  if (i < 240) requestAnimationFrame(frame); else done(deltas.slice(1));
+  if (i < 240) requestAnimationFrame(frame); else setTimeout(() => { if (obs) obs.disconnect(); done([deltas.slice(1), tasks.length ? Math.max(...tasks) : 0]); }, 0);
 };
 requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });
 ";
@@ -202,8 +204,9 @@ async fn frames_with_pods(c: &Client, base: &str) -> Result<Value, String> {
     let mut out = json!({"apply_1000_replicas_ms": apply_ms, "applied": ok, "pods_on_map": pods});
     for mode in ["scroll", "step"] {
         let v = c.execute_async(FRAMES, vec![json!(mode)]).await.map_err(|e| e.to_string())?;
-        let deltas: Vec<f64> = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        let (deltas, longest): (Vec<f64>, f64) = serde_json::from_value(v).map_err(|e| e.to_string())?;
         out[mode] = stats(deltas);
+        out[mode]["longest_task"] = json!(longest);
     }
     Ok(out)
 }
@@ -280,6 +283,11 @@ fn mb(bytes: &Value) -> String {
     bytes.as_f64().map_or("?".into(), |b| format!("{:.0} MiB", b / 1048576.0))
 }
 
+/// `name`'s value in a query (`nodes=1000&replicas=100000`).
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')).map(str::to_string)
+}
+
 /// The figures as BENCHMARKS.md's table: what, result, anchor ratio, goal.
 fn markdown(r: &Value) -> String {
     let mut rows: Vec<[String; 4]> = Vec::new();
@@ -301,8 +309,13 @@ fn markdown(r: &Value) -> String {
         rows.push(["scheduling".into(), fail(s), String::new(), ">= 5,000".into()]);
     }
     if let Some(obj) = r.as_object() {
-        for v in obj.iter().filter(|(k, _)| k.starts_with("scale ")).map(|(_, v)| v) {
-            let what = format!("scale, {} nodes, Deployment of {} replicas to Running", v["params"]["nodes"].as_str().unwrap_or("?"), v["params"]["replicas"].as_str().unwrap_or("?"));
+        for (key, v) in obj.iter().filter(|(k, _)| k.starts_with("scale ")) {
+            // The size from the page's answer, or from the query in the key (`scale nodes=1000&
+            // replicas=100000`) when the run failed and the page never answered.
+            let size = |name: &str| {
+                v["params"][name].as_str().map(str::to_string).or_else(|| query_param(key.trim_start_matches("scale "), name)).unwrap_or_else(|| "?".into())
+            };
+            let what = format!("scale, {} nodes, Deployment of {} replicas to Running", size("nodes"), size("replicas"));
             if v["ok"] == true {
                 let t = v["phases"]["rollout"]["busy_ms"].as_f64().unwrap_or(0.0) / 1000.0;
                 let pods = v["result"]["pods"].as_f64().unwrap_or(0.0);
@@ -347,7 +360,13 @@ fn markdown(r: &Value) -> String {
         for mode in ["scroll", "step"] {
             rows.push([
                 format!("frame time with them on the map, {}", if mode == "scroll" { "scrolling the map" } else { "stepping the trace one record a frame" }),
-                format!("p50 {:.1} ms, p95 {:.1} ms, max {:.0} ms", f[mode]["p50"].as_f64().unwrap_or(0.0), f[mode]["p95"].as_f64().unwrap_or(0.0), f[mode]["max"].as_f64().unwrap_or(0.0)),
+                format!(
+                    "p50 {:.1} ms, p95 {:.1} ms, max {:.0} ms (longest task {:.0} ms)",
+                    f[mode]["p50"].as_f64().unwrap_or(0.0),
+                    f[mode]["p95"].as_f64().unwrap_or(0.0),
+                    f[mode]["max"].as_f64().unwrap_or(0.0),
+                    f[mode]["longest_task"].as_f64().unwrap_or(0.0)
+                ),
                 String::new(),
                 "<= 16 ms".into(),
             ]);
@@ -411,4 +430,11 @@ async fn measure(c: &Client, base: &str, dist: &Path, full: bool) -> Result<Valu
         assert_eq!(leaked, json!(false), "no bench result on the playground");
     }
     Ok(report)
+}
+
+#[test]
+fn a_failed_scale_run_still_names_its_size() {
+    let report = json!({"scale nodes=1000&replicas=100000": {"ok": false, "error": "timed out"}});
+    let table = markdown(&report);
+    assert!(table.contains("| scale, 1000 nodes, Deployment of 100000 replicas to Running | failed: timed out |"), "{table}");
 }

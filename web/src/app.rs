@@ -21,20 +21,10 @@ use yew::prelude::*;
 const PLAY_INTERVAL_MS: u32 = 600;
 /// Trace records listed around the cursor in the timeline.
 const STEPS_AROUND: u64 = 40;
-/// Kernel events in a command's first slice; later slices are sized from how long the last took.
-/// One event can be heavy (a control-plane step in which the ReplicaSet controller creates ten
-/// pods, each through the whole admission pipeline), so the first slice is one.
-const FIRST_SLICE_STEPS: usize = 1;
-/// Milliseconds one slice of a running command may take in the reducer, leaving room for Yew's
+/// Kernel events one slice of a running command may run at most; a slice normally ends by time
+/// first (`state::SLICE_BUDGET_MS`, measured with the clock set below), leaving room for Yew's
 /// render and the browser's paint in the same task (the goal is no task over 100 ms).
-const SLICE_BUDGET_MS: f64 = 30.0;
-
-/// The next slice's size: scaled towards the budget from the last slice's time, at most doubling
-/// or halving at once so one slow slice (a big refresh) does not swing it wildly.
-fn next_slice(steps: usize, took_ms: f64) -> usize {
-    let scaled = (steps as f64 * SLICE_BUDGET_MS / took_ms.max(1.0)) as usize;
-    scaled.clamp(steps / 2, steps.saturating_mul(2)).clamp(1, 20_000)
-}
+const SLICE_MAX_STEPS: usize = 20_000;
 
 fn now_ms() -> f64 {
     window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
@@ -116,6 +106,8 @@ pub fn App() -> Html {
     let state = {
         let notice = notice.clone();
         use_reducer(move || {
+            // Slices of a running command end by time (state/run.rs); the page's clock.
+            crate::state::set_slice_clock(now_ms);
             let (p, why) = initial();
             if let Some(why) = why {
                 notice.set(Some(why));
@@ -199,20 +191,12 @@ pub fn App() -> Html {
         });
     }
     // A command runs in slices (state/run.rs): one slice per browser task, the page painting and
-    // answering keys in between, the next slice sized to keep each task near the budget.
+    // answering keys in between, each slice ending once it has used its time budget.
     {
         let state = state.clone();
-        let slice_steps = use_mut_ref(|| FIRST_SLICE_STEPS);
         let progress = state.running.as_ref().map(|r| (r.id, r.slices));
         use_effect_with(progress, move |progress| {
-            let timer = progress.map(|_| {
-                Timeout::new(0, move || {
-                    let steps = *slice_steps.borrow();
-                    let t0 = now_ms();
-                    state.dispatch(Action::Continue(steps));
-                    *slice_steps.borrow_mut() = next_slice(steps, now_ms() - t0);
-                })
-            });
+            let timer = progress.map(|_| Timeout::new(0, move || state.dispatch(Action::Continue(SLICE_MAX_STEPS))));
             move || drop(timer)
         });
     }
@@ -236,9 +220,13 @@ pub fn App() -> Html {
             if state.cursor.is_some() && !line.trim().is_empty() && !confirm(tr(lang, T::ForkConfirm)) {
                 return;
             }
-            // An explain may first need its documentation fetched (hooks/explain_docs.rs).
+            // An explain may first need its documentation fetched (hooks/explain_docs.rs). The
+            // command's first slice runs in the same task: one render for a quick command.
             let state = state.clone();
-            explain_docs::when_ready(&line.clone(), move || state.dispatch(Action::Run(line)));
+            explain_docs::when_ready(&line.clone(), move || {
+                state.dispatch(Action::Run(line));
+                state.dispatch(Action::Continue(SLICE_MAX_STEPS));
+            });
         })
     };
     let on_apply = {
@@ -249,6 +237,7 @@ pub fn App() -> Html {
                 return;
             }
             state.dispatch(Action::Apply);
+            state.dispatch(Action::Continue(SLICE_MAX_STEPS));
         })
     };
     let on_dry_run = {
@@ -258,7 +247,8 @@ pub fn App() -> Html {
             if state.cursor.is_some() && !confirm(tr(lang, T::ForkConfirm)) {
                 return;
             }
-            state.dispatch(Action::DryRun)
+            state.dispatch(Action::DryRun);
+            state.dispatch(Action::Continue(SLICE_MAX_STEPS));
         })
     };
     let on_edit = {
@@ -623,7 +613,7 @@ pub fn App() -> Html {
                 <div class={classes!("right", collapsed_right.then_some("collapsed"))}>
                     <button class="collapse" onclick={toggle(&collapsed_right)} title={tr(l, if *collapsed_right { T::Expand } else { T::Collapse })}>{ if *collapsed_right { "«" } else { "»" } }</button>
                     <ContextProvider<EtcdContext> context={etcd_context}>
-                    <Inspector tab={*tab} {on_tab} lang={l} request={state.view.request.clone()} caused={state.view.caused.clone()}
+                    <Inspector tab={*tab} {on_tab} lang={l} cursor={state.cursor} request={state.view.request.clone()} caused={state.view.caused.clone()}
                         requests={state.requests.clone()} keys={state.view.keys.clone()} revision={state.view.revision}
                         changed_since={state.revision_before_last} object={state.view.object.clone()} diff={diff_texts} scheduling={state.view.scheduling.clone()}
                         on_select_key={on_select_key.clone()} on_seek={on_seek_request} {on_compare} />

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 fn score(p: &'static str, raw: i64, normalized: i64, weight: i64) -> ScoreResult {
-    ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight }
+    ScoreResult { plugin: p, ran: true, raw, normalized, weighted: normalized * weight }
 }
 
 fn attempt() -> SchedulingAttempt {
@@ -18,13 +18,13 @@ fn attempt() -> SchedulingAttempt {
         attempt: 2,
         nodes_total: 3,
         nodes_to_find: 3,
-        filter_plugins: vec!["TaintToleration".into(), "NodeResourcesFit".into()],
-        score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }, ScorePlugin { name: "ImageLocality".into(), weight: 1 }],
+        filter_plugins: vec!["TaintToleration", "NodeResourcesFit"],
+        score_plugins: vec![ScorePlugin { name: "TaintToleration", weight: 3 }, ScorePlugin { name: "ImageLocality", weight: 1 }],
         pre_filter_rejection: None,
         nodes: vec![
             NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),
             NodeResult {
-                scores: vec![score("TaintToleration", 0, 100, 3), ScoreResult { plugin: "ImageLocality".into(), ran: false, raw: 0, normalized: 0, weighted: 0 }],
+                scores: vec![score("TaintToleration", 0, 100, 3), ScoreResult { plugin: "ImageLocality", ran: false, raw: 0, normalized: 0, weighted: 0 }],
                 total: Some(300),
                 ..NodeResult::feasible_row("node-1", 2)
             },

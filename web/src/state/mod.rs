@@ -23,7 +23,7 @@ pub use diff::{line_diff, DiffLine};
 pub use etcd_history::{KeyRevision, RaftLog, WalRow, WatchStreams};
 pub use persona::{as_persona, persona, Persona, PERSONAS};
 pub use pipeline::RequestView;
-pub use run::Running;
+pub use run::{set_slice_clock, Running, SLICE_BUDGET_MS};
 pub use scheduler_table::{Cell, CellState, Outcome, Row, SchedulerTable};
 pub use session::{reads_stdin, Input, Session, MAX_INPUTS, MAX_SESSION_BYTES};
 pub use timeline::{Caused, Component, Step, StepKind};
@@ -140,14 +140,15 @@ pub struct Playground {
     pub editor: String,
     /// The command that was run last and what it printed.
     pub last: Option<(String, Output)>,
-    /// Every command run in this session (bounded), for the terminal.
-    pub transcript: Vec<(String, Output)>,
+    /// Every command run in this session (bounded), for the terminal. Shared: a reduce (one per
+    /// step of the cursor) and a render copy a pointer, not up to 200 outputs.
+    pub transcript: Rc<Vec<(String, Output)>>,
     /// The store revision now (live).
     pub revision: i64,
     /// The store revision before the last command: rows modified after it are what it changed.
     pub revision_before_last: i64,
-    /// The last command's API requests, stage by stage (bounded).
-    pub requests: Vec<RequestView>,
+    /// The last command's API requests, stage by stage (bounded; shared like the transcript).
+    pub requests: Rc<Vec<RequestView>>,
     /// The trace record the views show; `None` follows the newest.
     pub cursor: Option<u64>,
     /// First and last record kept in the trace.
@@ -210,11 +211,16 @@ fn key_rows(cluster: &Cluster, revision: i64) -> Vec<KeyRow> {
 /// The record numbered `seq`: record numbers are consecutive in the kept trace, so it is found
 /// by position (checked, with a search as the fallback) rather than by a scan per step.
 fn record_at<'a>(refs: &[&'a Record], seq: u64) -> Option<&'a Record> {
+    index_at(refs, seq).and_then(|i| refs.get(i)).copied()
+}
+
+/// Where the record numbered `seq` is in `refs`.
+fn index_at(refs: &[&Record], seq: u64) -> Option<usize> {
     let first = refs.first()?.seq;
     let at = usize::try_from(seq.checked_sub(first)?).ok()?;
     match refs.get(at) {
-        Some(r) if r.seq == seq => Some(*r),
-        _ => refs.iter().find(|r| r.seq == seq).copied(),
+        Some(r) if r.seq == seq => Some(at),
+        _ => refs.iter().position(|r| r.seq == seq),
     }
 }
 
@@ -227,10 +233,10 @@ impl Playground {
             session: Session::new(seed, editor.clone()),
             editor,
             last: None,
-            transcript: Vec::new(),
+            transcript: Rc::default(),
             revision: 0,
             revision_before_last: i64::MAX,
-            requests: Vec::new(),
+            requests: Rc::default(),
             cursor: None,
             first_seq: 0,
             last_seq: 0,
@@ -304,14 +310,14 @@ impl Playground {
             let commands = self.session.inputs.iter().zip(&kept).filter(|(i, _)| i.line != session::INTERRUPT);
             let entries = self.transcript.len().min(commands.clone().count());
             let skipped = commands.clone().count() - entries;
-            transcript = commands.skip(skipped).zip(&self.transcript).filter(|((_, k), _)| **k).map(|(_, e)| e.clone()).collect();
+            transcript = commands.skip(skipped).zip(self.transcript.iter()).filter(|((_, k), _)| **k).map(|(_, e)| e.clone()).collect();
             session.inputs = self.session.inputs.iter().zip(&kept).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
         }
         session.cursor = None;
         session.editor = self.editor.clone();
         session.persona = self.persona.id.to_string();
         *self = Playground::from_session(session);
-        self.transcript = transcript;
+        self.transcript = Rc::new(transcript);
     }
 
     fn switch_persona(&mut self, id: &str) {
@@ -352,7 +358,13 @@ impl Playground {
         // Live, the request tab lists the last command's requests; stepping, it shows the one at
         // the cursor stage by stage.
         let request_id = if self.cursor.is_none() { None } else { record_at(&refs, at).and_then(|r| timeline::request_of(&r.event)) };
-        let request = request_id.and_then(|id| timeline::request_upto(&refs, id, at));
+        // A request's records are its handling, one run of records from its Request record (its
+        // watch deliveries come later): the scan starts there instead of at the trace's start.
+        let request = request_id.and_then(|id| {
+            let end = index_at(&refs, at)?;
+            let start = refs.get(..=end)?.iter().rposition(|r| matches!(r.event, Event::Request { id: rid, .. } if rid == id)).unwrap_or(0);
+            timeline::request_upto(refs.get(start..=end)?, id, at)
+        });
         let root = match request_id {
             Some(id) => Some(timeline::Root::Request(id)),
             None => refs.iter().rev().filter(|r| r.seq <= at).find(|r| matches!(r.event, Event::Command { .. })).map(|r| timeline::Root::Record(r.seq)),
@@ -412,7 +424,7 @@ impl Playground {
             nodes: derived.store.map.clone(),
             request,
             caused,
-            active: timeline::component_at(&refs, at),
+            active: record_at(&refs, at).and_then(|r| timeline::component_at(std::slice::from_ref(&r), at)),
             step: record_at(&refs, at).map(timeline::step_of),
             object,
             scheduling,
@@ -440,11 +452,19 @@ impl Playground {
             .unwrap_or_default()
     }
 
-    /// Every record kept, for the timeline (bounded by the trace's own capacity).
+    /// The records within `radius` of `around`, for the timeline. Record numbers are consecutive
+    /// in the kept trace, so the window is found by position, not by a scan of the whole trace.
     pub fn steps_near(&self, around: u64, radius: u64) -> Vec<Step> {
-        let lo = around.saturating_sub(radius);
+        let lo = around.saturating_sub(radius).max(self.first_seq);
         let hi = around.saturating_add(radius);
-        self.cluster.borrow().trace().records().filter(|r| r.seq >= lo && r.seq <= hi).map(timeline::step_of).collect()
+        let skip = usize::try_from(lo - self.first_seq).unwrap_or(usize::MAX);
+        let cluster = self.cluster.borrow();
+        let near = cluster.trace().records().skip(skip).take_while(|r| r.seq <= hi);
+        if cluster.trace().records().nth(skip).is_some_and(|r| r.seq == lo) {
+            near.filter(|r| r.seq >= lo).map(timeline::step_of).collect()
+        } else {
+            cluster.trace().records().filter(|r| r.seq >= lo && r.seq <= hi).map(timeline::step_of).collect()
+        }
     }
 
     fn seek(&mut self, seq: u64) {

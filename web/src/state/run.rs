@@ -10,6 +10,12 @@
 //! views, so the map fills in as the pods come up. The slices step exactly the events one
 //! `run_until_idle` would, so the trace, and a replay of the session, are the same either way.
 //!
+//! A slice ends after its event count or, when the page has set a clock ([`set_slice_clock`]),
+//! after the first event that takes it past [`SLICE_BUDGET_MS`]: event costs vary by a thousand
+//! times (an idle kubelet's sync against a ReplicaSet sync creating 500 pods), so a count guessed
+//! from the last slice either overshoots into a long task or cuts a small command into many
+//! slices, each paying a refresh and a render. Where a slice is cut never changes what runs.
+//!
 //! While a command runs, the views follow it live; stepping the timeline still works. A new
 //! command, an apply, a fork or a reset first finishes the one running (synchronously), as a
 //! terminal runs one command after the other.
@@ -23,6 +29,34 @@ use super::session::INTERRUPT;
 use super::{pipeline, reads_stdin, Input, Playground, MAX_INPUTS, MAX_REQUESTS_SHOWN, MAX_TRANSCRIPT};
 use kubeplay::cli::Output;
 use kubeplay::cluster::CommandId;
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// Milliseconds of kernel events one slice may run before the page gets the browser back (then
+/// the refresh and render of about 10 ms more: the goal is no task over 100 ms, and few slices
+/// for a small command, whose Apply is then drawn in one or two).
+pub const SLICE_BUDGET_MS: f64 = 40.0;
+
+thread_local! {
+    /// The page's `performance.now()`, when set: only where slices are cut depends on it.
+    static SLICE_CLOCK: Cell<Option<fn() -> f64>> = const { Cell::new(None) };
+}
+
+/// Lets slices end by time (the page sets `performance.now`); without it (native tests) a slice
+/// runs exactly the events it is given.
+pub fn set_slice_clock(now: fn() -> f64) {
+    SLICE_CLOCK.with(|c| c.set(Some(now)));
+}
+
+/// Keeps the newest [`MAX_TRANSCRIPT`] entries.
+fn push_entry(transcript: &mut Rc<Vec<(String, Output)>>, entry: (String, Output)) {
+    let t = Rc::make_mut(transcript);
+    t.push(entry);
+    if t.len() > MAX_TRANSCRIPT {
+        let extra = t.len() - MAX_TRANSCRIPT;
+        t.drain(..extra);
+    }
+}
 
 /// A submitted command the kernel has not finished running.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,11 +94,7 @@ impl Playground {
         let Some(out) = self.cluster.borrow().output(running.id).cloned() else { return };
         running.printed = true;
         self.last = Some((running.line.clone(), out.clone()));
-        self.transcript.push((running.line.clone(), out));
-        if self.transcript.len() > MAX_TRANSCRIPT {
-            let extra = self.transcript.len() - MAX_TRANSCRIPT;
-            self.transcript.drain(..extra);
-        }
+        push_entry(&mut self.transcript, (running.line.clone(), out));
     }
 
     /// After the run: the command's requests for the pipeline panel, its output, the revision.
@@ -74,19 +104,15 @@ impl Playground {
         if let Some(out) = open {
             // An open `get -w`: its entry shows what it printed so far and grows from here.
             self.last = Some((running.line.clone(), out.clone()));
-            self.transcript.push((running.line.clone(), out));
-            if self.transcript.len() > MAX_TRANSCRIPT {
-                let extra = self.transcript.len() - MAX_TRANSCRIPT;
-                self.transcript.drain(..extra);
-            }
+            push_entry(&mut self.transcript, (running.line.clone(), out));
             self.watching = Some(running.clone());
         } else if !running.printed {
             // The step bound ended the run before the command did.
             let out = Output::fail("error: the command did not finish within kubeplay's step bound\n");
             self.last = Some((running.line.clone(), out.clone()));
-            self.transcript.push((running.line.clone(), out));
+            push_entry(&mut self.transcript, (running.line.clone(), out));
         }
-        self.requests = pipeline::requests_since(self.cluster.borrow().trace().records(), running.from_seq, MAX_REQUESTS_SHOWN);
+        self.requests = Rc::new(pipeline::requests_since(self.cluster.borrow().trace().records(), running.from_seq, MAX_REQUESTS_SHOWN));
         self.revision = self.cluster.borrow().store().revision();
         self.follow_watch();
         self.last.as_ref().map(|(_, out)| out.clone()).unwrap_or_default()
@@ -108,8 +134,9 @@ impl Playground {
         if ended {
             self.watching = None;
         }
-        if let Some(entry) = self.transcript.iter_mut().rev().find(|(line, _)| *line == w.line) {
-            if entry.1 != out && !(ended && out == Output::default()) {
+        let at = self.transcript.iter().rposition(|(line, _)| *line == w.line);
+        if let Some(i) = at.filter(|i| self.transcript.get(*i).is_some_and(|e| e.1 != out) && !(ended && out == Output::default())) {
+            if let Some(entry) = Rc::make_mut(&mut self.transcript).get_mut(i) {
                 entry.1 = out.clone();
             }
         }
@@ -199,11 +226,36 @@ impl Playground {
         self.running = Some(running);
     }
 
-    /// Runs at most `steps` more kernel events of the command in progress (none: nothing to do).
+    /// Runs at most `steps` more kernel events of the command in progress (none: nothing to do),
+    /// ending early once the slice has used its time budget (see the module doc).
     pub(super) fn continue_run(&mut self, steps: usize) {
+        self.advance(steps, SLICE_CLOCK.with(Cell::get));
+    }
+
+    /// Runs at most `steps` more kernel events, and with a clock no longer than the budget.
+    fn advance(&mut self, steps: usize, clock: Option<fn() -> f64>) {
         let Some(mut running) = self.running.take() else { return };
-        let over = self.cluster.borrow_mut().run_slice(running.steps, steps.max(1)).is_some();
-        running.steps = running.steps.saturating_add(steps.max(1));
+        let steps = steps.max(1);
+        let over = match clock.filter(|_| steps > 1) {
+            None => {
+                let over = self.cluster.borrow_mut().run_slice(running.steps, steps).is_some();
+                running.steps = running.steps.saturating_add(steps);
+                over
+            }
+            Some(now) => {
+                let start = now();
+                let mut ran = 0usize;
+                loop {
+                    // One event at a time: `run_slice` counts the run's earlier events itself.
+                    let over = self.cluster.borrow_mut().run_slice(running.steps, 1).is_some();
+                    running.steps = running.steps.saturating_add(1);
+                    ran += 1;
+                    if over || ran >= steps || now() - start >= SLICE_BUDGET_MS {
+                        break over;
+                    }
+                }
+            }
+        };
         running.slices += 1;
         if over {
             self.complete(running);
@@ -217,6 +269,48 @@ impl Playground {
 
     /// Runs the command in progress to its end in this task.
     pub(super) fn finish_running(&mut self) {
-        self.continue_run(usize::MAX);
+        self.advance(usize::MAX, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Action, Playground};
+    use super::*;
+    use yew::Reducible;
+
+    thread_local! {
+        static NOW_MS: Cell<f64> = const { Cell::new(0.0) };
+    }
+
+    /// A clock that moves 10 ms each time it is read.
+    fn ticking() -> f64 {
+        NOW_MS.with(|t| {
+            t.set(t.get() + 10.0);
+            t.get()
+        })
+    }
+
+    #[test]
+    fn a_slice_ends_by_time_and_the_run_is_the_same_however_cut() {
+        // Each test runs on its own thread: the clock set here is this test's only.
+        set_slice_clock(ticking);
+        let mut p = Rc::new(Playground::default()).reduce(Action::Apply).reduce(Action::Continue(1000));
+        // Read at the start, then after each event: the fourth event takes it to 40 ms.
+        assert_eq!(p.running.as_ref().map(|r| r.steps), Some(4));
+        while p.running.is_some() {
+            p = p.reduce(Action::Continue(1000));
+        }
+        let sliced = p.cluster.borrow().trace().render();
+        // The same apply in one go, on a thread without the clock.
+        let whole = std::thread::spawn(|| {
+            let p = Rc::new(Playground::default()).reduce(Action::Apply).reduce(Action::Continue(usize::MAX));
+            assert!(p.running.is_none());
+            let trace = p.cluster.borrow().trace().render();
+            trace
+        })
+        .join()
+        .unwrap();
+        assert_eq!(sliced, whole);
     }
 }

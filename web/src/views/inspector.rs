@@ -29,8 +29,12 @@ pub struct InspectorProps {
     pub lang: Lang,
     pub request: Option<RequestView>,
     pub caused: Vec<Caused>,
-    /// The last command's requests, listed when the cursor is on no request.
-    pub requests: Vec<RequestView>,
+    /// The last command's requests, listed when the cursor is on no request (shared with the
+    /// page's state: passing them is a pointer copy).
+    pub requests: std::rc::Rc<Vec<RequestView>>,
+    /// The trace record the page shows; `None` when it follows the newest.
+    #[prop_or_default]
+    pub cursor: Option<u64>,
     pub keys: std::rc::Rc<Vec<KeyRow>>,
     pub revision: i64,
     pub changed_since: i64,
@@ -127,12 +131,33 @@ fn request_stepper(props: &InspectorProps, r: &RequestView) -> Html {
     }
 }
 
+/// Requests listed around the cursor while stepping through the trace.
+const REQUESTS_NEAR_CURSOR: usize = 24;
+
+/// Requests listed live: the command's first ones (its own, then what they set off); the rest are
+/// reached by stepping, which lists those around the cursor.
+const REQUESTS_LIVE: usize = 100;
+
+/// The requests the list shows: the first [`REQUESTS_LIVE`] live; while stepping, those around the
+/// cursor. A step moves between a request's stepper and this list at every record outside a
+/// request, so a list of all 300 (3,600 elements to build, style and lay out) made such a step
+/// take 50-200 ms.
+fn listed(requests: &[RequestView], cursor: Option<u64>) -> &[RequestView] {
+    let Some(at) = cursor else { return requests.get(..REQUESTS_LIVE).unwrap_or(requests) };
+    let next = requests.partition_point(|r| r.seq <= at);
+    let start = next.saturating_sub(REQUESTS_NEAR_CURSOR / 2);
+    let end = start.saturating_add(REQUESTS_NEAR_CURSOR).min(requests.len());
+    let start = end.saturating_sub(REQUESTS_NEAR_CURSOR);
+    requests.get(start..end).unwrap_or(requests)
+}
+
 fn command_requests(props: &InspectorProps) -> Html {
     let lang = props.lang;
     if props.requests.is_empty() && props.caused.is_empty() {
         return html! { <p class="empty">{ tr(lang, T::NoRequestSelected) }</p> };
     }
-    let rows = props.requests.iter().map(|r| {
+    let shown = listed(&props.requests, props.cursor);
+    let rows = shown.iter().map(|r| {
         let on_seek = props.on_seek.clone();
         let id = r.id;
         let seq = r.seq;
@@ -140,7 +165,7 @@ fn command_requests(props: &InspectorProps) -> Html {
         let bad = r.response.as_ref().is_some_and(|(c, _, _)| *c >= 400);
         let stages = r.stages.iter().map(|(s, v, _)| html! { <span class={classes!("stage", verdict_class(*v))} title={s.name()}>{ s.name().chars().next().map(|c| c.to_string()).unwrap_or_default() }</span> });
         html! {
-            <li class="request" data-request={id.to_string()} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))}>
+            <li key={id} class="request" data-request={id.to_string()} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))}>
                 <span class="method">{ &r.method }</span>
                 <span class="path">{ &r.path }</span>
                 <span class="stages">{ for stages }</span>
@@ -150,7 +175,14 @@ fn command_requests(props: &InspectorProps) -> Html {
     });
     html! {
         <div>
-            <p class="hint">{ format!("{} {}", props.requests.len(), tr(lang, T::RequestsInCommand)) }</p>
+            <p class="hint">{
+                // While stepping, "24 / 300 requests": the ones around the cursor of the command's.
+                if shown.len() < props.requests.len() {
+                    format!("{} / {} {}", shown.len(), props.requests.len(), tr(lang, T::RequestsInCommand))
+                } else {
+                    format!("{} {}", props.requests.len(), tr(lang, T::RequestsInCommand))
+                }
+            }</p>
             <ol class="requests">{ for rows }</ol>
         </div>
     }
@@ -253,5 +285,25 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             </div>
             <div class="tab-body">{ body }</div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(seq: u64) -> RequestView {
+        RequestView { id: seq, seq, method: "GET".into(), path: "/".into(), user: String::new(), dry_run: false, stages: Vec::new(), writes: Vec::new(), notified: Vec::new(), response: None }
+    }
+
+    #[test]
+    fn stepping_lists_the_requests_around_the_cursor() {
+        let requests: Vec<RequestView> = (0..300).map(|i| request(i * 10)).collect();
+        let seqs = |l: &[RequestView]| (l.first().map(|r| r.seq), l.last().map(|r| r.seq), l.len());
+        assert_eq!(seqs(listed(&requests, None)), (Some(0), Some(990), REQUESTS_LIVE));
+        assert_eq!(seqs(listed(&requests, Some(1005))), (Some(890), Some(1120), REQUESTS_NEAR_CURSOR));
+        assert_eq!(seqs(listed(&requests, Some(0))), (Some(0), Some(230), REQUESTS_NEAR_CURSOR));
+        assert_eq!(seqs(listed(&requests, Some(99_999))), (Some(2760), Some(2990), REQUESTS_NEAR_CURSOR));
+        assert_eq!(seqs(listed(&requests[..5], Some(20))), (Some(0), Some(40), 5));
     }
 }

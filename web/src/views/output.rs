@@ -12,7 +12,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CommandOutputProps {
-    pub transcript: Vec<(String, Output)>,
+    /// Shared with the page's state: passing it is a pointer copy.
+    pub transcript: std::rc::Rc<Vec<(String, Output)>>,
     /// Earlier command lines, oldest first, for Up and Down.
     pub history: Vec<String>,
     pub keys: std::rc::Rc<Vec<KeyRow>>,
@@ -36,10 +37,15 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
         let scroll = scroll.clone();
         // A growing `get -w` entry keeps its newest row in view too.
         let len = (props.transcript.len(), props.transcript.last().map_or(0, |(_, o)| o.stdout.len()));
+        // Reading the height lays the page out: done in the next frame, which lays it out anyway
+        // (a newer entry cancels the frame asked for an older one).
         use_effect_with(len, move |_| {
-            if let Some(el) = scroll.cast::<web_sys::Element>() {
-                el.set_scroll_top(el.scroll_height());
-            }
+            let frame = gloo::render::request_animation_frame(move |_| {
+                if let Some(el) = scroll.cast::<web_sys::Element>() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            });
+            move || drop(frame)
         });
     }
     let onkeydown = {

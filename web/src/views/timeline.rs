@@ -49,16 +49,22 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let at = props.cursor.unwrap_or(props.last);
     let list = use_node_ref();
     {
-        // Keep the current record in the middle of the list.
+        // Keep the current record in the middle of the list. Reading offsets lays the page out, so
+        // it waits for the next frame, which lays it out anyway: a running command's slices and
+        // a burst of steps in one frame then cost one layout, not one each (a newer cursor
+        // cancels the frame asked for an older one).
         let list = list.clone();
         use_effect_with(at, move |_| {
-            if let Some(ol) = list.cast::<web_sys::HtmlElement>() {
-                if let Ok(Some(current)) = ol.query_selector(".current") {
-                    if let Ok(current) = current.dyn_into::<web_sys::HtmlElement>() {
-                        ol.set_scroll_top(current.offset_top() - ol.offset_top() - ol.client_height() / 2);
+            let frame = gloo::render::request_animation_frame(move |_| {
+                if let Some(ol) = list.cast::<web_sys::HtmlElement>() {
+                    if let Ok(Some(current)) = ol.query_selector(".current") {
+                        if let Ok(current) = current.dyn_into::<web_sys::HtmlElement>() {
+                            ol.set_scroll_top(current.offset_top() - ol.offset_top() - ol.client_height() / 2);
+                        }
                     }
                 }
-            }
+            });
+            move || drop(frame)
         });
     }
     let button = |id: &'static str, label: &'static str, title: T, cb: Callback<()>| {
@@ -91,7 +97,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let on_seek = props.on_seek.clone();
         let seq = s.seq;
         let class = classes!("step", kind_class(s.kind), (s.seq == at).then_some("current"));
-        html! { <li {class} data-seq={seq.to_string()} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))}>{ &s.text }</li> }
+        // Keyed by record: a step shifts the window by one record, and only that row is added
+        // and one removed, instead of every row's text rewritten.
+        html! { <li key={seq} {class} data-seq={seq.to_string()} onclick={Callback::from(move |_: MouseEvent| on_seek.emit(seq))}>{ &s.text }</li> }
     });
     html! {
         <section class="panel timeline" id="timeline">
