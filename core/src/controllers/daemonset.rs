@@ -186,7 +186,7 @@ fn sync(ctx: &mut Context, caches: &Caches, events: &mut EventNames, ds: &Value,
     }
 
     let (ns, uid) = (ns_of(ds), uid_of(ds));
-    let owned: Vec<&Value> = caches.pods.values().filter(|p| ns_of(p) == ns && controlled_by(p, uid)).collect();
+    let owned: Vec<&Value> = caches.pods.in_namespace(ns).filter(|p| ns_of(p) == ns && controlled_by(p, uid)).collect();
     let mut by_node: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for p in owned.iter().copied().filter(|p| !is_terminating(p)) {
         by_node.entry(target_node(p)).or_default().push(p);

@@ -77,7 +77,7 @@ pub fn scaled(value: &Value, total: i64, round_up: bool) -> Option<i64> {
 /// missing or invalid selector, every pod for an empty one).
 fn pods_for<'a>(caches: &'a Caches, pdb: &Value) -> Vec<&'a Value> {
     let Some(selector) = LabelSelector::from_object(&pdb["spec"]["selector"]) else { return Vec::new() };
-    caches.pods.values().filter(|p| ns_of(p) == ns_of(pdb) && selector.matches_object(p)).collect()
+    caches.pods.in_namespace(ns_of(pdb)).filter(|p| ns_of(p) == ns_of(pdb) && selector.matches_object(p)).collect()
 }
 
 fn controller_ref(obj: &Value) -> Option<&Value> {

@@ -92,7 +92,7 @@ pub fn is_serving(pod: &serde_json::Value) -> bool {
 
 /// The uids of the target's serving pods, by pod name.
 fn serving_pods(caches: &Caches, target: &LoadTarget) -> Vec<String> {
-    let in_ns = caches.pods.values().filter(|p| ns_of(p) == target.namespace && is_serving(p));
+    let in_ns = caches.pods.in_namespace(&target.namespace).filter(|p| ns_of(p) == target.namespace && is_serving(p));
     if target.kind == "pod" {
         return in_ns.filter(|p| name_of(p) == target.name).map(|p| uid_of(p).to_string()).collect();
     }

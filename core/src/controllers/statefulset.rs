@@ -212,7 +212,7 @@ impl StatefulSetController {
 
         let start = set["spec"]["ordinals"]["start"].as_i64().unwrap_or(0).max(0);
         let replicas = set["spec"]["replicas"].as_i64().unwrap_or(1).clamp(0, MAX_REPLICAS);
-        let owned: Vec<&Value> = caches.pods.values().filter(|p| ns_of(p) == ns_of(set) && controlled_by(p, uid_of(set))).collect();
+        let owned: Vec<&Value> = caches.pods.in_namespace(ns_of(set)).filter(|p| ns_of(p) == ns_of(set) && controlled_by(p, uid_of(set))).collect();
         let mut slots: BTreeMap<i64, &Value> = BTreeMap::new();
         let mut condemned: Vec<(i64, &Value)> = Vec::new();
         for p in &owned {
