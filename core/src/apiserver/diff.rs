@@ -85,6 +85,8 @@ fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>)
                 path.push_str(k);
                 match b.get(k) {
                     None => out.push(format!("+{path}={}", short(av))),
+                    // An equal subtree lists nothing; comparing it is cheaper than walking it.
+                    Some(bv) if bv == av => {}
                     Some(bv) => walk(bv, av, path, out),
                 }
                 path.truncate(len);

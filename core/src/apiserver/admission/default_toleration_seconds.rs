@@ -38,8 +38,8 @@ pub(super) fn admit(_objects: &dyn Objects, req: &Request, obj: &mut Target, _rn
     }
     let mut all = existing.to_vec();
     all.extend(added);
-    if let Some(spec) = obj.edit_spec() {
-        spec["tolerations"] = Value::Array(all);
+    if let Some(mut spec) = obj.edit_spec_fields(&["tolerations"]) {
+        spec.set("tolerations", Value::Array(all));
     }
     Ok(Verdict::default())
 }

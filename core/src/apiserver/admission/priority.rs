@@ -21,6 +21,8 @@ use std::rc::Rc;
 /// `scheduling.SystemPriorityClasses()`: created by kube-apiserver at start-up.
 const SYSTEM_CLASSES: [(&str, i64); 2] = [("system-node-critical", 2_000_001_000), ("system-cluster-critical", 2_000_000_000)];
 const DEFAULT_POLICY: &str = "PreemptLowerPriority";
+/// The spec fields the plugin sets.
+const FIELDS: [&str; 3] = ["priorityClassName", "priority", "preemptionPolicy"];
 
 pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng: &mut Rng) -> Result<Verdict, Rejection> {
     if !(req.is("", "pods") && req.subresource.is_empty() && obj["spec"].is_object()) {
@@ -33,8 +35,8 @@ pub(super) fn admit(objects: &dyn Objects, req: &Request, obj: &mut Target, _rng
             if let Some(old) = req.old {
                 for field in ["priority", "preemptionPolicy"] {
                     if obj["spec"][field].is_null() && !old["spec"][field].is_null() {
-                        if let Some(spec) = obj.edit_spec() {
-                            spec[field] = old["spec"][field].clone();
+                        if let Some(mut spec) = obj.edit_spec_fields(&FIELDS) {
+                            spec.set(field, old["spec"][field].clone());
                         }
                     }
                 }
@@ -78,12 +80,12 @@ fn admit_create(objects: &dyn Objects, req: &Request, pod: &mut Target) -> Resul
         }
     }
     // `admit` checked that the pod has a spec object.
-    if let Some(spec) = pod.edit_spec() {
+    if let Some(mut spec) = pod.edit_spec_fields(&FIELDS) {
         if !name.is_empty() {
-            spec["priorityClassName"] = json!(name);
+            spec.set("priorityClassName", json!(name));
         }
-        spec["priority"] = json!(value);
-        spec["preemptionPolicy"] = json!(policy);
+        spec.set("priority", json!(value));
+        spec.set("preemptionPolicy", json!(policy));
     }
     Ok(Verdict::note(if name.is_empty() { "no default PriorityClass: priority 0".to_string() } else { format!("PriorityClass {name}") }))
 }

@@ -3,15 +3,16 @@
 //!
 //! kube-apiserver hands each plugin the object itself; the simulator also wants to show what
 //! each plugin changed, which needs the object as it was before the plugin's first edit. A copy
-//! costs what it holds, so a plugin asks for the narrowest one it needs: [`Target::edit_spec`]
-//! copies only `spec` and gives the plugin only `spec` to change (the pod plugins —
-//! ServiceAccount, Priority, DefaultTolerationSeconds — edit nothing else), [`Target::edit`]
-//! copies the whole object. A copy is made at the first edit only, and an earlier plugin's copy
+//! costs what it holds, so a plugin asks for the narrowest one it needs:
+//! [`Target::edit_spec_fields`] copies only the named fields of `spec` and lets the plugin set
+//! only those (Priority's three, DefaultTolerationSeconds' `tolerations`),
+//! [`Target::edit_spec`] copies only `spec` and gives the plugin only `spec` to change
+//! (ServiceAccount), [`Target::edit`] copies the whole object. A copy is made at the first edit only, and an earlier plugin's copy
 //! that is no longer needed is brought up to date ([`changes::sync`]) rather than made anew.
 
 use super::changes;
 use crate::apiserver::diff;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The object as it was before a plugin's first edit.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +21,30 @@ pub enum Before {
     Whole(Value),
     /// Only `spec` (`None`: the object had none); nothing else was changed.
     Spec(Option<Value>),
+    /// Only the named fields of `spec` (the object had a spec), as they were: a name without
+    /// an entry was absent. Nothing else was changed.
+    SpecFields(Vec<&'static str>, Map<String, Value>),
+}
+
+/// The named fields of an object's spec that it has, copied.
+fn spec_fields(obj: &Value, names: &[&'static str]) -> Map<String, Value> {
+    let spec = obj.get("spec").and_then(Value::as_object);
+    names.iter().filter_map(|n| spec.and_then(|s| s.get(*n)).map(|v| ((*n).to_string(), v.clone()))).collect()
+}
+
+/// Puts the named fields of a spec back as `fields` holds them (removing those it lacks).
+fn restore_fields(spec: &mut Value, names: &[&'static str], fields: &Map<String, Value>) {
+    let Some(spec) = spec.as_object_mut() else { return };
+    for n in names {
+        match fields.get(*n) {
+            Some(v) => {
+                spec.insert((*n).to_string(), v.clone());
+            }
+            None => {
+                spec.remove(*n);
+            }
+        }
+    }
 }
 
 impl Before {
@@ -30,6 +55,12 @@ impl Before {
         match self {
             Before::Whole(before) => changes::diff(before, now),
             Before::Spec(before) => changes::diff_at("spec", before.as_ref(), now.get("spec")),
+            // The walk of the specs would visit only the named fields, in key order, as the
+            // walk of these two small maps does.
+            Before::SpecFields(names, before) => {
+                let now = Value::Object(spec_fields(now, names));
+                changes::diff_at("spec", Some(&Value::Object(before.clone())), Some(&now))
+            }
         }
     }
 
@@ -39,6 +70,10 @@ impl Before {
         match self {
             Before::Whole(before) => diff::changes(before, now, max),
             Before::Spec(before) => diff::changes_at("spec", before.as_ref(), now.get("spec"), max),
+            Before::SpecFields(names, before) => {
+                let now = Value::Object(spec_fields(now, names));
+                diff::changes_at("spec", Some(&Value::Object(before.clone())), Some(&now), max)
+            }
         }
     }
 
@@ -47,6 +82,31 @@ impl Before {
         match self {
             Before::Whole(before) => *obj = before,
             Before::Spec(spec) => set_spec(obj, spec),
+            Before::SpecFields(names, fields) => {
+                if let Some(spec) = obj.get_mut("spec") {
+                    restore_fields(spec, &names, &fields);
+                }
+            }
+        }
+    }
+
+    /// This copy widened to the whole object, `now` being the object at the time (which differs
+    /// from the copy only where the copy says).
+    fn into_whole(self, now: &Value) -> Value {
+        match self {
+            Before::Whole(whole) => whole,
+            Before::Spec(spec) => {
+                let mut whole = now.clone();
+                set_spec(&mut whole, spec);
+                whole
+            }
+            Before::SpecFields(names, fields) => {
+                let mut whole = now.clone();
+                if let Some(spec) = whole.get_mut("spec") {
+                    restore_fields(spec, &names, &fields);
+                }
+                whole
+            }
         }
     }
 }
@@ -76,6 +136,33 @@ pub(super) fn combine(original: &mut Option<Before>, before: Option<Before>) -> 
         (Some(Before::Spec(spec)), Some(Before::Whole(mut whole))) => {
             set_spec(&mut whole, spec);
             *original = Some(Before::Whole(whole));
+            None
+        }
+        // Only the named fields had changed before the later copy was made.
+        (Some(Before::SpecFields(names, fields)), Some(Before::Whole(mut whole))) => {
+            if let Some(spec) = whole.get_mut("spec") {
+                restore_fields(spec, &names, &fields);
+            }
+            *original = Some(Before::Whole(whole));
+            None
+        }
+        (Some(Before::SpecFields(names, fields)), Some(Before::Spec(Some(mut spec)))) => {
+            restore_fields(&mut spec, &names, &fields);
+            *original = Some(Before::Spec(Some(spec)));
+            None
+        }
+        // Fields the later plugin copied that no earlier one changed were still as the phase
+        // received them.
+        (Some(Before::SpecFields(mut names, mut fields)), Some(Before::SpecFields(later, later_fields))) => {
+            for n in later {
+                if !names.contains(&n) {
+                    names.push(n);
+                    if let Some(v) = later_fields.get(n) {
+                        fields.insert(n.to_string(), v.clone());
+                    }
+                }
+            }
+            *original = Some(Before::SpecFields(names, fields));
             None
         }
         (Some(o), before) => {
@@ -112,13 +199,8 @@ impl<'a> Target<'a> {
     pub(crate) fn edited(&mut self) -> (&mut Value, &Value) {
         let Target { obj, before, spare } = self;
         let whole = match before.take() {
-            Some(Before::Whole(whole)) => whole,
-            // The plugin changed only spec so far: the rest is still as it was.
-            Some(Before::Spec(spec)) => {
-                let mut whole = obj.clone();
-                set_spec(&mut whole, spec);
-                whole
-            }
+            // The plugin changed only (part of) spec so far: the rest is still as it was.
+            Some(b) => b.into_whole(obj),
             None => match spare.take() {
                 Some(Before::Whole(mut copy)) => {
                     changes::sync(&mut copy, obj);
@@ -138,6 +220,14 @@ impl<'a> Target<'a> {
     /// The object's `spec`, to change (`None` when it has none); the plugin may change nothing
     /// else. The first edit keeps a copy of `spec` as it was.
     pub(crate) fn edit_spec(&mut self) -> Option<&mut Value> {
+        if let Some(Before::SpecFields(names, fields)) = &self.before {
+            // Widened: the spec now, with the fields changed so far as they were.
+            let mut spec = self.obj.get("spec").cloned();
+            if let Some(spec) = spec.as_mut() {
+                restore_fields(spec, names, fields);
+            }
+            self.before = Some(Before::Spec(spec));
+        }
         if self.before.is_none() {
             let now = self.obj.get("spec");
             let copy = match (self.spare.take(), now) {
@@ -157,6 +247,50 @@ impl<'a> Target<'a> {
             self.before = Some(Before::Spec(copy));
         }
         self.obj.get_mut("spec")
+    }
+}
+
+impl Target<'_> {
+    /// The fields `names` of the object's `spec`, to set (`None` when it has no spec object);
+    /// the plugin may change nothing else. The first edit copies only those fields (a wider copy
+    /// made earlier covers them).
+    pub(crate) fn edit_spec_fields(&mut self, names: &[&'static str]) -> Option<SpecFields<'_>> {
+        if !self.obj.get("spec").is_some_and(Value::is_object) {
+            return None;
+        }
+        match &mut self.before {
+            None => self.before = Some(Before::SpecFields(names.to_vec(), spec_fields(self.obj, names))),
+            Some(Before::SpecFields(have, fields)) => {
+                // Fields not named before are still as the plugin received them.
+                for n in names {
+                    if !have.contains(n) {
+                        have.push(*n);
+                        if let Some(v) = self.obj.get("spec").and_then(|s| s.get(*n)) {
+                            fields.insert((*n).to_string(), v.clone());
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        let spec = self.obj.get_mut("spec").and_then(Value::as_object_mut)?;
+        Some(SpecFields { spec, names: names.to_vec() })
+    }
+}
+
+/// Some fields of a spec, the only ones a plugin that asked for them may set.
+pub(crate) struct SpecFields<'a> {
+    spec: &'a mut Map<String, Value>,
+    names: Vec<&'static str>,
+}
+
+impl SpecFields<'_> {
+    /// Sets one of the fields (a name not asked for is ignored: it was not copied, so its
+    /// change could not be shown).
+    pub(crate) fn set(&mut self, name: &str, value: Value) {
+        if self.names.contains(&name) {
+            self.spec.insert(name.to_string(), value);
+        }
     }
 }
 
@@ -244,5 +378,94 @@ mod tests {
         assert_eq!(combine(&mut original, Some(Before::Spec(None))), Some(Before::Spec(None)));
         assert_eq!(combine(&mut original, None), None);
         assert_eq!(original, Some(Before::Whole(start)));
+    }
+
+    /// One plugin's edit in the sequences below.
+    fn apply(t: &mut Target, kind: usize, step: usize) {
+        let names: &[&'static str] = if step % 2 == 0 { &["a", "tolerations"] } else { &["b"] };
+        let set_fields = |t: &mut Target| {
+            if let Some(mut f) = t.edit_spec_fields(names) {
+                for n in names {
+                    f.set(n, json!(format!("{n}-{step}")));
+                }
+                f.set("not-asked-for", json!(true));
+            }
+        };
+        match kind {
+            0 => {}
+            1 => set_fields(t),
+            2 => {
+                if let Some(spec) = t.edit_spec() {
+                    spec["x"] = json!(step);
+                    spec.as_object_mut().map(|m| m.remove("a"));
+                }
+            }
+            3 => {
+                let obj = t.edit();
+                obj["metadata"]["labels"] = json!({"s": step});
+                obj["spec"]["b"] = json!(step);
+            }
+            4 => {
+                set_fields(t);
+                if let Some(spec) = t.edit_spec() {
+                    spec["y"] = json!(step);
+                }
+            }
+            5 => {
+                set_fields(t);
+                t.edit()["metadata"]["name"] = json!(format!("n{step}"));
+            }
+            _ => {
+                if let Some(spec) = t.edit_spec() {
+                    spec["z"] = json!(step);
+                }
+                set_fields(t);
+            }
+        }
+    }
+
+    /// Every sequence of three plugins' edits of every shape: each plugin's record and undo, and
+    /// the phase's, are what whole copies give.
+    #[test]
+    fn sequences_of_narrow_and_wide_copies_keep_the_start() {
+        let starts = [
+            json!({"metadata": {"name": "a"}, "spec": {"a": 1, "c": [1, 2], "tolerations": []}}),
+            json!({"metadata": {"name": "a", "labels": {"s": 0}}, "spec": {"b": "x"}}),
+            json!({"metadata": {"name": "a"}}),
+        ];
+        for start in &starts {
+            for seq in 0..7usize.pow(3) {
+                let kinds = [seq % 7, seq / 7 % 7, seq / 49];
+                let mut obj = start.clone();
+                let (mut original, mut spare) = (None, None);
+                for (step, kind) in kinds.into_iter().enumerate() {
+                    let was = obj.clone();
+                    let mut t = Target::new(&mut obj, spare.take());
+                    apply(&mut t, kind, step);
+                    let (before, left) = (t.before.take(), t.spare.take());
+                    spare = left;
+                    match &before {
+                        Some(b) => {
+                            assert_eq!(b.plugin_changes(&obj), changes::diff(&was, &obj), "{kinds:?} step {step} of {start}");
+                            let mut undone = obj.clone();
+                            b.clone().restore(&mut undone);
+                            assert_eq!(undone, was, "{kinds:?} step {step} of {start}");
+                        }
+                        None => assert_eq!(obj, was),
+                    }
+                    if let Some(left) = combine(&mut original, before) {
+                        spare = Some(left);
+                    }
+                }
+                match original {
+                    Some(o) => {
+                        assert_eq!(o.changes(&obj, 12), diff::changes(start, &obj, 12), "{kinds:?} of {start}");
+                        o.restore(&mut obj);
+                        assert_eq!(&obj, start, "{kinds:?}");
+                    }
+                    None => assert_eq!(&obj, start),
+                }
+            }
+        }
     }
 }
