@@ -583,6 +583,13 @@ fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
             m.remove("resourceVersion");
         }
     }
+    if new == old {
+        // Already being deleted, nothing shortened: the etcd3 store's GuaranteedUpdate writes
+        // nothing for an unchanged object (a kubelet's repeated final DELETE of a pod that keeps
+        // a finalizer must not move the store, or the cluster never settles).
+        run.stage(Stage::Storage, Verdict::Passed, format!("already being deleted: {key} unchanged"));
+        return Ok(obj);
+    }
     match storage::update(run.ctx.store, &key, &new, current.mod_revision, 0) {
         Ok(revision) => {
             run.ctx.trace.push(run.ctx.now, Actor::Etcd, Event::StoreWrite { request: run.id, key: key.clone(), revision, op: WriteOp::Update });

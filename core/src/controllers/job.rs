@@ -47,10 +47,18 @@ pub struct JobController {
     /// failed in a row. Without it a refused create (a missing ServiceAccount) was retried at
     /// once, its own FailedCreate event waking the controller again: a run that never idled.
     api_backoff: BTreeMap<String, (Time, u32)>,
+    /// Per pod uid: the same for an orphan pod whose tracking finalizer could not be removed
+    /// (the controller's rate-limited `orphanQueue`); retried as time passes, not at every step.
+    orphan_backoff: BTreeMap<String, (Time, u32)>,
     /// The pod informer's keys of the pods carrying the tracking finalizer, kept from its
     /// notifications (the controller's pod handlers), filled from the whole cache the first time:
     /// looking for orphans among every pod at every step was a fiftieth of a 10,000-pod run.
     finalized: Option<std::collections::BTreeSet<String>>,
+}
+
+/// The next try after `failures` refusals in a row: 1 s doubling up to 1 min.
+fn api_backoff_after(now: Time, failures: u32) -> Time {
+    now.after(Duration::from_ms(API_BACKOFF_MS.saturating_mul(1 << failures.saturating_sub(1).min(16)).min(API_BACKOFF_MAX_MS)))
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -163,7 +171,7 @@ pub fn finish_time(job: &Value) -> Option<Time> {
 
 impl JobController {
     pub fn next_timer(&self) -> Option<Time> {
-        self.timers.values().min().copied()
+        self.timers.values().chain(self.orphan_backoff.values().map(|(t, _)| t)).min().copied()
     }
 
     /// Brings `finalized` up to date with this step's pod notifications.
@@ -191,10 +199,18 @@ impl JobController {
         self.api_backoff.retain(|uid, _| live.contains(&uid.as_str()));
         // Pods that still carry the tracking finalizer but whose Job is gone are let go.
         self.track_finalized(caches);
-        for pod in self.finalized.iter().flatten().filter_map(|k| caches.pods.cache.get(k)) {
+        let orphans: Vec<&Value> = self.finalized.iter().flatten().filter_map(|k| caches.pods.cache.get(k)).collect();
+        self.orphan_backoff.retain(|uid, _| orphans.iter().any(|p| uid_of(p) == uid));
+        for pod in orphans {
             let owner = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == true).and_then(|r| r["uid"].as_str()).unwrap_or("");
-            if !live.contains(&owner) {
-                remove_finalizer(ctx, &user, pod_kind, pod);
+            if live.contains(&owner) || self.orphan_backoff.get(uid_of(pod)).is_some_and(|(t, _)| *t > ctx.now) {
+                continue;
+            }
+            if remove_finalizer(ctx, &user, pod_kind, pod) {
+                self.orphan_backoff.remove(uid_of(pod));
+            } else {
+                let failures = self.orphan_backoff.get(uid_of(pod)).map_or(0, |(_, n)| *n).saturating_add(1);
+                self.orphan_backoff.insert(uid_of(pod).to_string(), (api_backoff_after(ctx.now, failures), failures));
             }
         }
         for job in caches.jobs.values() {
@@ -383,8 +399,7 @@ impl JobController {
                             if refused {
                                 // syncJob returns the error and the key is added rate-limited.
                                 let failures = self.api_backoff.get(uid_of(job)).map_or(0, |(_, n)| *n).saturating_add(1);
-                                let delay = API_BACKOFF_MS.saturating_mul(1 << (failures - 1).min(16)).min(API_BACKOFF_MAX_MS);
-                                let until = ctx.now.after(Duration::from_ms(delay));
+                                let until = api_backoff_after(ctx.now, failures);
                                 self.api_backoff.insert(uid_of(job).to_string(), (until, failures));
                                 wake = Some(until);
                             } else {
@@ -464,12 +479,12 @@ fn delete_pod(ctx: &mut Context, user: &crate::apiserver::User, pod_kind: &'stat
 
 /// A PATCH of the pod's finalizers without ours (the job-controller role may patch pods, not
 /// update them).
-fn remove_finalizer(ctx: &mut Context, user: &crate::apiserver::User, pod_kind: &'static KindInfo, pod: &Value) {
+fn remove_finalizer(ctx: &mut Context, user: &crate::apiserver::User, pod_kind: &'static KindInfo, pod: &Value) -> bool {
     let rest: Vec<Value> = pod["metadata"]["finalizers"].as_array().into_iter().flatten().filter(|f| *f != TRACKING_FINALIZER).cloned().collect();
     let body = json!({"metadata": {"finalizers": if rest.is_empty() { Value::Null } else { json!(rest) }}});
     let mut req = Request::new(Verb::Patch(crate::apiserver::PatchType::Merge), pod_kind, ns_of(pod), name_of(pod)).with_body(body);
     req.user = user.clone();
-    handle(ctx, &req);
+    handle(ctx, &req).result.is_ok()
 }
 
 /// A pod from the template, as `podControl.CreatePodsWithGenerateName` sends it.
