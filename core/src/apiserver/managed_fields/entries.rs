@@ -79,7 +79,7 @@ pub fn decode(entries: &Value) -> Option<Managed> {
         let api_version = e["apiVersion"].as_str().unwrap_or("").to_string();
         let id = Manager::new(e["manager"].as_str().unwrap_or(""), operation, &api_version, e["subresource"].as_str().unwrap_or(""));
         let set = match e.get("fieldsV1") {
-            Some(f) => FieldSet::from_fields_v1(f)?,
+            Some(f) => super::fields_memo::decode(f)?,
             None => FieldSet::new(),
         };
         out.insert(id, Entry { set, api_version, time: e["time"].as_str().map(str::to_string) });
@@ -110,7 +110,7 @@ pub fn encode(managed: &Managed) -> Value {
             v.insert("operation".into(), Value::String(m.operation.name().into()));
             v.insert("apiVersion".into(), Value::String(e.api_version.clone()));
             v.insert("fieldsType".into(), Value::String("FieldsV1".into()));
-            v.insert("fieldsV1".into(), e.set.to_fields_v1());
+            v.insert("fieldsV1".into(), super::fields_memo::encode(&e.set));
             if let Some(t) = &e.time {
                 v.insert("time".into(), Value::String(t.clone()));
             }

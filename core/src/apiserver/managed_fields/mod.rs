@@ -6,7 +6,8 @@
 //! - [`set`]: field sets and their `FieldsV1` encoding (`f:`, `k:{...}`, `v:`, `.`).
 //! - [`schema`]: which lists are keyed by what, which objects are maps or atomic.
 //! - [`walk`]: field set of a configuration, comparison, merge, removal.
-//! - [`entries`]: the entries on the object and the manager identities.
+//! - [`entries`]: the entries on the object and the manager identities (`fields_memo.rs`
+//!   remembers the last few `fieldsV1` trees decoded and encoded).
 //! - [`manager`]: the manager name of a request (fieldManager or user agent).
 //! - [`conflicts`]: apply conflicts and their message.
 //! - [`apply`]: the apply patch itself.
@@ -19,6 +20,7 @@
 pub mod apply;
 pub mod conflicts;
 pub mod entries;
+mod fields_memo;
 pub mod manager;
 pub mod schema;
 pub mod set;

@@ -1,0 +1,87 @@
+//! A memo of the last few `fieldsV1` trees decoded into field sets and field sets encoded into
+//! `fieldsV1`. The objects of one workload share their field sets (every pod a ReplicaSet
+//! creates, every one of a benchmark's pods: the same fields, the same list keys), so an update
+//! decodes and encodes the same tree again and again; a copy of the earlier answer costs less
+//! than parsing every `f:`/`k:` key and spelling it again.
+//!
+//! It answers exactly as the work would: an entry is used only for an input equal to the one it
+//! was computed from, and decoding and encoding are pure functions of their input. Bounded: the
+//! most recently used [`ENTRIES_MAX`] of each.
+
+use super::set::FieldSet;
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// Trees remembered per direction.
+pub const ENTRIES_MAX: usize = 16;
+
+thread_local! {
+    static DECODED: RefCell<Vec<(Value, FieldSet)>> = const { RefCell::new(Vec::new()) };
+    static ENCODED: RefCell<Vec<(FieldSet, Value)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Looks `key` up in `memo`; a hit moves to the front and its answer is copied out.
+fn recall<K: PartialEq, V: Clone>(memo: &mut Vec<(K, V)>, key: &K) -> Option<V> {
+    let at = memo.iter().position(|(k, _)| k == key)?;
+    let hit = memo.remove(at);
+    let answer = hit.1.clone();
+    memo.insert(0, hit);
+    Some(answer)
+}
+
+fn remember<K, V>(memo: &mut Vec<(K, V)>, key: K, value: V) {
+    memo.insert(0, (key, value));
+    memo.truncate(ENTRIES_MAX);
+}
+
+/// [`FieldSet::from_fields_v1`], from the memo when the same tree was decoded lately.
+pub fn decode(v: &Value) -> Option<FieldSet> {
+    if let Some(set) = DECODED.with(|m| recall(&mut m.borrow_mut(), v)) {
+        return Some(set);
+    }
+    let set = FieldSet::from_fields_v1(v)?;
+    DECODED.with(|m| remember(&mut m.borrow_mut(), v.clone(), set.clone()));
+    Some(set)
+}
+
+/// [`FieldSet::to_fields_v1`], from the memo when the same set was encoded lately.
+pub fn encode(set: &FieldSet) -> Value {
+    if let Some(v) = ENCODED.with(|m| recall(&mut m.borrow_mut(), set)) {
+        return v;
+    }
+    let v = set.to_fields_v1();
+    ENCODED.with(|m| remember(&mut m.borrow_mut(), set.clone(), v.clone()));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Many distinct trees, each seen several times and in changing order: every answer is what
+    /// decoding or encoding again gives, and malformed trees stay refused.
+    #[test]
+    fn answers_equal_the_work() {
+        let trees: Vec<Value> = (0..40)
+            .map(|i| {
+                json!({"f:metadata": {"f:labels": {".": {}, format!("f:app{}", i % 7): {}}},
+                    "f:spec": {format!("f:n{}", i % 5): {}, "f:containers": {format!("k:{{\"name\":\"c{}\"}}", i % 3): {".": {}, "f:image": {}}}}})
+            })
+            .collect();
+        for round in 0..3 {
+            for (i, t) in trees.iter().enumerate().filter(|(i, _)| (i + round) % 2 == 0 || *i < 20) {
+                let want = FieldSet::from_fields_v1(t);
+                assert_eq!(decode(t), want, "tree {i}");
+                if let Some(set) = want {
+                    assert_eq!(encode(&set), set.to_fields_v1(), "tree {i}");
+                }
+            }
+        }
+        for bad in [json!({"x": {}}), json!({"f:a": 1}), json!([])] {
+            assert_eq!(decode(&bad), None);
+            assert_eq!(decode(&bad), None);
+        }
+        assert!(DECODED.with(|m| m.borrow().len()) <= ENTRIES_MAX);
+    }
+}
