@@ -183,7 +183,7 @@ impl Scores {
 /// `selectHost`: the best total, ties broken by reservoir sampling (each further tied node
 /// replaces the choice with probability 1/count), which draws from the RNG once per tie.
 /// Returns the node and how many shared the best total.
-pub fn select_host(totals: &[(String, i64)], rng: &mut Rng) -> Option<(String, usize)> {
+pub fn select_host<S: AsRef<str>>(totals: &[(S, i64)], rng: &mut Rng) -> Option<(String, usize)> {
     let best = totals.iter().map(|t| t.1).max()?;
     let mut chosen = None;
     let mut count = 0u64;
@@ -193,10 +193,10 @@ pub fn select_host(totals: &[(String, i64)], rng: &mut Rng) -> Option<(String, u
         }
         count += 1;
         if count == 1 || rng.below(count) == 0 {
-            chosen = Some(name.clone());
+            chosen = Some(name);
         }
     }
-    chosen.map(|c| (c, count as usize))
+    chosen.map(|c| (c.as_ref().to_string(), count as usize))
 }
 
 /// `FitError.Error()`: "0/N nodes are available:" then the sorted histogram of the filters'

@@ -111,7 +111,10 @@ pub fn pre_filter(pod: &PodInfo, nodes: &BTreeMap<String, NodeInfo>, ns: &Namesp
     let affinity = required(&pod.pod_affinity, pod, ns);
     let anti_affinity = required(&pod.pod_anti_affinity, pod, ns);
     let mut s = AffinityState { matches_own_terms: affinity.iter().all(|t| t.matches(pod)), ..Default::default() };
-    for node in nodes.values() {
+    // Without terms of its own, only placed pods' anti-affinity counts: kube-scheduler then
+    // walks only `HavePodsWithRequiredAntiAffinityList`.
+    let own_terms = !affinity.is_empty() || !anti_affinity.is_empty();
+    for node in nodes.values().filter(|n| own_terms || n.pods_with_affinity > 0) {
         for existing in &node.pods {
             if existing.pod_anti_affinity.is_object() {
                 for t in required(&existing.pod_anti_affinity, existing, ns) {
@@ -173,12 +176,14 @@ pub fn scores(pod: &PodInfo, all: &BTreeMap<String, NodeInfo>, feasible: &[&Node
     let pref_affinity = preferred(&pod.pod_affinity, pod, ns);
     let pref_anti = preferred(&pod.pod_anti_affinity, pod, ns);
     let has_constraints = !pref_affinity.is_empty() || !pref_anti.is_empty();
-    let existing_with_affinity = all.values().flat_map(|n| &n.pods).any(|p| p.pod_affinity.is_object() || p.pod_anti_affinity.is_object());
+    let existing_with_affinity = all.values().any(|n| n.pods_with_affinity > 0);
     if !has_constraints && !existing_with_affinity {
         return None;
     }
     let mut topology: Counts = BTreeMap::new();
-    for node in all.values() {
+    // Without preferred terms of its own, only placed pods with terms add to the counts
+    // (`HavePodsWithAffinityList`).
+    for node in all.values().filter(|n| has_constraints || n.pods_with_affinity > 0) {
         for existing in &node.pods {
             for t in pref_affinity.iter().filter(|t| t.matches(existing)) {
                 bump(&mut topology, node, &t.topology_key, t.weight);

@@ -334,15 +334,12 @@ impl Scheduler {
             feasible[0].name.clone()
         } else {
             let scored = cycle.score(view, &feasible);
-            let rows: BTreeMap<String, usize> = record.nodes.iter().enumerate().map(|(i, r)| (r.node.clone(), i)).collect();
-            let mut totals = Vec::with_capacity(feasible.len());
-            for (i, node) in feasible.iter().enumerate() {
-                let total = scored.total(i);
-                totals.push((node.name.clone(), total));
-                if let Some(row) = rows.get(&node.name).and_then(|r| record.nodes.get_mut(*r)) {
-                    row.scores = scored.results(i);
-                    row.total = Some(total);
-                }
+            let totals: Vec<(&str, i64)> = feasible.iter().enumerate().map(|(i, node)| (node.name.as_str(), scored.total(i))).collect();
+            // The detailed rows are the first nodes looked at, in the order `feasible` was
+            // filled, so the j-th feasible row is `feasible[j]`.
+            for (i, row) in record.nodes.iter_mut().filter(|r| r.feasible()).enumerate() {
+                row.scores = scored.results(i);
+                row.total = totals.get(i).map(|t| t.1);
             }
             match framework::select_host(&totals, ctx.rng) {
                 Some((node, ties)) => {

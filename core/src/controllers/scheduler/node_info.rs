@@ -197,6 +197,11 @@ impl PodInfo {
         }
     }
 
+    /// Whether the pod has pod affinity or anti-affinity terms.
+    pub fn has_affinity(&self) -> bool {
+        self.pod_affinity.is_object() || self.pod_anti_affinity.is_object()
+    }
+
     pub fn key(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
     }
@@ -233,6 +238,11 @@ pub struct NodeInfo {
     pub pod_count: i64,
     /// The pods bound or assumed here.
     pub pods: Vec<PodInfo>,
+    /// PodTopologySpread's counts of `pods` by selector, cleared when they change.
+    pub spread_counts: super::topology_spread::MatchCounts,
+    /// How many of `pods` have pod affinity or anti-affinity terms (kube-scheduler's
+    /// `NodeInfo.PodsWithAffinity`): InterPodAffinity skips the nodes without any.
+    pub pods_with_affinity: usize,
     /// `status.images`: every name of an image the node holds, with its size in bytes.
     pub images: BTreeMap<String, i64>,
     /// Moves with every pod added or removed, as kube-scheduler's `NodeInfo.Generation`: the
@@ -289,6 +299,8 @@ impl NodeInfo {
         }
         self.pod_count += 1;
         self.generation += 1;
+        self.spread_counts.clear();
+        self.pods_with_affinity += usize::from(p.has_affinity());
         self.pods.push(p);
     }
 
@@ -297,6 +309,8 @@ impl NodeInfo {
         let i = self.pods.iter().position(|p| p.uid == uid)?;
         let p = self.pods.remove(i);
         self.generation += 1;
+        self.spread_counts.clear();
+        self.pods_with_affinity -= usize::from(p.has_affinity());
         self.requested.milli_cpu -= p.requests.milli_cpu;
         self.requested.memory -= p.requests.memory;
         self.non_zero_requested.milli_cpu -= p.non_zero_requests.milli_cpu;
@@ -356,5 +370,18 @@ mod tests {
         assert_eq!((n.requested.milli_cpu, n.pod_count), (1000, 1));
         assert!(n.remove_pod("a").is_some());
         assert_eq!((n.requested.milli_cpu, n.non_zero_requested.memory, n.pod_count), (0, 0, 0));
+    }
+    #[test]
+    fn the_node_counts_its_pods_with_affinity_terms() {
+        let mut n = NodeInfo::from_node(&json!({"metadata": {"name": "n"}}));
+        let plain = json!({"metadata": {"uid": "a"}, "spec": {}});
+        let anti = json!({"metadata": {"uid": "b"}, "spec": {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []}}}});
+        n.add_pod(&plain);
+        n.add_pod(&anti);
+        assert_eq!(n.pods_with_affinity, 1);
+        assert!(n.remove_pod("b").is_some());
+        assert_eq!(n.pods_with_affinity, 0);
+        assert!(n.remove_pod("a").is_some());
+        assert_eq!(n.pods_with_affinity, 0);
     }
 }
