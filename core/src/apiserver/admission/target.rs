@@ -382,7 +382,7 @@ mod tests {
 
     /// One plugin's edit in the sequences below.
     fn apply(t: &mut Target, kind: usize, step: usize) {
-        let names: &[&'static str] = if step % 2 == 0 { &["a", "tolerations"] } else { &["b"] };
+        let names: &[&'static str] = if step.is_multiple_of(2) { &["a", "tolerations"] } else { &["b"] };
         let set_fields = |t: &mut Target| {
             if let Some(mut f) = t.edit_spec_fields(names) {
                 for n in names {
@@ -397,7 +397,9 @@ mod tests {
             2 => {
                 if let Some(spec) = t.edit_spec() {
                     spec["x"] = json!(step);
-                    spec.as_object_mut().map(|m| m.remove("a"));
+                    if let Some(m) = spec.as_object_mut() {
+                        m.remove("a");
+                    }
                 }
             }
             3 => {
