@@ -13,43 +13,8 @@
 
 use serde_json::{json, Value};
 
-/// Positions the input holds a `null` at, inside a map or list (a field's own `null` decodes),
-/// in serde's path notation (`spec.hard.limits.cpu`, `spec.containers[0].args[0]`).
-fn null_positions(value: &Value, path: &mut String, out: &mut Vec<String>) {
-    match value {
-        Value::Object(m) => {
-            for (k, v) in m {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                if v.is_null() {
-                    out.push(path.clone());
-                } else {
-                    null_positions(v, path, out);
-                }
-                path.truncate(len);
-            }
-        }
-        Value::Array(a) => {
-            for (i, v) in a.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                if v.is_null() {
-                    out.push(path.clone());
-                } else {
-                    null_positions(v, path, out);
-                }
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The value at a position given in the notation of [`null_positions`], found by walking the
-/// tree again (a map key may itself hold a `.`, so the path is matched, never split).
+/// The value at a position given in serde's path notation (`spec.hard.limits.cpu`,
+/// `spec.containers[0].args[0]`), found by walking the tree (a map key may itself hold a `.`, so the path is matched, never split).
 pub(super) fn at_path<'a>(value: &'a mut Value, want: &str, path: &mut String) -> Option<&'a mut Value> {
     if *path == want {
         return Some(value);
@@ -119,19 +84,42 @@ pub(super) fn zero_for(at: &Value, message: &str) -> Option<Value> {
 
 /// The string-typed nulls: serde_yaml reads `null` as the string `"null"` where a string is
 /// expected (a list item `- ` of `args`, a label `team: null`), Go's decoder leaves `""`. Both
-/// the input (for the checks that compare it with the typed object) and the object are mended.
+/// the input (for the checks that compare it with the typed object) and the object are mended,
+/// in one walk of the two trees side by side.
 pub(super) fn strings(input: &mut std::borrow::Cow<'_, Value>, object: &mut Value) {
-    let mut positions = Vec::new();
-    null_positions(input, &mut String::new(), &mut positions);
-    for path in positions {
-        let Some(slot) = at_path(object, &path, &mut String::new()) else { continue };
-        if slot.as_str() != Some("null") {
-            continue;
+    if needs_mending(input, object) {
+        mend(input.to_mut(), object);
+    }
+}
+
+fn needs_mending(input: &Value, object: &Value) -> bool {
+    match (input, object) {
+        (Value::Null, Value::String(s)) => s == "null",
+        (Value::Object(i), Value::Object(o)) => i.iter().any(|(k, v)| o.get(k).is_some_and(|t| needs_mending(v, t))),
+        (Value::Array(i), Value::Array(o)) => i.iter().zip(o).any(|(v, t)| needs_mending(v, t)),
+        _ => false,
+    }
+}
+
+fn mend(input: &mut Value, object: &mut Value) {
+    match (input, object) {
+        (i @ Value::Null, o @ Value::String(_)) if o.as_str() == Some("null") => {
+            *i = json!("");
+            *o = json!("");
         }
-        *slot = json!("");
-        if let Some(written) = at_path(input.to_mut(), &path, &mut String::new()) {
-            *written = json!("");
+        (Value::Object(i), Value::Object(o)) => {
+            for (k, v) in i.iter_mut() {
+                if let Some(t) = o.get_mut(k) {
+                    mend(v, t);
+                }
+            }
         }
+        (Value::Array(i), Value::Array(o)) => {
+            for (v, t) in i.iter_mut().zip(o.iter_mut()) {
+                mend(v, t);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -140,16 +128,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_name_map_values_and_list_items_with_dotted_keys() {
-        let v = json!({"spec": {"hard": {"limits.cpu": null}, "args": ["a", null], "x": {"y": 1}}});
-        let mut out = Vec::new();
-        null_positions(&v, &mut String::new(), &mut out);
-        assert_eq!(out, ["spec.args[1]", "spec.hard.limits.cpu"]);
-        let mut v = v;
+    fn paths_find_map_values_and_list_items_with_dotted_keys() {
+        let mut v = json!({"spec": {"hard": {"limits.cpu": null}, "args": ["a", null], "x": {"y": 1}}});
         *at_path(&mut v, "spec.hard.limits.cpu", &mut String::new()).unwrap() = json!("0");
         *at_path(&mut v, "spec.args[1]", &mut String::new()).unwrap() = json!("");
         assert_eq!(v, json!({"spec": {"hard": {"limits.cpu": "0"}, "args": ["a", ""], "x": {"y": 1}}}));
         assert!(at_path(&mut v, "spec.nope", &mut String::new()).is_none());
+    }
+
+    #[test]
+    fn string_nulls_are_mended_in_input_and_object() {
+        let mut input = std::borrow::Cow::Owned(json!({"a": [null, "x"], "b": {"c": null}}));
+        let mut object = json!({"a": ["null", "x"], "b": {"c": "null"}});
+        strings(&mut input, &mut object);
+        assert_eq!(object, json!({"a": ["", "x"], "b": {"c": ""}}));
+        assert_eq!(*input, object);
     }
 
     #[test]
