@@ -220,7 +220,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
             if props.nodes.is_empty() {
                 <p class="empty">{ "No nodes have registered yet." }</p>
             }
-            <div class="nodes">{ for nodes }</div>
+            <div class="nodes" style={super::CONTAINED}>{ for nodes }</div>
             if let Some(t) = (*tip).clone() { <MapTooltip tip={t} {lang} /> }
         </section>
     }

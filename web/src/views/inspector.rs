@@ -283,7 +283,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 { tab(Tab::Object, T::TabObject, "tab-object") }
                 <span class="revision" id="revision">{ format!("{} {}", tr(lang, T::Revision), props.revision) }</span>
             </div>
-            <div class="tab-body">{ body }</div>
+            <div class="tab-body" style={super::CONTAINED}>{ body }</div>
         </section>
     }
 }

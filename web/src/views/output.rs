@@ -111,7 +111,7 @@ pub fn CommandOutput(props: &CommandOutputProps) -> Html {
     });
     html! {
         <section class="panel terminal" id="output">
-            <div class="transcript" ref={scroll}>{ for hint }{ for entries }</div>
+            <div class="transcript" style={super::CONTAINED} ref={scroll}>{ for hint }{ for entries }</div>
             if !suggestions.is_empty() {
                 <div class="suggestions" id="suggestions">{ suggestions.join("  ") }</div>
             }

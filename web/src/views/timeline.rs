@@ -59,7 +59,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 if let Some(ol) = list.cast::<web_sys::HtmlElement>() {
                     if let Ok(Some(current)) = ol.query_selector(".current") {
                         if let Ok(current) = current.dyn_into::<web_sys::HtmlElement>() {
-                            ol.set_scroll_top(current.offset_top() - ol.offset_top() - ol.client_height() / 2);
+                            // A row's offsets are from the list itself when the list is contained
+                            // (views::CONTAINED makes it the rows' offset parent), else from the page.
+                            let own = current.offset_parent().is_some_and(|p| wasm_bindgen::JsValue::from(p) == wasm_bindgen::JsValue::from(ol.clone()));
+                            let base = if own { 0 } else { ol.offset_top() };
+                            ol.set_scroll_top(current.offset_top() - base - ol.client_height() / 2);
                         }
                     }
                 }
@@ -120,7 +124,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="cursor" id="cursor">{ format!("{} #{at} / #{}", tr(lang, T::AsOfRecord), props.last) }</span>
             </div>
             <input id="scrubber" type="range" min={props.first.to_string()} max={props.last.to_string()} value={at.to_string()} {oninput} aria-label="timeline scrubber" />
-            <ol class="steps" ref={list}>{ for rows }</ol>
+            <ol class="steps" style={super::CONTAINED} ref={list}>{ for rows }</ol>
         </section>
     }
 }
