@@ -290,7 +290,7 @@ mod tests {
     use super::*;
 
     fn attempt() -> SchedulingAttempt {
-        let score = |p: &'static str, raw, normalized, weight| ScoreResult { plugin: p.into(), ran: true, raw, normalized, weighted: normalized * weight };
+        let score = |p: &'static str, raw, normalized, weight| ScoreResult { plugin: p, ran: true, raw, normalized, weighted: normalized * weight };
         SchedulingAttempt {
             pod: "default/web".into(),
             pod_uid: "u".into(),
@@ -298,8 +298,8 @@ mod tests {
             attempt: 1,
             nodes_total: 2,
             nodes_to_find: 2,
-            filter_plugins: vec!["TaintToleration".into(), "NodeResourcesFit".into()],
-            score_plugins: vec![ScorePlugin { name: "TaintToleration".into(), weight: 3 }],
+            filter_plugins: vec!["TaintToleration", "NodeResourcesFit"],
+            score_plugins: vec![ScorePlugin { name: "TaintToleration", weight: 3 }],
             pre_filter_rejection: None,
             nodes: vec![
                 NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),

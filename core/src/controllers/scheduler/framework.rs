@@ -31,7 +31,7 @@ pub const SCORE_PLUGINS: [(&str, i64); 7] = [
 ];
 
 pub fn score_columns() -> Vec<ScorePlugin> {
-    SCORE_PLUGINS.iter().map(|(n, w)| ScorePlugin { name: *n, weight: *w }).collect()
+    SCORE_PLUGINS.iter().map(|(n, w)| ScorePlugin { name: n, weight: *w }).collect()
 }
 
 /// One pod's cycle state (`framework.CycleState`).
@@ -170,7 +170,7 @@ impl Scores {
             .iter()
             .zip(&self.columns)
             .map(|((plugin, weight), (ran, raw, norm))| ScoreResult {
-                plugin: *plugin,
+                plugin,
                 ran: *ran,
                 raw: raw.get(i).copied().unwrap_or(0),
                 normalized: norm.get(i).copied().unwrap_or(0),
