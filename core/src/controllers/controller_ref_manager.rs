@@ -64,9 +64,26 @@ impl<'a> ControllerRefManager<'a> {
         let mut out = Claimed::default();
         let owner_uid = uid_of(self.owner);
         let owner_deleting = !self.owner["metadata"]["deletionTimestamp"].is_null();
+        let mut last_match: Option<(&Value, bool)> = None;
         for obj in candidates {
-            let matches = self.selector.matches_object(obj);
-            match controller_of(obj) {
+            let controller = controller_of(obj);
+            // Another owner's: never looked at further (its labels are not even read).
+            if controller.is_some_and(|r| r["uid"].as_str() != Some(owner_uid)) {
+                continue;
+            }
+            // A controller's pods mostly carry its template's labels, one map for all of them:
+            // the selector's answer for the last map is reused rather than recomputed (which
+            // copies the labels into an ordered map first).
+            let labels = &obj["metadata"]["labels"];
+            let matches = match last_match {
+                Some((last, answer)) if last == labels => answer,
+                _ => {
+                    let answer = self.selector.matches_object(obj);
+                    last_match = Some((labels, answer));
+                    answer
+                }
+            };
+            match controller {
                 Some(r) if r["uid"].as_str() != Some(owner_uid) => {}
                 Some(_) if matches => out.owned.push(obj),
                 // Ours but no longer selected: release it, unless we are going away anyway.

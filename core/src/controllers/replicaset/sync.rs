@@ -66,7 +66,8 @@ pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Cac
     };
     let mut sync = Sync { flavour, owner, owner_kind: informer.kind, pod_kind, user: client::controller(flavour.name), events };
     // Every active pod of the namespace, so that owned pods whose labels changed are released.
-    let candidates = caches.pods.values().filter(|p| ns_of(p) == ns && is_active(p));
+    // The namespace's range of the cache, in the same (key) order as a scan of every pod.
+    let candidates = caches.pods.in_namespace(ns).filter(|p| ns_of(p) == ns && is_active(p));
     let user = sync.user.clone();
     let claimed = ControllerRefManager::new(owner, informer.kind, &selector, &user).claim(ctx, pod_kind, candidates);
     if let Some(error) = claimed.error {
@@ -103,25 +104,31 @@ struct Counts {
 }
 
 impl Counts {
+    /// One pass over the pods (a sync at 100,000 replicas reads each once, not three times).
     fn of(owner: &Value, active: &[&Value], now: Time) -> Counts {
-        let labels = &owner["spec"]["template"]["metadata"]["labels"];
-        let fully_labeled = active
-            .iter()
-            .filter(|p| labels.as_object().into_iter().flatten().all(|(k, v)| p["metadata"]["labels"][k] == *v))
-            .count();
-        let ready = active.iter().filter(|p| condition_true(p, "Ready")).count();
+        let labels = owner["spec"]["template"]["metadata"]["labels"].as_object();
         let min_ready_s = min_ready_seconds(owner);
-        let available = active.iter().filter(|p| is_available(p, min_ready_s, now)).count();
-        Counts { fully_labeled, ready, available }
+        let mut counts = Counts { fully_labeled: 0, ready: 0, available: 0 };
+        for p in active {
+            let pod_labels = &p["metadata"]["labels"];
+            counts.fully_labeled += usize::from(labels.into_iter().flatten().all(|(k, v)| pod_labels[k] == *v));
+            let ready = ready_condition(p);
+            counts.ready += usize::from(ready.is_some());
+            counts.available += usize::from(ready.is_some_and(|c| ready_long_enough(c, min_ready_s, now)));
+        }
+        counts
     }
 }
 
-/// `podutil.IsPodAvailable`: Ready, and for at least `minReadySeconds` by its condition's
-/// `lastTransitionTime`.
-fn is_available(pod: &Value, min_ready_s: u64, now: Time) -> bool {
-    let Some(ready) = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True") else {
-        return false;
-    };
+/// The pod's first `Ready` condition that is `True`, if any (what `condition_true(pod, "Ready")`
+/// asks).
+fn ready_condition(pod: &Value) -> Option<&Value> {
+    pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+/// `podutil.IsPodAvailable` of a Ready pod: ready for at least `minReadySeconds` by its
+/// condition's `lastTransitionTime`.
+fn ready_long_enough(ready: &Value, min_ready_s: u64, now: Time) -> bool {
     if min_ready_s == 0 {
         return true;
     }
@@ -157,10 +164,12 @@ const MAX_UNSCHEDULED_PODS: usize = BURST_REPLICAS;
 /// scheduler has found some of them unschedulable, the bound is an error (`Some(Some(message))`)
 /// that the ReplicaFailure condition and a Warning event say, as a refused create would.
 fn unscheduled_bound(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<Option<String>> {
-    let unscheduled: Vec<&&Value> = active.iter().filter(|p| client::str_of(p, &["spec", "nodeName"]).is_empty()).collect();
-    if unscheduled.len() < MAX_UNSCHEDULED_PODS {
+    let is_unscheduled = |p: &&&Value| client::str_of(p, &["spec", "nodeName"]).is_empty();
+    // Counted first: at 100,000 replicas most syncs stop here, and need no list.
+    if active.iter().filter(is_unscheduled).count() < MAX_UNSCHEDULED_PODS {
         return None;
     }
+    let unscheduled: Vec<&&Value> = active.iter().filter(is_unscheduled).collect();
     let unschedulable = |p: &&&Value| p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "PodScheduled" && c["reason"] == "Unschedulable");
     if !unscheduled.iter().any(unschedulable) {
         return Some(None);
