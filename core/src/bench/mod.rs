@@ -48,10 +48,16 @@ pub fn pod_counts(store: &Store, namespace: &str) -> PodCounts {
     counts
 }
 
+/// etcd's default `--quota-backend-bytes` (2 GiB).
+pub const ETCD_DEFAULT_QUOTA_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+
 /// The config every cluster workload starts from: `workers` nodes of the given capacity, and
 /// the kernel's bounds (queue, trace, steps per run) raised so a large run is not cut short.
 pub fn cluster_config(seed: u64, workers: usize, cpu: &str, memory: &str) -> crate::Config {
-    let mut config = crate::Config { seed, max_steps_per_run: 50_000_000, ..crate::Config::default() };
+    // etcd's own default quota (2 GiB), not the playground's 256 MiB: 100,000 pods and their
+    // history and events need about 1.3 GB of backend, which the smaller quota stopped at
+    // 21,000 pods ("mvcc: database space exceeded"), as a real etcd would at that size.
+    let mut config = crate::Config { seed, max_steps_per_run: 50_000_000, etcd_quota_bytes: ETCD_DEFAULT_QUOTA_BYTES, ..crate::Config::default() };
     config.nodes.workers = workers;
     config.nodes.cpu = cpu.into();
     config.nodes.memory = memory.into();

@@ -48,6 +48,9 @@ pub struct Config {
     /// A `kubectl get -w` stays open once the cluster goes idle, printing later changes until
     /// [`Cluster::interrupt`] (the page's Ctrl+C); off for scripts, which have no Ctrl+C.
     pub open_watches: bool,
+    /// etcd's `--quota-backend-bytes`: the playground's 256 MiB, which a learner can reach; the
+    /// benchmarks of large clusters set etcd's own default, 2 GiB.
+    pub etcd_quota_bytes: i64,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             limits: Limits::default(),
             nodes: crate::controllers::NodesConfig::default(),
             open_watches: false,
+            etcd_quota_bytes: crate::store::DEFAULT_QUOTA_BYTES,
         }
     }
 }
@@ -141,7 +145,7 @@ impl Cluster {
             rng: Rng::new(config.seed),
             queue: EventQueue::with_capacity(config.max_queued_events),
             trace: Trace::with_capacity(config.max_trace_records),
-            store: Store::new(),
+            store: Store::with_config(crate::store::StoreConfig { quota_bytes: config.etcd_quota_bytes, ..Default::default() }),
             running: BTreeMap::new(),
             outputs: BTreeMap::new(),
             next_command: 1,
@@ -174,7 +178,7 @@ impl Cluster {
             rng: Rng::new(config.seed),
             queue: EventQueue::with_capacity(config.max_queued_events),
             trace: Trace::with_capacity(config.max_trace_records),
-            store: Store::new(),
+            store: Store::with_config(crate::store::StoreConfig { quota_bytes: config.etcd_quota_bytes, ..Default::default() }),
             running: BTreeMap::new(),
             outputs: BTreeMap::new(),
             next_command: 1,
