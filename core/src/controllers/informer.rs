@@ -371,6 +371,41 @@ impl Informer {
     }
 }
 
+/// The cache keys of one informer's objects a predicate holds for, kept from each step's
+/// notifications (as a controller's filtered event handlers keep their own set) instead of found
+/// by scanning the cache: filled from the whole cache on the first update, then changed only for
+/// the keys notified, since a cached object changes only with a notification. In key order.
+#[derive(Debug, Default)]
+pub struct KeysWhere {
+    keys: Option<BTreeSet<String>>,
+}
+
+impl KeysWhere {
+    /// Brings the set up to date with `informer`'s notifications of this step. Call it at every
+    /// step, always with the same predicate.
+    pub fn update(&mut self, informer: &Informer, holds: impl Fn(&Value) -> bool) {
+        let Some(keys) = self.keys.as_mut() else {
+            self.keys = Some(informer.cache.iter().filter(|(_, o)| holds(o)).map(|(k, _)| k.clone()).collect());
+            return;
+        };
+        for n in informer.notifications() {
+            let key = n.key();
+            if informer.cache.get(key).is_some_and(&holds) {
+                if !keys.contains(key) {
+                    keys.insert(key.to_string());
+                }
+            } else {
+                keys.remove(key);
+            }
+        }
+    }
+
+    /// The objects in the set, from `informer`'s cache, in key order.
+    pub fn objects<'c>(&self, informer: &'c Informer) -> Vec<&'c Value> {
+        self.keys.iter().flatten().filter_map(|k| informer.cache.get(k)).collect()
+    }
+}
+
 /// The informer factories' transform: kube-controller-manager's shared informers
 /// (`CreateControllerContext`: "Informer transform to trim ManagedFields for memory efficiency")
 /// and kube-scheduler's pod informer (`newPodInformer`) drop `metadata.managedFields` before an
@@ -487,5 +522,31 @@ mod tests {
         informer.remove(&kind.etcd_key("default-2", "b"));
         informer.remove(&kind.etcd_key("kube-system", "d"));
         assert_eq!(informer.node_names().collect::<Vec<_>>(), ["n2"]);
+    }
+    #[test]
+    fn a_key_set_kept_from_notifications_agrees_with_a_scan() {
+        let Some(kind) = crate::api::lookup("v1", "Pod") else { panic!("Pod is served") };
+        let mut informer = Informer::new(kind);
+        let unbound = |p: &Value| p["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
+        let pod = |name: &str, node: &str| json!({"metadata": {"name": name, "namespace": "default"}, "spec": {"nodeName": node}});
+        let mut set = KeysWhere::default();
+        informer.insert(kind.etcd_key("default", "a"), pod("a", ""));
+        informer.insert(kind.etcd_key("default", "b"), pod("b", "n1"));
+        set.update(&informer, unbound);
+        let names = |set: &KeysWhere, informer: &Informer| set.objects(informer).iter().map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&set, &informer), ["a"]);
+        // The next steps see only their notifications.
+        informer.insert(kind.etcd_key("default", "c"), pod("c", ""));
+        informer.insert(kind.etcd_key("default", "a"), pod("a", "n2"));
+        informer.notifications = vec![
+            Notification::Added { key: kind.etcd_key("default", "c") },
+            Notification::Updated { key: kind.etcd_key("default", "a"), old: pod("a", "") },
+        ];
+        set.update(&informer, unbound);
+        assert_eq!(names(&set, &informer), ["c"]);
+        let old = informer.remove(&kind.etcd_key("default", "c")).unwrap_or(Value::Null);
+        informer.notifications = vec![Notification::Deleted { key: kind.etcd_key("default", "c"), old }];
+        set.update(&informer, unbound);
+        assert!(names(&set, &informer).is_empty());
     }
 }

@@ -19,6 +19,7 @@
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::replicaset::{condition_true, controlled_by, is_terminating};
+use super::informer::KeysWhere;
 use super::Caches;
 use crate::api::KindInfo;
 use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
@@ -50,10 +51,10 @@ pub struct JobController {
     /// Per pod uid: the same for an orphan pod whose tracking finalizer could not be removed
     /// (the controller's rate-limited `orphanQueue`); retried as time passes, not at every step.
     orphan_backoff: BTreeMap<String, (Time, u32)>,
-    /// The pod informer's keys of the pods carrying the tracking finalizer, kept from its
-    /// notifications (the controller's pod handlers), filled from the whole cache the first time:
-    /// looking for orphans among every pod at every step was a fiftieth of a 10,000-pod run.
-    finalized: Option<std::collections::BTreeSet<String>>,
+    /// The pods carrying the tracking finalizer, kept from the pod informer's notifications (the
+    /// controller's pod handlers): looking for orphans among every pod at every step was a
+    /// fiftieth of a 10,000-pod run.
+    finalized: KeysWhere,
 }
 
 /// The next try after `failures` refusals in a row: 1 s doubling up to 1 min.
@@ -174,23 +175,6 @@ impl JobController {
         self.timers.values().chain(self.orphan_backoff.values().map(|(t, _)| t)).min().copied()
     }
 
-    /// Brings `finalized` up to date with this step's pod notifications.
-    fn track_finalized(&mut self, caches: &Caches) {
-        let Some(finalized) = self.finalized.as_mut() else {
-            self.finalized = Some(caches.pods.cache.iter().filter(|(_, p)| has_finalizer(p)).map(|(k, _)| k.clone()).collect());
-            return;
-        };
-        for n in caches.pods.notifications() {
-            if caches.pods.cache.get(n.key()).is_some_and(has_finalizer) {
-                if !finalized.contains(n.key()) {
-                    finalized.insert(n.key().to_string());
-                }
-            } else {
-                finalized.remove(n.key());
-            }
-        }
-    }
-
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let (Some(job_kind), Some(pod_kind)) = (client::kind("batch/v1", "Job"), client::kind("v1", "Pod")) else { return };
         let user = client::controller(NAME);
@@ -198,8 +182,8 @@ impl JobController {
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.api_backoff.retain(|uid, _| live.contains(&uid.as_str()));
         // Pods that still carry the tracking finalizer but whose Job is gone are let go.
-        self.track_finalized(caches);
-        let orphans: Vec<&Value> = self.finalized.iter().flatten().filter_map(|k| caches.pods.cache.get(k)).collect();
+        self.finalized.update(&caches.pods, has_finalizer);
+        let orphans: Vec<&Value> = self.finalized.objects(&caches.pods);
         self.orphan_backoff.retain(|uid, _| orphans.iter().any(|p| uid_of(p) == uid));
         for pod in orphans {
             let owner = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == true).and_then(|r| r["uid"].as_str()).unwrap_or("");

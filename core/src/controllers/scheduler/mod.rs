@@ -27,7 +27,7 @@ mod topology_spread;
 mod volume_binding;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
-use super::informer::Informer;
+use super::informer::{Informer, KeysWhere};
 use super::replicaset::is_terminating;
 use super::Caches;
 use crate::apiserver::{handle, rfc3339, Context, PatchType, Request, Verb};
@@ -56,13 +56,10 @@ pub struct Scheduler {
     node_cache: cache::NodeCache,
     /// PodDisruptionBudgets, which only preemption reads.
     pdbs: Option<Informer>,
-    /// The pod informer's keys of the pods [`pending`] holds for (unassigned, not terminating,
-    /// ours, ungated), kept from its notifications as kube-scheduler's unassigned-pod event
-    /// handlers keep its queue: scanning every cached pod at every step was a tenth of a
-    /// 10,000-pod run. In key order, the order the informer's cache lists them.
-    pending: BTreeSet<String>,
-    /// Whether `pending` was filled from the whole cache once; the notifications keep it after.
-    pending_built: bool,
+    /// The pods [`pending`] holds for (unassigned, not terminating, ours, ungated), kept from the
+    /// pod informer's notifications as kube-scheduler's unassigned-pod event handlers keep its
+    /// queue: scanning every cached pod at every step was a tenth of a 10,000-pod run.
+    pending: KeysWhere,
     /// When the scheduler last ran, for its timers.
     last_step: Time,
     /// `nextStartNodeIndex`: where the next cycle's filters start in the node list, so that in
@@ -126,7 +123,7 @@ impl Scheduler {
         if let Some(i) = self.pdbs.as_mut() {
             i.sync(ctx);
         }
-        self.track_pending(caches);
+        self.pending.update(&caches.pods, pending);
         // Cluster events move the pods whose rejecting plugins care.
         let (cluster_events, updated) = self.seen.detect(caches);
         for e in cluster_events {
@@ -154,33 +151,14 @@ impl Scheduler {
         }
     }
 
-    /// Brings `pending` up to date with this step's pod notifications (a pod is pending or not
-    /// by its cached object alone, which changes only with a notification).
-    fn track_pending(&mut self, caches: &Caches) {
-        if !self.pending_built {
-            self.pending = caches.pods.cache.iter().filter(|(_, p)| pending(p)).map(|(k, _)| k.clone()).collect();
-            self.pending_built = true;
-            return;
-        }
-        for n in caches.pods.notifications() {
-            let key = n.key();
-            if caches.pods.cache.get(key).is_some_and(pending) {
-                if !self.pending.contains(key) {
-                    self.pending.insert(key.to_string());
-                }
-            } else {
-                self.pending.remove(key);
-            }
-        }
-    }
-
     /// Brings the queue in line with the informer, then runs a cycle for each pod ready to be
     /// tried, up to the per-step bound.
     fn schedule_ready(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, snapshot: &mut Option<BTreeMap<String, NodeInfo>>) {
         let now = ctx.now;
 
         // The queue follows the informer: new pending pods in, bound or deleted ones out.
-        let by_uid: BTreeMap<&str, &Value> = self.pending.iter().filter_map(|k| caches.pods.cache.get(k)).map(|p| (uid_of(p), p)).collect();
+        let pending_pods = self.pending.objects(&caches.pods);
+        let by_uid: BTreeMap<&str, &Value> = pending_pods.iter().map(|p| (uid_of(p), *p)).collect();
         for uid in self.queue.uids() {
             if !by_uid.contains_key(uid.as_str()) {
                 self.queue.delete(&uid);
@@ -199,7 +177,7 @@ impl Scheduler {
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
         // The informer's view is fixed for the step, so its nominated pods are found once.
-        let nominated = nominated_pods(&self.pending, caches);
+        let nominated = nominated_pods(&pending_pods);
         for _ in 0..MAX_PODS_PER_STEP {
             let Some(qp) = self.queue.pop() else { break };
             let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
@@ -427,8 +405,8 @@ impl Scheduler {
 }
 
 /// The pending pods nominated to a node by preemption, with that node, in the informer's order.
-fn nominated_pods<'c>(pending: &BTreeSet<String>, caches: &'c Caches) -> Vec<(&'c str, &'c Value)> {
-    pending.iter().filter_map(|k| caches.pods.cache.get(k)).filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, p))).collect()
+fn nominated_pods<'c>(pending: &[&'c Value]) -> Vec<(&'c str, &'c Value)> {
+    pending.iter().filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, *p))).collect()
 }
 
 /// The snapshot with the pods nominated to a node (by preemption) added there, when they have
