@@ -440,7 +440,9 @@ fn write_update(run: &mut Run, req: &Request, key: &str, current: &storage::Stor
         run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would update {key}"));
         return Ok(new);
     }
-    let finalizers_empty = new["metadata"]["finalizers"].as_array().is_none_or(Vec::is_empty);
+    // A namespace also waits for its own `spec.finalizers` (`ShouldDeleteNamespaceDuringUpdate`).
+    let spec_finalizers_empty = !subresources::namespace::is_namespace(req) || new["spec"]["finalizers"].as_array().is_none_or(Vec::is_empty);
+    let finalizers_empty = new["metadata"]["finalizers"].as_array().is_none_or(Vec::is_empty) && spec_finalizers_empty;
     if !new["metadata"]["deletionTimestamp"].is_null() && finalizers_empty {
         return remove(run, req, key, current.mod_revision, new);
     }

@@ -91,7 +91,12 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
             apply_scheduling_gated_condition(obj);
         }
         ("", "Namespace") => {
-            obj["spec"]["finalizers"] = json!(["kubernetes"]);
+            // The `kubernetes` finalizer is required on create, after any the client set.
+            let mut finalizers: Vec<Value> = obj["spec"]["finalizers"].as_array().cloned().unwrap_or_default();
+            if !finalizers.iter().any(|f| f == "kubernetes") {
+                finalizers.push(json!("kubernetes"));
+            }
+            obj["spec"]["finalizers"] = json!(finalizers);
             obj["status"] = json!({"phase": "Active"});
         }
         ("", "PersistentVolumeClaim") | ("", "PersistentVolume") => {
@@ -197,6 +202,17 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
             }
         }
         return;
+    }
+    if kind.group.is_empty() && kind.kind == "Namespace" && subresource != "finalize" {
+        // `spec.finalizers` changes only through `/finalize` (`namespaceStrategy.PrepareForUpdate`).
+        match old["spec"].get("finalizers") {
+            Some(f) => new["spec"]["finalizers"] = f.clone(),
+            None => {
+                if let Some(spec) = new.get_mut("spec").and_then(Value::as_object_mut) {
+                    spec.remove("finalizers");
+                }
+            }
+        }
     }
     if has_status_subresource(old, kind) {
         match old.get("status") {

@@ -7,7 +7,7 @@
 //! change then, so a cluster at rest is idle.
 //!
 //! Each step first brings every informer up to date, then lets the components reconcile in a
-//! fixed order (service accounts and root CA per namespace, kubelets register and run pods, node lifecycle, deployment, replicaset,
+//! fixed order (service accounts and root CA per namespace, the namespace controller, kubelets register and run pods, node lifecycle, deployment, replicaset,
 //! replication controller, daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage
 //! collector). The deployment, replicaset and replication controllers pop keys from work queues their informers' event handlers feed
 //! (`workqueue.rs`) and return a decision per key; the others are still level-triggered: they
@@ -52,6 +52,7 @@ mod kubelet;
 mod local_path_provisioner;
 pub mod metrics_load;
 pub mod metrics_server;
+mod namespace;
 mod namespace_bootstrap;
 mod node_lease;
 mod node_lifecycle;
@@ -233,6 +234,8 @@ pub struct ControlPlane {
     /// The load the learner drives from outside (`load` builtin, `metrics_load.rs`).
     loads: metrics_load::Loads,
     hpa: hpa::HpaController,
+    /// Empties namespaces being deleted, then finalizes them (`namespace.rs`).
+    namespaces: namespace::NamespaceController,
 }
 
 impl Default for ControlPlane {
@@ -268,6 +271,7 @@ impl ControlPlane {
             metrics_server: Default::default(),
             loads: Default::default(),
             hpa: Default::default(),
+            namespaces: Default::default(),
         }
     }
 
@@ -298,6 +302,7 @@ impl ControlPlane {
             ctx.trace.begin_reconciles(queued, self.seen_revision);
             let caches = &*caches;
             namespace_bootstrap::reconcile(ctx, caches);
+            self.namespaces.reconcile(ctx, caches);
             for k in &mut self.kubelets {
                 if woken.node(k.name()) || k.due(ctx.now) {
                     let sent = *ctx.next_request_id;
@@ -346,6 +351,7 @@ impl ControlPlane {
             .chain(self.replication_manager.next_wake())
             .chain(self.deployments.next_wake())
             .chain(self.scheduler.next_wake())
+            .chain(self.namespaces.next_wake())
             .min()
     }
 
@@ -369,6 +375,7 @@ impl ControlPlane {
             .chain(self.deployments.next_background_wake())
             .chain(self.replicasets.next_background_wake())
             .chain(self.replication_manager.next_background_wake())
+            .chain(self.namespaces.next_background_wake())
             .chain(self.caches.as_ref().and_then(Caches::next_resync))
             .min()
     }

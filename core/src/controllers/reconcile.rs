@@ -56,7 +56,7 @@ fn primaries(component: &str) -> Option<&'static [&'static str]> {
         "cronjob-controller" => &["cronjobs"],
         "node-controller" => &["nodes"],
         "taint-eviction-controller" | "pod-garbage-collector" | "kube-scheduler" => &["pods"],
-        "service-account-controller" | "root-ca-cert-publisher" => &["namespaces"],
+        "service-account-controller" | "root-ca-cert-publisher" | "namespace-controller" => &["namespaces"],
         "endpoint-controller" | "endpointslice-controller" => &["services"],
         "persistent-volume-binder" => &["persistentvolumeclaims", "persistentvolumes"],
         "local-path-provisioner" => &["persistentvolumeclaims"],

@@ -127,6 +127,12 @@ impl Default for ControllerRateLimiter {
 }
 
 impl ControllerRateLimiter {
+    /// A per-key back-off from `base` doubling to `max`, under the default bucket (the namespace
+    /// controller's `nsControllerRateLimiter` caps at 60 s).
+    pub fn new(base: Duration, max: Duration) -> Self {
+        ControllerRateLimiter { item: ItemExponentialFailureRateLimiter::new(base, max), bucket: BucketRateLimiter::new(10, 100) }
+    }
+
     /// Both limiters are asked (each counts the request), the longer wait wins.
     pub fn when(&mut self, key: &str, now: Time) -> Duration {
         let item = self.item.when(key);
@@ -150,6 +156,9 @@ pub enum Decision {
     Done,
     /// In sync for now, but look again after this long (`AddAfter`): a progress deadline.
     RequeueAfter(Duration),
+    /// Look again after this long (`AddAfter`) for work under way that ends by then (pods in
+    /// their grace period): a command waits for it however long the wait.
+    AwaitAfter(Duration),
     /// The sync failed with this error: retry through the rate limiter (`AddRateLimited`).
     Error(String),
 }
@@ -192,12 +201,17 @@ impl WorkQueue {
     /// A queue with the default controller rate limiter; `max_retries` as the controller's
     /// `handleErr` counts them (the deployment controller's 15; none for the replicaset one).
     pub fn new(max_retries: Option<u32>) -> Self {
+        WorkQueue::with_limiter(ControllerRateLimiter::default(), max_retries)
+    }
+
+    /// A queue whose `AddRateLimited` uses `limiter`.
+    pub fn with_limiter(limiter: ControllerRateLimiter, max_retries: Option<u32>) -> Self {
         WorkQueue {
             queue: VecDeque::new(),
             dirty: BTreeSet::new(),
             processing: BTreeSet::new(),
             waiting: BTreeMap::new(),
-            limiter: ControllerRateLimiter::default(),
+            limiter,
             max_retries,
             dropped: 0,
             now: Time(0),
@@ -223,11 +237,15 @@ impl WorkQueue {
     /// `AddAfter`: adds `key` once `delay` has passed; at once for no delay. A key already
     /// waiting keeps the earlier time.
     pub fn add_after(&mut self, key: &str, delay: Duration, now: Time) {
+        self.add_waiting(key, delay, now, delay.0 >= FOREGROUND_DELAY_MS);
+    }
+
+    fn add_waiting(&mut self, key: &str, delay: Duration, now: Time, background: bool) {
         if delay == Duration::ZERO {
             self.add(key);
             return;
         }
-        let entry = Waiting { ready_at: now.after(delay), background: delay.0 >= FOREGROUND_DELAY_MS };
+        let entry = Waiting { ready_at: now.after(delay), background };
         let full = self.waiting.len() >= MAX_KEYS;
         match self.waiting.get_mut(key) {
             Some(w) if w.ready_at <= entry.ready_at => {}
@@ -318,6 +336,11 @@ impl WorkQueue {
             Decision::RequeueAfter(after) => {
                 self.forget(key);
                 self.add_after(key, after, now);
+                Outcome::RequeuedAfter { after_ms: after.0 }
+            }
+            Decision::AwaitAfter(after) => {
+                self.forget(key);
+                self.add_waiting(key, after, now, false);
                 Outcome::RequeuedAfter { after_ms: after.0 }
             }
             Decision::Error(error) => {

@@ -1,6 +1,6 @@
 //! The requests that are more than create/read/update/delete of one stored object: the `scale`
-//! and `eviction` subresources, each with its own REST handler as in kube-apiserver's
-//! registries, and the `watch` verb.
+//! and `eviction` subresources and a namespace's delete and `finalize`, each with its own REST
+//! handler as in kube-apiserver's registries, and the `watch` verb.
 //!
 //! They are children of the pipeline, so they run after authentication and authorization (which
 //! check `deployments/scale`, `pods/eviction` as real RBAC does) and reuse its get, update and
@@ -8,6 +8,7 @@
 
 pub mod event_ttl;
 pub mod eviction;
+pub mod namespace;
 pub mod scale;
 pub mod watch;
 
@@ -20,7 +21,18 @@ pub fn serve(run: &mut Run, req: &Request) -> Option<Result<Value, Status>> {
     if req.verb == crate::apiserver::Verb::Watch {
         return Some(watch::serve(run, req));
     }
+    if req.subresource.is_empty() && namespace::is_namespace(req) {
+        match req.verb {
+            crate::apiserver::Verb::Delete => return Some(namespace::delete(run, req)),
+            // The namespace registry is no collection deleter: no route, 405.
+            crate::apiserver::Verb::DeleteCollection => {
+                return Some(Err(Status { code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource".into() }))
+            }
+            _ => {}
+        }
+    }
     match req.subresource.as_str() {
+        "finalize" => namespace::finalize(req),
         "scale" if scale::serves(req) => Some(scale::serve(run, req)),
         "eviction" if req.kind.group.is_empty() && req.kind.resource == "pods" => Some(eviction::serve(run, req)),
         // kube-apiserver routes only the resources that have the subresource.

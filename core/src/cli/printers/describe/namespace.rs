@@ -1,7 +1,8 @@
-//! kubectl's `NamespaceDescriber`: status, resource quotas and limit ranges.
+//! kubectl's `NamespaceDescriber`: status (with the namespace controller's deletion conditions
+//! while it terminates), resource quotas and limit ranges.
 
 use serde_json::Value;
-use super::fields::{annotations_multiline, arr, labels_multiline, s, string_map};
+use super::fields::{annotations_multiline, arr, labels_multiline, rfc1123z, s, string_map};
 use super::Related;
 use super::tabwriter::PrefixWriter;
 
@@ -10,6 +11,17 @@ pub(super) fn namespace(w: &mut PrefixWriter, ns: &Value, related: &Related) {
     labels_multiline(w, "", "Labels", &ns["metadata"]["labels"]);
     annotations_multiline(w, "Annotations", &ns["metadata"]["annotations"]);
     w.write(0, &format!("Status:\t{}\n", s(ns, &["status", "phase"])));
+    let conditions = arr(ns, &["status", "conditions"]);
+    if !conditions.is_empty() {
+        w.write(0, "Conditions:\n");
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
+        w.write(1, "----\t------\t------------------\t------\t-------\n");
+        for c in conditions {
+            let field = |f: &str| c[f].as_str().unwrap_or("");
+            let row = [field("type"), field("status"), &rfc1123z(field("lastTransitionTime")), field("reason"), field("message")].join("\t");
+            w.write(1, &format!("{row}\n"));
+        }
+    }
     w.write(0, "\n");
     if related.quotas.is_empty() {
         w.write(0, "No resource quota.\n");
