@@ -2,19 +2,26 @@
 //! on the left, the cluster map in the centre, the inspector on the right; the timeline and the
 //! terminal below. Side panels can be collapsed and the columns resized by dragging the splitters.
 //!
-//! Side effects live here and in `hooks/`: saving the session, timers for playback, the keyboard,
-//! the URL fragment, files. The state itself (`state/`) is pure.
+//! Side effects live here (timers for playback and for a running command's slices, files), in
+//! `app/` (the browser calls, the starting session, the keyboard, the splitters) and in `hooks/`
+//! (saving the session, the URL fragment, explain's documentation). The state (`state/`) is pure.
+
+mod browser;
+mod initial;
+mod shortcuts;
+mod splitter;
 
 use crate::hooks::{explain_docs, share, storage};
 use crate::i18n::{tr, Lang, T};
 use crate::panic_banner;
-use crate::state::{Action, Playground, Session, EXAMPLES, EXAMPLE_MANIFEST, PERSONAS};
+use crate::state::{Action, Session, EXAMPLES, PERSONAS};
 use crate::views::etcd_keys::{EtcdContext, MAX_KEY_HISTORY, MAX_WAL_ROWS};
 use crate::views::{ClusterMap, CommandOutput, Editor, Help, Inspector, Tab, Timeline};
-use gloo::events::EventListener;
+use browser::{confirm, download, now_ms, set_root_attr, window};
 use gloo::timers::callback::{Interval, Timeout};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use initial::initial;
+use splitter::start_drag;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Milliseconds between two steps when playing at 1×.
@@ -26,79 +33,6 @@ const STEPS_AROUND: u64 = 40;
 /// render and the browser's paint in the same task (the goal is no task over 100 ms).
 const SLICE_MAX_STEPS: usize = 20_000;
 
-fn now_ms() -> f64 {
-    window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-fn window() -> Option<web_sys::Window> {
-    web_sys::window()
-}
-
-fn confirm(message: &str) -> bool {
-    window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
-}
-
-/// The session to start with: a shared link first, then the saved copy, else a fresh cluster.
-fn initial() -> (Playground, Option<String>) {
-    // Reloaded from the crash banner: restore or start fresh first (panic_banner.rs).
-    if let Some(done) = panic_banner::recovery_from_url() {
-        let (p, why) = from_storage();
-        return (p, Some(why.map_or(done.clone(), |why| format!("{done} {why}"))));
-    }
-    let fragment = window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    if let Some(found) = share::decode(&fragment) {
-        // The link is read once; the session is then saved like any other.
-        if let Some(h) = window().and_then(|w| w.history().ok()) {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(" "));
-        }
-        match found {
-            Ok(session) => return (Playground::from_session(session), None),
-            Err(why) => return (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
-        }
-    }
-    from_storage()
-}
-
-/// The saved session, replayed; the marker around the replay tells a crash in it apart.
-fn from_storage() -> (Playground, Option<String>) {
-    let replay = |session: Session| {
-        storage::mark_replaying();
-        Playground::from_session(session)
-    };
-    match storage::load() {
-        storage::Loaded::Session(session) => (replay(session), None),
-        storage::Loaded::Corrupt(why, Some(previous)) => (replay(previous), Some(why)),
-        storage::Loaded::Corrupt(why, None) => (Playground::new(1, EXAMPLE_MANIFEST.to_string()), Some(why)),
-        storage::Loaded::Nothing => {
-            // The editor text of the first version of the page, if any.
-            let old = storage::get_pref("kubeplay.editor").filter(|s| !s.trim().is_empty());
-            (Playground::new(1, old.unwrap_or_else(|| EXAMPLE_MANIFEST.to_string())), None)
-        }
-    }
-}
-
-fn set_root_attr(name: &str, value: &str) {
-    if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        let _ = root.set_attribute(name, value);
-    }
-}
-
-/// Downloads `text` as a file named `name`.
-fn download(name: &str, text: &str) {
-    let Some(document) = window().and_then(|w| w.document()) else { return };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Ok(a) = document.create_element("a") {
-        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
 
 #[component]
 pub fn App() -> Html {
@@ -417,121 +351,7 @@ pub fn App() -> Html {
         };
         EtcdContext { current: state.revision, compacted: state.compact_revision(), raft: state.raft_log(), on_revision, history, wal, watches, on_compare }
     };
-
-    // Global shortcuts, ignored while typing in a field.
-    {
-        let state = state.clone();
-        let playing = playing.clone();
-        let help = help.clone();
-        let tab = tab.clone();
-        let dark = dark.clone();
-        let lang = lang.clone();
-        use_effect_with((), move |_| {
-            let listener = window().and_then(|w| w.document()).map(|doc| {
-                EventListener::new(&doc, "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
-                    let typing = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
-                    let handled = match e.key().as_str() {
-                        "ArrowLeft" if e.shift_key() => {
-                            state.dispatch(Action::PrevRequest);
-                            true
-                        }
-                        "ArrowRight" if e.shift_key() => {
-                            state.dispatch(Action::NextRequest);
-                            true
-                        }
-                        "ArrowLeft" => {
-                            state.dispatch(Action::StepBack);
-                            true
-                        }
-                        "ArrowRight" => {
-                            state.dispatch(Action::StepForward);
-                            true
-                        }
-                        "End" => {
-                            state.dispatch(Action::Live);
-                            true
-                        }
-                        " " => {
-                            if !*playing && state.cursor.is_none() {
-                                state.dispatch(Action::Seek(state.first_seq));
-                            }
-                            playing.set(!*playing);
-                            true
-                        }
-                        "?" => {
-                            help.set(!*help);
-                            true
-                        }
-                        "Escape" => {
-                            help.set(false);
-                            true
-                        }
-                        "1" => {
-                            tab.set(Tab::Request);
-                            true
-                        }
-                        "2" => {
-                            tab.set(Tab::Etcd);
-                            true
-                        }
-                        "3" => {
-                            tab.set(Tab::Object);
-                            true
-                        }
-                        "t" => {
-                            dark.set(!*dark);
-                            true
-                        }
-                        "l" => {
-                            lang.set(if *lang == Lang::Ko { Lang::En } else { Lang::Ko });
-                            true
-                        }
-                        "/" => {
-                            if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("terminal-input")) {
-                                let _ = el.unchecked_into::<HtmlElement>().focus();
-                            }
-                            true
-                        }
-                        _ => false,
-                    };
-                    if handled {
-                        e.prevent_default();
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Splitters: dragging sets the side columns' widths in percent of the window.
-    let start_drag = |side: u8| {
-        let widths = widths.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            let widths = widths.clone();
-            let Some(w) = window() else { return };
-            let total = w.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1280.0).max(1.0);
-            let moving = std::rc::Rc::new(std::cell::RefCell::new(None::<(EventListener, EventListener)>));
-            let stop = moving.clone();
-            let mv = EventListener::new(&w, "mousemove", move |ev| {
-                let Some(ev) = ev.dyn_ref::<MouseEvent>() else { return };
-                let x = f64::from(ev.client_x()) / total * 100.0;
-                let (l, r) = *widths;
-                widths.set(if side == 0 { (x.clamp(18.0, 50.0), r) } else { (l, (100.0 - x).clamp(20.0, 55.0)) });
-            });
-            let up = EventListener::new(&w, "mouseup", move |_| {
-                stop.borrow_mut().take();
-            });
-            *moving.borrow_mut() = Some((mv, up));
-        })
-    };
+    shortcuts::use_shortcuts(state.clone(), playing.clone(), help.clone(), tab.clone(), dark.clone(), lang.clone());
 
     let l = *lang;
     let status = match &state.last {
@@ -606,10 +426,10 @@ pub fn App() -> Html {
                     <p class="explanation" id="explanation">{ EXAMPLES.get(*chosen).map_or("", |x| if l == Lang::Ko { x.why.1 } else { x.why.0 }) }</p>
                     <Editor text={state.editor.clone()} diagnostics={state.diagnostics().to_vec()} {on_edit} on_apply={on_apply.clone()} />
                 </section>
-                <div class="splitter" onmousedown={start_drag(0)} title="drag to resize"></div>
+                <div class="splitter" onmousedown={start_drag(&widths, 0)} title="drag to resize"></div>
                 <ClusterMap nodes={state.view.nodes.clone()} active={state.view.active.clone()} path={state.view.path.clone()} lang={l}
                     on_select={on_select_key.clone()} on_command={run_line.clone()} />
-                <div class="splitter" onmousedown={start_drag(1)} title="drag to resize"></div>
+                <div class="splitter" onmousedown={start_drag(&widths, 1)} title="drag to resize"></div>
                 <div class={classes!("right", collapsed_right.then_some("collapsed"))}>
                     <button class="collapse" onclick={toggle(&collapsed_right)} title={tr(l, if *collapsed_right { T::Expand } else { T::Collapse })}>{ if *collapsed_right { "«" } else { "»" } }</button>
                     <ContextProvider<EtcdContext> context={etcd_context}>

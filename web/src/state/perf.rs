@@ -5,6 +5,7 @@
 
 use super::*;
 use std::time::Instant;
+use yew::Reducible;
 
 const MANY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: many\nspec:\n  replicas: 1000\n  selector:\n    matchLabels: {app: many}\n  template:\n    metadata:\n      labels: {app: many}\n    spec:\n      containers:\n      - name: pause\n        image: registry.k8s.io/pause:3.10.1\n";
 
