@@ -7,7 +7,8 @@
 //! - `completionMode: Indexed` gives each pod an index (`<job>-<index>-<rand>`, the
 //!   `batch.kubernetes.io/job-completion-index` annotation and label, `JOB_COMPLETION_INDEX`,
 //!   hostname `<job>-<index>`) and records `completedIndexes`.
-//! - A failed pod is replaced after a back-off of 10 s doubling per failure, capped at 6 min;
+//! - A failed pod is replaced after a back-off of 10 s doubling per failure since the last
+//!   success, capped at 10 min (`backoff.rs`);
 //!   past `backoffLimit` failures the Job fails (`FailureTarget`, then `Failed`, reason
 //!   `BackoffLimitExceeded`), as it does past `activeDeadlineSeconds` (`DeadlineExceeded`) or on a
 //!   `podFailurePolicy` rule with action `FailJob`; `Ignore` rules do not count the failure.
@@ -17,6 +18,9 @@
 //!
 //! The replacement back-off and the deadline are timers that run only as time passes.
 
+mod backoff;
+
+use backoff::BackoffRecord;
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::replicaset::{condition_true, controlled_by, is_terminating};
 use super::informer::KeysWhere;
@@ -30,9 +34,6 @@ use std::collections::{BTreeMap, BTreeSet};
 const NAME: &str = "job-controller";
 pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 const INDEX_KEY: &str = "batch.kubernetes.io/job-completion-index";
-/// `DefaultJobPodFailureBackOff` and `MaxJobPodFailureBackOff`.
-const BACKOFF_MS: u64 = 10_000;
-const BACKOFF_MAX_MS: u64 = 360_000;
 /// Pods created per Job per sync (`MaxPodCreateDeletePerSync`).
 const MAX_PER_SYNC: usize = 500;
 /// `DefaultJobApiBackOff` and `MaxJobApiBackOff`: a sync whose API calls failed is requeued
@@ -55,6 +56,9 @@ pub struct JobController {
     /// controller's pod handlers): looking for orphans among every pod at every step was a
     /// fiftieth of a 10,000-pod run.
     finalized: KeysWhere,
+    /// Per job uid: the pod-failure back-off record (`podBackoffStore`), kept in memory as
+    /// kube-controller-manager keeps it.
+    backoff: BTreeMap<String, BackoffRecord>,
 }
 
 /// The next try after `failures` refusals in a row: 1 s doubling up to 1 min.
@@ -68,11 +72,6 @@ fn parse_time(s: &str) -> Option<Time> {
 
 fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
-}
-
-/// When a failed pod finished: its containers' latest `finishedAt`.
-fn finished_at(pod: &Value) -> Option<Time> {
-    pod["status"]["containerStatuses"].as_array().into_iter().flatten().filter_map(|c| c["state"]["terminated"]["finishedAt"].as_str().and_then(parse_time)).max()
 }
 
 fn index_of(pod: &Value) -> Option<i64> {
@@ -181,6 +180,7 @@ impl JobController {
         let live: Vec<&str> = caches.jobs.values().map(uid_of).collect();
         self.timers.retain(|uid, _| live.contains(&uid.as_str()));
         self.api_backoff.retain(|uid, _| live.contains(&uid.as_str()));
+        self.backoff.retain(|uid, _| live.contains(&uid.as_str()));
         // Pods that still carry the tracking finalizer but whose Job is gone are let go.
         self.finalized.update(&caches.pods, has_finalizer);
         let orphans: Vec<&Value> = self.finalized.objects(&caches.pods);
@@ -240,17 +240,26 @@ impl JobController {
         }
         let mut fail_job: Option<(String, String)> = None;
         let finished_job = is_finished_job(job);
+        if finished_job {
+            // A finished Job's record goes (`syncJob` removes it before anything else).
+            self.backoff.remove(uid_of(job));
+        }
+        // `getNewFinishedPods`: what finished since the last sync, for the back-off record.
+        let (mut new_succeeded, mut new_failed): (Vec<&Value>, Vec<&Value>) = (Vec::new(), Vec::new());
         for pod in pods.iter().filter(|p| has_finalizer(p) && is_finished(p)) {
             let uid = uid_of(pod).to_string();
             if uncounted.iter().any(|u| u.contains(&uid)) {
                 continue;
             }
             if pod["status"]["phase"] == "Succeeded" {
+                new_succeeded.push(pod);
                 if let Some(i) = index_of(pod) {
                     completed.insert(i);
                 }
                 uncounted[0].push(uid);
             } else {
+                // Failures the policy ignores still delay the replacement.
+                new_failed.push(pod);
                 match failure_rule(job, pod) {
                     Some((_, action, _)) if action == "Ignore" => {
                         // Not counted: the finalizer goes, the failure does not.
@@ -265,6 +274,7 @@ impl JobController {
         }
         let total_succeeded = succeeded + uncounted[0].len() as i64;
         let total_failed = failed + uncounted[1].len() as i64;
+        let backoff_record = self.backoff.get(uid_of(job)).copied().unwrap_or_default().with_new_pods(&new_succeeded, &new_failed);
         let active: Vec<&Value> = pods.iter().copied().filter(|p| !is_finished(p)).collect();
         let ready = active.iter().filter(|p| condition_true(p, "Ready")).count();
         let terminating = pods.iter().filter(|p| is_terminating(p) && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))).count();
@@ -359,12 +369,8 @@ impl JobController {
                     };
                     vec![None; ((target - active.len() as i64).max(0) as usize).min(MAX_PER_SYNC)]
                 };
-                // A failure delays the replacements: 10 s doubling per failure, capped at 6 min.
-                let last_failure = pods.iter().filter(|p| p["status"]["phase"] == "Failed").filter_map(|p| finished_at(p)).max();
-                let backoff_until = last_failure.filter(|_| total_failed > 0).map(|t| {
-                    let exp = (total_failed - 1).clamp(0, 16) as u32;
-                    t.after(Duration::from_ms((BACKOFF_MS << exp).min(BACKOFF_MAX_MS)))
-                });
+                // Failures since the last success delay the replacements (`getRemainingTime`).
+                let backoff_until = backoff_record.replacement_due();
                 let api_hold = self.api_backoff.get(uid_of(job)).map(|(t, _)| *t).filter(|t| *t > ctx.now);
                 if !want.is_empty() {
                     match backoff_until.filter(|t| *t > ctx.now).max(api_hold) {
@@ -434,6 +440,10 @@ impl JobController {
             req.subresource = "status".into();
             req.user = user.clone();
             if handle(ctx, &req).result.is_ok() {
+                // `flushUncountedAndRemoveFinalizers` keeps the record once the status is written.
+                if !finished_job {
+                    self.backoff.insert(uid_of(job).to_string(), backoff_record);
+                }
                 // The uncounted pods are recorded: their finalizers can go.
                 for uid in uncounted.iter().flatten() {
                     if let Some(pod) = by_uid.get(uid.as_str()) {
