@@ -2,16 +2,20 @@
 //!
 //! Mirrors `k8s.io/kubectl/pkg/cmd/apply`: every document is decoded first; decode failures are
 //! collected; then for each object kubectl GETs the live object, creates it when absent (with the
-//! `last-applied-configuration` annotation), and otherwise computes a three-way patch from the
-//! last applied configuration, the new manifest and the live object: an empty patch prints
-//! `unchanged`, anything else is sent and prints `configured`. Success lines go to stdout as they
-//! happen, errors are printed together at the end, and the exit status is 1 if any object failed.
+//! `last-applied-configuration` annotation, nulls pruned), and otherwise computes a three-way
+//! patch from the last applied configuration, the file as written and the live object
+//! (`three_way.rs`): an empty patch prints `unchanged`, anything else is sent and prints
+//! `configured` — `--dry-run=client` prints `configured (dry run)` without computing one. Success
+//! lines go to stdout as they happen, errors are printed together at the end, and the exit status
+//! is 1 if any object failed.
 //!
 //! `apply --server-side` sends each object as one apply patch (`application/apply-patch+yaml`)
 //! under its field manager (`kubectl` unless `--field-manager`), with `force` for
 //! `--force-conflicts`, and prints `serverside-applied`; a 409 conflict gets kubectl's advice
 //! appended. Client-side requests carry kubectl's field managers: `kubectl-client-side-apply`
 //! for apply, `kubectl-create` for `create -f`.
+
+mod three_way;
 
 use crate::api::{decode_manifest, Decoded, Diagnostic, Limits, Origin};
 use crate::apiserver::{handle, Context, FieldError, PatchType, Request, Status, User, Verb};
@@ -57,6 +61,8 @@ pub(super) struct Apply {
     user: User,
     items: VecDeque<(String, Result<Decoded, Diagnostic>)>,
     namespace: Option<String>,
+    /// To decode a file again without its nulls (what client-side apply creates).
+    limits: Limits,
     stdout: String,
     /// `Warning:` lines, printed on stderr before the errors.
     warnings: Vec<String>,
@@ -91,7 +97,7 @@ impl Apply {
                 items.push_back((source.clone(), result));
             }
         }
-        Apply { mode, dry_run, user, items, namespace, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
+        Apply { mode, dry_run, user, items, namespace, limits: *limits, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
     }
 
     /// Sends the requests for the next object. Returns false when there is nothing left.
@@ -126,6 +132,22 @@ impl Apply {
         let errors: Vec<String> = self.errors.iter().map(|e| in_list(e, several).to_string()).collect();
         stderr.push_str(&format_errors(&errors));
         Output { stdout: self.stdout, stderr, exit_code, diagnostics: self.diagnostics }
+    }
+
+    /// The object kube-apiserver decodes from the file once apply has pruned its nulls
+    /// (`pruneNullsFromMap` before a create; a patch deletes what is null). The decoded object
+    /// reads a null map value as Go's zero (`""`), so a file with one is decoded again without it.
+    fn typed_without_nulls(&self, obj: &Decoded, source: &str) -> Value {
+        let mut pruned = obj.manifest.clone();
+        prune_nulls(&mut pruned);
+        if pruned == obj.manifest {
+            return obj.object.clone();
+        }
+        let text = serde_json::to_vec(&pruned).unwrap_or_default();
+        match decode_manifest(&text, source, &self.limits).into_iter().next() {
+            Some(Ok(d)) => d.object,
+            _ => obj.object.clone(),
+        }
     }
 
     fn apply_one(&mut self, ctx: &mut Context, source: &str, obj: &Decoded) -> Result<(), String> {
@@ -190,14 +212,17 @@ impl Apply {
                     .unwrap_or_else(|| format!("Error from server ({}): {}", s.reason, s.message))),
             };
         }
-        let applied = last_applied(&obj.manifest);
+        // `GetModifiedConfiguration`: the file as written, with the namespace the builder set.
+        let (modified, applied) = modified_configuration(&obj.manifest, obj.kind.namespaced.then_some(namespace.as_str()));
         let reply = handle(ctx, &request(Verb::Get, None));
         let live = match reply.result {
             Ok(live) => Some(live),
             Err(s) if s.code == 404 => None,
             Err(s) => return Err(server_error(&retrieving(obj, &namespace), source, &s, &[])),
         };
-        let mut desired = obj.object.clone();
+        // What kube-apiserver decodes that file to: the typed object, without the nulls apply
+        // prunes before a create (a `team: null` label is no label, not an empty one).
+        let mut desired = self.typed_without_nulls(obj, source);
         set_annotation(&mut desired, &applied);
         match live {
             None => {
@@ -208,42 +233,47 @@ impl Apply {
                 }
                 self.stdout.push_str(&format!("{name} created{suffix}\n"));
             }
+            Some(_) if self.dry_run == DryRun::Client => {
+                // `applyOneObject` computes no patch for a client dry run: always `configured`.
+                self.stdout.push_str(&format!("{name} configured{suffix}\n"));
+            }
             Some(live) => {
+                if live["metadata"]["annotations"][LAST_APPLIED].is_null() {
+                    self.warnings.push(format!("Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.", obj.kind.resource, obj.name));
+                }
                 let previous = live["metadata"]["annotations"][LAST_APPLIED]
                     .as_str()
                     .and_then(|s| serde_json::from_str::<Value>(s).ok())
                     .unwrap_or(Value::Null);
-                let mut patch = three_way_patch(&previous, &desired, &live);
-                strip_empty(&mut patch);
-                if patch.as_object().is_some_and(Map::is_empty) && obj.unknown_fields.is_empty() {
+                let mut patch = three_way::create_three_way_merge_patch(&previous, &modified, &live);
+                if patch.is_empty() && obj.unknown_fields.is_empty() {
                     self.stdout.push_str(&format!("{name} unchanged{suffix}\n"));
                 } else {
-                    if self.dry_run != DryRun::Client {
-                        let mut reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch.clone())));
-                        // kubectl's patcher re-reads the object and recomputes the patch after a
-                        // conflict, up to `maxPatchRetry` (5) times.
-                        for _ in 0..MAX_PATCH_RETRY {
-                            if !matches!(&reply.result, Err(s) if s.code == 409) {
-                                break;
-                            }
-                            let Ok(live) = handle(ctx, &request(Verb::Get, None)).result else { break };
-                            patch = three_way_patch(&previous, &desired, &live);
-                            strip_empty(&mut patch);
-                            reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(patch.clone())));
+                    let sent = |patch: &Map<String, Value>| Value::Object(three_way::with_typed_values(patch, Some(&desired)));
+                    let mut reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(sent(&patch))));
+                    // kubectl's patcher re-reads the object and recomputes the patch after a
+                    // conflict, up to `maxPatchRetry` (5) times.
+                    for _ in 0..MAX_PATCH_RETRY {
+                        if !matches!(&reply.result, Err(s) if s.code == 409) {
+                            break;
                         }
-                        self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                        reply.result.map_err(|s| {
-                            // `applyOneObject` wraps the patcher's `error when patching` again; a
-                            // lone 422 prints from the status details, which the wrapping leaves.
-                            let patching = Status { message: format!("error when patching {source:?}: {}", s.message), ..s.clone() };
-                            let applying = format!("applying patch:\n{patch}\nto:\n{}\nfor:", info_string(obj, &namespace));
-                            let standard = standard_error(&applying, source, &patching);
-                            match crate::cli::kubectl::invalid_message(&s, &reply.causes) {
-                                Some(alone) => format!("{alone}{AMONG_SEVERAL}{standard}"),
-                                None => standard,
-                            }
-                        })?;
+                        let Ok(live) = handle(ctx, &request(Verb::Get, None)).result else { break };
+                        patch = three_way::create_three_way_merge_patch(&previous, &modified, &live);
+                        reply = handle(ctx, &request(Verb::Patch(PatchType::Strategic), Some(sent(&patch))));
                     }
+                    let patch = Value::Object(patch);
+                    self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
+                    reply.result.map_err(|s| {
+                        // `applyOneObject` wraps the patcher's `error when patching` again; a
+                        // lone 422 prints from the status details, which the wrapping leaves.
+                        let patching = Status { message: format!("error when patching {source:?}: {}", s.message), ..s.clone() };
+                        let applying = format!("applying patch:\n{patch}\nto:\n{}\nfor:", info_string(obj, &namespace));
+                        let standard = standard_error(&applying, source, &patching);
+                        match crate::cli::kubectl::invalid_message(&s, &reply.causes) {
+                            Some(alone) => format!("{alone}{AMONG_SEVERAL}{standard}"),
+                            None => standard,
+                        }
+                    })?;
                     self.stdout.push_str(&format!("{name} configured{suffix}\n"));
                 }
             }
@@ -320,21 +350,40 @@ fn in_list(error: &str, several: bool) -> &str {
     }
 }
 
-/// The annotation value: the manifest as compact JSON without the annotation itself, with the
-/// trailing newline Go's JSON encoder writes.
-fn last_applied(manifest: &Value) -> String {
+/// `GetModifiedConfiguration`: the file as written, with the namespace kubectl's builder set on
+/// it and its annotations (an empty map when it has none) less the last-applied one, encoded as
+/// compact JSON with the trailing newline of Go's encoder; that text becomes the annotation, and
+/// the file with it is what the three-way patch compares.
+fn modified_configuration(manifest: &Value, namespace: Option<&str>) -> (Value, String) {
     let mut m = manifest.clone();
-    if let Some(ann) = m.get_mut("metadata").and_then(|x| x.get_mut("annotations")).and_then(Value::as_object_mut) {
-        ann.remove(LAST_APPLIED);
-        if ann.is_empty() {
-            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("annotations");
-            }
+    if !m["metadata"].is_object() {
+        m["metadata"] = Value::Object(Map::new());
+    }
+    if let Some(ns) = namespace {
+        if m["metadata"]["namespace"].as_str().is_none_or(str::is_empty) {
+            m["metadata"]["namespace"] = Value::String(ns.to_string());
         }
     }
-    let mut s = serde_json::to_string(&m).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut annotations: Map<String, Value> =
+        m["metadata"]["annotations"].as_object().map(|a| a.iter().filter(|(_, v)| v.is_string()).map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    annotations.remove(LAST_APPLIED);
+    m["metadata"]["annotations"] = Value::Object(annotations);
+    let mut applied = serde_json::to_string(&m).unwrap_or_default();
+    applied.push('\n');
+    set_annotation(&mut m, &applied);
+    (m, applied)
+}
+
+/// `pruneNullsFromMap`: nulls go from every map, however deep; a null list item stays.
+fn prune_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune_nulls),
+        _ => {}
+    }
 }
 
 fn set_annotation(obj: &mut Value, applied: &str) {
@@ -342,76 +391,4 @@ fn set_annotation(obj: &mut Value, applied: &str) {
         obj["metadata"]["annotations"] = Value::Object(Map::new());
     }
     obj["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.to_string());
-}
-
-/// kubectl's `CreateThreeWayMergePatch`: the strategic merge patch that takes `live` to
-/// `desired` for the fields `desired` sets, and deletes the fields `previous` (the last applied
-/// configuration) set and `desired` no longer does. Fields only the server or controllers set
-/// (defaults, status) are left alone. `None` when nothing needs to change.
-fn three_way_patch(previous: &Value, desired: &Value, live: &Value) -> Value {
-    diff_for_patch(previous, desired, live, "").unwrap_or_else(|| Value::Object(Map::new()))
-}
-
-fn diff_for_patch(previous: &Value, desired: &Value, live: &Value, field: &str) -> Option<Value> {
-    match (desired, live) {
-        (Value::Object(d), Value::Object(l)) => {
-            let mut patch = Map::new();
-            for (k, dv) in d {
-                let pv = previous.get(k).unwrap_or(&Value::Null);
-                match l.get(k) {
-                    None => {
-                        patch.insert(k.clone(), dv.clone());
-                    }
-                    Some(lv) => {
-                        if let Some(sub) = diff_for_patch(pv, dv, lv, k) {
-                            patch.insert(k.clone(), sub);
-                        }
-                    }
-                }
-            }
-            if let Some(p) = previous.as_object() {
-                for k in p.keys() {
-                    if !d.contains_key(k) && l.contains_key(k) {
-                        patch.insert(k.clone(), Value::Null);
-                    }
-                }
-            }
-            (!patch.is_empty()).then_some(Value::Object(patch))
-        }
-        (Value::Array(d), Value::Array(l)) => {
-            let Some(key) = crate::apiserver::patch::merge_key(field, d) else {
-                return (desired != live).then(|| desired.clone());
-            };
-            let mut items = Vec::new();
-            for de in d {
-                let k = &de[key];
-                let le = l.iter().find(|e| &e[key] == k);
-                let pe = previous.as_array().and_then(|p| p.iter().find(|e| &e[key] == k)).unwrap_or(&Value::Null);
-                match le {
-                    None => items.push(de.clone()),
-                    Some(le) => {
-                        if let Some(Value::Object(mut sub)) = diff_for_patch(pe, de, le, "") {
-                            sub.insert(key.to_string(), k.clone());
-                            items.push(Value::Object(sub));
-                        }
-                    }
-                }
-            }
-            for pe in previous.as_array().into_iter().flatten() {
-                let k = &pe[key];
-                if !d.iter().any(|e| &e[key] == k) && l.iter().any(|e| &e[key] == k) {
-                    items.push(serde_json::json!({key: k, "$patch": "delete"}));
-                }
-            }
-            // Keep the order the manifest gives when elements are added.
-            (!items.is_empty()).then_some(Value::Array(items))
-        }
-        _ => (desired != live).then(|| desired.clone()),
-    }
-}
-
-fn strip_empty(patch: &mut Value) {
-    if let Some(m) = patch.as_object_mut() {
-        m.retain(|_, v| !v.as_object().is_some_and(Map::is_empty));
-    }
 }
