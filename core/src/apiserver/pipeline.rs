@@ -546,11 +546,14 @@ fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
         Some(Propagation::Orphan) if !finalizers.contains(&json!("orphan")) => finalizers.push(json!("orphan")),
         _ => {}
     }
-    // Graceful deletion: a pod bound to a node waits for its kubelet; unscheduled pods go at once.
+    // Graceful deletion (`podStrategy.CheckGracefulDelete`): a pod bound to a node waits for its
+    // kubelet for the request's grace period, else its own `terminationGracePeriodSeconds`;
+    // unscheduled and finished pods, and a period of 0, go at once.
+    let grace = req.delete.grace_period_seconds.or(obj["spec"]["terminationGracePeriodSeconds"].as_i64()).unwrap_or(30);
     let graceful = req.kind.group.is_empty()
         && req.kind.kind == "Pod"
         && obj["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())
-        && req.delete.grace_period_seconds.unwrap_or(1) > 0
+        && grace > 0
         && !matches!(obj["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
     if finalizers.is_empty() && !graceful {
         admission_on_delete(run, req, &obj)?;
@@ -563,12 +566,7 @@ fn delete(run: &mut Run, req: &Request) -> Result<Value, Status> {
     admission_on_delete(run, req, &obj)?;
     if new["metadata"]["deletionTimestamp"].is_null() {
         new["metadata"]["deletionTimestamp"] = json!(strategy::rfc3339(run.ctx.now));
-        let grace = if graceful {
-            req.delete.grace_period_seconds.or(obj["spec"]["terminationGracePeriodSeconds"].as_i64()).unwrap_or(30)
-        } else {
-            0
-        };
-        new["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+        new["metadata"]["deletionGracePeriodSeconds"] = json!(if graceful { grace } else { 0 });
     }
     new["metadata"]["finalizers"] = json!(finalizers);
     if new["metadata"]["finalizers"].as_array().is_some_and(Vec::is_empty) {

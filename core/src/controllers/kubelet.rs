@@ -200,6 +200,9 @@ impl Kubelet {
             let due = self.timers.get(&uid).copied();
             if is_terminating(pod) {
                 self.runtime.stop(&uid);
+                // The pod's worker is terminating it: no more volume set-up (a failed mount's retry
+                // time, long past, would otherwise keep this kubelet due at every step).
+                self.mounts.remove(&uid);
                 match due {
                     Some((t, Next::Stopped)) if t <= ctx.now => {
                         // One attempt: a failed delete leaves the pod Terminating, as a kubelet
@@ -227,6 +230,7 @@ impl Kubelet {
             // A pod whose phase is final has nothing left to run.
             if super::runtime::is_terminal(pod) {
                 self.runtime.stop(&uid);
+                self.mounts.remove(&uid);
                 continue;
             }
             // The containers are the runtime's (`runtime/`): admitted once the volumes are set up
