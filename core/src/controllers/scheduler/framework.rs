@@ -6,6 +6,7 @@
 
 use super::filters::{self, Rejection};
 use super::inter_pod_affinity::{self as ipa, NamespaceLabels};
+use super::cache::ImageNodes;
 use super::node_info::{NodeInfo, PodInfo};
 use super::super::Caches;
 use super::{scores, topology_spread as spread, volume_binding};
@@ -89,19 +90,11 @@ impl<'a> Cycle<'a> {
 
     /// PreScore, Score, NormalizeScore and weights for the feasible nodes, one column per plugin
     /// in `SCORE_PLUGINS` order.
-    pub fn score(&self, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo]) -> Scores {
+    /// `image_nodes` counts, per image, the nodes of `all` holding it.
+    pub fn score(&self, all: &BTreeMap<String, NodeInfo>, image_nodes: &ImageNodes, feasible: &[&NodeInfo]) -> Scores {
         let n = feasible.len();
-        // ImageLocality's spread: how many nodes hold each of the pod's images (only those are
-        // ever looked up).
-        let mut spread_of_images: BTreeMap<String, usize> = BTreeMap::new();
-        let pod_spec = &self.pod["spec"];
-        for c in pod_spec["initContainers"].as_array().into_iter().flatten().chain(pod_spec["containers"].as_array().into_iter().flatten()) {
-            let image = scores::normalized_image(c["image"].as_str().unwrap_or(""));
-            if let std::collections::btree_map::Entry::Vacant(e) = spread_of_images.entry(image) {
-                let holding = all.values().filter(|node| node.images.contains_key(e.key())).count();
-                e.insert(holding);
-            }
-        }
+        // ImageLocality's PreScore: the pod's images with the share of nodes holding each.
+        let pod_images = scores::PodImages::new(self.pod, image_nodes, all.len());
         // (ran, raw, normalised) per plugin.
         let mut columns: Vec<(bool, Vec<i64>, Vec<i64>)> = Vec::new();
         for (plugin, _) in SCORE_PLUGINS {
@@ -139,7 +132,7 @@ impl<'a> Cycle<'a> {
                     raw.map(|raw| (raw.clone(), raw))
                 }
                 "ImageLocality" => {
-                    let raw: Vec<i64> = feasible.iter().map(|nd| scores::image_locality(self.pod, nd, all.len(), &spread_of_images)).collect();
+                    let raw: Vec<i64> = feasible.iter().map(|nd| scores::image_locality(&pod_images, nd)).collect();
                     Some((raw.clone(), raw))
                 }
                 _ => None,

@@ -142,18 +142,18 @@ impl Scheduler {
         self.node_cache.observe(caches);
         let mut snapshot = None;
         if !self.waiting_on_volumes.is_empty() {
-            let nodes = snapshot.insert(self.node_cache.take(caches));
-            self.bind_waiting(ctx, caches, events, nodes);
+            let snapshot = snapshot.insert(self.node_cache.take(caches));
+            self.bind_waiting(ctx, caches, events, &mut snapshot.nodes);
         }
         self.schedule_ready(ctx, caches, events, &mut snapshot);
-        if let Some(nodes) = snapshot {
-            self.node_cache.put_back(nodes);
+        if let Some(snapshot) = snapshot {
+            self.node_cache.put_back(snapshot);
         }
     }
 
     /// Brings the queue in line with the informer, then runs a cycle for each pod ready to be
     /// tried, up to the per-step bound.
-    fn schedule_ready(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, snapshot: &mut Option<BTreeMap<String, NodeInfo>>) {
+    fn schedule_ready(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, snapshot: &mut Option<cache::Snapshot>) {
         let now = ctx.now;
 
         // The queue follows the informer: new pending pods in, bound or deleted ones out.
@@ -173,7 +173,7 @@ impl Scheduler {
         if !self.queue.has_ready() {
             return;
         }
-        let nodes = snapshot.get_or_insert_with(|| self.node_cache.take(caches));
+        let cache::Snapshot { nodes, image_nodes } = snapshot.get_or_insert_with(|| self.node_cache.take(caches));
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
         // The informer's view is fixed for the step, so its nominated pods are found once.
@@ -181,7 +181,7 @@ impl Scheduler {
         for _ in 0..MAX_PODS_PER_STEP {
             let Some(qp) = self.queue.pop() else { break };
             let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
-            self.schedule_one(ctx, caches, events, nodes, qp, pod, &ns_labels, &pdbs, &nominated);
+            self.schedule_one(ctx, caches, events, nodes, image_nodes, qp, pod, &ns_labels, &pdbs, &nominated);
         }
     }
 
@@ -193,6 +193,7 @@ impl Scheduler {
         caches: &Caches,
         events: &mut EventNames,
         nodes: &mut BTreeMap<String, NodeInfo>,
+        image_nodes: &cache::ImageNodes,
         mut qp: QueuedPodInfo,
         pod: &Value,
         ns: &NamespaceLabels,
@@ -311,7 +312,7 @@ impl Scheduler {
             record.tied_nodes = 1;
             feasible[0].name.clone()
         } else {
-            let scored = cycle.score(view, &feasible);
+            let scored = cycle.score(view, image_nodes, &feasible);
             let totals: Vec<(&str, i64)> = feasible.iter().enumerate().map(|(i, node)| (node.name.as_str(), scored.total(i))).collect();
             // The detailed rows are the first nodes looked at, in the order `feasible` was
             // filled, so the j-th feasible row is `feasible[j]`.

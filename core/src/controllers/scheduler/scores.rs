@@ -79,20 +79,38 @@ pub(super) fn normalized_image(name: &str) -> String {
     }
 }
 
+/// ImageLocality's view of a pod, computed once per cycle: each container's image (init
+/// containers first), normalised, with the share of nodes holding it.
+pub struct PodImages {
+    images: Vec<(String, f64)>,
+}
+
+impl PodImages {
+    /// `image_nodes` counts, per image name, the nodes holding it, of `total_nodes`.
+    pub fn new(pod: &Value, image_nodes: &BTreeMap<String, usize>, total_nodes: usize) -> Self {
+        let spec = &pod["spec"];
+        let containers = spec["initContainers"].as_array().into_iter().flatten().chain(spec["containers"].as_array().into_iter().flatten());
+        let images = containers
+            .map(|c| {
+                let image = normalized_image(c["image"].as_str().unwrap_or(""));
+                let share = image_nodes.get(&image).copied().unwrap_or(0) as f64 / total_nodes.max(1) as f64;
+                (image, share)
+            })
+            .collect();
+        PodImages { images }
+    }
+}
+
 /// ImageLocality: the sizes of the pod's images the node already holds, each scaled by the share
 /// of nodes holding it, clamped to 23 MB .. 1000 MB per container and mapped onto 0..100.
-/// `spread` counts, per image name, the nodes holding it.
-pub fn image_locality(pod: &Value, node: &NodeInfo, total_nodes: usize, spread: &BTreeMap<String, usize>) -> i64 {
-    let containers: Vec<&Value> = pod["spec"]["initContainers"].as_array().into_iter().flatten().chain(pod["spec"]["containers"].as_array().into_iter().flatten()).collect();
+pub fn image_locality(pod: &PodImages, node: &NodeInfo) -> i64 {
     let mut sum: i64 = 0;
-    for c in &containers {
-        let image = normalized_image(c["image"].as_str().unwrap_or(""));
-        if let Some(size) = node.images.get(&image) {
-            let share = spread.get(&image).copied().unwrap_or(0) as f64 / total_nodes.max(1) as f64;
+    for (image, share) in &pod.images {
+        if let Some(size) = node.images.get(image) {
             sum = sum.saturating_add((*size as f64 * share) as i64);
         }
     }
-    let max_threshold = MAX_CONTAINER_THRESHOLD * containers.len() as i64;
+    let max_threshold = MAX_CONTAINER_THRESHOLD * pod.images.len() as i64;
     let clamped = sum.clamp(MIN_THRESHOLD, max_threshold.max(MIN_THRESHOLD));
     if max_threshold <= MIN_THRESHOLD {
         return 0;
@@ -169,9 +187,10 @@ mod tests {
         n.images.insert("mysql:8.4".into(), 600 * MB);
         let pod = json!({"spec": {"containers": [{"image": "mysql:8.4"}]}});
         let spread: BTreeMap<String, usize> = [("mysql:8.4".to_string(), 1)].into_iter().collect();
+        let images = PodImages::new(&pod, &spread, 2);
         // 600 MB held by 1 of 2 nodes -> 300 MB; (300 - 23) · 100 / (1000 - 23) = 28.
-        assert_eq!(image_locality(&pod, &n, 2, &spread), 28);
-        assert_eq!(image_locality(&pod, &worker(), 2, &spread), 0);
+        assert_eq!(image_locality(&images, &n), 28);
+        assert_eq!(image_locality(&images, &worker()), 0);
         assert_eq!(normalized_image("nginx"), "nginx:latest");
         assert_eq!(normalized_image("registry.k8s.io/pause:3.10"), "registry.k8s.io/pause:3.10");
     }
