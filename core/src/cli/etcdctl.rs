@@ -12,7 +12,7 @@
 //! unsupported output format, 5 when the server cancels a watch, 128 for bad arguments.
 
 mod flags;
-mod format;
+pub(crate) mod format;
 mod kv;
 mod lease;
 mod maint;

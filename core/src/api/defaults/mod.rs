@@ -68,8 +68,11 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
         ("", "LimitRange") => with_root(obj, limit_range::default_limit_range),
         ("", "PersistentVolumeClaim") => with_root(obj, storage::default_claim),
         ("", "PersistentVolume") => with_root(obj, storage::default_volume_object),
-        // `SetDefaults_Secret`.
-        ("", "Secret") => with_root(obj, |secret| default_if_empty(secret, "type", "Opaque")),
+        // `Convert_v1_Secret_To_core_Secret`, then `SetDefaults_Secret`.
+        ("", "Secret") => with_root(obj, |secret| {
+            merge_string_data(secret);
+            default_if_empty(secret, "type", "Opaque");
+        }),
         ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration") => {
             with_root(obj, |config| {
                 admission::default_webhook_configuration(config, false)
@@ -118,6 +121,23 @@ pub fn apply_defaults(kind: &KindInfo, obj: &mut Value) {
 
 fn root(obj: &mut Value) -> Option<&mut Object> {
     obj.as_object_mut()
+}
+
+/// The v1 Secret's conversion: each `stringData` value goes into `data` (base64, as a `[]byte`
+/// is written), over a `data` entry of the same key, and `stringData` itself is never stored
+/// (it is write-only: `kubectl get secret -o yaml` never shows it).
+fn merge_string_data(secret: &mut Object) {
+    let Some(string_data) = secret.remove("stringData") else { return };
+    let Some(entries) = string_data.as_object().filter(|m| !m.is_empty()) else { return };
+    if !secret.get("data").is_some_and(Value::is_object) {
+        secret.insert("data".into(), Value::Object(Object::new()));
+    }
+    if let Some(data) = secret.get_mut("data").and_then(Value::as_object_mut) {
+        for (k, v) in entries {
+            let text = v.as_str().unwrap_or("");
+            data.insert(k.clone(), Value::from(crate::cli::etcdctl::format::base64(text.as_bytes())));
+        }
+    }
 }
 
 fn with_root(obj: &mut Value, f: impl FnOnce(&mut Object)) {
@@ -188,6 +208,10 @@ mod tests {
         let mut v = json!({"metadata": {"name": "s"}, "type": "kubernetes.io/tls"});
         apply_defaults(kind("v1", "Secret"), &mut v);
         assert_eq!(v["type"], json!("kubernetes.io/tls"));
+        let mut v = json!({"metadata": {"name": "s"}, "data": {"a": "b2xk", "b": "Yg=="}, "stringData": {"a": "new", "c": "hello"}});
+        apply_defaults(kind("v1", "Secret"), &mut v);
+        assert_eq!(v["data"], json!({"a": "bmV3", "b": "Yg==", "c": "aGVsbG8="}), "stringData wins over data, base64'd");
+        assert!(v.get("stringData").is_none(), "stringData is never stored");
         let mut v = json!({"value": 1000});
         apply_defaults(kind("scheduling.k8s.io/v1", "PriorityClass"), &mut v);
         assert_eq!(v["preemptionPolicy"], json!("PreemptLowerPriority"));
