@@ -372,6 +372,29 @@ impl World {
         self.checker.check_converged(&self.cluster, &self.model)
     }
 
+    /// The end of every seed: once the cluster has converged, `kubectl delete namespace` must
+    /// take the namespace and everything in it away within the command (the namespace
+    /// controller's work), whatever the operations left there.
+    fn teardown(&mut self) -> Result<(), String> {
+        self.converge()?;
+        let out = self.must(&format!("kubectl delete namespace {NS}"), None)?;
+        if out.stderr.contains("step bound") {
+            return Err(format!("the delete ran into the step bound: {}", out.stderr));
+        }
+        if let Some(ns) = object(&self.cluster, &format!("/registry/namespaces/{NS}")) {
+            return Err(format!("namespace {NS} is still there: {}", ns["status"]));
+        }
+        let left: Vec<String> = invariants::objects(&self.cluster, "/registry/")
+            .iter()
+            .filter(|o| o["metadata"]["namespace"] == NS)
+            .map(|o| format!("{}/{}", o["kind"].as_str().unwrap_or("?"), o["metadata"]["name"].as_str().unwrap_or("?")))
+            .collect();
+        if !left.is_empty() {
+            return Err(format!("left in namespace {NS} after its deletion: {left:?}"));
+        }
+        Ok(())
+    }
+
     /// Drops what the cluster finished deleting from the model.
     fn forget_finished(&mut self) {
         let c = &self.cluster;
@@ -429,6 +452,9 @@ fn run_seed(seed: u64, ops: usize) -> Result<Run, String> {
                 tail.join("\n")
             ));
         }
+    }
+    if let Err(e) = world.teardown() {
+        return Err(format!("soak seed {seed} failed deleting its namespace: {e}\nreplay: SOAK_SEED={seed} SOAK_OPS={ops} cargo test -p kubeplay --test soak"));
     }
     let trace = world.cluster.trace().render();
     Ok(Run { log: world.log, trace, ops, commands: world.commands, stats: world.checker.stats })
