@@ -268,6 +268,9 @@ impl Trace {
     }
 }
 
+/// The verb an [`Action`] gets for `DELETE` on a collection (`deletecollection`).
+const COLLECTION_DELETE: &str = "DELETECOLLECTION";
+
 /// One request of a reconcile, as its decision names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Action {
@@ -298,6 +301,8 @@ impl Action {
             other => other.to_vec(),
         };
         let at = |i: usize| rest.get(i).map_or(String::new(), |s| s.to_string());
+        // A DELETE of a whole collection (the namespace controller's) is its own kind of action.
+        let verb = if verb == "DELETE" && rest.len() == 1 { COLLECTION_DELETE } else { verb };
         Action { verb: verb.to_string(), resource: at(0), name: at(1), subresource: at(2), code: 0 }
     }
 
@@ -314,7 +319,7 @@ impl Action {
             ("POST", _) => "created",
             ("PUT", _) => "updated",
             ("PATCH", _) => "patched",
-            ("DELETE", _) => "deleted",
+            ("DELETE" | COLLECTION_DELETE, _) => "deleted",
             ("GET", _) if self.name.is_empty() => "listed",
             ("GET", _) => "read",
             _ => "sent",
@@ -328,7 +333,7 @@ impl Action {
             ("POST", _) => "create",
             ("PUT", _) => "update",
             ("PATCH", _) => "patch",
-            ("DELETE", _) => "delete",
+            ("DELETE" | COLLECTION_DELETE, _) => "delete",
             ("GET", _) => "read",
             _ => "send",
         }
@@ -378,7 +383,13 @@ fn summarize(actions: &[Action]) -> String {
         .filter_map(|((_, _, sub, code), list)| {
             let a = *list.first()?;
             let one = list.len() == 1 && (!a.name.is_empty() && a.resource != "events");
-            let what = if one {
+            // A request on a whole collection names the collection, and how often it was sent.
+            let times = if list.len() > 1 { format!(" ({} times)", list.len()) } else { String::new() };
+            let what = if a.verb == COLLECTION_DELETE {
+                format!("all {}{times}", a.resource)
+            } else if a.verb == "GET" && a.name.is_empty() {
+                format!("{}{times}", a.resource)
+            } else if one {
                 a.object()
             } else {
                 let noun = if list.len() == 1 { singular(&a.resource) } else { a.resource.clone() };
@@ -485,6 +496,8 @@ mod tests {
         assert_eq!(summarize(&[named]), "created replicasets/web-7d9c");
         assert_eq!(summarize(&[a("POST", "/api/v1/namespaces/d/events", 201)]), "recorded 1 event");
         assert_eq!(summarize(&[a("DELETE", "/api/v1/namespaces/d/pods/p", 200), a("DELETE", "/api/v1/namespaces/d/pods/q", 200)]), "deleted 2 pods");
+        assert_eq!(summarize(&[a("DELETE", "/api/v1/namespaces/d/pods", 200), a("DELETE", "/apis/apps/v1/namespaces/d/deployments", 200)]), "deleted all pods, deleted all deployments");
+        assert_eq!(summarize(&[a("GET", "/api/v1/namespaces/d/pods", 200), a("GET", "/api/v1/namespaces/d/pods", 200)]), "listed pods (2 times)");
         assert_eq!(summarize(&[a("PUT", "/api/v1/nodes/node-1/status", 200)]), "updated nodes/node-1/status");
         assert_eq!(summarize(&[a("POST", "/api/v1/namespaces/d/pods", 403)]), "failed to create 1 pod (403)");
         assert_eq!(summarize(&[a("PATCH", "/apis/discovery.k8s.io/v1/namespaces/d/endpointslices/s", 200)]), "patched endpointslices/s");
