@@ -20,6 +20,7 @@ pub mod filters;
 mod framework;
 mod inter_pod_affinity;
 mod node_info;
+mod pending;
 mod preemption;
 mod queue;
 mod scores;
@@ -27,7 +28,7 @@ mod topology_spread;
 mod volume_binding;
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
-use super::informer::{Informer, KeysWhere};
+use super::informer::Informer;
 use super::replicaset::is_terminating;
 use super::Caches;
 use crate::apiserver::{handle, rfc3339, Context, PatchType, Request, Verb};
@@ -59,7 +60,7 @@ pub struct Scheduler {
     /// The pods [`pending`] holds for (unassigned, not terminating, ours, ungated), kept from the
     /// pod informer's notifications as kube-scheduler's unassigned-pod event handlers keep its
     /// queue: scanning every cached pod at every step was a tenth of a 10,000-pod run.
-    pending: KeysWhere,
+    pending: pending::PendingPods,
     /// When the scheduler last ran, for its timers.
     last_step: Time,
     /// `nextStartNodeIndex`: where the next cycle's filters start in the node list, so that in
@@ -123,7 +124,7 @@ impl Scheduler {
         if let Some(i) = self.pdbs.as_mut() {
             i.sync(ctx);
         }
-        self.pending.update(&caches.pods, pending);
+        self.pending.update(&caches.pods);
         // Cluster events move the pods whose rejecting plugins care.
         let (cluster_events, updated) = self.seen.detect(caches);
         for e in cluster_events {
@@ -157,19 +158,7 @@ impl Scheduler {
         let now = ctx.now;
 
         // The queue follows the informer: new pending pods in, bound or deleted ones out.
-        let pending_pods = self.pending.objects(&caches.pods);
-        let by_uid: BTreeMap<&str, &Value> = pending_pods.iter().map(|p| (uid_of(p), *p)).collect();
-        for uid in self.queue.uids() {
-            if !by_uid.contains_key(uid.as_str()) {
-                self.queue.delete(&uid);
-            }
-        }
-        for (uid, p) in &by_uid {
-            if !self.queue.contains(uid) && !self.waiting_on_volumes.contains_key(*uid) {
-                let key = format!("{}/{}", ns_of(p), name_of(p));
-                self.queue.add(QueuedPodInfo::new(uid, &key, node_info::pod_priority(p)), now);
-            }
-        }
+        self.pending.sync_queue(&mut self.queue, &self.waiting_on_volumes, &caches.pods, now);
         if !self.queue.has_ready() {
             return;
         }
@@ -177,10 +166,11 @@ impl Scheduler {
         let ns_labels: NamespaceLabels = caches.namespaces.values().map(|n| (name_of(n).to_string(), crate::apiserver::select::labels_of(n))).collect();
         let pdbs: Vec<preemption::Pdb> = self.pdbs.as_ref().map(|i| i.values().map(preemption::Pdb::from_object).collect()).unwrap_or_default();
         // The informer's view is fixed for the step, so its nominated pods are found once.
-        let nominated = nominated_pods(&pending_pods);
+        let nominated = self.pending.nominated(&caches.pods);
         for _ in 0..MAX_PODS_PER_STEP {
             let Some(qp) = self.queue.pop() else { break };
-            let Some(pod) = by_uid.get(qp.uid.as_str()) else { continue };
+            self.pending.reconsider(&qp.uid);
+            let Some(pod) = self.pending.pod(&qp.uid, &caches.pods) else { continue };
             self.schedule_one(ctx, caches, events, nodes, image_nodes, qp, pod, &ns_labels, &pdbs, &nominated);
         }
     }
@@ -385,6 +375,9 @@ impl Scheduler {
         let user = client::scheduler();
         let source = Source { component: NAME, host: "" };
         let waiting = std::mem::take(&mut self.waiting_on_volumes);
+        for uid in waiting.keys() {
+            self.pending.reconsider(uid);
+        }
         for (uid, node) in waiting {
             let Some(pod) = caches.pods.values().find(|p| uid_of(p) == uid) else { continue };
             if !client::str_of(pod, &["spec", "nodeName"]).is_empty() || is_terminating(pod) {
@@ -403,11 +396,6 @@ impl Scheduler {
             }
         }
     }
-}
-
-/// The pending pods nominated to a node by preemption, with that node, in the informer's order.
-fn nominated_pods<'c>(pending: &[&'c Value]) -> Vec<(&'c str, &'c Value)> {
-    pending.iter().filter_map(|p| p["status"]["nominatedNodeName"].as_str().filter(|n| !n.is_empty()).map(|n| (n, *p))).collect()
 }
 
 /// The snapshot with the pods nominated to a node (by preemption) added there, when they have

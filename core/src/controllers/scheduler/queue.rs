@@ -131,6 +131,8 @@ impl SchedulingQueue {
         self.unschedulable.contains_key(uid) || self.queued.contains(uid)
     }
 
+    /// Every queued uid (the incremental queue sync's test compares queues by it).
+    #[cfg(test)]
     pub fn uids(&self) -> Vec<String> {
         self.active.iter().chain(&self.backoff).map(|p| p.uid.clone()).chain(self.unschedulable.keys().cloned()).collect()
     }
