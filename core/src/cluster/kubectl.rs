@@ -3,7 +3,7 @@
 
 use crate::api::{all_kinds, decode_manifest, KindInfo, Limits};
 use crate::apiserver::{handle, Context, DeleteOptions, ListOptions, Propagation, Request, Status, User, Verb};
-use crate::cli::kubectl::{resources, Command, Delete, Get, Kubectl, OutputFormat};
+use crate::cli::kubectl::{resources, Command, Delete, DryRun, Get, Kubectl, OutputFormat};
 use crate::cli::printers::{self, columns, headers, render_table, sorter};
 use crate::cli::Output;
 use serde_json::Value;
@@ -254,17 +254,30 @@ fn delete(ctx: &mut Context, d: &Delete, namespace: &str, all_ns: bool, user: &U
         _ => Propagation::Background,
     };
     let mut stdout = String::new();
+    // `DeleteOptions.PrintObj`: the verb, the namespace, then the dry-run mode.
+    let printed = |kind: &KindInfo, ns: &str, name: &str| {
+        let force = if d.grace_period == Some(0) { "force deleted" } else { "deleted" };
+        let where_ = if kind.namespaced { format!(" from {ns} namespace") } else { String::new() };
+        let dry = match d.dry_run {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        };
+        format!("{} \"{name}\" {force}{where_}{dry}\n", kind.kubectl_name())
+    };
     for (kind, ns, name) in &work {
+        if d.dry_run == DryRun::Client {
+            // A client dry run sends no DELETE at all.
+            stdout.push_str(&printed(kind, ns, name));
+            continue;
+        }
         let mut req = Request::new(Verb::Delete, kind, ns, name);
         req.user = user.clone();
         req.cause = cause;
+        req.dry_run = d.dry_run == DryRun::Server;
         req.delete = DeleteOptions { propagation: Some(propagation), grace_period_seconds: d.grace_period, ..Default::default() };
         match handle(ctx, &req).result {
-            Ok(_) => {
-                let force = if d.grace_period == Some(0) { "force deleted" } else { "deleted" };
-                let where_ = if kind.namespaced { format!(" from {ns} namespace") } else { String::new() };
-                stdout.push_str(&format!("{} \"{name}\" {force}{where_}\n", kind.kubectl_name()));
-            }
+            Ok(_) => stdout.push_str(&printed(kind, ns, name)),
             Err(s) if s.code == 404 && d.ignore_not_found => {}
             Err(s) => errors.push(server_error(&s)),
         }

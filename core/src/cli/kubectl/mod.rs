@@ -83,6 +83,8 @@ pub struct Delete {
     pub cascade: String,
     pub grace_period: Option<i64>,
     pub ignore_not_found: bool,
+    /// `--dry-run`: `client` sends nothing, `server` sends each DELETE with `dryRun=All`.
+    pub dry_run: DryRun,
 }
 
 /// `kubectl drain NODE` and its flags (see `cluster/drain.rs`).
@@ -239,6 +241,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
                 switch("force", None),
                 switch("ignore-not-found", None),
                 switch("wait", None),
+                DRY_RUN,
             ],
             build_delete,
         ),
@@ -489,6 +492,7 @@ fn build_delete(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
         cascade,
         grace_period,
         ignore_not_found: p.on("ignore-not-found"),
+        dry_run: dry_run(p)?,
     }))
 }
 
