@@ -18,6 +18,7 @@ mod load;
 mod logs;
 mod rollout;
 mod rollout_status;
+mod wait;
 mod top;
 mod watch;
 pub mod watch_streams;
@@ -100,6 +101,8 @@ enum Running {
     Drain(Box<drain::Drain>),
     /// `kubectl rollout status`, watching (see `rollout_status.rs`).
     RolloutStatus(Box<rollout_status::StatusWatch>),
+    /// `kubectl wait`, watching (see `wait.rs`).
+    Wait(Box<wait::WaitCmd>),
 }
 
 /// How a bounded run ended.
@@ -238,7 +241,7 @@ impl Cluster {
 
     /// Handles the next due event. Returns false when nothing is queued.
     pub fn step(&mut self) -> bool {
-        if self.expire_rollout_status() {
+        if self.expire_rollout_status() || self.expire_waits() {
             return true;
         }
         let Some(next) = self.queue.pop() else { return false };
@@ -261,6 +264,7 @@ impl Cluster {
         }
         self.notify_controllers();
         self.poll_rollout_status();
+        self.poll_waits();
         self.poll_open_watches();
         true
     }
@@ -340,7 +344,7 @@ impl Cluster {
     /// True when everything queued is control-plane steps for background timers only.
     fn only_background_left(&self) -> bool {
         // A waiting `rollout status` decides itself when the cluster has gone idle under it.
-        self.only_background_queued() && !self.rollout_status_running()
+        self.only_background_queued() && !self.rollout_status_running() && !self.wait_running()
     }
 
     fn only_background_queued(&self) -> bool {
@@ -450,6 +454,10 @@ impl Cluster {
                         self.start_rollout_status(id, &k, r, cause);
                         return;
                     }
+                }
+                if let Command::Wait(w) = &k.command {
+                    self.start_wait(id, &k, w, cause);
+                    return;
                 }
                 if let Command::Top(t) = &k.command {
                     // metrics.k8s.io is served by metrics-server, one of the control plane's components.

@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod logs;
 pub mod resources;
 pub mod rollout;
+pub mod wait;
 
 use super::Files;
 use flags::{flag, switch, Parsed, Spec};
@@ -144,6 +145,8 @@ pub enum Command {
     Help { text: String, exit_code: i32 },
     /// `logs` (see [`logs`]); the cluster serves it from the node's kubelet.
     Logs(logs::Logs),
+    /// `wait --for=...` (see [`wait`]); the cluster runs it across kernel steps.
+    Wait(wait::Wait),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -187,6 +190,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
         "rollout" => return rollout::parse(rest).map(|k| k.unwrap_or_else(|| help_command(rollout::ROLLOUT_HELP.to_string(), 1))),
         "autoscale" => return autoscale::parse(rest),
         "logs" => return logs::parse(rest),
+        "wait" => return wait::parse(rest, files),
         "config" => return config::parse_config(rest).map(|k| k.unwrap_or_else(|| help_command(config::CONFIG_HELP.to_string(), 1))),
         "top" => return config::parse_top(rest).map(|k| k.unwrap_or_else(|| help_command(config::TOP_HELP.to_string(), 1))),
         _ => {}
