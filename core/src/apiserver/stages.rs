@@ -20,6 +20,8 @@ fn user_info(u: &User) -> UserInfo {
 /// The authorizer chain (system:masters, Node, RBAC). Ok carries the reason to trace.
 pub fn authorize(ctx: &mut Context, req: &Request) -> Result<String, Status> {
     let name = match req.verb {
+        // A create names its object in the URL only on a subresource (`pods/web/exec`).
+        Verb::Create if !req.subresource.is_empty() => req.name.clone(),
         Verb::Create | Verb::List | Verb::DeleteCollection => String::new(),
         _ => req.name.clone(),
     };

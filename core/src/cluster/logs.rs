@@ -123,7 +123,7 @@ fn check_status(pod: &Value, container: &str, previous: bool) -> Result<(), Stri
 
 /// `polymorphichelpers.logsForObject` for a controller: its first pod by `ByLogging`, and the
 /// `Found N pods, using pod/<name>` note when there are several.
-fn pod_for(ctx: &mut Context, user: &User, namespace: &str, ty: &str, name: &str, cause: Option<u64>) -> Result<(String, String), Output> {
+pub(super) fn pod_for(ctx: &mut Context, user: &User, namespace: &str, ty: &str, name: &str, cause: Option<u64>) -> Result<(String, String), Output> {
     let kind = resources::resolve(ty).map_err(|e| Output::fail(format!("{e}\n")))?;
     if kind.resource == "pods" {
         return Ok((name.to_string(), String::new()));

@@ -11,6 +11,7 @@ mod bootstrap;
 mod builtins;
 mod coredns;
 mod drain;
+mod exec;
 mod imperative;
 mod inspect;
 mod kubectl;
@@ -463,6 +464,14 @@ impl Cluster {
                     // metrics.k8s.io is served by metrics-server, one of the control plane's components.
                     let cp = self.control_plane.take();
                     let out = top::run(&mut self.api_context(), cp.as_ref(), &k, t, cause);
+                    self.control_plane = cp;
+                    self.finish(id, out);
+                    return;
+                }
+                if let Command::Exec(e) = &k.command {
+                    // The kubelet of the pod's node runs the command: the control plane holds them.
+                    let cp = self.control_plane.take();
+                    let out = exec::run(&mut self.api_context(), cp.as_ref(), &k, e, cause);
                     self.control_plane = cp;
                     self.finish(id, out);
                     return;

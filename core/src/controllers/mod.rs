@@ -388,6 +388,25 @@ impl ControlPlane {
         Some(log.visible(now, tail).into_iter().map(str::to_string).collect())
     }
 
+    /// Runs `argv` in a container on `node`, as that kubelet's `/exec` does: `None` when the
+    /// container is not running there.
+    pub fn exec(&self, node: &str, pod: &serde_json::Value, container: &str, argv: &[String], now: Time) -> Option<runtime::exec::Ran> {
+        let field = |f: &str| pod["metadata"][f].as_str().unwrap_or("");
+        let c = self.kubelets.iter().find(|k| k.name() == node)?.container(field("uid"), container)?;
+        let runtime::container::State::Running { started, .. } = &c.state else { return None };
+        let session = runtime::exec::Session {
+            pod_name: field("name"),
+            namespace: field("namespace"),
+            pod_ip: pod["status"]["podIP"].as_str().unwrap_or(""),
+            image: &c.image,
+            env: &c.env,
+            files: &c.files,
+            at_ms: now.as_ms().saturating_sub(started.as_ms()),
+            now_ms: now.as_ms(),
+        };
+        Some(runtime::exec::run(argv, &session))
+    }
+
     /// metrics-server's API as of `now`, for requests kube-apiserver proxies to it.
     pub fn metrics_api(&self, now: Time) -> metrics_server::MetricsApi<'_> {
         self.metrics_server.api(now)

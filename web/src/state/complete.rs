@@ -7,7 +7,7 @@ use super::KeyRow;
 const TOP: &[&str] = &["kubectl", "etcdctl", "run", "wait", "sleep", "trace", "node", "watches"];
 const KUBECTL: &[&str] = &[
     "annotate", "api-resources", "api-versions", "apply", "auth", "autoscale", "cluster-info", "config", "cordon", "create", "delete",
-    "describe", "drain", "events", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale", "set",
+    "describe", "drain", "events", "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale", "set",
     "taint", "top", "uncordon", "version", "wait",
 ];
 const ETCDCTL: &[&str] = &["get", "put", "del", "watch", "txn", "compact", "lease", "endpoint", "member", "snapshot", "version"];

@@ -31,8 +31,12 @@ pub fn serve(run: &mut Run, req: &Request) -> Option<Result<Value, Status>> {
             _ => {}
         }
     }
+    let on_pods = req.kind.group.is_empty() && req.kind.resource == "pods";
     match req.subresource.as_str() {
         "finalize" => namespace::finalize(req),
+        // The connect subresources: kube-apiserver reads the pod, then proxies the stream to
+        // the kubelet of its node, which the caller (`cluster/exec.rs`) stands for.
+        "exec" | "attach" | "portforward" if on_pods && req.verb == crate::apiserver::Verb::Create => Some(super::get(run, req)),
         "scale" if scale::serves(req) => Some(scale::serve(run, req)),
         "eviction" if req.kind.group.is_empty() && req.kind.resource == "pods" => Some(eviction::serve(run, req)),
         // kube-apiserver routes only the resources that have the subresource.

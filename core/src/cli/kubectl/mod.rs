@@ -3,6 +3,7 @@
 
 pub mod autoscale;
 pub mod config;
+pub mod exec;
 pub mod explain;
 pub mod flags;
 pub mod help;
@@ -147,6 +148,8 @@ pub enum Command {
     Logs(logs::Logs),
     /// `wait --for=...` (see [`wait`]); the cluster runs it across kernel steps.
     Wait(wait::Wait),
+    /// `exec POD -- COMMAND` (see [`exec`]); the node's kubelet runs it.
+    Exec(exec::Exec),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -191,6 +194,7 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
         "autoscale" => return autoscale::parse(rest),
         "logs" => return logs::parse(rest),
         "wait" => return wait::parse(rest, files),
+        "exec" => return exec::parse(rest),
         "config" => return config::parse_config(rest).map(|k| k.unwrap_or_else(|| help_command(config::CONFIG_HELP.to_string(), 1))),
         "top" => return config::parse_top(rest).map(|k| k.unwrap_or_else(|| help_command(config::TOP_HELP.to_string(), 1))),
         _ => {}

@@ -87,6 +87,8 @@ pub struct Container {
     pub previous: Option<LogBuffer>,
     /// The current run's filesystem timeline, which exec probes read.
     pub files: Files,
+    /// The current run's environment, as it was created with (what `kubectl exec -- env` shows).
+    pub env: BTreeMap<String, String>,
     /// The current run is being killed for a failed liveness or startup probe: its exit counts
     /// as a failure for the restart policy whatever its code.
     killed: bool,
@@ -154,6 +156,7 @@ impl Container {
             logs: LogBuffer::default(),
             previous: None,
             files: Files::default(),
+            env: BTreeMap::new(),
             killed: false,
         };
         (c, event)
@@ -280,6 +283,7 @@ impl Container {
             self.logs.push(at.after(Duration::from_ms(offset)), line);
         }
         self.files = program.files;
+        self.env = env.clone();
         out.push((false, "Created", "Container created".into()));
         out.push((false, "Started", "Container started".into()));
         let exits = match program.end {

@@ -26,6 +26,7 @@
 pub mod config;
 pub mod container;
 mod entrypoints;
+pub mod exec;
 mod exec_probe;
 pub mod files;
 pub mod images;
