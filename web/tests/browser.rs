@@ -1,6 +1,7 @@
 //! The playground mounted in a real browser (wasm-bindgen-test in headless Chromium): the page
 //! renders the etcd keys of a fresh cluster and an Apply adds the manifest's keys; stepping back
-//! shows the keys as they were.
+//! shows the keys as they were; the session is saved once the command is over (in a task after
+//! the frame that shows its outcome).
 
 use wasm_bindgen_test::*;
 
@@ -65,6 +66,34 @@ async fn renders_keys_and_applies_the_example() {
     }
     assert!(div.query_selector("tr.etcd-key[data-key='/registry/namespaces/shop']").expect("query").is_none(), "stepping back un-writes the key");
     assert!(div.query_selector("tr.etcd-key[data-key='/registry/namespaces/kube-system']").expect("query").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_session_is_saved_once_the_command_is_over() {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("localStorage");
+    storage.clear().expect("clear");
+    let div = root();
+    yew::Renderer::<kubeplay_web::App>::with_root(div.clone()).render();
+    settle().await;
+    let saved = || {
+        let slot = storage.get_item("kubeplay.session.slot").ok().flatten().unwrap_or_default();
+        let key = if slot == "b" { "kubeplay.session.b" } else { "kubeplay.session.a" };
+        storage.get_item(key).ok().flatten().unwrap_or_default()
+    };
+    assert!(!saved().contains("kubectl apply -f -"), "nothing applied yet");
+    let button: web_sys::HtmlElement = div.query_selector("#apply").expect("query").expect("an Apply button").dyn_into().expect("an HTML element");
+    button.click();
+    for _ in 0..600 {
+        settle().await;
+        if div.query_selector("#status.running").expect("query").is_none() {
+            break;
+        }
+    }
+    // The save waits for the next frame, then a task of its own.
+    settle().await;
+    assert!(saved().contains("kubectl apply -f -"), "the applied command is in the saved session: {}", saved());
+    // The other test's page starts from storage: leave none behind.
+    storage.clear().expect("clear");
 }
 
 use wasm_bindgen::JsCast;
