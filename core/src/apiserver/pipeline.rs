@@ -438,6 +438,8 @@ fn write_update(run: &mut Run, req: &Request, key: &str, current: &storage::Stor
     }
     if req.dry_run {
         run.stage(Stage::Storage, Verdict::Skipped, format!("dry run: would update {key}"));
+        // Nothing was written: the answer carries the stored version's resourceVersion.
+        new["metadata"]["resourceVersion"] = json!(current.mod_revision.to_string());
         return Ok(new);
     }
     // A namespace also waits for its own `spec.finalizers` (`ShouldDeleteNamespaceDuringUpdate`).

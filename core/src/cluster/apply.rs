@@ -15,6 +15,7 @@
 //! appended. Client-side requests carry kubectl's field managers: `kubectl-client-side-apply`
 //! for apply, `kubectl-create` for `create -f`.
 
+pub(super) mod diff;
 mod three_way;
 
 use crate::api::{decode_manifest, Decoded, Diagnostic, Limits, Origin};
@@ -71,6 +72,8 @@ pub(super) struct Apply {
     cause: Option<u64>,
     /// Every diagnostic, with its position, for the editor to underline.
     pub diagnostics: Vec<Diagnostic>,
+    /// `kubectl diff`: the dry-run apply's live and merged objects, printed as a diff at the end.
+    pub diff: Option<diff::Diff>,
 }
 
 impl Apply {
@@ -97,7 +100,7 @@ impl Apply {
                 items.push_back((source.clone(), result));
             }
         }
-        Apply { mode, dry_run, user, items, namespace, limits: *limits, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause }
+        Apply { mode, dry_run, user, items, namespace, limits: *limits, stdout: String::new(), warnings: Vec::new(), errors: Vec::new(), diagnostics: Vec::new(), cause, diff: None }
     }
 
     /// Sends the requests for the next object. Returns false when there is nothing left.
@@ -123,6 +126,14 @@ impl Apply {
     }
 
     pub fn into_output(self) -> Output {
+        if let Some(d) = &self.diff {
+            // `kubectl diff`: the diff on stdout, exit 1 when anything differs; errors as apply's.
+            let mut stderr: String = self.warnings.iter().map(|w| format!("{w}\n")).collect();
+            stderr.push_str(&format_errors(&self.errors));
+            let rendered = d.render();
+            let exit_code = i32::from(!self.errors.is_empty() || rendered.is_some());
+            return Output { stdout: rendered.unwrap_or_default(), stderr, exit_code, diagnostics: self.diagnostics };
+        }
         if self.stdout.is_empty() && self.errors.is_empty() && self.diagnostics.is_empty() {
             return Output::fail("error: no objects passed to apply\n");
         }
@@ -200,10 +211,13 @@ impl Apply {
             return Ok(());
         }
         if let Mode::Apply(ApplyOptions { server_side: true, force_conflicts, .. }) = self.mode {
+            // `kubectl diff --server-side` reads the live object first.
+            let live = if self.diff.is_some() { handle(ctx, &request(Verb::Get, None)).result.ok() } else { None };
             let reply = handle(ctx, &request(Verb::Apply { force: force_conflicts }, Some(obj.object.clone())));
             self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
             return match reply.result {
-                Ok(_) => {
+                Ok(merged) => {
+                    self.record_diff(obj, &namespace, live, merged);
                     self.stdout.push_str(&format!("{name} serverside-applied{suffix}\n"));
                     Ok(())
                 }
@@ -229,7 +243,8 @@ impl Apply {
                 if self.dry_run != DryRun::Client {
                     let reply = handle(ctx, &request(Verb::Create, Some(without_resource_version(desired))));
                     self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                    reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
+                    let created = reply.result.map_err(|s| server_error("creating", source, &s, &reply.causes))?;
+                    self.record_diff(obj, &namespace, None, created);
                 }
                 self.stdout.push_str(&format!("{name} created{suffix}\n"));
             }
@@ -247,6 +262,7 @@ impl Apply {
                     .unwrap_or(Value::Null);
                 let mut patch = three_way::create_three_way_merge_patch(&previous, &modified, &live);
                 if patch.is_empty() && obj.unknown_fields.is_empty() {
+                    self.record_diff(obj, &namespace, Some(live.clone()), live);
                     self.stdout.push_str(&format!("{name} unchanged{suffix}\n"));
                 } else {
                     let sent = |patch: &Map<String, Value>| Value::Object(three_way::with_typed_values(patch, Some(&desired)));
@@ -263,7 +279,7 @@ impl Apply {
                     }
                     let patch = Value::Object(patch);
                     self.warnings.extend(reply.warnings.iter().map(|w| format!("Warning: {w}")));
-                    reply.result.map_err(|s| {
+                    let patched = reply.result.map_err(|s| {
                         // `applyOneObject` wraps the patcher's `error when patching` again; a
                         // lone 422 prints from the status details, which the wrapping leaves.
                         let patching = Status { message: format!("error when patching {source:?}: {}", s.message), ..s.clone() };
@@ -274,11 +290,21 @@ impl Apply {
                             None => standard,
                         }
                     })?;
+                    self.record_diff(obj, &namespace, Some(live), patched);
                     self.stdout.push_str(&format!("{name} configured{suffix}\n"));
                 }
             }
         }
         Ok(())
+    }
+}
+
+impl Apply {
+    /// `kubectl diff`: keeps the object's live and merged versions.
+    fn record_diff(&mut self, obj: &Decoded, namespace: &str, live: Option<Value>, merged: Value) {
+        if let Some(d) = self.diff.as_mut() {
+            d.pairs.push(diff::Pair { kind: obj.kind, namespace: namespace.to_string(), name: obj.name.clone(), live, merged });
+        }
     }
 }
 

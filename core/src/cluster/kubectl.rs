@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cause: Option<u64>) -> Output {
         Command::Config(c) => crate::cli::kubectl::config::run_config(c),
         Command::Top(t) => crate::cli::kubectl::config::run_top(t),
         Command::Help { text, exit_code } => Output { stdout: text.clone(), exit_code: *exit_code, ..Default::default() },
-        Command::Apply { .. } | Command::Create { .. } | Command::Drain(_) | Command::Logs(_) | Command::Wait(_) | Command::Exec(_) => {
+        Command::Apply { .. } | Command::Create { .. } | Command::Diff { .. } | Command::Drain(_) | Command::Logs(_) | Command::Wait(_) | Command::Exec(_) => {
             Output::fail("error: internal: apply, drain and wait run through their own state machines\n")
         }
     }

@@ -484,9 +484,11 @@ impl Cluster {
                     self.finish(id, out);
                     return;
                 }
-                let (sources, dry_run, mode) = match k.command {
-                    Command::Apply { sources, dry_run, options } => (sources, dry_run, apply::Mode::Apply(options)),
-                    Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create),
+                let (sources, dry_run, mode, diff) = match k.command {
+                    Command::Apply { sources, dry_run, options } => (sources, dry_run, apply::Mode::Apply(options), None),
+                    Command::Create { sources, dry_run } => (sources, dry_run, apply::Mode::Create, None),
+                    // `kubectl diff` is a server-side dry-run apply that prints the difference.
+                    Command::Diff { sources, options, show_managed_fields } => (sources, cli::kubectl::DryRun::Server, apply::Mode::Apply(options), Some(show_managed_fields)),
                     _ => {
                         let out = kubectl::run(&mut self.api_context(), &k, cause);
                         self.finish(id, out);
@@ -494,7 +496,10 @@ impl Cluster {
                     }
                 };
                 let now = self.clock.now();
-                let state = apply::Apply::new(sources.files, namespace, &self.config.limits, &mut self.trace, now, cause, mode, dry_run, user);
+                let mut state = apply::Apply::new(sources.files, namespace, &self.config.limits, &mut self.trace, now, cause, mode, dry_run, user);
+                if let Some(show_managed_fields) = diff {
+                    state.diff = Some(apply::diff::Diff::new(show_managed_fields, now, self.store.revision()));
+                }
                 self.running.insert(id, Running::Apply(state));
                 self.schedule(self.now(), Work::ApplyNext(id), id);
             }

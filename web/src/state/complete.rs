@@ -6,7 +6,7 @@ use super::KeyRow;
 
 const TOP: &[&str] = &["kubectl", "etcdctl", "run", "wait", "sleep", "trace", "node", "watches"];
 const KUBECTL: &[&str] = &[
-    "annotate", "api-resources", "api-versions", "apply", "auth", "autoscale", "cluster-info", "config", "cordon", "create", "delete",
+    "annotate", "api-resources", "api-versions", "apply", "auth", "autoscale", "cluster-info", "config", "cordon", "create", "delete", "diff",
     "describe", "drain", "events", "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale", "set",
     "taint", "top", "uncordon", "version", "wait",
 ];

@@ -123,6 +123,8 @@ pub struct ApplyOptions {
 pub enum Command {
     Apply { sources: Sources, dry_run: DryRun, options: ApplyOptions },
     Create { sources: Sources, dry_run: DryRun },
+    /// `diff -f`: what apply would change (see `cluster/apply/diff.rs`).
+    Diff { sources: Sources, options: ApplyOptions, show_managed_fields: bool },
     Get(Get),
     Delete(Delete),
     Version,
@@ -219,6 +221,10 @@ pub fn parse(args: &[String], files: &dyn Files) -> Result<Kubectl, String> {
             build_apply,
         ),
         "create" => (&[FILENAME, DRY_RUN, OUTPUT, switch("save-config", None)], build_create),
+        "diff" => (
+            &[FILENAME, switch("server-side", None), switch("force-conflicts", None), flag("field-manager", None), switch("show-managed-fields", None), switch("recursive", Some('R'))],
+            build_diff,
+        ),
         "get" => (
             &[
                 OUTPUT,
@@ -346,6 +352,20 @@ fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
         return Err("error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)\n".into());
     }
     Ok(Command::Apply { sources: read_sources(p, files)?, dry_run, options })
+}
+
+/// `kubectl diff -f`: apply's options, run as a server-side dry run (`cluster/apply/diff.rs`).
+fn build_diff(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
+    no_positional(p, "diff")?;
+    if p.all("filename").is_empty() {
+        return Err("error: must specify one of -f and -k\n".into());
+    }
+    let options = ApplyOptions {
+        server_side: p.on("server-side"),
+        force_conflicts: p.on("force-conflicts"),
+        field_manager: p.get("field-manager").map(str::to_string),
+    };
+    Ok(Command::Diff { sources: read_sources(p, files)?, options, show_managed_fields: p.on("show-managed-fields") })
 }
 
 fn build_create(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
