@@ -20,8 +20,10 @@ use super::controller_revision::{self as history, NewRevision};
 use super::hash::pod_template_hash;
 use super::replicaset::{condition_true, controlled_by, is_terminating};
 use super::scheduler_plugins::{node_affinity, taint_toleration, NodeInfo};
+use super::sync_retry::SyncRetry;
 use super::Caches;
 use crate::apiserver::{handle, Context, Request, Verb};
+use crate::sim::Time;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -137,18 +139,26 @@ fn created(pod: &Value) -> (&str, &str) {
     (client::str_of(pod, &["metadata", "creationTimestamp"]), name_of(pod))
 }
 
-/// DaemonSets whose last pod create was refused, by uid, with the generation then: no retry
-/// until the spec changes, so a refused create cannot keep the cluster stepping (the real
-/// controller retries with a growing back-off).
+/// DaemonSets whose last pod create was refused wait for their rate-limited retry, as
+/// `processNextWorkItem`'s `AddRateLimited` makes them: a ServiceAccount applied after its
+/// DaemonSet used to leave the set without pods until its spec changed.
 #[derive(Debug, Default)]
 pub struct DaemonSetController {
-    refused: BTreeMap<String, i64>,
+    retry: SyncRetry,
 }
 
 impl DaemonSetController {
+    pub fn next_wake(&self) -> Option<Time> {
+        self.retry.next_wake()
+    }
+
+    pub fn next_background_wake(&self) -> Option<Time> {
+        self.retry.next_background_wake()
+    }
+
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let live: Vec<&str> = caches.daemonsets.values().map(uid_of).collect();
-        self.refused.retain(|uid, _| live.contains(&uid.as_str()));
+        self.retry.retain_live(&live, ctx.now);
         // Read the nodes only when there is a DaemonSet to place: at 5,000 nodes and none, this
         // was a sixth of every step.
         let mut nodes: Option<Vec<NodeInfo>> = None;
@@ -158,9 +168,13 @@ impl DaemonSetController {
             }
             let nodes = nodes.get_or_insert_with(|| caches.nodes.values().map(NodeInfo::from_node).collect());
             let generation = ds["metadata"]["generation"].as_i64().unwrap_or(0);
-            let refused = self.refused.get(uid_of(ds)) == Some(&generation);
-            if !sync(ctx, caches, events, ds, nodes, refused) {
-                self.refused.insert(uid_of(ds).to_string(), generation);
+            let held = self.retry.is_held(uid_of(ds), generation, ctx.now);
+            match sync(ctx, caches, events, ds, nodes, held) {
+                _ if held => {}
+                true => self.retry.succeeded(uid_of(ds)),
+                false => {
+                    self.retry.failed(uid_of(ds), generation, ctx.now);
+                }
             }
         }
     }
@@ -171,8 +185,8 @@ struct Plan<'a> {
     delete: Vec<&'a Value>,
 }
 
-/// One DaemonSet's sync; false when a pod create was refused.
-fn sync(ctx: &mut Context, caches: &Caches, events: &mut EventNames, ds: &Value, nodes: &[NodeInfo], refused: bool) -> bool {
+/// One DaemonSet's sync, without creates while `held`; false when a pod create was refused.
+fn sync(ctx: &mut Context, caches: &Caches, events: &mut EventNames, ds: &Value, nodes: &[NodeInfo], held: bool) -> bool {
     let user = client::controller(NAME);
     let collision = ds["status"]["collisionCount"].as_i64().map(|c| c as i32);
     let hash = pod_template_hash(&ds["spec"]["template"], collision);
@@ -220,7 +234,7 @@ fn sync(ctx: &mut Context, caches: &Caches, events: &mut EventNames, ds: &Value,
             plan.delete.extend(pods.iter().copied().filter(|p| client::str_of(p, &["spec", "nodeName"]).is_empty()));
         }
     }
-    if refused {
+    if held {
         plan.create_on.clear();
     }
     let placed = !plan.create_on.is_empty() || !plan.delete.is_empty();

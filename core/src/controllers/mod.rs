@@ -67,6 +67,7 @@ mod scheduler;
 /// The filters the DaemonSet controller and the taint eviction controller share with the scheduler.
 use scheduler::filters as scheduler_plugins;
 mod statefulset;
+mod sync_retry;
 mod taint_eviction;
 mod ttl_after_finished;
 mod wake;
@@ -352,6 +353,8 @@ impl ControlPlane {
             .chain(self.deployments.next_wake())
             .chain(self.scheduler.next_wake())
             .chain(self.namespaces.next_wake())
+            .chain(self.daemonsets.next_wake())
+            .chain(self.statefulsets.next_wake())
             .min()
     }
 
@@ -376,6 +379,8 @@ impl ControlPlane {
             .chain(self.replicasets.next_background_wake())
             .chain(self.replication_manager.next_background_wake())
             .chain(self.namespaces.next_background_wake())
+            .chain(self.daemonsets.next_background_wake())
+            .chain(self.statefulsets.next_background_wake())
             .chain(self.caches.as_ref().and_then(Caches::next_resync))
             .min()
     }

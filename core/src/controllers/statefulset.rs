@@ -24,8 +24,10 @@
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::controller_revision::{self as history, NewRevision};
 use super::replicaset::{condition_true, controlled_by, is_terminating};
+use super::sync_retry::SyncRetry;
 use super::Caches;
 use crate::apiserver::{handle, Context, Request, User, Verb};
+use crate::sim::Time;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -37,11 +39,12 @@ const HASH_LABEL: &str = "controller.kubernetes.io/hash";
 /// Ordinals one StatefulSet may span (`replicas` beyond this are not created).
 const MAX_REPLICAS: i64 = 10_000;
 
-/// StatefulSets whose last pod or claim create was refused, by uid, with the generation then:
-/// no retry until the spec changes, so a refused create cannot keep the cluster stepping.
+/// StatefulSets whose last pod or claim create was refused wait for their rate-limited retry,
+/// as `processNextWorkItem`'s `AddRateLimited` makes them: a ServiceAccount applied after its
+/// StatefulSet used to leave the set without pods until its spec changed.
 #[derive(Debug, Default)]
 pub struct StatefulSetController {
-    refused: BTreeMap<String, i64>,
+    retry: SyncRetry,
 }
 
 /// `getParentNameAndOrdinal`: `web-2` of `web` is 2.
@@ -181,9 +184,17 @@ impl Sync<'_> {
 }
 
 impl StatefulSetController {
+    pub fn next_wake(&self) -> Option<Time> {
+        self.retry.next_wake()
+    }
+
+    pub fn next_background_wake(&self) -> Option<Time> {
+        self.retry.next_background_wake()
+    }
+
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames) {
         let live: Vec<&str> = caches.statefulsets.values().map(uid_of).collect();
-        self.refused.retain(|uid, _| live.contains(&uid.as_str()));
+        self.retry.retain_live(&live, ctx.now);
         for set in caches.statefulsets.values() {
             if !is_terminating(set) {
                 self.sync(ctx, caches, events, set);
@@ -228,19 +239,20 @@ impl StatefulSetController {
         let monotonic = set["spec"]["podManagementPolicy"].as_str() != Some("Parallel");
         let strategy = set["spec"]["updateStrategy"]["type"].as_str().unwrap_or("RollingUpdate");
         let partition = set["spec"]["updateStrategy"]["rollingUpdate"]["partition"].as_i64().unwrap_or(0);
-        let refused = self.refused.get(uid_of(set)) == Some(&generation);
+        let held = self.retry.is_held(uid_of(set), generation, ctx.now);
+        let mut refused = false;
 
         let mut sync = Sync { set, user: user.clone(), events };
         let mut blocked = false;
         for ordinal in start..start + replicas {
             match slots.get(&ordinal) {
-                None if refused => blocked = true,
+                None if held => blocked = true,
                 None => {
                     let below_partition = strategy == "RollingUpdate" && ordinal < partition;
                     let (template, revision) = if below_partition { (&current_template, &current_name) } else { (&set["spec"]["template"], &update_name) };
                     let pod = new_pod(set, template, revision, ordinal);
                     if !sync.create(ctx, caches, pod, ordinal) {
-                        self.refused.insert(uid_of(set).to_string(), generation);
+                        refused = true;
                         blocked = true;
                     }
                     blocked |= monotonic;
@@ -288,6 +300,13 @@ impl StatefulSetController {
                     break;
                 }
             }
+        }
+        match (held, refused) {
+            (true, _) => {}
+            (false, true) => {
+                self.retry.failed(uid_of(set), generation, ctx.now);
+            }
+            (false, false) => self.retry.succeeded(uid_of(set)),
         }
         write_status(ctx, set, &owned, &current_name, &update_name, strategy);
         let mut in_use: Vec<String> = owned.iter().map(|p| pod_revision(p).to_string()).collect();
