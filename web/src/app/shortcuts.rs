@@ -21,7 +21,10 @@ pub fn use_shortcuts(
     dark: UseStateHandle<bool>,
     lang: UseStateHandle<Lang>,
 ) {
-    use_effect_with((), move |_| {
+    // The handler reads these values as of the render that registered it, so it is registered
+    // again whenever one changes (once, it kept the first render's: `t` toggled the theme once).
+    let deps = (state.cursor, state.first_seq, *playing, *help, *dark, *lang);
+    use_effect_with(deps, move |_| {
         let listener = window().and_then(|w| w.document()).map(|doc| {
             EventListener::new(&doc, "keydown", move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
