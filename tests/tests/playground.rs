@@ -216,6 +216,19 @@ async fn scenario(c: &Client, base: &str) -> R<()> {
     let theme = js(c, "return document.documentElement.dataset.theme;").await?;
     assert_eq!(theme.as_str(), Some("dark"));
     screenshot(c, "06-dark.png").await;
+    // The shortcut toggles every time, not only the first.
+    for want in ["light", "dark"] {
+        press(c, "t", false).await?;
+        let mut now = Value::Null;
+        for _ in 0..40 {
+            now = js(c, "return document.documentElement.dataset.theme;").await?;
+            if now.as_str() == Some(want) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(now.as_str(), Some(want), "t toggles the theme again");
+    }
     select(c, "lang", "ko").await?;
     assert_eq!(text(c, "#apply").await?, "적용");
     assert_eq!(text(c, "#tab-etcd").await?, "etcd");
