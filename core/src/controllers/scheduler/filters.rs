@@ -198,6 +198,10 @@ pub fn preferred_node_affinity(pod: &Value, node: &NodeInfo) -> Option<i64> {
 /// TaintToleration (score, before normalising): the node's PreferNoSchedule taints the pod does
 /// not tolerate, counting only tolerations with effect PreferNoSchedule or none.
 pub fn intolerable_prefer_no_schedule(pod: &Value, node: &NodeInfo) -> i64 {
+    // Most nodes have no such taint: nothing to look up in the pod.
+    if !node.taints.iter().any(|t| t["effect"] == "PreferNoSchedule") {
+        return 0;
+    }
     let tolerations: Vec<&Value> = pod["spec"]["tolerations"]
         .as_array()
         .into_iter()

@@ -44,6 +44,11 @@ pub struct Cycle<'a> {
     ns: &'a NamespaceLabels,
     spread: Option<spread::SpreadState>,
     affinity: ipa::AffinityState,
+    /// Whether NodeName and NodeAffinity have anything to check (`spec.nodeName`; a
+    /// `nodeSelector` or required node affinity): without, they pass every node, which is
+    /// then not worth looking the pod up again for, node after node.
+    names_node: bool,
+    selects_nodes: bool,
 }
 
 impl<'a> Cycle<'a> {
@@ -52,7 +57,11 @@ impl<'a> Cycle<'a> {
         let info = PodInfo::from_pod(pod);
         let spread = spread::pre_filter(pod, &info, nodes);
         let affinity = ipa::pre_filter(&info, nodes, ns);
-        Cycle { pod, info, claims, caches, ns, spread, affinity }
+        let spec = &pod["spec"];
+        let names_node = spec["nodeName"].as_str().is_some_and(|n| !n.is_empty());
+        let selects_nodes = spec["nodeSelector"].as_object().is_some_and(|s| !s.is_empty())
+            || spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"].as_array().is_some();
+        Cycle { pod, info, claims, caches, ns, spread, affinity, names_node, selects_nodes }
     }
 
     /// PreFilter again after pods were added to or removed from the snapshot (preemption's dry
@@ -65,9 +74,9 @@ impl<'a> Cycle<'a> {
     fn run(&self, plugin: &str, node: &NodeInfo) -> Result<(), Rejection> {
         match plugin {
             "NodeUnschedulable" => filters::node_unschedulable(self.pod, node),
-            "NodeName" => filters::node_name(self.pod, node),
+            "NodeName" if self.names_node => filters::node_name(self.pod, node),
             "TaintToleration" => filters::taint_toleration(self.pod, node),
-            "NodeAffinity" => filters::node_affinity(self.pod, node),
+            "NodeAffinity" if self.selects_nodes => filters::node_affinity(self.pod, node),
             "NodePorts" => filters::node_ports(&self.info, node),
             "NodeResourcesFit" => filters::node_resources_fit(&self.info, node),
             "VolumeBinding" => volume_binding::filter(&self.claims, self.caches, node),

@@ -56,15 +56,12 @@ pub fn balanced_allocation(pod: Resources, node: &NodeInfo) -> Option<i64> {
     if pod.milli_cpu == 0 && pod.memory == 0 {
         return None;
     }
-    let mut fractions = Vec::new();
-    for (alloc, req) in [(node.allocatable.milli_cpu, node.requested.milli_cpu + pod.milli_cpu), (node.allocatable.memory, node.requested.memory + pod.memory)] {
-        if alloc == 0 {
-            continue;
-        }
-        fractions.push((req as f64 / alloc as f64).min(1.0));
-    }
-    let std = match fractions.as_slice() {
-        [a, b] => ((a - b) / 2.0).abs(),
+    // Per node of every cycle: no allocation.
+    let fraction = |alloc: i64, req: i64| (alloc != 0).then(|| (req as f64 / alloc as f64).min(1.0));
+    let cpu = fraction(node.allocatable.milli_cpu, node.requested.milli_cpu + pod.milli_cpu);
+    let memory = fraction(node.allocatable.memory, node.requested.memory + pod.memory);
+    let std = match (cpu, memory) {
+        (Some(a), Some(b)) => ((a - b) / 2.0).abs(),
         _ => 0.0,
     };
     Some(((1.0 - std) * MAX_NODE_SCORE as f64) as i64)
