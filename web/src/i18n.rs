@@ -115,6 +115,8 @@ pub enum T {
     CorruptSession,
     Close,
     RequestsInCommand,
+    /// "request": the count is one.
+    RequestInCommand,
     NoRequests,
     SchedulerTitle,
     SchedulerAttempt,
@@ -272,6 +274,7 @@ pub fn tr(lang: Lang, t: T) -> &'static str {
         ),
         T::Close => ("Close", "닫기"),
         T::RequestsInCommand => ("requests", "개 요청"),
+        T::RequestInCommand => ("request", "개 요청"),
         T::NoRequests => (
             "No request reached the API server (kubectl stops before sending when it cannot read a manifest).",
             "API 서버에 도달한 요청이 없습니다 (kubectl은 매니페스트를 읽지 못하면 요청을 보내지 않습니다).",

@@ -180,7 +180,8 @@ fn command_requests(props: &InspectorProps) -> Html {
                 if shown.len() < props.requests.len() {
                     format!("{} / {} {}", shown.len(), props.requests.len(), tr(lang, T::RequestsInCommand))
                 } else {
-                    format!("{} {}", props.requests.len(), tr(lang, T::RequestsInCommand))
+                    let noun = if props.requests.len() == 1 { T::RequestInCommand } else { T::RequestsInCommand };
+                    format!("{} {}", props.requests.len(), tr(lang, noun))
                 }
             }</p>
             <ol class="requests">{ for rows }</ol>
