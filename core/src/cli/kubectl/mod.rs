@@ -333,16 +333,21 @@ fn no_positional(p: &Parsed, command: &str) -> Result<(), String> {
     }
 }
 
-fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
-    no_positional(p, "apply")?;
+/// What `apply` and `diff` share: `-f` required, no arguments, apply's own flags.
+fn apply_options(p: &Parsed, command: &str) -> Result<ApplyOptions, String> {
+    no_positional(p, command)?;
     if p.all("filename").is_empty() {
         return Err("error: must specify one of -f and -k\n".into());
     }
-    let options = ApplyOptions {
+    Ok(ApplyOptions {
         server_side: p.on("server-side"),
         force_conflicts: p.on("force-conflicts"),
         field_manager: p.get("field-manager").map(str::to_string),
-    };
+    })
+}
+
+fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
+    let options = apply_options(p, "apply")?;
     let dry_run = dry_run(p)?;
     // `ApplyOptions.Validate`.
     if options.force_conflicts && !options.server_side {
@@ -356,15 +361,7 @@ fn build_apply(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
 
 /// `kubectl diff -f`: apply's options, run as a server-side dry run (`cluster/apply/diff.rs`).
 fn build_diff(p: &Parsed, files: &dyn Files) -> Result<Command, String> {
-    no_positional(p, "diff")?;
-    if p.all("filename").is_empty() {
-        return Err("error: must specify one of -f and -k\n".into());
-    }
-    let options = ApplyOptions {
-        server_side: p.on("server-side"),
-        force_conflicts: p.on("force-conflicts"),
-        field_manager: p.get("field-manager").map(str::to_string),
-    };
+    let options = apply_options(p, "diff")?;
     Ok(Command::Diff { sources: read_sources(p, files)?, options, show_managed_fields: p.on("show-managed-fields") })
 }
 
