@@ -264,8 +264,7 @@ impl Cluster {
             }
         }
         self.notify_controllers();
-        self.poll_rollout_status();
-        self.poll_waits();
+        self.poll_watching_commands();
         self.poll_open_watches();
         true
     }

@@ -150,7 +150,7 @@ impl StatusWatch {
     }
 
     /// Reads what the watch delivered since the last step. `Some` is the finished command.
-    fn poll(&mut self, ctx: &mut Context) -> Option<Output> {
+    pub(super) fn poll(&mut self, ctx: &mut Context) -> Option<Output> {
         for resp in ctx.store.take_watch_responses(self.watch_id) {
             if resp.canceled {
                 return Some(self.finish(ctx, Some("watch closed before UntilWithoutRetry timeout".into())));
@@ -281,20 +281,6 @@ impl Cluster {
                 self.running.insert(id, Running::RolloutStatus(Box::new(w)));
             }
             Err(out) => self.finish(id, out),
-        }
-    }
-
-    /// After a step: each running `rollout status` reads what its watch delivered.
-    pub(super) fn poll_rollout_status(&mut self) {
-        let ids: Vec<CommandId> = self.running.iter().filter(|(_, r)| matches!(r, Running::RolloutStatus(_))).map(|(id, _)| *id).collect();
-        for id in ids {
-            let Some(Running::RolloutStatus(mut w)) = self.running.remove(&id) else { continue };
-            match w.poll(&mut self.api_context()) {
-                Some(out) => self.finish(id, out),
-                None => {
-                    self.running.insert(id, Running::RolloutStatus(w));
-                }
-            }
         }
     }
 

@@ -371,15 +371,21 @@ impl Cluster {
         }
     }
 
-    /// After a step: each running wait reads what its watch delivered.
-    pub(super) fn poll_waits(&mut self) {
-        let ids: Vec<CommandId> = self.running.iter().filter(|(_, r)| matches!(r, Running::Wait(_))).map(|(id, _)| *id).collect();
+    /// After a step: each command that spans steps by watching (`rollout status`, `wait`) reads
+    /// what its watch delivered, and ends when it has what it waited for.
+    pub(super) fn poll_watching_commands(&mut self) {
+        let ids: Vec<CommandId> = self.running.iter().filter(|(_, r)| matches!(r, Running::RolloutStatus(_) | Running::Wait(_))).map(|(id, _)| *id).collect();
         for id in ids {
-            let Some(Running::Wait(mut w)) = self.running.remove(&id) else { continue };
-            match w.poll(&mut self.api_context()) {
+            let Some(running) = self.running.remove(&id) else { continue };
+            let (done, running) = match running {
+                Running::RolloutStatus(mut w) => (w.poll(&mut self.api_context()), Running::RolloutStatus(w)),
+                Running::Wait(mut w) => (w.poll(&mut self.api_context()), Running::Wait(w)),
+                other => (None, other),
+            };
+            match done {
                 Some(out) => self.finish(id, out),
                 None => {
-                    self.running.insert(id, Running::Wait(w));
+                    self.running.insert(id, running);
                 }
             }
         }
