@@ -61,6 +61,14 @@ impl KindInfo {
     /// The resource's part of the etcd key, after kube-apiserver's renames and the group prefix
     /// that aggregated and extension resources carry.
     pub fn etcd_prefix(&self) -> String {
+        let mut out = String::new();
+        self.push_etcd_prefix(&mut out);
+        out
+    }
+
+    /// [`KindInfo::etcd_prefix`] written onto `out`: a key is spelled into one string rather
+    /// than through a second one holding the prefix (every request spells at least one key).
+    fn push_etcd_prefix(&self, out: &mut String) {
         let renamed = match (self.group, self.resource) {
             ("", "replicationcontrollers") => "controllers",
             ("", "endpoints") => "services/endpoints",
@@ -68,21 +76,42 @@ impl KindInfo {
             ("", "services") => "services/specs",
             ("networking.k8s.io", "ingresses") | ("extensions", "ingresses") => "ingress",
             ("apiregistration.k8s.io", r) | ("apiextensions.k8s.io", r) => {
-                return format!("/registry/{}/{r}", self.group);
+                for part in ["/registry/", self.group, "/", r] {
+                    out.push_str(part);
+                }
+                return;
             }
             (_, r) => r,
         };
-        format!("/registry/{renamed}")
+        out.push_str("/registry/");
+        out.push_str(renamed);
     }
 
     /// The etcd key of one object: `/registry/<prefix>/<namespace>/<name>` or, cluster-scoped,
     /// `/registry/<prefix>/<name>`.
     pub fn etcd_key(&self, namespace: &str, name: &str) -> String {
+        let mut out = String::with_capacity(48 + namespace.len() + name.len());
+        self.push_etcd_prefix(&mut out);
         if self.namespaced {
-            format!("{}/{namespace}/{name}", self.etcd_prefix())
-        } else {
-            format!("{}/{name}", self.etcd_prefix())
+            out.push('/');
+            out.push_str(namespace);
         }
+        out.push('/');
+        out.push_str(name);
+        out
+    }
+
+    /// `<etcd prefix>/<namespace>/` (namespaced, with a namespace) or `<etcd prefix>/`: the
+    /// range a list reads.
+    pub fn etcd_list_prefix(&self, namespace: Option<&str>) -> String {
+        let mut out = String::with_capacity(48 + namespace.map_or(0, str::len));
+        self.push_etcd_prefix(&mut out);
+        if let Some(ns) = namespace.filter(|_| self.namespaced) {
+            out.push('/');
+            out.push_str(ns);
+        }
+        out.push('/');
+        out
     }
 }
 
@@ -340,6 +369,14 @@ mod tests {
             "/registry/apiregistration.k8s.io/apiservices/v1.apps"
         );
         assert_eq!(key("autoscaling/v2", "HorizontalPodAutoscaler", "d", "h"), "/registry/horizontalpodautoscalers/d/h");
+        // Every key starts with its kind's prefix, and a list's range is that prefix with the
+        // namespace (namespaced kinds only) and a slash.
+        for k in all_kinds() {
+            let ns = if k.namespaced { "/d" } else { "" };
+            assert_eq!(k.etcd_key("d", "n"), format!("{}{ns}/n", k.etcd_prefix()), "{k:?}");
+            assert_eq!(k.etcd_list_prefix(Some("d")), format!("{}{ns}/", k.etcd_prefix()), "{k:?}");
+            assert_eq!(k.etcd_list_prefix(None), format!("{}/", k.etcd_prefix()), "{k:?}");
+        }
     }
 
     #[test]

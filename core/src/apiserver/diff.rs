@@ -35,35 +35,48 @@ pub fn changes_at(key: &str, before: Option<&Value>, after: Option<&Value>, max:
 
 /// A value's JSON, cut to 57 characters and `...` when longer than 60.
 fn short(v: &Value) -> String {
-    // Only the start is shown, so only the start is written: past `CAP` bytes the text has more
-    // than 60 characters (a character is at most 4 bytes), and its first 57 are whole within
-    // the first 228 bytes. A whole container list was serialised for its first 57 characters.
-    const CAP: usize = 256;
-    let mut w = Capped { buf: Vec::with_capacity(64), cap: CAP, cut: false };
+    // Only the start is shown, so only the start is written: the writer keeps the first 60
+    // characters and stops the serialisation at the 61st, which is enough to know the text is
+    // longer than 60. A whole container list was serialised for its first 57 characters, and
+    // then 256 bytes of it were.
+    let mut w = Capped { buf: Vec::with_capacity(64), chars: 0, cut: false };
     let _ = serde_json::to_writer(&mut w, v);
     let s = String::from_utf8_lossy(&w.buf);
-    if w.cut || s.chars().count() > 60 {
-        let cut: String = s.chars().take(57).collect();
-        format!("{cut}...")
+    if w.cut {
+        let end = s.char_indices().nth(57).map_or(s.len(), |(i, _)| i);
+        let mut out = String::with_capacity(end + 3);
+        out.push_str(&s[..end]);
+        out.push_str("...");
+        out
     } else {
         s.into_owned()
     }
 }
 
-/// A writer that keeps the first `cap` bytes and then refuses, ending the serialisation.
+/// Characters [`short`] keeps: past them the text is cut.
+const SHORT_CHARS: usize = 60;
+
+/// A writer that keeps the first [`SHORT_CHARS`] characters and refuses the rest, ending the
+/// serialisation (`cut`: there was more). Characters are counted by their first bytes, so a
+/// character split across two writes counts once.
 struct Capped {
     buf: Vec<u8>,
-    cap: usize,
+    chars: usize,
     cut: bool,
 }
 
 impl std::io::Write for Capped {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let room = self.cap.saturating_sub(self.buf.len());
-        if data.len() > room {
-            self.buf.extend_from_slice(&data[..room]);
-            self.cut = true;
-            return Err(std::io::Error::other("enough for a short value"));
+        for (i, b) in data.iter().enumerate() {
+            // A UTF-8 continuation byte (10xxxxxx) does not start a character.
+            if b & 0xC0 != 0x80 {
+                if self.chars == SHORT_CHARS {
+                    self.buf.extend_from_slice(&data[..i]);
+                    self.cut = true;
+                    return Err(std::io::Error::other("enough for a short value"));
+                }
+                self.chars += 1;
+            }
         }
         self.buf.extend_from_slice(data);
         Ok(data.len())

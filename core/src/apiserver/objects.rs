@@ -60,10 +60,7 @@ impl StoreObjects<'_> {
     /// The etcd prefix holding `resource` (in `namespace`, when given and namespaced).
     fn prefix(resource: &str, namespace: Option<&str>) -> Option<String> {
         let kind = persisted_kind(resource)?;
-        Some(match namespace {
-            Some(ns) if kind.namespaced => format!("{}/{ns}/", kind.etcd_prefix()),
-            _ => format!("{}/", kind.etcd_prefix()),
-        })
+        Some(kind.etcd_list_prefix(namespace))
     }
 }
 
