@@ -20,6 +20,7 @@ use super::Caches;
 use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
 use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 const CONTAINER_STOP: Duration = Duration::from_secs(1);
@@ -151,14 +152,15 @@ impl Kubelet {
     }
 
     /// Registers the Node when the informer does not have it: `registerWithAPIServer`. Returns
-    /// the Node as the kubelet now knows it.
-    fn register(&mut self, ctx: &mut Context, caches: &Caches) -> Option<Value> {
+    /// the Node as the kubelet now knows it (the informer's, borrowed: copying it at every sync
+    /// was 1.4% of a 5,000-node scheduling run).
+    fn register<'a>(&mut self, ctx: &mut Context, caches: &'a Caches) -> Option<Cow<'a, Value>> {
         let user = client::kubelet(&self.spec.name);
         if let Some(node) = caches.nodes.get("", &self.spec.name) {
             if std::mem::take(&mut self.restarted) {
                 client::event(ctx, &mut EventNames::default(), &user, &self.source(), node, false, "Starting", "Starting kubelet.");
             }
-            return Some(node.clone());
+            return Some(Cow::Borrowed(node));
         }
         let node_kind = client::kind("v1", "Node")?;
         let mut node = super::nodes::node_object(&self.spec);
@@ -170,7 +172,7 @@ impl Kubelet {
         client::event(ctx, &mut names, &user, &self.source(), &created, false, "NodeReady", &format!("Node {} status is now: NodeReady", self.spec.name));
         // The registration carried the status: the next report is due in nodeStatusReportFrequency.
         self.heartbeat.registered(ctx.now);
-        Some(created)
+        Some(Cow::Owned(created))
     }
 
     /// `everything`: a ConfigMap or Secret changed (or the caches were listed again), so every

@@ -68,8 +68,9 @@ impl QueuedPodInfo {
         self.timestamp.after(crate::sim::Duration::from_ms(self.backoff_ms()))
     }
 
-    /// PrioritySort's `Less`, with arrival order last.
-    fn sort_key(&self) -> (std::cmp::Reverse<i32>, Time, u64) {
+    /// PrioritySort's `Less`, with arrival order last: unique per queued pod, since every pod
+    /// entering the queue gets the next `seq`.
+    fn sort_key(&self) -> SortKey {
         (std::cmp::Reverse(self.priority), self.timestamp, self.seq)
     }
 }
@@ -110,10 +111,15 @@ pub fn interested(plugin: &str, event: ClusterEvent) -> bool {
     }
 }
 
+/// PrioritySort's order of activeQ.
+type SortKey = (std::cmp::Reverse<i32>, Time, u64);
+
 /// activeQ, podBackoffQ and unschedulablePods.
 #[derive(Debug, Default)]
 pub struct SchedulingQueue {
-    active: Vec<QueuedPodInfo>,
+    /// activeQ by PrioritySort's order (kube-scheduler's heap): a pop takes the first entry
+    /// instead of scanning the queue, which with thousands of pods waiting was a scan per pop.
+    active: BTreeMap<SortKey, QueuedPodInfo>,
     backoff: Vec<QueuedPodInfo>,
     unschedulable: BTreeMap<String, QueuedPodInfo>,
     /// The uids in activeQ or backoffQ: membership without a scan, which at ten thousand
@@ -134,7 +140,7 @@ impl SchedulingQueue {
     /// Every queued uid (the incremental queue sync's test compares queues by it).
     #[cfg(test)]
     pub fn uids(&self) -> Vec<String> {
-        self.active.iter().chain(&self.backoff).map(|p| p.uid.clone()).chain(self.unschedulable.keys().cloned()).collect()
+        self.active.values().chain(&self.backoff).map(|p| p.uid.clone()).chain(self.unschedulable.keys().cloned()).collect()
     }
 
     fn stamp(&mut self, mut p: QueuedPodInfo, now: Time) -> QueuedPodInfo {
@@ -151,13 +157,17 @@ impl SchedulingQueue {
         }
         let p = self.stamp(p, now);
         self.queued.insert(p.uid.clone());
-        self.active.push(p);
+        self.push_active(p);
+    }
+
+    fn push_active(&mut self, p: QueuedPodInfo) {
+        self.active.insert(p.sort_key(), p);
     }
 
     /// The pod is gone, bound, or no longer ours.
     pub fn delete(&mut self, uid: &str) {
         if self.queued.remove(uid) {
-            self.active.retain(|p| p.uid != uid);
+            self.active.retain(|_, p| p.uid != uid);
             self.backoff.retain(|p| p.uid != uid);
         }
         self.unschedulable.remove(uid);
@@ -166,9 +176,8 @@ impl SchedulingQueue {
     /// `Pop`: the first of activeQ, or with an empty activeQ the backoffQ pod whose back-off
     /// ends first. The attempt is counted.
     pub fn pop(&mut self) -> Option<QueuedPodInfo> {
-        let mut p = if !self.active.is_empty() {
-            let i = (0..self.active.len()).min_by_key(|&i| self.active[i].sort_key())?;
-            self.active.remove(i)
+        let mut p = if let Some((_, p)) = self.active.pop_first() {
+            p
         } else if POP_FROM_BACKOFF_Q && !self.backoff.is_empty() {
             let i = (0..self.backoff.len()).min_by_key(|&i| (self.backoff[i].backoff_expiry(), self.backoff[i].sort_key()))?;
             self.backoff.remove(i)
@@ -201,7 +210,7 @@ impl SchedulingQueue {
         if p.backoff_expiry() > now {
             self.backoff.push(p);
         } else {
-            self.active.push(p);
+            self.push_active(p);
         }
     }
 
@@ -232,7 +241,9 @@ impl SchedulingQueue {
     pub fn flush_backoff_completed(&mut self, now: Time) {
         let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.backoff).into_iter().partition(|p| p.backoff_expiry() <= now);
         self.backoff = waiting;
-        self.active.extend(done);
+        for p in done {
+            self.push_active(p);
+        }
     }
 
     /// `flushUnschedulablePodsLeftover` at one of its 30 s ticks.
