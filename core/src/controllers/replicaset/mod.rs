@@ -20,6 +20,7 @@
 //! in the previous step is already counted (which is what client-go's "expectations" otherwise
 //! guard).
 
+mod claimed;
 mod sync;
 
 use super::client::{self, name_of, ns_of};
@@ -100,6 +101,8 @@ impl Flavour {
 pub struct ReplicaSetController {
     flavour: Flavour,
     queue: WorkQueue,
+    /// Each owner's last claim, so a sync claims only the pods that changed since (`claimed.rs`).
+    claims: claimed::Claims,
 }
 
 impl Default for ReplicaSetController {
@@ -110,7 +113,7 @@ impl Default for ReplicaSetController {
 
 impl ReplicaSetController {
     pub fn new(flavour: Flavour) -> Self {
-        ReplicaSetController { flavour, queue: WorkQueue::default() }
+        ReplicaSetController { flavour, queue: WorkQueue::default(), claims: claimed::Claims::default() }
     }
 
     /// Keys queued, or a quick retry coming due: work a command waits for.
@@ -125,9 +128,11 @@ impl ReplicaSetController {
 
     pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut client::EventNames) {
         self.handle_events(caches);
+        self.claims.note_changes(&caches.pods);
         let flavour = self.flavour;
         let resource = flavour.informer(caches).kind.resource;
-        self.queue.process(ctx, flavour.name, resource, |ctx, key| sync::sync_replica_set(ctx, flavour, caches, events, key));
+        let claims = &mut self.claims;
+        self.queue.process(ctx, flavour.name, resource, |ctx, key| sync::sync_replica_set(ctx, flavour, caches, events, claims, key));
     }
 
     /// The event handlers (`addRS`, `updateRS`, `deleteRS`, `addPod`, `updatePod`, `deletePod`):

@@ -5,12 +5,15 @@
 use super::super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
 use super::super::controller_ref_manager::ControllerRefManager;
 use super::super::workqueue::Decision;
+use super::super::informer::Informer;
 use super::super::Caches;
+use super::claimed::{Claim, Claims, Facts};
 use super::{condition_true, is_active, is_terminating, Flavour};
 use crate::api::KindInfo;
 use crate::apiserver::{rfc3339, Context, Request, User, Verb};
 use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// `burstReplicas`: pods created or deleted per owner per sync.
 const BURST_REPLICAS: usize = 500;
@@ -52,33 +55,57 @@ impl Sync<'_> {
 
 /// `syncReplicaSet` for one key: claim the namespace's active pods, bring the owned ones up or
 /// down to `spec.replicas` (at most `burstReplicas` per sync), then write the status. An error
-/// asks for a rate-limited retry.
-pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Caches, events: &mut EventNames, key: &str) -> Decision {
+/// asks for a rate-limited retry. The owner's last claim (`claimed.rs`) spares the pods that
+/// did not change since.
+pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Caches, events: &mut EventNames, claims: &mut Claims, key: &str) -> Decision {
     let (ns, name) = key.split_once('/').unwrap_or(("", key));
     let informer = flavour.informer(caches);
     let (Some(owner), Some(pod_kind)) = (informer.get(ns, name), client::kind("v1", "Pod")) else {
         // Deleted: nothing to do (its pods go through the garbage collector).
+        claims.forget(key);
         return Decision::Done;
     };
     // A selector that does not parse is logged and the key dropped.
     let (false, Some(selector)) = (is_terminating(owner), flavour.selector(owner)) else {
+        claims.forget(key);
         return Decision::Done;
     };
     let mut sync = Sync { flavour, owner, owner_kind: informer.kind, pod_kind, user: client::controller(flavour.name), events };
-    // Every active pod of the namespace, so that owned pods whose labels changed are released.
-    // The namespace's range of the cache, in the same (key) order as a scan of every pod.
-    let candidates = caches.pods.in_namespace(ns).filter(|p| ns_of(p) == ns && is_active(p));
     let user = sync.user.clone();
-    let claimed = ControllerRefManager::new(owner, informer.kind, &selector, &user).claim(ctx, pod_kind, candidates);
+    let sent = *ctx.next_request_id;
+    let mut manager = ControllerRefManager::new(owner, informer.kind, &selector, &user);
+    let (claimed, mut claim) = match claims.take(key, owner) {
+        // Only the pods notified since the last claim can change its answer.
+        Some(mut last) => {
+            let changed = last.take_changed(&caches.pods);
+            (manager.claim(ctx, pod_kind, changed.into_iter().filter(|p| ns_of(p) == ns && is_active(p))), last)
+        }
+        // Every active pod of the namespace, so that owned pods whose labels changed are released.
+        // The namespace's range of the cache, in the same (key) order as a scan of every pod.
+        None => {
+            let candidates = caches.pods.in_namespace(ns).filter(|p| ns_of(p) == ns && is_active(p));
+            (manager.claim(ctx, pod_kind, candidates), Claim::new(owner, BTreeMap::new()))
+        }
+    };
+    let claim_sent_nothing = *ctx.next_request_id == sent;
     if let Some(error) = claimed.error {
         return Decision::Error(error);
     }
-    let active = claimed.owned;
+    let template_labels = owner["spec"]["template"]["metadata"]["labels"].as_object();
+    for p in &claimed.owned {
+        claim.owned.insert(caches.pods.kind.etcd_key(ns_of(p), name_of(p)), Facts::of(p, template_labels));
+    }
+    let active = Active { owned: &claim.owned, pods: &caches.pods };
     let manage_error = manage_replicas(ctx, &mut sync, &active);
     let mut error = manage_error.clone().map(|(_, e)| e);
-    let counts = Counts::of(owner, &active, ctx.now);
-    if let Err(e) = update_status(ctx, &sync, &active, counts, manage_error) {
+    let counts = Counts::of(active.owned, min_ready_seconds(owner), ctx.now);
+    if let Err(e) = update_status(ctx, &sync, active.len(), counts, manage_error) {
         error = error.or(Some(e));
+    }
+    // A claim that sent nothing is the next one's start; one that adopted or released must be
+    // looked at whole again (a failed patch is retried).
+    if claim_sent_nothing {
+        claims.keep(key, claim);
     }
     if let Some(e) = error {
         return Decision::Error(e);
@@ -89,6 +116,32 @@ pub(super) fn sync_replica_set(ctx: &mut Context, flavour: Flavour, caches: &Cac
         return Decision::RequeueAfter(Duration(min_ready_s * 1000));
     }
     Decision::Done
+}
+
+/// The owner's active pods: their keys with what the sync reads of each, and the cache that
+/// holds them (every key is cached: a pod that went away was notified and claimed again).
+struct Active<'a> {
+    owned: &'a BTreeMap<String, Facts>,
+    pods: &'a Informer,
+}
+
+impl<'a> Active<'a> {
+    fn len(&self) -> usize {
+        self.owned.len()
+    }
+
+    /// The pods, in key order (the claim's order).
+    fn pods(&self) -> Vec<&'a Value> {
+        self.owned.keys().filter_map(|k| self.pods.cache.get(k)).collect()
+    }
+
+    fn unscheduled_count(&self) -> usize {
+        self.owned.values().filter(|f| f.unscheduled).count()
+    }
+
+    fn unscheduled(&self) -> Vec<&'a Value> {
+        self.owned.iter().filter(|(_, f)| f.unscheduled).filter_map(|(k, _)| self.pods.cache.get(k)).collect()
+    }
 }
 
 fn min_ready_seconds(owner: &Value) -> u64 {
@@ -104,17 +157,13 @@ struct Counts {
 }
 
 impl Counts {
-    /// One pass over the pods (a sync at 100,000 replicas reads each once, not three times).
-    fn of(owner: &Value, active: &[&Value], now: Time) -> Counts {
-        let labels = owner["spec"]["template"]["metadata"]["labels"].as_object();
-        let min_ready_s = min_ready_seconds(owner);
+    /// One pass over what was read of each pod when it was claimed.
+    fn of(owned: &BTreeMap<String, Facts>, min_ready_s: u64, now: Time) -> Counts {
         let mut counts = Counts { fully_labeled: 0, ready: 0, available: 0 };
-        for p in active {
-            let pod_labels = &p["metadata"]["labels"];
-            counts.fully_labeled += usize::from(labels.into_iter().flatten().all(|(k, v)| pod_labels[k] == *v));
-            let ready = ready_condition(p);
-            counts.ready += usize::from(ready.is_some());
-            counts.available += usize::from(ready.is_some_and(|c| ready_long_enough(c, min_ready_s, now)));
+        for f in owned.values() {
+            counts.fully_labeled += usize::from(f.fully_labeled);
+            counts.ready += usize::from(f.ready.is_some());
+            counts.available += usize::from(f.ready.is_some_and(|since| ready_long_enough(since, min_ready_s, now)));
         }
         counts
     }
@@ -122,23 +171,22 @@ impl Counts {
 
 /// The pod's first `Ready` condition that is `True`, if any (what `condition_true(pod, "Ready")`
 /// asks).
-fn ready_condition(pod: &Value) -> Option<&Value> {
+pub(super) fn ready_condition(pod: &Value) -> Option<&Value> {
     pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
 /// `podutil.IsPodAvailable` of a Ready pod: ready for at least `minReadySeconds` by its
-/// condition's `lastTransitionTime`.
-fn ready_long_enough(ready: &Value, min_ready_s: u64, now: Time) -> bool {
+/// condition's `lastTransitionTime` (parsed, `since`).
+fn ready_long_enough(since: Option<i64>, min_ready_s: u64, now: Time) -> bool {
     if min_ready_s == 0 {
         return true;
     }
-    let since = ready["lastTransitionTime"].as_str().and_then(crate::cli::printers::parse_time);
     since.is_some_and(|ms| ms.max(0) as u64 + min_ready_s * 1000 <= now.as_ms())
 }
 
 /// `manageReplicas`: creates in slow-start batches or deletes the lowest-ranked surplus pods.
 /// The error, if any, with the reason its `ReplicaFailure` condition gives.
-fn manage_replicas(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<(&'static str, String)> {
+fn manage_replicas(ctx: &mut Context, sync: &mut Sync, active: &Active) -> Option<(&'static str, String)> {
     let want = sync.owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
     if active.len() < want {
         if let Some(held) = unscheduled_bound(ctx, sync, active) {
@@ -147,7 +195,7 @@ fn manage_replicas(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Opt
         return create_pods(ctx, sync, (want - active.len()).min(BURST_REPLICAS)).map(|e| ("FailedCreate", e));
     }
     if active.len() > want {
-        return delete_pods(ctx, sync, active, (active.len() - want).min(BURST_REPLICAS)).map(|e| ("FailedDelete", e));
+        return delete_pods(ctx, sync, &active.pods(), (active.len() - want).min(BURST_REPLICAS)).map(|e| ("FailedDelete", e));
     }
     None
 }
@@ -163,14 +211,13 @@ const MAX_UNSCHEDULED_PODS: usize = BURST_REPLICAS;
 /// create again, so a cluster with room only paces a large owner (`Some(None)`). Once the
 /// scheduler has found some of them unschedulable, the bound is an error (`Some(Some(message))`)
 /// that the ReplicaFailure condition and a Warning event say, as a refused create would.
-fn unscheduled_bound(ctx: &mut Context, sync: &mut Sync, active: &[&Value]) -> Option<Option<String>> {
-    let is_unscheduled = |p: &&&Value| client::str_of(p, &["spec", "nodeName"]).is_empty();
+fn unscheduled_bound(ctx: &mut Context, sync: &mut Sync, active: &Active) -> Option<Option<String>> {
     // Counted first: at 100,000 replicas most syncs stop here, and need no list.
-    if active.iter().filter(is_unscheduled).count() < MAX_UNSCHEDULED_PODS {
+    if active.unscheduled_count() < MAX_UNSCHEDULED_PODS {
         return None;
     }
-    let unscheduled: Vec<&&Value> = active.iter().filter(is_unscheduled).collect();
-    let unschedulable = |p: &&&Value| p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "PodScheduled" && c["reason"] == "Unschedulable");
+    let unscheduled = active.unscheduled();
+    let unschedulable = |p: &&Value| p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "PodScheduled" && c["reason"] == "Unschedulable");
     if !unscheduled.iter().any(unschedulable) {
         return Some(None);
     }
@@ -259,10 +306,10 @@ fn delete_pods(ctx: &mut Context, sync: &mut Sync, active: &[&Value], count: usi
 /// `calculateStatus` and `updateReplicaSetStatus`, written only when it changed. The
 /// `ReplicaFailure` condition is set when `manageReplicas` failed (and it was not set already)
 /// and removed when it succeeded. A failed write is the sync's error.
-fn update_status(ctx: &mut Context, sync: &Sync, active: &[&Value], counts: Counts, manage_error: Option<(&'static str, String)>) -> Result<(), String> {
+fn update_status(ctx: &mut Context, sync: &Sync, replicas: usize, counts: Counts, manage_error: Option<(&'static str, String)>) -> Result<(), String> {
     let owner = sync.owner;
     let Counts { fully_labeled, ready, available } = counts;
-    let mut status = json!({"replicas": active.len(), "observedGeneration": owner["metadata"]["generation"]});
+    let mut status = json!({"replicas": replicas, "observedGeneration": owner["metadata"]["generation"]});
     // omitempty: zero counts are not written.
     for (field, n) in [("fullyLabeledReplicas", fully_labeled), ("readyReplicas", ready), ("availableReplicas", available)] {
         if n > 0 {
