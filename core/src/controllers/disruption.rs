@@ -22,12 +22,13 @@
 //! only when one of its figures changed, as `updatePdbStatus` does.
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::informer::Notification;
 use super::Caches;
 use crate::apiserver::select::LabelSelector;
 use crate::apiserver::{rfc3339, Context};
 use crate::sim::{Duration, Time};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const NAME: &str = "disruption-controller";
 /// How long an eviction's entry in `disruptedPods` is trusted (`DeletionTimeout`).
@@ -48,10 +49,20 @@ pub struct Health {
     pub unmanaged: Vec<String>,
 }
 
+/// Only the budgets the informers' notifications concern are synced, as the real controller's
+/// handlers queue a budget when it, a pod it selects or a controller of its namespace changes
+/// (`addPdb`, `addPod`/`updatePod`/`deletePod` through `getPdbForPod`): a sync is a function of
+/// those and of the time, which only the pending `disruptedPods` read, so a budget with some is
+/// synced at every step. A budget whose sync sent a request, or that the step's write bound left
+/// for later, is synced again at the next step, as the pass over every budget at every step did.
 #[derive(Debug, Default)]
 pub struct DisruptionController {
     /// Per budget uid: when an entry of `disruptedPods` runs out (`enqueuePdbForRecheck`).
     recheck: BTreeMap<String, Time>,
+    /// Budget cache keys to sync, in key order (the order of a pass over every budget).
+    dirty: BTreeSet<String>,
+    /// Whether the first step, which syncs every budget, has run.
+    started: bool,
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -250,13 +261,22 @@ impl DisruptionController {
         let source = Source { component: "controllermanager", host: "" };
         let now = ctx.now;
         self.recheck.retain(|uid, at| *at > now && caches.pdbs.values().any(|p| uid_of(p) == uid));
+        self.queue(caches);
         let mut writes = 0;
-        for pdb in caches.pdbs.values() {
+        let mut dirty = std::mem::take(&mut self.dirty).into_iter();
+        while let Some(key) = dirty.next() {
+            let Some(pdb) = caches.pdbs.cache.get(&key) else { continue };
             if writes >= MAX_WRITES_PER_STEP {
+                self.dirty.insert(key);
+                self.dirty.extend(dirty);
                 return;
             }
             if !pdb["metadata"]["deletionTimestamp"].is_null() {
                 continue;
+            }
+            // Pending disruptions run out as time passes, with no notification.
+            if pdb["status"]["disruptedPods"].as_object().is_some_and(|m| !m.is_empty()) {
+                self.dirty.insert(key.clone());
             }
             let (status, notes) = match health(caches, pdb, now) {
                 Ok((h, recheck)) => {
@@ -293,6 +313,47 @@ impl DisruptionController {
             let mut updated = pdb.clone();
             updated["status"] = status;
             client::update_status(ctx, &user, kind, &updated);
+            // Looked at again next step, as every budget was: a refused write is retried.
+            self.dirty.insert(key);
+        }
+    }
+
+    /// Adds the budgets this step's notifications concern (every budget at the first step).
+    fn queue(&mut self, caches: &Caches) {
+        if !self.started {
+            self.started = true;
+            self.dirty.extend(caches.pdbs.cache.keys().cloned());
+            return;
+        }
+        for n in caches.pdbs.notifications() {
+            self.dirty.insert(n.key().to_string());
+        }
+        if caches.pdbs.cache.is_empty() {
+            return;
+        }
+        // The versions of the pods notified, by namespace; and the namespaces whose controllers
+        // (read for the expected scale) changed.
+        let mut pods: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+        for n in caches.pods.notifications() {
+            let old = match n {
+                Notification::Updated { old, .. } => Some(old),
+                _ => None,
+            };
+            for pod in caches.pods.object_of(n).into_iter().chain(old) {
+                pods.entry(ns_of(pod)).or_default().push(pod);
+            }
+        }
+        let mut controllers: BTreeSet<&str> = BTreeSet::new();
+        for informer in [&caches.replicasets, &caches.deployments, &caches.statefulsets] {
+            controllers.extend(informer.notifications().iter().filter_map(|n| informer.object_of(n)).map(ns_of));
+        }
+        for (key, pdb) in &caches.pdbs.cache {
+            let ns = ns_of(pdb);
+            let concerned = controllers.contains(ns)
+                || pods.get(ns).is_some_and(|pods| LabelSelector::from_object(&pdb["spec"]["selector"]).is_some_and(|s| pods.iter().any(|p| s.matches_object(p))));
+            if concerned {
+                self.dirty.insert(key.clone());
+            }
         }
     }
 }

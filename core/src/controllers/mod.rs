@@ -11,8 +11,9 @@
 //! replication controller, daemonset, statefulset, persistent volume binder and provisioner, scheduler, endpoints, garbage
 //! collector). The deployment, replicaset and replication controllers pop keys from work queues their informers' event handlers feed
 //! (`workqueue.rs`) and return a decision per key; the others are still level-triggered: they
-//! look at every object of their kind each step and act on the difference between spec and
-//! what the caches show.
+//! act on the difference between spec and what the caches show. The endpoint, DaemonSet and
+//! disruption controllers look only at the objects the step's notifications concern (and those
+//! whose last look sent a request); the rest look at every object of their kind each step.
 //! What one component writes in a step, the others see at the next step (1 ms later), the way a
 //! watch event reaches another process.
 //!
@@ -237,6 +238,8 @@ pub struct ControlPlane {
     hpa: hpa::HpaController,
     /// Empties namespaces being deleted, then finalizes them (`namespace.rs`).
     namespaces: namespace::NamespaceController,
+    /// The EndpointSlice and Endpoints controllers (`endpoints.rs`).
+    endpoints: endpoints::EndpointsController,
 }
 
 impl Default for ControlPlane {
@@ -273,6 +276,7 @@ impl ControlPlane {
             loads: Default::default(),
             hpa: Default::default(),
             namespaces: Default::default(),
+            endpoints: Default::default(),
         }
     }
 
@@ -335,7 +339,7 @@ impl ControlPlane {
             self.metrics_server.reconcile(now, &self.kubelets, caches, &self.loads);
             self.hpa.reconcile(ctx, caches, &mut self.events, &self.metrics_server.api(now));
             self.scheduler.reconcile(ctx, caches, &mut self.events);
-            endpoints::reconcile(ctx, caches);
+            self.endpoints.reconcile(ctx, caches);
             kube_proxy::sync(&mut self.proxies, &self.kubelets, ctx, caches);
             self.garbage_collector.reconcile(ctx, caches);
             ctx.trace.end_reconciles();
