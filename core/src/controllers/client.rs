@@ -56,7 +56,12 @@ pub fn send(ctx: &mut Context, user: &User, verb: Verb, kind: &'static KindInfo,
 /// PUT `<object>/status` with the cached object (its resourceVersion is the precondition; a
 /// conflict means the cache is behind and the next step retries).
 pub fn update_status(ctx: &mut Context, user: &User, kind: &'static KindInfo, obj: &Value) -> bool {
-    let mut req = Request::new(Verb::Update, kind, ns_of(obj), name_of(obj)).with_body(obj.clone());
+    update_status_owned(ctx, user, kind, obj.clone())
+}
+
+/// [`update_status`] with an object the caller built for it, sent without a copy.
+pub fn update_status_owned(ctx: &mut Context, user: &User, kind: &'static KindInfo, obj: Value) -> bool {
+    let mut req = Request::new(Verb::Update, kind, ns_of(&obj), name_of(&obj)).with_body(obj);
     req.subresource = "status".into();
     req.user = user.clone();
     handle(ctx, &req).result.is_ok()

@@ -336,7 +336,7 @@ impl Kubelet {
                 super::runtime::status::set_condition(c, (false, None, None), now);
             }
         }
-        client::update_status(ctx, &user, pod_kind, &new)
+        client::update_status_owned(ctx, &user, pod_kind, new)
     }
 
     /// The images this node reports in its status, as of the last refresh of the image list.

@@ -307,7 +307,7 @@ impl Runtime {
         if status != pod["status"] && run.retry_at.is_none_or(|t| t <= now) && run.failures <= MAX_STATUS_RETRIES {
             let mut new = pod.clone();
             new["status"] = status;
-            if client::update_status(ctx, user, pod_kind, &new) {
+            if client::update_status_owned(ctx, user, pod_kind, new) {
                 run.failures = 0;
                 run.retry_at = None;
             } else {

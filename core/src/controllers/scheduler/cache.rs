@@ -77,17 +77,48 @@ impl NodeCache {
             self.image_nodes = count_images(&self.nodes);
         }
         for name in std::mem::take(&mut self.dirty) {
-            let info = caches.nodes.get("", &name).map(|node| {
-                let mut info = NodeInfo::from_node(node);
-                for p in caches.pods.on_node(&name).filter(|p| super::events::is_assigned(p)) {
-                    info.add_pod(p);
-                }
-                info.generation = 0;
-                info
-            });
-            self.replace(name, info);
+            self.rebuild(name, caches);
         }
         Snapshot { nodes: std::mem::take(&mut self.nodes), image_nodes: std::mem::take(&mut self.image_nodes) }
+    }
+
+    /// Rebuilds a node's NodeInfo from the informers, as `NodeInfo::from_node` and `add_pod` of
+    /// each of its assigned pods would, reusing what did not change: the Node's own fields
+    /// while its resourceVersion is the one they were read from, and each pod's PodInfo while
+    /// the pod's is (rebuilding every pod of each node a step touched was 2% of a 5,000-node
+    /// scheduling run). A step's assumed pods are the pending versions, so they are not reused.
+    fn rebuild(&mut self, name: String, caches: &Caches) {
+        let Some(node) = caches.nodes.get("", &name) else {
+            self.replace(name, None);
+            return;
+        };
+        let rv = node["metadata"]["resourceVersion"].as_str().unwrap_or("");
+        let (mut info, mut old_pods) = match self.nodes.remove(&name) {
+            Some(mut old) if !rv.is_empty() && old.node_rv == rv => {
+                let pods = old.take_pods();
+                (old, pods)
+            }
+            old => {
+                let info = NodeInfo::from_node(node);
+                let old_images = old.as_ref().map(|n| &n.images);
+                // As `replace`: a node rebuilt with the same images leaves the counts alone.
+                if old_images != Some(&info.images) {
+                    uncount_images(&mut self.image_nodes, old_images);
+                    count_node_images(&mut self.image_nodes, Some(&info.images));
+                }
+                (info, old.map(|n| n.pods).unwrap_or_default())
+            }
+        };
+        for p in caches.pods.on_node(&name).filter(|p| super::events::is_assigned(p)) {
+            let uid = p["metadata"]["uid"].as_str().unwrap_or("");
+            let pod_rv = p["metadata"]["resourceVersion"].as_str().unwrap_or("");
+            match old_pods.iter().position(|o| !pod_rv.is_empty() && o.resource_version == pod_rv && o.uid == uid) {
+                Some(i) => info.add_pod_info(old_pods.swap_remove(i)),
+                None => info.add_pod(p),
+            }
+        }
+        info.generation = 0;
+        self.nodes.insert(name, info);
     }
 
     /// Puts a node's rebuilt NodeInfo in place (`None`: the node is gone), keeping the image
@@ -183,5 +214,67 @@ mod tests {
         assert_eq!(snapshot.image_nodes, count_images(&snapshot.nodes));
         cache.put_back(snapshot);
         assert_eq!(cache.image_nodes, count_images(&cache.nodes));
+    }
+
+    /// Rebuilding only the touched nodes, reusing unchanged Nodes' fields and unchanged pods'
+    /// PodInfos, gives what building every node from the informers gives.
+    #[test]
+    fn the_rebuilt_snapshot_equals_one_built_from_the_informers() {
+        let (Some(node_kind), Some(pod_kind)) = (crate::api::lookup("v1", "Node"), crate::api::lookup("v1", "Pod")) else { panic!("kinds") };
+        let Some(mut caches) = Caches::new() else { panic!("caches") };
+        let mut cache = NodeCache::default();
+        let mut rng = Rng::new(3);
+        let mut rv = 0u64;
+        let images = ["pause:3.10", "nginx:1.27"];
+        for step in 0..300 {
+            let mut touched = BTreeSet::new();
+            for _ in 0..rng.below(5) {
+                rv += 1;
+                let name = format!("node-{}", rng.below(6));
+                if rng.below(3) == 0 {
+                    // A Node added, changed (labels, images, allocatable) or deleted.
+                    let key = node_kind.etcd_key("", &name);
+                    if rng.below(6) == 0 {
+                        caches.nodes.remove(&key);
+                    } else {
+                        let held: Vec<Value> = images.iter().filter(|_| rng.below(2) == 0).map(|i| json!({"names": [i], "sizeBytes": 1000})).collect();
+                        let node = json!({"metadata": {"name": name, "resourceVersion": rv.to_string(), "labels": {"zone": format!("z{}", rng.below(2))}},
+                            "status": {"allocatable": {"cpu": format!("{}", 1 + rng.below(4)), "memory": "8Gi", "pods": "110"}, "images": held}});
+                        caches.nodes.insert(key, node);
+                    }
+                    touched.insert(name);
+                } else {
+                    // A pod bound, changed, finished, moved or deleted.
+                    let pod_name = format!("p{}", rng.below(20));
+                    let key = pod_kind.etcd_key("default", &pod_name);
+                    if let Some(old) = caches.pods.cache.get(&key).and_then(|p| p["spec"]["nodeName"].as_str()) {
+                        touched.insert(old.to_string());
+                    }
+                    if rng.below(5) == 0 {
+                        caches.pods.remove(&key);
+                    } else {
+                        let phase = if rng.below(6) == 0 { "Succeeded" } else { "Running" };
+                        let affinity = if rng.below(4) == 0 { json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []}}) } else { Value::Null };
+                        let pod = json!({"metadata": {"namespace": "default", "name": pod_name, "uid": format!("u-{pod_name}"), "resourceVersion": rv.to_string(), "labels": {"app": "a"}},
+                            "spec": {"nodeName": name, "affinity": affinity, "containers": [{"resources": {"requests": {"cpu": format!("{}m", 100 * rng.below(5))}}}]},
+                            "status": {"phase": phase, "startTime": format!("2026-01-01T00:00:{:02}Z", rng.below(60))}});
+                        caches.pods.insert(key, pod);
+                    }
+                    touched.insert(name);
+                }
+            }
+            cache.dirty.extend(touched);
+            let mut snapshot = cache.take(&caches);
+            let fresh = node_snapshot(&caches);
+            let shown = |nodes: &BTreeMap<String, NodeInfo>| format!("{:?}", nodes.values().map(|n| NodeInfo { generation: 0, ..n.clone() }).collect::<Vec<_>>());
+            assert_eq!(shown(&snapshot.nodes), shown(&fresh), "step {step}");
+            assert_eq!(snapshot.image_nodes, count_images(&fresh), "step {step}");
+            // A step assumes a pod somewhere: that node is rebuilt next time.
+            if let Some(n) = snapshot.nodes.values_mut().next().filter(|_| rng.below(2) == 0) {
+                n.add_pod(&json!({"metadata": {"uid": "assumed", "resourceVersion": "1"}, "spec": {"containers": []}}));
+            }
+            cache.put_back(snapshot);
+        }
+        assert!(!cache.nodes.is_empty());
     }
 }

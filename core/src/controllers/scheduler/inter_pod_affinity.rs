@@ -12,7 +12,21 @@ use super::filters::Rejection;
 use super::node_info::{NodeInfo, PodInfo};
 use crate::apiserver::select::LabelSelector;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The names of the nodes that may hold pods with affinity terms (`HavePodsWithAffinityList`):
+/// at least every node of the snapshot whose `pods_with_affinity` is not 0. A pod without terms
+/// of its own looks only at those, and finding them by walking every node for every pod was
+/// 1.6% of a 5,000-node scheduling run. `None`: walk every node.
+pub type AffinityNodes<'a> = Option<&'a BTreeSet<String>>;
+
+/// The nodes with pods with affinity terms, in name order (the order of `nodes`).
+fn with_affinity<'n>(nodes: &'n BTreeMap<String, NodeInfo>, candidates: AffinityNodes<'n>) -> Box<dyn Iterator<Item = &'n NodeInfo> + 'n> {
+    match candidates {
+        Some(names) => Box::new(names.iter().filter_map(|n| nodes.get(n)).filter(|n| n.pods_with_affinity > 0)),
+        None => Box::new(nodes.values().filter(|n| n.pods_with_affinity > 0)),
+    }
+}
 
 /// `HardPodAffinityWeight` default of `InterPodAffinityArgs`.
 const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
@@ -107,14 +121,15 @@ pub struct AffinityState {
 }
 
 /// PreFilter over every node: what the filter needs, computed once per attempt.
-pub fn pre_filter(pod: &PodInfo, nodes: &BTreeMap<String, NodeInfo>, ns: &NamespaceLabels) -> AffinityState {
+pub fn pre_filter(pod: &PodInfo, nodes: &BTreeMap<String, NodeInfo>, ns: &NamespaceLabels, candidates: AffinityNodes) -> AffinityState {
     let affinity = required(&pod.pod_affinity, pod, ns);
     let anti_affinity = required(&pod.pod_anti_affinity, pod, ns);
     let mut s = AffinityState { matches_own_terms: affinity.iter().all(|t| t.matches(pod)), ..Default::default() };
     // Without terms of its own, only placed pods' anti-affinity counts: kube-scheduler then
     // walks only `HavePodsWithRequiredAntiAffinityList`.
     let own_terms = !affinity.is_empty() || !anti_affinity.is_empty();
-    for node in nodes.values().filter(|n| own_terms || n.pods_with_affinity > 0) {
+    let looked_at: Box<dyn Iterator<Item = &NodeInfo>> = if own_terms { Box::new(nodes.values()) } else { with_affinity(nodes, candidates) };
+    for node in looked_at {
         for existing in &node.pods {
             if existing.pod_anti_affinity.is_object() {
                 for t in required(&existing.pod_anti_affinity, existing, ns) {
@@ -172,18 +187,19 @@ pub fn filter(s: &AffinityState, node: &NodeInfo) -> Result<(), Rejection> {
 
 /// PreScore and Score: the raw score of each node in `feasible`, or `None` when the plugin
 /// skips (the pod has no preferred terms and no placed pod has any affinity).
-pub fn scores(pod: &PodInfo, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo], ns: &NamespaceLabels) -> Option<Vec<i64>> {
+pub fn scores(pod: &PodInfo, all: &BTreeMap<String, NodeInfo>, feasible: &[&NodeInfo], ns: &NamespaceLabels, candidates: AffinityNodes) -> Option<Vec<i64>> {
     let pref_affinity = preferred(&pod.pod_affinity, pod, ns);
     let pref_anti = preferred(&pod.pod_anti_affinity, pod, ns);
     let has_constraints = !pref_affinity.is_empty() || !pref_anti.is_empty();
-    let existing_with_affinity = all.values().any(|n| n.pods_with_affinity > 0);
+    let existing_with_affinity = with_affinity(all, candidates).next().is_some();
     if !has_constraints && !existing_with_affinity {
         return None;
     }
     let mut topology: Counts = BTreeMap::new();
     // Without preferred terms of its own, only placed pods with terms add to the counts
     // (`HavePodsWithAffinityList`).
-    for node in all.values().filter(|n| has_constraints || n.pods_with_affinity > 0) {
+    let looked_at: Box<dyn Iterator<Item = &NodeInfo>> = if has_constraints { Box::new(all.values()) } else { with_affinity(all, candidates) };
+    for node in looked_at {
         for existing in &node.pods {
             for t in pref_affinity.iter().filter(|t| t.matches(existing)) {
                 bump(&mut topology, node, &t.topology_key, t.weight);
@@ -246,18 +262,18 @@ mod tests {
         let ns = NamespaceLabels::new();
         // A second cache replica: the existing one's anti-affinity forbids node a only.
         let second = pod("cache-2", "cache", Value::Null);
-        let s = pre_filter(&second, &nodes, &ns);
+        let s = pre_filter(&second, &nodes, &ns, None);
         assert_eq!(filter(&s, &nodes["a"]).unwrap_err().reasons, vec![EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH.to_string()]);
         assert!(filter(&s, &nodes["b"]).is_ok());
         // A web pod wanting to share a zone with the cache: z1 only, and unresolvably not z2.
         let web = pod("web", "web", json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("cache", "zone")]}}));
-        let s = pre_filter(&web, &nodes, &ns);
+        let s = pre_filter(&web, &nodes, &ns, None);
         assert!(filter(&s, &nodes["b"]).is_ok());
         let e = filter(&s, &nodes["c"]).unwrap_err();
         assert_eq!((e.reasons[0].as_str(), e.unresolvable), (AFFINITY_RULES_NOT_MATCH, true));
         // The first pod of a self-affine group goes anywhere.
         let first = pod("db-0", "db", json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("db", "zone")]}}));
-        assert!(filter(&pre_filter(&first, &nodes, &ns), &nodes["c"]).is_ok());
+        assert!(filter(&pre_filter(&first, &nodes, &ns, None), &nodes["c"]).is_ok());
     }
 
     #[test]
@@ -268,11 +284,11 @@ mod tests {
         }
         let web = pod("web", "web", json!({"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 80, "podAffinityTerm": term("cache", "zone")}]}}));
         let feasible: Vec<&NodeInfo> = nodes.values().collect();
-        let mut raw = scores(&web, &nodes, &feasible, &NamespaceLabels::new()).unwrap();
+        let mut raw = scores(&web, &nodes, &feasible, &NamespaceLabels::new(), None).unwrap();
         // (zone, z1) earns 80: nodes a and b are in z1, c is not.
         assert_eq!(raw, vec![80, 80, 0]);
         normalize(&mut raw);
         assert_eq!(raw, vec![100, 100, 0]);
-        assert!(scores(&pod("x", "x", Value::Null), &nodes, &feasible, &NamespaceLabels::new()).is_none());
+        assert!(scores(&pod("x", "x", Value::Null), &nodes, &feasible, &NamespaceLabels::new(), None).is_none());
     }
 }

@@ -157,6 +157,9 @@ pub struct PodInfo {
     pub preempted: bool,
     /// `status.startTime` (RFC 3339, so string order is time order), for preemption's ordering.
     pub start_time: String,
+    /// The `metadata.resourceVersion` it was read from: the cache reuses it while the pod is
+    /// unchanged (`cache.rs`).
+    pub resource_version: String,
 }
 
 impl PodInfo {
@@ -194,6 +197,7 @@ impl PodInfo {
             terminating: !pod["metadata"]["deletionTimestamp"].is_null(),
             preempted,
             start_time: pod["status"]["startTime"].as_str().unwrap_or("").to_string(),
+            resource_version: pod["metadata"]["resourceVersion"].as_str().unwrap_or("").to_string(),
         }
     }
 
@@ -248,6 +252,9 @@ pub struct NodeInfo {
     /// Moves with every pod added or removed, as kube-scheduler's `NodeInfo.Generation`: the
     /// scheduler's cache (`cache.rs`) rebuilds a node whose generation a step moved.
     pub generation: u64,
+    /// The Node's `metadata.resourceVersion` the node's own fields were read from: the cache
+    /// keeps them while the Node is unchanged (`cache.rs`).
+    pub node_rv: String,
 }
 
 impl NodeInfo {
@@ -279,8 +286,22 @@ impl NodeInfo {
             },
             allowed_pods: quantity_milli(&alloc["pods"]).map(|m| m / 1000).unwrap_or(0),
             images,
+            node_rv: node["metadata"]["resourceVersion"].as_str().unwrap_or("").to_string(),
             ..NodeInfo::default()
         }
+    }
+
+    /// Takes every pod off the node, leaving what [`NodeInfo::from_node`] gives of its Node;
+    /// returns the pods.
+    pub fn take_pods(&mut self) -> Vec<PodInfo> {
+        self.requested = Resources::default();
+        self.non_zero_requested = Resources::default();
+        self.requested_scalar.clear();
+        self.pod_count = 0;
+        self.spread_counts.clear();
+        self.pods_with_affinity = 0;
+        self.generation = 0;
+        std::mem::take(&mut self.pods)
     }
 
     /// Counts a pod bound (or assumed) to this node.

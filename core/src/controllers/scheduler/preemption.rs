@@ -271,7 +271,7 @@ mod tests {
         let b = worker("node-b", &[pod("critical", 2000, "3", "2026-01-01T00:00:01Z")]);
         let nodes: BTreeMap<String, NodeInfo> = [("node-a".to_string(), a), ("node-b".to_string(), b)].into_iter().collect();
         let preemptor = pod("vip", 1000, "2", "");
-        let mut cycle = Cycle::new(&preemptor, Default::default(), &caches, &ns, &nodes);
+        let mut cycle = Cycle::new(&preemptor, PodInfo::from_pod(&preemptor), Default::default(), &caches, &ns, &nodes, None);
         // Reprieved most important first: mid, then low-old (started earlier); low-new goes.
         let (victims, violations) = select_victims_on_node(&mut cycle, &nodes, "node-a", &[]).unwrap();
         assert_eq!((victims.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), violations), (vec!["low-new"], 0));
@@ -286,14 +286,14 @@ mod tests {
         }
         // A pod of the filler's own priority finds no victim anywhere.
         let peer = pod("peer", 10, "2", "");
-        let mut cycle = Cycle::new(&peer, Default::default(), &caches, &ns, &nodes);
+        let mut cycle = Cycle::new(&peer, PodInfo::from_pod(&peer), Default::default(), &caches, &ns, &nodes, None);
         match post_filter(&mut cycle, &nodes, &statuses, "", &[], &mut rng) {
             Outcome::NoCandidate(m) => assert_eq!(m, "0/2 nodes are available: 2 No preemption victims found for incoming pod."),
             other => panic!("{other:?}"),
         }
         let mut never = preemptor.clone();
         never["spec"]["preemptionPolicy"] = serde_json::json!("Never");
-        let mut cycle = Cycle::new(&never, Default::default(), &caches, &ns, &nodes);
+        let mut cycle = Cycle::new(&never, PodInfo::from_pod(&never), Default::default(), &caches, &ns, &nodes, None);
         assert!(matches!(post_filter(&mut cycle, &nodes, &statuses, "", &[], &mut rng), Outcome::NotEligible(m) if m == "not eligible due to preemptionPolicy=Never."));
     }
 }
