@@ -6,13 +6,27 @@ use serde_json::Value;
 /// `-a.b`. Objects are walked; lists and scalars compare whole. At most `max` entries, then `…`.
 pub fn changes(before: &Value, after: &Value, max: usize) -> Vec<String> {
     let mut out = Vec::new();
-    walk(before, after, &mut String::new(), &mut out);
+    walk(before, after, &mut String::new(), &mut out, false);
+    cap(&mut out, max);
+    out
+}
+
+/// [`changes`] of a `before` whose `metadata.managedFields` `after` left out but did not
+/// change: what [`changes`] lists when `after` has them as `before` has.
+pub fn changes_but_managed_fields(before: &Value, after: &Value, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(before, after, &mut String::new(), &mut out, true);
+    cap(&mut out, max);
+    out
+}
+
+/// At most `max` entries, then `… and N more`.
+fn cap(out: &mut Vec<String>, max: usize) {
     if out.len() > max {
         let more = out.len() - max;
         out.truncate(max);
         out.push(format!("… and {more} more"));
     }
-    out
 }
 
 /// [`changes`] of two objects that differ at most in their top-level field `key` (`before` and
@@ -21,15 +35,11 @@ pub fn changes_at(key: &str, before: Option<&Value>, after: Option<&Value>, max:
     let mut out = Vec::new();
     match (before, after) {
         (None, Some(a)) => out.push(format!("+{key}={}", short(a))),
-        (Some(b), Some(a)) => walk(b, a, &mut key.to_string(), &mut out),
+        (Some(b), Some(a)) => walk(b, a, &mut key.to_string(), &mut out, false),
         (Some(_), None) => out.push(format!("-{key}")),
         (None, None) => {}
     }
-    if out.len() > max {
-        let more = out.len() - max;
-        out.truncate(max);
-        out.push(format!("… and {more} more"));
-    }
+    cap(&mut out, max);
     out
 }
 
@@ -87,7 +97,8 @@ impl std::io::Write for Capped {
     }
 }
 
-fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>) {
+/// `but_managed_fields`: `metadata.managedFields` missing from `after` is not a removal.
+fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>, but_managed_fields: bool) {
     match (before, after) {
         (Value::Object(b), Value::Object(a)) => {
             for (k, av) in a {
@@ -100,11 +111,12 @@ fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>)
                     None => out.push(format!("+{path}={}", short(av))),
                     // An equal subtree lists nothing; comparing it is cheaper than walking it.
                     Some(bv) if bv == av => {}
-                    Some(bv) => walk(bv, av, path, out),
+                    Some(bv) => walk(bv, av, path, out, but_managed_fields && path == "metadata"),
                 }
                 path.truncate(len);
             }
-            for k in b.keys().filter(|k| !a.contains_key(*k)) {
+            let skipped = |k: &str| but_managed_fields && k == "managedFields" && path == "metadata";
+            for k in b.keys().filter(|k| !a.contains_key(*k) && !skipped(k)) {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 out.push(format!("-{p}"));
             }
@@ -125,6 +137,46 @@ mod tests {
         let a = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate"}}});
         assert_eq!(changes(&b, &a, 10), ["~spec.replicas: 1 -> 3", "+spec.strategy={\"type\":\"RollingUpdate\"}", "-spec.x"]);
         assert_eq!(changes(&b, &a, 1).len(), 2);
+    }
+
+    /// Leaving `metadata.managedFields` out of `after` lists what keeping them unchanged did.
+    #[test]
+    fn managed_fields_left_out_are_unchanged() {
+        let mf = json!([{"manager": "m", "fieldsV1": {"f:spec": {}}}]);
+        let bodies = [
+            json!({"metadata": {"name": "a", "managedFields": mf.clone()}, "spec": {"x": 1}}),
+            json!({"metadata": {"name": "a", "managedFields": mf.clone(), "labels": {"k": "v"}}, "spec": {"x": 1}}),
+            json!({"metadata": {"managedFields": mf.clone()}}),
+            json!({"metadata": {"name": "a"}, "spec": {"x": 1}}),
+            json!({"metadata": "odd", "managedFields": 1}),
+            json!({"spec": {"metadata": {"managedFields": 1}}}),
+        ];
+        let edits: [fn(&mut Value); 4] = [
+            |_| {},
+            |v| v["spec"]["y"] = json!(2),
+            |v| {
+                if let Some(m) = v["metadata"].as_object_mut() {
+                    m.remove("name");
+                    m.insert("uid".into(), json!("u"));
+                }
+            },
+            |v| {
+                if let Some(m) = v["metadata"].as_object_mut() {
+                    m.insert("labels".into(), json!({"k": "w"}));
+                }
+            },
+        ];
+        for body in &bodies {
+            for edit in edits {
+                let mut kept = body.clone();
+                edit(&mut kept);
+                let mut left_out = kept.clone();
+                if let Some(m) = left_out.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.remove("managedFields");
+                }
+                assert_eq!(changes_but_managed_fields(body, &left_out, 12), changes(body, &kept, 12), "{body} -> {kept}");
+            }
+        }
     }
 
     /// The capped serialisation shows what cutting the whole text did, at every length and

@@ -232,15 +232,53 @@ fn decode(run: &mut Run, req: &Request) -> Result<Value, Status> {
         ));
         return run.reject(Stage::Decode, status).map(|_| Value::Null);
     }
-    let mut obj = body.clone();
-    super::stages::apply_defaults(req.kind, &mut obj);
-    let changes = diff::changes(body, &obj, 12);
+    // Every write but an apply records its managed fields from the body's own entries, read
+    // where they are (`sent_managed_fields`) and then replaced: the copy leaves them out
+    // (they were a third of a PUT body's copy), and the comparison takes them as unchanged,
+    // which defaulting leaves them.
+    let (obj, changes) = if matches!(req.verb, Verb::Apply { .. }) {
+        let mut obj = body.clone();
+        super::stages::apply_defaults(req.kind, &mut obj);
+        let changes = diff::changes(body, &obj, 12);
+        (obj, changes)
+    } else {
+        let mut obj = without_managed_fields(body);
+        super::stages::apply_defaults(req.kind, &mut obj);
+        let changes = diff::changes_but_managed_fields(body, &obj, 12);
+        (obj, changes)
+    };
     if changes.is_empty() {
         run.stage(Stage::Decode, Verdict::Passed, format!("{} {}", req.kind.api_version(), req.kind.kind));
     } else {
         run.stage(Stage::Decode, Verdict::Changed, format!("defaults: {}", changes.join(", ")));
     }
     Ok(obj)
+}
+
+/// A copy of an object without `metadata.managedFields` (when its metadata is an object).
+fn without_managed_fields(v: &Value) -> Value {
+    let Value::Object(top) = v else { return v.clone() };
+    if v.get("metadata").and_then(|m| m.get("managedFields")).is_none() {
+        return v.clone();
+    }
+    let copy = top
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Object(meta) if k == "metadata" => {
+                    Value::Object(meta.iter().filter(|(k, _)| k.as_str() != "managedFields").map(|(k, v)| (k.clone(), v.clone())).collect())
+                }
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    Value::Object(copy)
+}
+
+/// The `metadata.managedFields` a request sent, which [`decode`] left out of its copy.
+fn sent_managed_fields(req: &Request) -> Option<&Value> {
+    req.body.as_ref()?.get("metadata")?.get("managedFields")
 }
 
 fn check_namespace(req: &Request, obj: &Value) -> Result<(), Status> {
@@ -302,7 +340,7 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
         name = strategy::generate_name(&generate, run.ctx.rng);
         obj["metadata"]["name"] = json!(name);
     }
-    record_managed_fields(run, req, None, &mut obj);
+    record_managed_fields(run, req, None, &mut obj, sent_managed_fields(req));
     strategy::prepare_for_create(req.kind, &mut obj, &req.namespace, run.ctx.now, run.ctx.rng);
     admission_and_validation(run, req, &mut obj, None)?;
     let key = key_of(req, &name);
@@ -357,7 +395,7 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
 /// `FieldManager.UpdateNoErrors`: the write's fields become its manager's in
 /// `metadata.managedFields` (after decoding and defaulting, before admission, as the create and
 /// update handlers call it). Server-side apply has recorded its own already.
-fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&mut Value>, new: &mut Value) {
+fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&mut Value>, new: &mut Value, sent: Option<&Value>) {
     if matches!(req.verb, Verb::Apply { .. }) {
         return;
     }
@@ -374,8 +412,9 @@ fn record_managed_fields(run: &mut Run, req: &Request, old: Option<&mut Value>, 
         now: &now,
     };
     // `old` is the stored object read for this request: the field manager may take its entries
-    // out for the comparison (and puts them back) rather than copy it.
-    super::managed_fields::record_update_in_place(&writer, old, new);
+    // out for the comparison (and puts them back) rather than copy it. `sent` are the entries
+    // the request carried, which `decode` did not copy into `new`.
+    super::managed_fields::record_update_sent(&writer, old, new, sent);
 }
 
 fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
@@ -383,15 +422,15 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
     let Some(mut current) = storage::get(run.ctx.store, &key).map_err(Status::internal)? else {
         return run.reject(Stage::Storage, not_found(req));
     };
-    let mut new = match req.verb {
+    let patched = match req.verb {
         Verb::Patch(kind) => {
             let mut merged = current.object.clone();
-            let body = req.body.clone().unwrap_or(Value::Null);
+            let body = req.body.as_ref().unwrap_or(&Value::Null);
             match kind {
-                PatchType::Merge => patch::merge(&mut merged, &body),
-                PatchType::Strategic => patch::strategic(&mut merged, &body),
+                PatchType::Merge => patch::merge(&mut merged, body),
+                PatchType::Strategic => patch::strategic(&mut merged, body),
                 PatchType::Json => {
-                    if let Err(e) = patch::json_patch(&mut merged, &body) {
+                    if let Err(e) = patch::json_patch(&mut merged, body) {
                         return run.reject(Stage::Decode, Status { code: 422, reason: "Invalid", message: e });
                     }
                 }
@@ -404,11 +443,13 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
                     m.insert("resourceVersion".into(), json!(current.mod_revision.to_string()));
                 }
             }
-            let patched = Request { body: Some(merged), verb: Verb::Update, ..req.clone() };
-            decode(run, &patched)?
+            Some(Request { body: Some(merged), verb: Verb::Update, ..req.clone() })
         }
-        _ => decode(run, req)?,
+        _ => None,
     };
+    // The request as decoded: the patched object for a patch.
+    let sent = patched.as_ref().unwrap_or(req);
+    let mut new = decode(run, sent)?;
     check_namespace(req, &new)?;
     // A resourceVersion in the body is a precondition (optimistic concurrency).
     if let Some(rv) = new["metadata"]["resourceVersion"].as_str() {
@@ -422,7 +463,7 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
         }
     }
     strategy::prepare_for_update(req.kind, &req.subresource, &current.object, &mut new);
-    record_managed_fields(run, req, Some(&mut current.object), &mut new);
+    record_managed_fields(run, req, Some(&mut current.object), &mut new, sent_managed_fields(sent));
     admission_and_validation(run, req, &mut new, Some(&current.object))?;
     write_update(run, req, &key, &current, new)
 }

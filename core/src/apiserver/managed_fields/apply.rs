@@ -29,7 +29,7 @@ pub enum ApplyError {
 /// carrying its new `managedFields`.
 pub fn apply(w: &Writer, live: Option<&Value>, config: &Value, force: bool) -> Result<Value, ApplyError> {
     let empty = Value::Object(Default::default());
-    let mut managed = live.map(|l| managed_of(Some(l), l, "")).unwrap_or_default();
+    let mut managed = live.map(|l| managed_of(Some(l), l["metadata"].get("managedFields"), "")).unwrap_or_default();
     let live_clean = live.map(without_managed_fields).unwrap_or(empty);
     let config = without_managed_fields(config);
     let applier = Manager::new(w.manager, Operation::Apply, w.api_version, w.subresource);

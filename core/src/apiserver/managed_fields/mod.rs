@@ -61,12 +61,12 @@ fn reset_fields(set: &mut FieldSet, has_status: bool, subresource: &str) {
 /// The entries a write starts from (`decodeLiveOrNew`): the request's own when it sends valid
 /// ones (an empty list resets them), the live object's otherwise; subresources always use the
 /// live object's.
-fn managed_of(live: Option<&Value>, new: &Value, subresource: &str) -> Managed {
+fn managed_of(live: Option<&Value>, sent: Option<&Value>, subresource: &str) -> Managed {
     let from_live = || live.and_then(|l| l["metadata"].get("managedFields")).and_then(entries::decode).unwrap_or_default();
     if !subresource.is_empty() {
         return from_live();
     }
-    match new["metadata"].get("managedFields") {
+    match sent {
         Some(Value::Array(a)) if a.is_empty() => Managed::new(),
         Some(v) => match entries::decode(v) {
             Some(m) if !m.is_empty() => m,
@@ -123,7 +123,15 @@ fn take_managed_fields(v: &mut Value) -> Option<Value> {
 /// so they are taken out of `old` for it and put back after (`old` ends as it began), and out
 /// of `new`, whose entries are written anew at the end.
 pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Value) {
-    let mut managed = managed_of(old.as_deref(), new, w.subresource);
+    let sent = take_managed_fields(new);
+    record_update_sent(w, old, new, sent.as_ref());
+}
+
+/// [`record_update_in_place`] for a `new` whose entries as the request sent them are `sent`
+/// (the request's own, left out of the copy of its body that `new` is). Entries still in `new`
+/// are replaced.
+pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, sent: Option<&Value>) {
+    let mut managed = managed_of(old.as_deref(), sent, w.subresource);
     take_managed_fields(new);
     let c = match old {
         None => walk::compare(w.kind, &Value::Object(Default::default()), new),
