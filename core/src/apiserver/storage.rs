@@ -12,6 +12,7 @@ use crate::store::{
 };
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Why a guarded write did not happen.
@@ -42,8 +43,30 @@ fn with_resource_version(kv: &KeyValue) -> Option<Stored> {
 
 /// The value written to etcd: the object without `resourceVersion` (etcd's revision is its source).
 /// Serialised as it stands, skipping that one key, rather than from a copy without it.
+///
+/// The text is written into a buffer kept between writes and copied out at its length: grown
+/// from nothing, a 2 KB pod took six allocations and was stored with 4 KB of capacity.
 pub fn encode(object: &Value) -> Vec<u8> {
-    serde_json::to_vec(&WithoutResourceVersion(object)).unwrap_or_default()
+    /// The largest buffer kept for the next write; a bigger one is let go after its write.
+    const KEPT: usize = 1 << 20;
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    let write = |buf: &mut Vec<u8>| {
+        buf.clear();
+        let text = match serde_json::to_writer(&mut *buf, &WithoutResourceVersion(object)) {
+            Ok(()) => buf.to_vec(),
+            Err(_) => Vec::new(),
+        };
+        if buf.capacity() > KEPT {
+            *buf = Vec::new();
+        }
+        text
+    };
+    BUFFER.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => write(&mut buf),
+        Err(_) => write(&mut Vec::new()),
+    })
 }
 
 /// An object serialised as `serde_json` would serialise it with `metadata.resourceVersion`
