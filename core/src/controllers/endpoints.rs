@@ -294,3 +294,32 @@ fn reconcile_endpoints(ctx: &mut Context, caches: &Caches, kind: &'static crate:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::MemoryFiles;
+    use crate::cluster::{Cluster, Config};
+
+    const WEB: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  containers: [{name: nginx, image: nginx}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+
+    fn endpoints(c: &mut Cluster, files: &MemoryFiles) -> String {
+        c.execute("kubectl get endpoints web -o jsonpath={.subsets[*].addresses[*].targetRef.name}", files).stdout
+    }
+
+    #[test]
+    fn a_service_is_looked_at_again_when_a_pod_leaves_or_joins_its_selector_or_it_goes() {
+        let mut c = Cluster::new(Config::default());
+        let files = MemoryFiles::new().with("web.yaml", WEB);
+        assert!(c.execute("kubectl apply -f web.yaml", &files).success());
+        assert_eq!(endpoints(&mut c, &files), "web");
+        // Only the old version of the pod matches the selector now.
+        assert!(c.execute("kubectl label pod web app=debug --overwrite", &files).success());
+        assert_eq!(endpoints(&mut c, &files), "");
+        assert!(c.execute("kubectl label pod web app=web --overwrite", &files).success());
+        assert_eq!(endpoints(&mut c, &files), "web");
+        // The Service goes: its Endpoints are deleted as left over (its slice by the garbage collector).
+        assert!(c.execute("kubectl delete service web", &files).success());
+        let out = c.execute("kubectl get endpoints web", &files);
+        assert!(out.stderr.contains("NotFound") || out.stderr.contains("not found"), "{out:?}");
+    }
+}
