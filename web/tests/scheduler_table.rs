@@ -23,10 +23,10 @@ fn attempt() -> SchedulingAttempt {
         pre_filter_rejection: None,
         nodes: vec![
             NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),
-            NodeResult {
-                scores: vec![score("TaintToleration", 0, 100, 3), ScoreResult { plugin: "ImageLocality", ran: false, raw: 0, normalized: 0, weighted: 0 }],
-                total: Some(300),
-                ..NodeResult::feasible_row("node-1", 2)
+            {
+                let mut row = NodeResult::feasible_row("node-1", 2);
+                row.set_scores(&[score("TaintToleration", 0, 100, 3), ScoreResult { plugin: "ImageLocality", ran: false, raw: 0, normalized: 0, weighted: 0 }], Some(300));
+                row
             },
             NodeResult::rejected_row("node-2", 1, "Insufficient cpu", false),
         ],

@@ -211,16 +211,27 @@ impl Trace {
         }
     }
 
-    pub fn push(&mut self, at: Time, actor: Actor, event: Event) -> u64 {
+    pub fn push(&mut self, at: Time, actor: Actor, mut event: Event) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         if self.records.len() == self.capacity {
             if let Some(dropped) = self.records.pop_front() {
                 self.forget(&dropped);
             }
+        } else if self.records.len() == self.records.capacity() {
+            // Doubling as usual, but never past the bound: at 200,000 records a doubling to
+            // 262,144 slots would hold 62,144 that are never used.
+            let room = self.capacity.saturating_sub(self.records.len()).max(1);
+            let more = self.records.len().max(1).min(room);
+            self.records.reserve_exact(more);
         }
-        if let Event::StoreWrite { revision, .. } = &event {
-            self.writes.insert(*revision, seq);
+        match &mut event {
+            Event::StoreWrite { revision, .. } => {
+                self.writes.insert(*revision, seq);
+            }
+            // The rows were pushed one by one; the record keeps them for as long as it is kept.
+            Event::Scheduling(attempt) => attempt.nodes.shrink_to_fit(),
+            _ => {}
         }
         self.records.push_back(Record { seq, at, actor, event });
         seq
@@ -248,5 +259,22 @@ impl Trace {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trace_grows_to_its_bound_and_no_further() {
+        let mut t = Trace::with_capacity(5);
+        for i in 0..12 {
+            t.push(Time(i), Actor::Etcd, Event::Bound { what: i.to_string() });
+        }
+        assert_eq!((t.records().len(), t.dropped()), (5, 7));
+        assert_eq!(t.records().next().map(|r| r.seq), Some(7));
+        // Doubling would have reserved 8 slots.
+        assert_eq!(t.records.capacity(), 5);
     }
 }

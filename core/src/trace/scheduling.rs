@@ -86,10 +86,23 @@ pub struct NodeResult {
     pub filters_passed: u8,
     /// The verdict of the plugin after those, when it rejected the node.
     pub rejection: Option<Box<Rejected>>,
-    /// Filled for feasible nodes once scoring ran, in `score_plugins` order.
-    pub scores: Vec<ScoreResult>,
+    /// Filled for feasible nodes once scoring ran, one per `score_plugins` column in its order
+    /// ([`NodeResult::set_scores`], read back by [`NodeResult::scores`]). Only the two numbers
+    /// a plugin computed are kept: its name and weight are the column's, the weighted score is
+    /// their product, and whether it ran is a bit of `skipped`. A record holds up to 100 rows
+    /// of seven plugins, so the full [`ScoreResult`] per cell (48 bytes) was most of its size.
+    scores: Box<[Score]>,
+    /// Bit `i` set: the `i`th score plugin did not run (PreScore answered Skip).
+    skipped: u32,
     /// Sum of the weighted scores (feasible nodes that were scored).
     pub total: Option<i64>,
+}
+
+/// What one score plugin computed for one node, as a row keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+struct Score {
+    raw: i64,
+    normalized: i64,
 }
 
 /// A filter plugin's rejection of one node.
@@ -111,7 +124,38 @@ pub enum Verdict<'a> {
 impl NodeResult {
     /// A node every one of `plugins` filters passed.
     pub fn feasible_row(node: impl Into<String>, plugins: usize) -> Self {
-        NodeResult { node: node.into(), filters_passed: u8::try_from(plugins).unwrap_or(u8::MAX), rejection: None, scores: Vec::new(), total: None }
+        NodeResult { node: node.into(), filters_passed: u8::try_from(plugins).unwrap_or(u8::MAX), rejection: None, scores: Box::default(), skipped: 0, total: None }
+    }
+
+    /// Records the scores of a feasible node, one per score plugin in the record's
+    /// `score_plugins` order (what the framework's results give), and their total.
+    pub fn set_scores(&mut self, scores: &[ScoreResult], total: Option<i64>) {
+        self.skipped = 0;
+        for (i, s) in scores.iter().enumerate() {
+            // Past 32 plugins (the profile has seven) a skip is not kept: it would render as 0.
+            if !s.ran && i < 32 {
+                self.skipped |= 1 << i;
+            }
+        }
+        self.scores = scores.iter().map(|s| Score { raw: s.raw, normalized: s.normalized }).collect();
+        self.total = total;
+    }
+
+    /// The row's scores, one per column of `plugins` (the record's `score_plugins`) that has
+    /// one; none for a node that was not scored.
+    pub fn scores<'a>(&'a self, plugins: &'a [ScorePlugin]) -> impl Iterator<Item = ScoreResult> + 'a {
+        plugins.iter().zip(self.scores.iter()).enumerate().map(|(i, (p, s))| ScoreResult {
+            plugin: p.name,
+            ran: i >= 32 || self.skipped & (1 << i) == 0,
+            raw: s.raw,
+            normalized: s.normalized,
+            weighted: s.normalized.saturating_mul(p.weight),
+        })
+    }
+
+    /// The score of the plugin named `plugin`, one of `plugins` (the record's `score_plugins`).
+    pub fn score(&self, plugins: &[ScorePlugin], plugin: &str) -> Option<ScoreResult> {
+        self.scores(plugins).find(|s| s.plugin == plugin)
     }
 
     /// A node the plugin after the first `passed` rejected.
@@ -136,7 +180,8 @@ impl NodeResult {
     }
 }
 
-/// One score plugin on one node.
+/// One score plugin on one node: what the framework's results give a row, and what a row
+/// gives back from its compact form ([`NodeResult::scores`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScoreResult {
     pub plugin: &'static str,
@@ -254,7 +299,7 @@ impl SchedulingAttempt {
             let mut rows = vec![header];
             for n in scored {
                 let mut row = vec![n.node.clone()];
-                for s in &n.scores {
+                for s in n.scores(&self.score_plugins) {
                     row.push(if s.ran { format!("{} -> {} = {}", s.raw, s.normalized, s.weighted) } else { "skip".into() });
                 }
                 row.push(n.total.unwrap_or(0).to_string());
@@ -303,7 +348,11 @@ mod tests {
             pre_filter_rejection: None,
             nodes: vec![
                 NodeResult::rejected_row("control-plane", 0, "node(s) had untolerated taint {a: }", true),
-                NodeResult { scores: vec![score("TaintToleration", 0, 100, 3)], total: Some(300), ..NodeResult::feasible_row("node-1", 2) },
+                {
+                    let mut row = NodeResult::feasible_row("node-1", 2);
+                    row.set_scores(&[score("TaintToleration", 0, 100, 3)], Some(300));
+                    row
+                },
             ],
             nodes_summarised: 0,
             feasible_summarised: 0,
@@ -334,5 +383,21 @@ mod tests {
         let row = NodeResult::feasible_row("node-1", 2);
         assert_eq!((row.filter(1), row.filter(2)), (Some(Verdict::Passed), None));
         assert!(row.feasible());
+    }
+    #[test]
+    fn a_row_gives_back_the_scores_it_was_given() {
+        let plugins = [ScorePlugin { name: "TaintToleration", weight: 3 }, ScorePlugin { name: "NodeAffinity", weight: 2 }, ScorePlugin { name: "ImageLocality", weight: 1 }];
+        let given = vec![
+            ScoreResult { plugin: "TaintToleration", ran: true, raw: 1, normalized: 50, weighted: 150 },
+            ScoreResult { plugin: "NodeAffinity", ran: false, raw: 0, normalized: 0, weighted: 0 },
+            ScoreResult { plugin: "ImageLocality", ran: true, raw: 23, normalized: 23, weighted: 23 },
+        ];
+        let mut row = NodeResult::feasible_row("node-1", 2);
+        assert_eq!(row.scores(&plugins).count(), 0, "not scored yet");
+        row.set_scores(&given, Some(173));
+        assert_eq!(row.scores(&plugins).collect::<Vec<_>>(), given);
+        assert_eq!(row.score(&plugins, "NodeAffinity"), given.get(1).cloned());
+        assert_eq!(row.score(&plugins, "NodeResourcesFit"), None);
+        assert_eq!(row.total, Some(173));
     }
 }

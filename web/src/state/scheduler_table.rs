@@ -131,7 +131,7 @@ impl SchedulerTable {
                 let scores = if n.feasible() {
                     a.score_plugins
                         .iter()
-                        .filter_map(|p| n.scores.iter().find(|s| s.plugin == p.name).map(|s| (p, s)))
+                        .filter_map(|p| n.score(&a.score_plugins, p.name).map(|s| (p, s)))
                         .map(|(p, s)| {
                             if s.ran {
                                 let text = format!("{} → {} ×{} = {}", s.raw, s.normalized, p.weight, s.weighted);

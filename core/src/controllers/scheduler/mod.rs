@@ -331,8 +331,7 @@ impl Scheduler {
             // The detailed rows are the first nodes looked at, in the order `feasible` was
             // filled, so the j-th feasible row is `feasible[j]`.
             for (i, row) in record.nodes.iter_mut().filter(|r| r.feasible()).enumerate() {
-                row.scores = scored.results(i);
-                row.total = totals.get(i).map(|t| t.1);
+                row.set_scores(&scored.results(i), totals.get(i).map(|t| t.1));
             }
             match framework::select_host(&totals, ctx.rng) {
                 Some((node, ties)) => {
