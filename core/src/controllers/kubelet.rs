@@ -191,14 +191,24 @@ impl Kubelet {
         let Some(pod_kind) = client::kind("v1", "Pod") else { return };
         let user = client::kubelet(&self.spec.name);
         let now = rfc3339(ctx.now);
-        let mine: Vec<&Value> = caches.pods.on_node(&self.spec.name).collect();
-        let live: Vec<&str> = mine.iter().map(|p| uid_of(p)).collect();
-        self.timers.retain(|uid, _| live.contains(&uid.as_str()));
-        self.failures.retain(|uid, _| live.contains(&uid.as_str()));
-        self.mounts.retain(|uid, _| live.contains(&uid.as_str()));
+        // Each pod's uid is read once; the uids, sorted, say which kept state is still wanted
+        // (a search per entry, rather than a scan of every pod for each).
+        let mine: Vec<(&str, &Value)> = caches.pods.on_node(&self.spec.name).map(|p| (uid_of(p), p)).collect();
+        let mut live: Vec<&str> = mine.iter().map(|(uid, _)| *uid).collect();
+        live.sort_unstable();
+        let alive = |uid: &String| live.binary_search(&uid.as_str()).is_ok();
+        self.timers.retain(|uid, _| alive(uid));
+        self.failures.retain(|uid, _| alive(uid));
+        self.mounts.retain(|uid, _| alive(uid));
         self.runtime.retain(&live);
-        for pod in mine {
-            let uid = uid_of(pod).to_string();
+        for (uid, pod) in mine {
+            // A pod the runtime synced at this resourceVersion, with nothing sent then and nothing
+            // due since, is as it was: not being deleted, not finished, admitted. Its sync would
+            // return at once; the checks below would only read it again.
+            if !everything && self.runtime.unchanged(uid, pod, ctx.now) {
+                continue;
+            }
+            let uid = uid.to_string();
             let due = self.timers.get(&uid).copied();
             if is_terminating(pod) {
                 self.runtime.stop(&uid);

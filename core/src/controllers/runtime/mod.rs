@@ -167,9 +167,19 @@ impl Runtime {
 
     /// Forgets pods that are gone (their logs go with them, as the kubelet removes the pod's
     /// log directory).
+    /// `live` is sorted.
     pub fn retain(&mut self, live: &[&str]) {
         self.timers.set(None);
-        self.pods.retain(|uid, _| live.contains(&uid.as_str()));
+        self.pods.retain(|uid, _| live.binary_search(&uid.as_str()).is_ok());
+    }
+
+    /// Whether [`sync`](Runtime::sync) (without `everything`) would return at once for this pod:
+    /// it was last synced at this resourceVersion, that sync sent nothing and nothing of it is
+    /// due. Like `sync`, it drops the kept next timer (the pod may have been the one found due).
+    pub fn unchanged(&self, uid: &str, pod: &Value, now: Time) -> bool {
+        let Some(run) = self.pods.get(uid) else { return false };
+        self.timers.set(None);
+        run.quiet && run.seen_rv == pod["metadata"]["resourceVersion"].as_str().unwrap_or("") && !run.due(now)
     }
 
     /// The pod is being deleted: its containers are stopped, so no exit, restart or pull of
