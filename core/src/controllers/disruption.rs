@@ -22,7 +22,6 @@
 //! only when one of its figures changed, as `updatePdbStatus` does.
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
-use super::informer::Notification;
 use super::Caches;
 use crate::apiserver::select::LabelSelector;
 use crate::apiserver::{rfc3339, Context};
@@ -333,16 +332,7 @@ impl DisruptionController {
         }
         // The versions of the pods notified, by namespace; and the namespaces whose controllers
         // (read for the expected scale) changed.
-        let mut pods: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-        for n in caches.pods.notifications() {
-            let old = match n {
-                Notification::Updated { old, .. } => Some(old),
-                _ => None,
-            };
-            for pod in caches.pods.object_of(n).into_iter().chain(old) {
-                pods.entry(ns_of(pod)).or_default().push(pod);
-            }
-        }
+        let pods = caches.pods.notified_by_namespace();
         let mut controllers: BTreeSet<&str> = BTreeSet::new();
         for informer in [&caches.replicasets, &caches.deployments, &caches.statefulsets] {
             controllers.extend(informer.notifications().iter().filter_map(|n| informer.object_of(n)).map(ns_of));

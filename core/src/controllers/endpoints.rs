@@ -14,7 +14,7 @@ use crate::api::KindInfo;
 use crate::apiserver::select::LabelSelector;
 use crate::apiserver::{handle, Context, Request, Verb};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 const SLICE_CONTROLLER: &str = "endpointslice-controller";
 const ENDPOINTS_CONTROLLER: &str = "endpoint-controller";
@@ -152,16 +152,7 @@ impl EndpointsController {
             }
         }
         // A pod concerns the Services whose selector matches it, before or after the change.
-        let mut pods: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-        for n in caches.pods.notifications() {
-            let old = match n {
-                Notification::Updated { old, .. } => Some(old),
-                _ => None,
-            };
-            for pod in caches.pods.object_of(n).into_iter().chain(old) {
-                pods.entry(ns_of(pod)).or_default().push(pod);
-            }
-        }
+        let pods = caches.pods.notified_by_namespace();
         for (ns, pods) in pods {
             for svc in caches.services.in_namespace(ns) {
                 let Some(selector) = svc["spec"]["selector"].as_object().filter(|m| !m.is_empty()) else { continue };

@@ -143,12 +143,12 @@ impl Informer {
         self
     }
 
-    /// What the event handlers were handed in this step's sync, in order.
     /// Whether the last sync listed (the first, or after the watch was compacted away).
     pub fn listed(&self) -> bool {
         self.listed
     }
 
+    /// What the event handlers were handed in this step's sync, in order.
     pub fn notifications(&self) -> &[Notification] {
         &self.notifications
     }
@@ -312,6 +312,23 @@ impl Informer {
             Notification::Deleted { old, .. } => Some(old),
             _ => self.cache.get(n.key()),
         }
+    }
+
+    /// Every version of an object this step's notifications concern, by namespace: the current
+    /// one (the last one for a delete) and, for an update, the old one too, as an event
+    /// handler's `updatePod(old, new)` looks at both to find who cared before and who cares now.
+    pub fn notified_by_namespace(&self) -> BTreeMap<&str, Vec<&Value>> {
+        let mut by_ns: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+        for n in &self.notifications {
+            let old = match n {
+                Notification::Updated { old, .. } => Some(old),
+                _ => None,
+            };
+            for obj in self.object_of(n).into_iter().chain(old) {
+                by_ns.entry(obj["metadata"]["namespace"].as_str().unwrap_or("")).or_default().push(obj);
+            }
+        }
+        by_ns
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value> {
