@@ -20,6 +20,7 @@ mod job;
 mod meta;
 mod names;
 mod pod;
+mod pod_update;
 mod probe;
 mod pvc;
 mod quota;

@@ -8,7 +8,7 @@
 //! validates the new binding first, then metadata, then `roleRef`.
 
 use super::meta;
-use super::{config, job, pod, pvc, rbac, service, workloads};
+use super::{config, job, pod_update, pvc, rbac, service, workloads};
 use crate::api::KindInfo;
 use crate::apiserver::FieldError;
 use serde_json::Value;
@@ -30,7 +30,7 @@ pub fn validate_update(kind: &KindInfo, old: &Value, new: &Value) -> Vec<FieldEr
         }
     };
     match (kind.group, kind.kind) {
-        ("", "Pod") => pod::validate_pod_update(new, old),
+        ("", "Pod") => pod_update::validate_pod_update(new, old),
         ("apps", "Deployment") => {
             let mut errs = meta_update();
             errs.extend(spec_errors(workloads::validate_deployment(new)));
