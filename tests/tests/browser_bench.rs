@@ -321,6 +321,10 @@ fn markdown(r: &Value) -> String {
                 let pods = v["result"]["pods"].as_f64().unwrap_or(0.0);
                 rows.push([format!("{what}: wall time"), format!("**{t:.1} s** ({} pods/s)", commas(pods / t.max(1e-9))), "KWOK creates 20 objects/s".into(), "<= 30 s".into()]);
                 rows.push([format!("{what}: wasm heap"), format!("**{}** ({} B/pod over the cluster's start)", mb(&v["heap_bytes_after"]), commas(v["result"]["heap_bytes_per_pod"].as_f64().unwrap_or(0.0))), String::new(), "<= 1 GB, <= 10 KB/pod".into()]);
+            } else if v["result"]["done"] == false {
+                // Out of its time budget: how far it got, and the heap it took to get there.
+                rows.push([format!("{what}: wall time"), v["error"].as_str().unwrap_or("not done").to_string(), String::new(), "<= 30 s".into()]);
+                rows.push([format!("{what}: wasm heap"), format!("{} at {} pods ({} B/pod over the cluster's start)", mb(&v["heap_bytes_after"]), commas(v["result"]["pods"].as_f64().unwrap_or(0.0)), commas(v["result"]["heap_bytes_per_pod"].as_f64().unwrap_or(0.0))), String::new(), "<= 1 GB, <= 10 KB/pod".into()]);
             } else {
                 rows.push([what, fail(v), String::new(), "<= 30 s, <= 1 GB".into()]);
             }
@@ -403,6 +407,9 @@ async fn measure(c: &Client, base: &str, dist: &Path, full: bool) -> Result<Valu
             eprintln!("browser-bench ui: wasm {} frames {} corpus {}", report["wasm"], report["frames_1000_pods"], report["corpus_apply"]);
             ui_done = true;
         }
+        // A full-size scale run stops itself before WebDriver gives up on it, and says how far
+        // it got (pods, bound, Running, heap) instead of only that it timed out.
+        let query = if full && name == "scale" && query_param(&query, "budget_s").is_none() { format!("{query}&budget_s={}", timeout.as_secs().saturating_sub(30).max(10)) } else { query };
         let v = match run_bench(c, base, name, &query, timeout).await {
             Ok(v) => v,
             // A full-size run that does not finish (out of time or memory) is a figure too.
@@ -430,6 +437,20 @@ async fn measure(c: &Client, base: &str, dist: &Path, full: bool) -> Result<Valu
         assert_eq!(leaked, json!(false), "no bench result on the playground");
     }
     Ok(report)
+}
+
+#[test]
+fn a_scale_run_out_of_time_says_how_far_it_got() {
+    let report = json!({"scale nodes=1000&replicas=100000&budget_s=170": {
+        "ok": false,
+        "error": "not done in 170 s: 60000 of 100000 pods created, 59000 bound, 100 Running",
+        "params": {"nodes": "1000", "replicas": "100000"},
+        "heap_bytes_after": 2147483648.0,
+        "result": {"done": false, "pods": 60000, "bound": 59000, "running": 100, "heap_bytes_per_pod": 30000.0}
+    }});
+    let table = markdown(&report);
+    assert!(table.contains("| scale, 1000 nodes, Deployment of 100000 replicas to Running: wall time | not done in 170 s: 60000 of 100000 pods created, 59000 bound, 100 Running |"), "{table}");
+    assert!(table.contains("| scale, 1000 nodes, Deployment of 100000 replicas to Running: wasm heap | 2048 MiB at 60,000 pods (30,000 B/pod over the cluster's start) |"), "{table}");
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! drives it in headless Chromium.
 //!
 //! - `?bench=scheduling&nodes=5000&init_pods=1000&pods=10000`: scheduler_perf's SchedulingBasic.
-//! - `?bench=scale&nodes=1000&replicas=100000`: a Deployment applied until every pod is Running.
+//! - `?bench=scale&nodes=1000&replicas=100000[&budget_s=S]`: a Deployment applied until every pod
+//!   is Running, or until S seconds have passed (then the result says how far it got).
 //! - `?bench=api-writes&objects=20000`: creates and updates through every apiserver stage.
 //! - `?bench=store&puts=200000&gets=200000&watchers=1000&watch_puts=1000`: etcd puts, gets, fan-out.
 //!
@@ -231,21 +232,51 @@ async fn run_scale(b: &mut Bench, p: &BTreeMap<String, String>) -> Result<(), St
     let run = std::rc::Rc::new(std::cell::RefCell::new(run));
     b.phase("setup", ms, ms);
     let heap_setup = heap_bytes();
+    // `budget_s`: the wall time the rollout may take before the run stops and reports how far it
+    // got (the native bench's `--budget`); 0, the default, is no limit.
+    let budget_ms = num(p, "budget_s", 0) as f64 * 1000.0;
     yield_now().await;
     let (_, apply_ms) = once(|| run.borrow_mut().apply());
     let r = run.clone();
-    let (busy, wall) = sliced(move |n| Ok(r.borrow_mut().run(n))).await?;
+    let started = now();
+    let mut last_progress = started;
+    let mut out_of_time = false;
+    let (busy, wall) = sliced(|n| {
+        if r.borrow_mut().run(n) {
+            return Ok(true);
+        }
+        let t = now();
+        if budget_ms > 0.0 && t - started > budget_ms {
+            out_of_time = true;
+            return Ok(true);
+        }
+        // Where the run is, every few seconds: what a watcher of the page (or a timed-out
+        // WebDriver wait) sees. Counting reads every pod in etcd, so not at every slice.
+        if t - last_progress > 5000.0 {
+            last_progress = t;
+            let c = r.borrow().counts();
+            show("bench-status", &format!("scale: {:.0} s: {} pods, {} bound, {} Running", (t - started) / 1000.0, c.total, c.bound, c.running), false);
+        }
+        Ok(false)
+    })
+    .await?;
     b.phase("rollout", busy + apply_ms, wall + apply_ms);
     let heap_after = heap_bytes();
-    let counts = run.borrow().verify()?;
+    let counts = run.borrow().counts();
     b.set("pods", json!(counts.total));
     b.set("bound", json!(counts.bound));
     b.set("running", json!(counts.running));
     b.set("steps", json!(run.borrow().steps()));
     b.set("heap_bytes_after_setup", json!(heap_setup));
     b.set("heap_bytes_after_rollout", json!(heap_after));
-    b.set("heap_bytes_per_pod", json!(((heap_after - heap_setup) / w.replicas.max(1) as f64).round()));
-    Ok(())
+    b.set("heap_bytes_per_pod", json!(((heap_after - heap_setup) / counts.total.max(1) as f64).round()));
+    if out_of_time {
+        b.set("done", json!(false));
+        return Err(format!("not done in {:.0} s: {} of {} pods created, {} bound, {} Running", wall / 1000.0, counts.total, w.replicas, counts.bound, counts.running));
+    }
+    b.set("done", json!(true));
+    let verified = run.borrow().verify().map(|_| ());
+    verified
 }
 
 async fn run_api_writes(b: &mut Bench, p: &BTreeMap<String, String>) -> Result<(), String> {
