@@ -196,6 +196,15 @@ fn restore_from_snapshot_and_wal_gives_an_identical_store() {
         assert_eq!(all_at(&restored, rev), all_at(&live, rev), "range at revision {rev}");
     }
     assert_eq!(restored.lease_leases().leases, live.lease_leases().leases);
+    // A snapshot keeps leases without their keys (etcd's lease bucket); restore attaches each
+    // live key to the lease its newest record names.
+    assert!(snap.leases.values().all(|l| l.keys.is_empty()));
+    let attached: Vec<_> = live.lease_leases().leases.iter().map(|id| live.lease_time_to_live(*id, true).keys).collect();
+    assert!(attached.iter().any(|keys| !keys.is_empty()), "some lease has keys: {attached:?}");
+    for id in live.lease_leases().leases {
+        let (r, l) = (restored.lease_time_to_live(id, true), live.lease_time_to_live(id, true));
+        assert_eq!((r.granted_ttl, r.keys), (l.granted_ttl, l.keys), "lease {id:x}");
+    }
     assert_eq!(restored.wal().last().map(|e| e.index), live.wal().last().map(|e| e.index));
     assert_eq!(restored.status().raft_index, live.status().raft_index);
 }

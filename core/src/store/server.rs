@@ -213,7 +213,7 @@ impl Store {
             revision: self.kv.current_rev,
             compact_revision: self.kv.compact_rev,
             records: self.kv.backend.clone(),
-            leases: self.lessor.leases.clone(),
+            leases: self.lessor.without_keys(),
             next_lease_id: self.lessor.next_id,
         }
     }
@@ -222,7 +222,7 @@ impl Store {
     pub fn restore(config: StoreConfig, snap: &Snapshot, wal: &[WalEntry]) -> Store {
         let mut s = Store::with_config(config);
         s.kv = KvStore::from_records(snap.records.clone(), snap.revision, snap.compact_revision);
-        s.lessor = Lessor { leases: snap.leases.clone(), next_id: snap.next_lease_id };
+        s.lessor = Lessor::restore(&snap.leases, snap.next_lease_id, &snap.records);
         s.watches = WatchHub::default();
         s.wal = Wal { entries: Vec::new(), last_index: snap.index, term: snap.term };
         s.last_snapshot = Some(Kept::Taken(snap.clone()));
@@ -329,7 +329,7 @@ impl Store {
             term,
             revision,
             compact_revision: self.kv.compact_rev,
-            leases: self.lessor.leases.clone(),
+            leases: self.lessor.without_keys(),
             next_lease_id: self.lessor.next_id,
         });
     }
