@@ -5,42 +5,60 @@ use serde_json::Value;
 /// Paths added, changed or removed between `before` and `after`, as `+a.b=1`, `~a.b: 1 -> 2`,
 /// `-a.b`. Objects are walked; lists and scalars compare whole. At most `max` entries, then `…`.
 pub fn changes(before: &Value, after: &Value, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = Capped::new(max);
     walk(before, after, &mut String::new(), &mut out, false);
-    cap(&mut out, max);
-    out
+    out.finish()
 }
 
 /// [`changes`] of a `before` whose `metadata.managedFields` `after` left out but did not
 /// change: what [`changes`] lists when `after` has them as `before` has.
 pub fn changes_but_managed_fields(before: &Value, after: &Value, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = Capped::new(max);
     walk(before, after, &mut String::new(), &mut out, true);
-    cap(&mut out, max);
-    out
+    out.finish()
 }
 
-/// At most `max` entries, then `… and N more`.
-fn cap(out: &mut Vec<String>, max: usize) {
-    if out.len() > max {
-        let more = out.len() - max;
-        out.truncate(max);
-        out.push(format!("… and {more} more"));
+/// The first `max` entries of a walk, spelled, and a count of the rest, which are not: a pod's
+/// defaults list more changes than the trace shows, and each was spelled (its value serialised)
+/// only to be cut. Ends as `… and N more` when there were more.
+struct Capped {
+    list: Vec<String>,
+    max: usize,
+    more: usize,
+}
+
+impl Capped {
+    fn new(max: usize) -> Self {
+        Capped { list: Vec::new(), max, more: 0 }
+    }
+
+    fn push(&mut self, entry: impl FnOnce() -> String) {
+        if self.list.len() < self.max {
+            self.list.push(entry());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.list.push(format!("… and {} more", self.more));
+        }
+        self.list
     }
 }
 
 /// [`changes`] of two objects that differ at most in their top-level field `key` (`before` and
 /// `after` are that field, `None` when absent): the walk of the whole objects would list only it.
 pub fn changes_at(key: &str, before: Option<&Value>, after: Option<&Value>, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = Capped::new(max);
     match (before, after) {
-        (None, Some(a)) => out.push(format!("+{key}={}", short(a))),
+        (None, Some(a)) => out.push(|| format!("+{key}={}", short(a))),
         (Some(b), Some(a)) => walk(b, a, &mut key.to_string(), &mut out, false),
-        (Some(_), None) => out.push(format!("-{key}")),
+        (Some(_), None) => out.push(|| format!("-{key}")),
         (None, None) => {}
     }
-    cap(&mut out, max);
-    out
+    out.finish()
 }
 
 /// A value's JSON, cut to 57 characters and `...` when longer than 60.
@@ -49,7 +67,7 @@ fn short(v: &Value) -> String {
     // characters and stops the serialisation at the 61st, which is enough to know the text is
     // longer than 60. A whole container list was serialised for its first 57 characters, and
     // then 256 bytes of it were.
-    let mut w = Capped { buf: Vec::with_capacity(64), chars: 0, cut: false };
+    let mut w = Short { buf: Vec::with_capacity(64), chars: 0, cut: false };
     let _ = serde_json::to_writer(&mut w, v);
     let s = String::from_utf8_lossy(&w.buf);
     if w.cut {
@@ -69,13 +87,13 @@ const SHORT_CHARS: usize = 60;
 /// A writer that keeps the first [`SHORT_CHARS`] characters and refuses the rest, ending the
 /// serialisation (`cut`: there was more). Characters are counted by their first bytes, so a
 /// character split across two writes counts once.
-struct Capped {
+struct Short {
     buf: Vec<u8>,
     chars: usize,
     cut: bool,
 }
 
-impl std::io::Write for Capped {
+impl std::io::Write for Short {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         for (i, b) in data.iter().enumerate() {
             // A UTF-8 continuation byte (10xxxxxx) does not start a character.
@@ -98,7 +116,7 @@ impl std::io::Write for Capped {
 }
 
 /// `but_managed_fields`: `metadata.managedFields` missing from `after` is not a removal.
-fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>, but_managed_fields: bool) {
+fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Capped, but_managed_fields: bool) {
     match (before, after) {
         (Value::Object(b), Value::Object(a)) => {
             for (k, av) in a {
@@ -108,7 +126,7 @@ fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>,
                 }
                 path.push_str(k);
                 match b.get(k) {
-                    None => out.push(format!("+{path}={}", short(av))),
+                    None => out.push(|| format!("+{path}={}", short(av))),
                     // An equal subtree lists nothing; comparing it is cheaper than walking it.
                     Some(bv) if bv == av => {}
                     Some(bv) => walk(bv, av, path, out, but_managed_fields && path == "metadata"),
@@ -117,11 +135,10 @@ fn walk(before: &Value, after: &Value, path: &mut String, out: &mut Vec<String>,
             }
             let skipped = |k: &str| but_managed_fields && k == "managedFields" && path == "metadata";
             for k in b.keys().filter(|k| !a.contains_key(*k) && !skipped(k)) {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                out.push(format!("-{p}"));
+                out.push(|| if path.is_empty() { format!("-{k}") } else { format!("-{path}.{k}") });
             }
         }
-        (b, a) if b != a => out.push(format!("~{path}: {} -> {}", short(b), short(a))),
+        (b, a) if b != a => out.push(|| format!("~{path}: {} -> {}", short(b), short(a))),
         _ => {}
     }
 }

@@ -55,17 +55,29 @@ fn admission_request<'a>(req: &'a Request, obj_name: &'a str, old: Option<&'a Va
     }
 }
 
+/// The plugins' records as one line, `; `-separated, written into one string rather than a
+/// string per record joined into another.
 fn summary(records: &[PluginRecord]) -> String {
-    records
-        .iter()
-        .filter(|r| r.outcome != Outcome::Passed || !r.detail.starts_with("does not apply"))
-        .map(|r| match r.outcome {
-            Outcome::Passed => r.plugin.to_string(),
-            Outcome::Changed => format!("{} changed {}", r.plugin, r.detail),
-            Outcome::Rejected => format!("{} rejected: {}", r.plugin, r.detail),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    let shown = records.iter().filter(|r| r.outcome != Outcome::Passed || !r.detail.starts_with("does not apply"));
+    for (i, r) in shown.enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(r.plugin);
+        match r.outcome {
+            Outcome::Passed => {}
+            Outcome::Changed => {
+                out.push_str(" changed ");
+                out.push_str(&r.detail);
+            }
+            Outcome::Rejected => {
+                out.push_str(" rejected: ");
+                out.push_str(&r.detail);
+            }
+        }
+    }
+    out
 }
 
 /// Mutating admission. Returns a one-line summary of the plugins that ran, and the object (or its

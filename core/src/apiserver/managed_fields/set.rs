@@ -138,6 +138,17 @@ pub struct Node {
     pub children: FieldSet,
 }
 
+impl Node {
+    /// Marks `rest` below this node: the node itself when `rest` is empty.
+    fn insert(&mut self, rest: &[PathElement]) {
+        if rest.is_empty() {
+            self.member = true;
+        } else {
+            self.children.insert(rest);
+        }
+    }
+}
+
 /// `fieldpath.Set`: ordered, so iteration and encoding are deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldSet(pub BTreeMap<PathElement, Node>);
@@ -153,16 +164,13 @@ impl FieldSet {
 
     pub fn insert(&mut self, path: &[PathElement]) {
         let Some((first, rest)) = path.split_first() else { return };
-        // The element is copied only when it is new at this level.
-        if !self.0.contains_key(first) {
-            self.0.insert(first.clone(), Node::default());
+        // One search of the level when the element is there; when it is new, one more (the
+        // entry's), and only then is the element copied.
+        if let Some(node) = self.0.get_mut(first) {
+            node.insert(rest);
+            return;
         }
-        let Some(node) = self.0.get_mut(first) else { return };
-        if rest.is_empty() {
-            node.member = true;
-        } else {
-            node.children.insert(rest);
-        }
+        self.0.entry(first.clone()).or_default().insert(rest);
     }
 
     pub fn has(&self, path: &[PathElement]) -> bool {
