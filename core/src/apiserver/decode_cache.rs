@@ -47,7 +47,14 @@ thread_local! {
 /// The stored object of `kv` as the etcd3 store decodes it: the JSON value, with
 /// `metadata.resourceVersion` filled from `mod_revision` (it is never stored).
 fn parse(kv: &KeyValue) -> Option<Value> {
-    let mut object: Value = serde_json::from_slice(&kv.value).ok()?;
+    // Checked as UTF-8 once, whole, the text is parsed as a `str`: parsed as bytes, every
+    // string in it was checked on its own (a pod has a hundred), for the same answer. Bytes
+    // that are not UTF-8 are parsed as before (and refused the same way).
+    let parsed = match std::str::from_utf8(&kv.value) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(&kv.value),
+    };
+    let mut object: Value = parsed.ok()?;
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
     }

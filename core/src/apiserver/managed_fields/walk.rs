@@ -4,7 +4,7 @@
 //! removal of fields (`remove.go`). Each walk is bounded by the object's own depth.
 
 use super::schema::{self, At, ListKind, Shape};
-use super::set::{FieldSet, KeyValue, Path, PathElement};
+use super::set::{FieldSet, KeyValue, Node, Path, PathElement};
 use serde_json::{Map, Value};
 
 /// The element a list item stands for: its key fields, its value, or its index.
@@ -131,10 +131,9 @@ pub struct Comparison {
 /// `TypedValue.Compare`. A field missing from `lhs` that the kind's Go zero value has (as `null`
 /// or `{}`) counts as present, as it does when kube-apiserver decodes into a typed object.
 pub fn compare(kind: &str, lhs: &Value, rhs: &Value) -> Comparison {
-    let mut c = Comparison::default();
     let mut w = Walk::new(kind);
-    compare_at(&mut w, Some(lhs), Some(rhs), &mut c);
-    c
+    // The root itself is no path: what the walk says of it is not recorded.
+    compare_at(&mut w, Some(lhs), Some(rhs)).below
 }
 
 static NULL: Value = Value::Null;
@@ -152,13 +151,40 @@ fn list_index(kind: ListKind, v: Option<&Value>) -> Vec<(PathElement, &Value)> {
     out
 }
 
-fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Comparison) {
+/// What [`compare_at`] found at one node: whether the node itself was added, modified or
+/// removed, and the comparison below it, with paths relative to it. The parent puts it in
+/// its own sets under the node's element: every path was inserted from the root, searching
+/// each level again (a created pod's sixty fields, up to six levels deep), where a node's
+/// finds are now moved into place once.
+#[derive(Default)]
+struct Found {
+    added: bool,
+    modified: bool,
+    removed: bool,
+    below: Comparison,
+}
+
+impl Comparison {
+    /// Puts a child's finds under its element, spelled by `pe` for each set that takes them
+    /// (the elements of one node are distinct, so none is there yet).
+    fn adopt(&mut self, pe: impl Fn() -> PathElement, found: Found) {
+        let Found { added, modified, removed, below } = found;
+        for (set, member, children) in [(&mut self.added, added, below.added), (&mut self.modified, modified, below.modified), (&mut self.removed, removed, below.removed)] {
+            if member || !children.is_empty() {
+                set.0.insert(pe(), Node { member, children });
+            }
+        }
+    }
+}
+
+fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>) -> Found {
+    let mut found = Found::default();
     let lhs = lhs.or_else(|| schema::present_in_zero(w.fields()).then_some(&NULL));
     // Equal values add, change and remove nothing at any depth; most of an updated object is
     // untouched, and comparing it costs no allocation where walking it did.
     if let (Some(a), Some(b)) = (lhs, rhs) {
         if a == b {
-            return;
+            return found;
         }
     }
     let shape_of = |v: Option<&Value>| v.filter(|v| !v.is_null()).map(|v| w.shape(v));
@@ -176,13 +202,14 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
     let granular = matches!(shape, Shape::Struct | Shape::Map | Shape::List(ListKind::Map(_) | ListKind::Set));
     if !granular || (empty(lhs) && empty(rhs)) {
         match (lhs, rhs) {
-            (None, _) => c.added.insert(w.path()),
-            (_, None) => c.removed.insert(w.path()),
-            (Some(a), Some(b)) if a != b => c.modified.insert(w.path()),
+            (None, _) => found.added = true,
+            (_, None) => found.removed = true,
+            (Some(a), Some(b)) if a != b => found.modified = true,
             _ => {}
         }
-        return;
+        return found;
     }
+    let c = &mut found.below;
     if let Shape::List(kind) = shape {
         let (l, r) = (list_index(kind, lhs), list_index(kind, rhs));
         let mut all: Vec<&PathElement> = l.iter().map(|(p, _)| p).collect();
@@ -195,27 +222,38 @@ fn compare_at(w: &mut Walk, lhs: Option<&Value>, rhs: Option<&Value>, c: &mut Co
             let lv = l.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
             let rv = r.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
             w.descend("*", pe.clone());
-            compare_at(w, lv, rv, c);
+            let below = compare_at(w, lv, rv);
             w.ascend();
+            c.adopt(|| pe.clone(), below);
         }
     } else {
         let lm = lhs.and_then(Value::as_object);
         let rm = rhs.and_then(Value::as_object);
-        let mut keys: Vec<&String> = lm.into_iter().flat_map(|m| m.keys()).collect();
-        keys.extend(rm.into_iter().flat_map(|m| m.keys()));
-        keys.sort();
-        keys.dedup();
+        // Each map's keys are sorted and unique already: when one side has none (every field
+        // of a created object is added), the other's are the walk's, uncollected and unsorted.
+        let keys: Vec<&String> = match (lm.filter(|m| !m.is_empty()), rm.filter(|m| !m.is_empty())) {
+            (Some(l), Some(r)) => {
+                let mut keys: Vec<&String> = l.keys().chain(r.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys
+            }
+            (Some(one), None) | (None, Some(one)) => one.keys().collect(),
+            (None, None) => Vec::new(),
+        };
         for k in keys {
             w.descend_field(k);
-            compare_at(w, lm.and_then(|m| m.get(k)), rm.and_then(|m| m.get(k)), c);
+            let below = compare_at(w, lm.and_then(|m| m.get(k)), rm.and_then(|m| m.get(k)));
             w.ascend();
+            c.adopt(|| PathElement::field(k), below);
         }
     }
     match (lhs, rhs) {
-        (None, _) => c.added.insert(w.path()),
-        (_, None) => c.removed.insert(w.path()),
+        (None, _) => found.added = true,
+        (_, None) => found.removed = true,
         _ => {}
     }
+    found
 }
 
 /// `TypedValue.Merge`: the configuration laid over the live object. Structs and maps merge key by
