@@ -32,7 +32,7 @@ pub fn authorize(ctx: &mut Context, req: &Request) -> Result<String, Status> {
     if !req.list.field_selector.is_empty() {
         attrs = attrs.with_field_selector(&req.list.field_selector);
     }
-    let decision = authz::authorize_with(&StoreObjects(ctx.store), &attrs, &mut ctx.memory.rbac);
+    let decision = authz::authorize_request(&StoreObjects(ctx.store), &attrs, &mut ctx.memory.rbac);
     if decision.allowed {
         let by = if decision.reason.is_empty() { decision.authorizer.clone() } else { decision.reason.clone() };
         Ok(format!("allowed: {by}"))

@@ -49,7 +49,7 @@ pub use bootstrap::{bootstrap_policy, resource_of};
 pub use cluster_roles::node_rules;
 pub use can_i::{render_can_i_list, rules_for, rules_review, CanIRow, RulesReview};
 pub use escalation::check_escalation;
-pub use evaluator::{authorize, authorize_with, Decision};
+pub use evaluator::{authorize, authorize_request, authorize_with, Decision};
 pub use memo::RbacMemo;
 pub use messages::{denial_text, forbidden_message};
 pub use rbac::{compact_string, rule_allows};
