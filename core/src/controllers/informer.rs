@@ -153,6 +153,12 @@ impl Informer {
         &self.notifications
     }
 
+    /// Whether [`notifications`](Informer::notifications) holds every call of this step (none
+    /// was dropped at the bound), so a handler may rely on them alone.
+    pub fn notifications_complete(&self) -> bool {
+        self.notifications.len() < 2 * MAX_CACHED_OBJECTS
+    }
+
     /// When the next resync is due, if this informer resyncs.
     pub fn next_resync(&self) -> Option<Time> {
         self.next_resync
@@ -346,6 +352,11 @@ impl Informer {
     /// would give them).
     pub fn on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Value> + 'a {
         self.by_node.get(node).into_iter().flatten().filter_map(|key| self.cache.get(key))
+    }
+
+    /// [`on_node`](Informer::on_node) with each object's cache key.
+    pub fn on_node_keyed<'a>(&'a self, node: &str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        self.by_node.get(node).into_iter().flatten().filter_map(|key| Some((key.as_str(), self.cache.get(key)?)))
     }
 
     /// The nodes a cached object's `spec.nodeName` names, in order, each once.

@@ -21,7 +21,8 @@ use crate::apiserver::{handle, rfc3339, Context, Request, Verb};
 use crate::sim::{Duration, Time};
 use serde_json::{json, Value};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use super::wake::NodePods;
+use std::collections::{BTreeMap, BTreeSet};
 
 const CONTAINER_STOP: Duration = Duration::from_secs(1);
 /// The volume manager's loops (the desired-state populator, the reconciler) run every 100 ms: a
@@ -74,6 +75,23 @@ pub struct Kubelet {
     mounts: BTreeMap<String, (Time, u64)>,
     /// The image list as of its last refresh, and when that was.
     image_cache: (Option<Time>, Value),
+    /// Pods whose sync may act though they do not change, by cache key, and from when (a timer,
+    /// a retry, a start to sync): with the pods the step's notifications say changed, these are
+    /// the pods a woken kubelet syncs. The rest would only be found as they were.
+    revisit: BTreeMap<String, Time>,
+    /// The next pass syncs every pod of the node: the first, and any after a step whose
+    /// notifications this kubelet did not take (stopped, not registered).
+    walk_all: bool,
+}
+
+/// What every pod's sync in one kubelet pass shares.
+struct PodPass<'c> {
+    objects: super::runtime::config::ConfigObjects<'c>,
+    pod_kind: &'static crate::api::KindInfo,
+    user: crate::apiserver::User,
+    /// `ctx.now` in RFC 3339.
+    now: String,
+    everything: bool,
 }
 
 fn pod_condition(t: &str, ok: bool, now: &str, reason: Option<(&str, String)>) -> Value {
@@ -93,7 +111,7 @@ fn container_names(pod: &Value) -> Vec<String> {
 
 impl Kubelet {
     pub fn new(spec: NodeSpec) -> Self {
-        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false, mounts: BTreeMap::new(), image_cache: (None, json!([])), busy: false }
+        Kubelet { spec, timers: BTreeMap::new(), last_ip: 1, failures: BTreeMap::new(), heartbeat: Default::default(), restarted: false, stopped: false, runtime: Default::default(), starting: false, mounts: BTreeMap::new(), image_cache: (None, json!([])), busy: false, revisit: BTreeMap::new(), walk_all: true }
     }
 
     pub fn name(&self) -> &str {
@@ -130,6 +148,8 @@ impl Kubelet {
 
     /// `node stop` / `node start`. A kubelet that starts again has lost its timers and says so.
     pub fn set_stopped(&mut self, stopped: bool) {
+        // Its timers go, and while stopped it takes no notifications: the next pass looks at all.
+        self.walk_all = true;
         if self.stopped && !stopped {
             self.timers.clear();
             self.failures.clear();
@@ -140,6 +160,12 @@ impl Kubelet {
             self.starting = true;
         }
         self.stopped = stopped;
+    }
+
+    /// A step had news of this node's pods but did not wake this kubelet: its next pass looks
+    /// at every pod.
+    pub fn missed_pods(&mut self) {
+        self.walk_all = true;
     }
 
     /// A machine just added: its kubelet registers at the next step (see `starting`).
@@ -176,99 +202,173 @@ impl Kubelet {
     }
 
     /// `everything`: a ConfigMap or Secret changed (or the caches were listed again), so every
-    /// pod is synced, not only those changed or due.
-    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, everything: bool) {
+    /// pod is synced, not only those changed or due. `news`: the step's notifications about this
+    /// node's pods (`wake.rs`), `None` when they are not all known.
+    pub fn reconcile(&mut self, ctx: &mut Context, caches: &Caches, events: &mut EventNames, everything: bool, news: Option<&NodePods>) {
         if self.stopped {
+            self.walk_all = true;
             return;
         }
         self.starting = false;
-        let Some(node) = self.register(ctx, caches) else { return };
+        let Some(node) = self.register(ctx, caches) else {
+            self.walk_all = true;
+            return;
+        };
         if self.image_cache.0.is_none_or(|t| t.after(IMAGE_CACHE_REFRESH) <= ctx.now) {
             self.image_cache = (Some(ctx.now), self.runtime.node_images());
         }
         self.heartbeat.reconcile(ctx, caches, &self.spec, &node, &self.image_cache.1, events);
         let objects = super::runtime::config::ConfigObjects { configmaps: &caches.configmaps, secrets: &caches.secrets };
-        let Some(pod_kind) = client::kind("v1", "Pod") else { return };
-        let user = client::kubelet(&self.spec.name);
-        let now = rfc3339(ctx.now);
+        let Some(pod_kind) = client::kind("v1", "Pod") else {
+            self.walk_all = true;
+            return;
+        };
+        let pass = PodPass { objects, pod_kind, user: client::kubelet(&self.spec.name), now: rfc3339(ctx.now), everything };
+        let Some(news) = news.filter(|_| !everything && !self.walk_all) else {
+            self.walk_all = false;
+            self.sync_every_pod(ctx, caches, &pass, events);
+            return;
+        };
+        // The pods gone from the node take their kept state with them (as `retain` in
+        // `sync_every_pod`); a key deleted and created again in the step is a new pod.
+        for (key, uid) in &news.gone {
+            if self.pod_at(caches, key).is_none_or(|p| uid_of(p) != *uid) {
+                self.forget(uid);
+                self.revisit.remove(*key);
+            }
+        }
+        // The pods that changed and those a sync may act for though they did not, in key order
+        // (the order `sync_every_pod` takes them in): a pod neither changed nor due would be
+        // passed over there.
+        let due: Vec<String> = self.revisit.iter().filter(|(_, t)| **t <= ctx.now).map(|(k, _)| k.clone()).collect();
+        let keys: BTreeSet<&str> = news.changed.iter().copied().chain(due.iter().map(String::as_str)).collect();
+        for key in keys {
+            let again = match self.pod_at(caches, key) {
+                Some(pod) => self.sync_pod(ctx, &pass, events, uid_of(pod), pod),
+                None => None,
+            };
+            match (again, self.revisit.get_mut(key)) {
+                (Some(t), Some(at)) => *at = t,
+                (Some(t), None) => {
+                    self.revisit.insert(key.to_string(), t);
+                }
+                (None, _) => {
+                    self.revisit.remove(key);
+                }
+            }
+        }
+    }
+
+    /// The pod cached under `key`, if it is bound to this node.
+    fn pod_at<'c>(&self, caches: &'c Caches, key: &str) -> Option<&'c Value> {
+        caches.pods.cache.get(key).filter(|p| p["spec"]["nodeName"].as_str() == Some(self.spec.name.as_str()))
+    }
+
+    /// Drops what is kept for a pod that is gone.
+    fn forget(&mut self, uid: &str) {
+        self.timers.remove(uid);
+        self.failures.remove(uid);
+        self.mounts.remove(uid);
+        self.runtime.forget(uid);
+    }
+
+    /// Syncs every pod of the node, and drops what is kept for pods no longer there.
+    fn sync_every_pod(&mut self, ctx: &mut Context, caches: &Caches, pass: &PodPass, events: &mut EventNames) {
         // Each pod's uid is read once; the uids, sorted, say which kept state is still wanted
         // (a search per entry, rather than a scan of every pod for each).
-        let mine: Vec<(&str, &Value)> = caches.pods.on_node(&self.spec.name).map(|p| (uid_of(p), p)).collect();
-        let mut live: Vec<&str> = mine.iter().map(|(uid, _)| *uid).collect();
+        let mine: Vec<(&str, &str, &Value)> = caches.pods.on_node_keyed(&self.spec.name).map(|(key, p)| (key, uid_of(p), p)).collect();
+        let mut live: Vec<&str> = mine.iter().map(|(_, uid, _)| *uid).collect();
         live.sort_unstable();
         let alive = |uid: &String| live.binary_search(&uid.as_str()).is_ok();
         self.timers.retain(|uid, _| alive(uid));
         self.failures.retain(|uid, _| alive(uid));
         self.mounts.retain(|uid, _| alive(uid));
         self.runtime.retain(&live);
-        for (uid, pod) in mine {
-            // A pod the runtime synced at this resourceVersion, with nothing sent then and nothing
-            // due since, is as it was: not being deleted, not finished, admitted. Its sync would
-            // return at once; the checks below would only read it again.
-            if !everything && self.runtime.unchanged(uid, pod, ctx.now) {
-                continue;
-            }
-            let uid = uid.to_string();
-            let due = self.timers.get(&uid).copied();
-            if is_terminating(pod) {
-                self.runtime.stop(&uid);
-                // The pod's worker is terminating it: no more volume set-up (a failed mount's retry
-                // time, long past, would otherwise keep this kubelet due at every step).
-                self.mounts.remove(&uid);
-                match due {
-                    Some((t, Next::Stopped)) if t <= ctx.now => {
-                        // One attempt: a failed delete leaves the pod Terminating, as a kubelet
-                        // that cannot reach the API server would.
-                        self.timers.remove(&uid);
-                        let mut req = Request::new(Verb::Delete, pod_kind, ns_of(pod), name_of(pod));
-                        req.user = user.clone();
-                        req.delete.grace_period_seconds = Some(0);
-                        req.delete.precondition_uid = Some(uid.clone());
-                        handle(ctx, &req);
-                    }
-                    Some((_, Next::Stopped)) => {}
-                    _ if self.timers.len() < MAX_TIMERS || due.is_some() => {
-                        for c in container_names(pod) {
-                            if pod["status"]["phase"] == "Running" {
-                                client::event_at(ctx, events, &user, &self.source(), pod, &client::container_field_path(pod, &c), false, "Killing", &format!("Stopping container {c}"));
-                            }
-                        }
-                        self.timers.insert(uid, (ctx.now.after(CONTAINER_STOP), Next::Stopped));
-                    }
-                    _ => {}
-                }
-                continue;
-            }
-            // A pod whose phase is final has nothing left to run.
-            if super::runtime::is_terminal(pod) {
-                self.runtime.stop(&uid);
-                self.mounts.remove(&uid);
-                continue;
-            }
-            // The containers are the runtime's (`runtime/`): admitted once the volumes are set up
-            // and the sandbox is up (a failed sandbox write is retried at the next step), or again
-            // by a runtime that does not know the pod, then synced every step.
-            let sandboxed = pod["status"]["podIP"].as_str().is_some_and(|ip| !ip.is_empty());
-            let admit = if self.runtime.knows(&uid) {
-                false
-            } else if sandboxed {
-                true
-            } else if let Some(messages) = super::runtime::volumes::mount_failure(pod, &objects) {
-                self.wait_for_mount(ctx, pod, &messages, &now, events);
-                false
-            } else {
-                self.mounts.remove(&uid);
-                self.start_sandbox(ctx, pod, &now, true)
-            };
-            if admit {
-                for (field_path, (warning, reason, message)) in self.runtime.admit(pod, ctx.now) {
-                    client::event_at(ctx, events, &user, &self.source(), pod, &field_path, warning, reason, &message);
-                }
-            } else if self.runtime.knows(&uid) {
-                let source = Source { component: "kubelet", host: &self.spec.name };
-                self.runtime.sync(ctx, pod, &objects, &user, &source, events, everything);
+        self.revisit.clear();
+        for (key, uid, pod) in mine {
+            if let Some(t) = self.sync_pod(ctx, pass, events, uid, pod) {
+                self.revisit.insert(key.to_string(), t);
             }
         }
+    }
+
+    /// Syncs one pod of this node. Returns when a sync of it may next act though the pod does
+    /// not change (a timer, a retry; `ctx.now` for at the next sync), or `None` when only a
+    /// change to the pod can make it act.
+    fn sync_pod(&mut self, ctx: &mut Context, pass: &PodPass, events: &mut EventNames, uid: &str, pod: &Value) -> Option<Time> {
+        // A pod the runtime synced at this resourceVersion, with nothing sent then and nothing
+        // due since, is as it was: not being deleted, not finished, admitted. Its sync would
+        // return at once; the checks below would only read it again.
+        if !pass.everything && self.runtime.unchanged(uid, pod, ctx.now) {
+            return self.runtime.next_sync(uid, pod, ctx.now);
+        }
+        let uid = uid.to_string();
+        let due = self.timers.get(&uid).copied();
+        if is_terminating(pod) {
+            self.runtime.stop(&uid);
+            // The pod's worker is terminating it: no more volume set-up (a failed mount's retry
+            // time, long past, would otherwise keep this kubelet due at every step).
+            self.mounts.remove(&uid);
+            match due {
+                Some((t, Next::Stopped)) if t <= ctx.now => {
+                    // One attempt: a failed delete leaves the pod Terminating, as a kubelet
+                    // that cannot reach the API server would.
+                    self.timers.remove(&uid);
+                    let mut req = Request::new(Verb::Delete, pass.pod_kind, ns_of(pod), name_of(pod));
+                    req.user = pass.user.clone();
+                    req.delete.grace_period_seconds = Some(0);
+                    req.delete.precondition_uid = Some(uid.clone());
+                    handle(ctx, &req);
+                }
+                Some((_, Next::Stopped)) => {}
+                _ if self.timers.len() < MAX_TIMERS || due.is_some() => {
+                    for c in container_names(pod) {
+                        if pod["status"]["phase"] == "Running" {
+                            client::event_at(ctx, events, &pass.user, &self.source(), pod, &client::container_field_path(pod, &c), false, "Killing", &format!("Stopping container {c}"));
+                        }
+                    }
+                    self.timers.insert(uid.clone(), (ctx.now.after(CONTAINER_STOP), Next::Stopped));
+                }
+                _ => {}
+            }
+            // Its stop timer, or at once: a delete tried, or no room for a timer yet.
+            return Some(self.timers.get(&uid).map_or(ctx.now, |(t, _)| *t));
+        }
+        // A pod whose phase is final has nothing left to run.
+        if super::runtime::is_terminal(pod) {
+            self.runtime.stop(&uid);
+            self.mounts.remove(&uid);
+            return None;
+        }
+        // The containers are the runtime's (`runtime/`): admitted once the volumes are set up
+        // and the sandbox is up (a failed sandbox write is retried at the next step), or again
+        // by a runtime that does not know the pod, then synced every step.
+        let sandboxed = pod["status"]["podIP"].as_str().is_some_and(|ip| !ip.is_empty());
+        let admit = if self.runtime.knows(&uid) {
+            false
+        } else if sandboxed {
+            true
+        } else if let Some(messages) = super::runtime::volumes::mount_failure(pod, &pass.objects) {
+            self.wait_for_mount(ctx, pod, &messages, &pass.now, events);
+            false
+        } else {
+            self.mounts.remove(&uid);
+            self.start_sandbox(ctx, pod, &pass.now, true)
+        };
+        if admit {
+            for (field_path, (warning, reason, message)) in self.runtime.admit(pod, ctx.now) {
+                client::event_at(ctx, events, &pass.user, &self.source(), pod, &field_path, warning, reason, &message);
+            }
+            // Its first sync (or, refused for want of room, the admission again).
+            return Some(ctx.now);
+        }
+        if self.runtime.knows(&uid) {
+            let source = Source { component: "kubelet", host: &self.spec.name };
+            self.runtime.sync(ctx, pod, &pass.objects, &pass.user, &source, events, pass.everything);
+            return self.runtime.next_sync(&uid, pod, ctx.now);
+        }
+        // The next try of its volumes, or at once a sandbox write to retry.
+        Some(self.mounts.get(&uid).map_or(ctx.now, |(t, _)| *t))
     }
 
     /// The container runtime's timers that run only as time passes (exits, back-offs).

@@ -306,13 +306,16 @@ impl ControlPlane {
             let queued = watch_delivery::deliver(ctx, delivered, &machines);
             ctx.trace.begin_reconciles(queued, self.seen_revision);
             let caches = &*caches;
+            let pod_news = wake::PodNews::of(&caches.pods);
             namespace_bootstrap::reconcile(ctx, caches);
             self.namespaces.reconcile(ctx, caches);
             for k in &mut self.kubelets {
                 if woken.node(k.name()) || k.due(ctx.now) {
                     let sent = *ctx.next_request_id;
-                    k.reconcile(ctx, caches, &mut self.events, woken.everything());
+                    k.reconcile(ctx, caches, &mut self.events, woken.everything(), pod_news.node(k.name()));
                     k.busy = *ctx.next_request_id != sent;
+                } else if pod_news.has(k.name()) {
+                    k.missed_pods();
                 }
             }
             self.node_lifecycle.reconcile(ctx, caches, &mut self.events, &woken);

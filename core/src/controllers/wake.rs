@@ -11,9 +11,10 @@
 //! are recorded; a component still wakes for its own timers and after a step in which it sent
 //! requests (see `ControlPlane::step`).
 
-use super::informer::Delivered;
+use super::informer::{Delivered, Informer, Notification};
 use super::node_lease::LEASE_NAMESPACE;
-use std::collections::BTreeSet;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The nodes whose pods, Node or Lease changed in a step, or every node.
 #[derive(Debug, Default)]
@@ -60,6 +61,66 @@ impl Woken {
     /// The woken nodes, when not every node is.
     pub fn nodes(&self) -> impl Iterator<Item = &str> {
         self.nodes.iter().map(String::as_str)
+    }
+}
+
+/// What a step's pod notifications tell each kubelet, as its field-selected pod watch would:
+/// the pods of its node added or changed (by cache key), and those gone. A woken kubelet syncs
+/// these and the pods it has something due for, rather than every pod of its node: at 100 pods a
+/// node, finding each in the cache to learn it had not changed was most of a kubelet's walk.
+#[derive(Debug, Default)]
+pub struct PodNews<'a> {
+    by_node: BTreeMap<&'a str, NodePods<'a>>,
+    /// The informer kept every notification of the step (see `Informer::notifications_complete`).
+    complete: bool,
+}
+
+/// One node's share of [`PodNews`].
+#[derive(Debug, Default)]
+pub struct NodePods<'a> {
+    /// Cache keys of the node's pods added or changed, in notification order (a key may repeat).
+    pub changed: Vec<&'a str>,
+    /// (cache key, uid) of pods no longer on the node: deleted, or (which validation forbids)
+    /// updated onto another node.
+    pub gone: Vec<(&'a str, &'a str)>,
+}
+
+fn node_of(pod: &Value) -> Option<&str> {
+    pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty())
+}
+
+impl<'a> PodNews<'a> {
+    /// The pods informer's notifications of this step, by node.
+    pub fn of(pods: &'a Informer) -> Self {
+        let mut news = PodNews { by_node: BTreeMap::new(), complete: pods.notifications_complete() };
+        for n in pods.notifications() {
+            let (now, old) = match n {
+                Notification::Deleted { old, .. } => (None, Some(old)),
+                Notification::Updated { old, .. } => (pods.object_of(n), Some(old)),
+                _ => (pods.object_of(n), None),
+            };
+            let node = now.and_then(node_of);
+            if let Some(node) = node {
+                news.by_node.entry(node).or_default().changed.push(n.key());
+            }
+            if let Some(old_node) = old.and_then(node_of).filter(|o| Some(*o) != node) {
+                let uid = old.map_or("", |o| o["metadata"]["uid"].as_str().unwrap_or(""));
+                news.by_node.entry(old_node).or_default().gone.push((n.key(), uid));
+            }
+        }
+        news
+    }
+
+    /// The news for `node`'s kubelet; `None` when the step's notifications are not all known,
+    /// so the kubelet must look at every pod of its node.
+    pub fn node(&self, node: &str) -> Option<&NodePods<'a>> {
+        const NONE: &NodePods<'static> = &NodePods { changed: Vec::new(), gone: Vec::new() };
+        self.complete.then(|| self.by_node.get(node).unwrap_or(NONE))
+    }
+
+    /// Whether anything concerns `node`.
+    pub fn has(&self, node: &str) -> bool {
+        self.by_node.contains_key(node)
     }
 }
 

@@ -142,9 +142,14 @@ impl PodRuntime {
     /// Whether something of this pod is due by `now`: a container's transition, a probe, a
     /// status retry, or a timer of [`PodRuntime::timers`].
     fn due(&self, now: Time) -> bool {
+        self.next_due().is_some_and(|t| t <= now)
+    }
+
+    /// The first instant something of this pod is due (see [`PodRuntime::due`]).
+    fn next_due(&self) -> Option<Time> {
         let containers = self.inits.iter().chain(&self.containers).filter_map(Container::next_due).map(|(t, _)| t);
         let probes = self.probe_due.map(|(t, _)| t);
-        containers.chain(probes).chain(self.retry_at).chain(self.timers()).any(|t| t <= now)
+        containers.chain(probes).chain(self.retry_at).chain(self.timers()).min()
     }
 
     /// When the sidecars are killed: the grace period after they were told to stop.
@@ -173,6 +178,12 @@ impl Runtime {
         self.pods.retain(|uid, _| live.binary_search(&uid.as_str()).is_ok());
     }
 
+    /// Forgets one pod that is gone (see [`retain`](Runtime::retain)).
+    pub fn forget(&mut self, uid: &str) {
+        self.timers.set(None);
+        self.pods.remove(uid);
+    }
+
     /// Whether [`sync`](Runtime::sync) (without `everything`) would return at once for this pod:
     /// it was last synced at this resourceVersion, that sync sent nothing and nothing of it is
     /// due. Like `sync`, it drops the kept next timer (the pod may have been the one found due).
@@ -180,6 +191,16 @@ impl Runtime {
         let Some(run) = self.pods.get(uid) else { return false };
         self.timers.set(None);
         run.quiet && run.seen_rv == pod["metadata"]["resourceVersion"].as_str().unwrap_or("") && !run.due(now)
+    }
+
+    /// When a sync of this pod (without `everything`), if the pod does not change, would next do
+    /// more than return at once: now unless its last sync was at this resourceVersion and sent
+    /// nothing, else when something of it is next due (`None`: never).
+    pub fn next_sync(&self, uid: &str, pod: &Value, now: Time) -> Option<Time> {
+        match self.pods.get(uid) {
+            Some(run) if run.quiet && run.seen_rv == pod["metadata"]["resourceVersion"].as_str().unwrap_or("") => run.next_due(),
+            _ => Some(now),
+        }
     }
 
     /// The pod is being deleted: its containers are stopped, so no exit, restart or pull of
