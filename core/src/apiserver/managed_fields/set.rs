@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A scalar in a list item's key, ordered as `value.Compare` orders them.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum KeyValue {
     Null,
     Bool(bool),
@@ -60,7 +60,7 @@ impl KeyValue {
 
 /// One step of a field path (`fieldpath.PathElement`). The derived order is SMD's: field names
 /// first, then keys, then values, then indexes.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PathElement {
     Field(String),
     /// Key fields sorted by name.
@@ -132,7 +132,7 @@ pub fn path_string(path: &[PathElement]) -> String {
     path.iter().map(PathElement::display).collect()
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Node {
     pub member: bool,
     pub children: FieldSet,
@@ -150,7 +150,7 @@ impl Node {
 }
 
 /// `fieldpath.Set`: ordered, so iteration and encoding are deterministic.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FieldSet(pub BTreeMap<PathElement, Node>);
 
 impl FieldSet {
