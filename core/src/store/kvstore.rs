@@ -102,11 +102,14 @@ impl KvStore {
 
     /// Every key of the range alive at main revision `at`, in key order, with how many there
     /// are; at most `limit` are returned (0 means all). `at` must have passed [`Self::check_rev`].
-    pub fn range_at(&self, key: &[u8], range_end: &[u8], at: i64, limit: usize) -> (Vec<KeyValue>, i64) {
+    /// Without `values` the records come with empty values: a keys-only range, a count or a
+    /// revision compare does not copy what it never reads.
+    pub fn range_at(&self, key: &[u8], range_end: &[u8], at: i64, limit: usize, values: bool) -> (Vec<KeyValue>, i64) {
+        let copy = |kv: &KeyValue| if values { kv.clone() } else { KeyValue { value: Vec::new(), key: kv.key.clone(), ..*kv } };
         if range_end.is_empty() {
             // One key: a point lookup rather than a range walk.
             return match self.get_at(key, at) {
-                Some(kv) => (vec![kv.clone()], 1),
+                Some(kv) => (vec![copy(kv)], 1),
                 None => (Vec::new(), 0),
             };
         }
@@ -118,7 +121,7 @@ impl KvStore {
             count += 1;
             if limit == 0 || kvs.len() < limit {
                 if let Some(rec) = self.backend.get(&found.modified) {
-                    kvs.push(rec.kv.clone());
+                    kvs.push(copy(&rec.kv));
                 }
             }
         }

@@ -160,7 +160,9 @@ pub(crate) fn range(kv: &KvStore, req: &RangeRequest, current: i64) -> Result<Ra
     if req.count_only {
         fetch = 1;
     }
-    let (mut kvs, count) = kv.range_at(&req.key, &req.range_end, at, fetch);
+    // A keys-only range drops the values below, unless it sorts by them first.
+    let values = !(req.count_only || req.keys_only && req.sort_target != SortTarget::Value);
+    let (mut kvs, count) = kv.range_at(&req.key, &req.range_end, at, fetch, values);
     if req.count_only {
         kvs.clear();
     }
@@ -203,7 +205,7 @@ pub(crate) fn range(kv: &KvStore, req: &RangeRequest, current: i64) -> Result<Ra
 /// One compare against every key of its range at `at` (etcd's `applyCompare`). A value compare
 /// on a missing key always fails; other targets compare against zero.
 pub(crate) fn compare(kv: &KvStore, at: i64, c: &Compare) -> bool {
-    let (kvs, _) = kv.range_at(&c.key, &c.range_end, at, 0);
+    let (kvs, _) = kv.range_at(&c.key, &c.range_end, at, 0, matches!(c.target, CompareTarget::Value(_)));
     if kvs.is_empty() {
         if matches!(c.target, CompareTarget::Value(_)) {
             return false;
