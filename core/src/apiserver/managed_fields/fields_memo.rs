@@ -8,15 +8,16 @@
 //! was computed from, and decoding and encoding are pure functions of their input. Bounded: the
 //! most recently used [`ENTRIES_MAX`] of each.
 //!
-//! Each entry keeps a fingerprint of its input (a hash), compared before the input itself: the
-//! trees of a workload's pods differ only deep inside (a pod's status lists its IP as a key), so
-//! comparing a new tree with every entry walked most of each before telling them apart, and a
-//! kubelet's status updates, which rarely hit, paid sixteen such walks each.
+//! The most recent entry is compared directly (a workload's same tree again); the others keep a
+//! fingerprint of their input (a hash), compared before the input itself: the trees of a
+//! workload's pods differ only deep inside (a pod's status lists its IP as a key), so comparing
+//! a new tree with every entry walked most of each before telling them apart, and a kubelet's
+//! status updates, which rarely hit, paid sixteen such walks each.
 
 use super::set::FieldSet;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// Trees remembered per direction.
 pub const ENTRIES_MAX: usize = 16;
@@ -29,19 +30,62 @@ thread_local! {
 /// The fingerprint of a memo's input. Only ever compared within this run, before the inputs
 /// themselves, so its value never decides an answer.
 fn fingerprint<K: Hash>(key: &K) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = Fx(0);
     key.hash(&mut h);
     h.finish()
 }
 
-/// Looks `key` (of fingerprint `fp`) up in `memo`; a hit moves to the front and its answer is
-/// copied out.
-fn recall<K: PartialEq, V: Clone>(memo: &mut Vec<(u64, K, V)>, fp: u64, key: &K) -> Option<V> {
-    let at = memo.iter().position(|(f, k, _)| *f == fp && k == key)?;
+/// A multiply-rotate hash (rustc's FxHasher): a tree is hashed in many small writes, where
+/// SipHash's per-write rounds cost more than the compare they save on a memo hit.
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Looks `key` up in `memo`: a hit moves to the front and its answer is copied out; a miss
+/// gives the key's fingerprint, to remember it by. The front entry is compared first and
+/// directly (a workload's same tree again), the others by fingerprint first.
+fn recall<K: PartialEq + Hash, V: Clone>(memo: &mut Vec<(u64, K, V)>, key: &K) -> Result<V, u64> {
+    if let Some((_, _, answer)) = memo.first().filter(|(_, k, _)| k == key) {
+        return Ok(answer.clone());
+    }
+    let fp = fingerprint(key);
+    let Some(at) = memo.iter().position(|(f, k, _)| *f == fp && k == key) else { return Err(fp) };
     let hit = memo.remove(at);
     let answer = hit.2.clone();
     memo.insert(0, hit);
-    Some(answer)
+    Ok(answer)
 }
 
 fn remember<K, V>(memo: &mut Vec<(u64, K, V)>, fp: u64, key: K, value: V) {
@@ -51,10 +95,10 @@ fn remember<K, V>(memo: &mut Vec<(u64, K, V)>, fp: u64, key: K, value: V) {
 
 /// [`FieldSet::from_fields_v1`], from the memo when the same tree was decoded lately.
 pub fn decode(v: &Value) -> Option<FieldSet> {
-    let fp = fingerprint(v);
-    if let Some(set) = DECODED.with(|m| recall(&mut m.borrow_mut(), fp, v)) {
-        return Some(set);
-    }
+    let fp = match DECODED.with(|m| recall(&mut m.borrow_mut(), v)) {
+        Ok(set) => return Some(set),
+        Err(fp) => fp,
+    };
     let set = FieldSet::from_fields_v1(v)?;
     DECODED.with(|m| remember(&mut m.borrow_mut(), fp, v.clone(), set.clone()));
     Some(set)
@@ -62,10 +106,10 @@ pub fn decode(v: &Value) -> Option<FieldSet> {
 
 /// [`FieldSet::to_fields_v1`], from the memo when the same set was encoded lately.
 pub fn encode(set: &FieldSet) -> Value {
-    let fp = fingerprint(set);
-    if let Some(v) = ENCODED.with(|m| recall(&mut m.borrow_mut(), fp, set)) {
-        return v;
-    }
+    let fp = match ENCODED.with(|m| recall(&mut m.borrow_mut(), set)) {
+        Ok(v) => return v,
+        Err(fp) => fp,
+    };
     let v = set.to_fields_v1();
     ENCODED.with(|m| remember(&mut m.borrow_mut(), fp, set.clone(), v.clone()));
     v
