@@ -43,12 +43,15 @@ pub fn lease_for(run: &mut Run, req: &Request) -> i64 {
     let now_ms = run.ctx.now.as_ms();
     let lo = now_ms.saturating_add(ttl as u64 * 1000);
     let hi = now_ms.saturating_add((ttl + reuse) as u64 * 1000);
+    // Go's test is `now+ttl+reuse` strictly after the lease's expiry; its clock has advanced by
+    // nanoseconds between two events, ours (in milliseconds) not between two served in one
+    // instant, which must share the lease too (else a burst of events grants one each).
     let remembered = run.ctx.memory.event_lease;
     let reusable = run
         .ctx
         .store
         .lease(remembered)
-        .filter(|l| l.ttl_s == ttl + reuse && l.expiry_ms > lo && l.expiry_ms < hi && l.keys.len() < LEASE_MAX_OBJECTS)
+        .filter(|l| l.ttl_s == ttl + reuse && l.expiry_ms > lo && l.expiry_ms <= hi && l.keys.len() < LEASE_MAX_OBJECTS)
         .map(|l| l.id);
     if let Some(id) = reusable {
         run.stage(Stage::Storage, Verdict::Passed, format!("event TTL {ttl}s: reusing lease {id:016x}"));
@@ -128,6 +131,21 @@ mod tests {
         let left = store.range(&crate::store::RangeRequest::prefix(b"/registry/events/")).unwrap();
         let names: Vec<String> = left.kvs.iter().map(|kv| String::from_utf8_lossy(&kv.key).into_owned()).collect();
         assert_eq!(names, ["/registry/events/default/c"]);
+    }
+
+    /// Events served in one virtual instant (a burst of kubelet events) share the lease, as
+    /// they do in kube-apiserver, whose clock has moved by nanoseconds between them.
+    #[test]
+    fn events_in_one_instant_share_a_lease() {
+        let mut api = with_default_namespace();
+        let a = create_event(&mut api, 1_000, "a");
+        let b = create_event(&mut api, 1_000, "b");
+        let c = create_event(&mut api, 60_999, "c");
+        let d = create_event(&mut api, 61_000, "d");
+        assert_eq!(a, b);
+        assert_eq!(a, c, "just under 60 s later the lease has more than an hour left");
+        assert_ne!(c, d);
+        assert_eq!(api.store.lease(a).unwrap().keys.len(), 3);
     }
 
     /// A recorder's PATCH of a repeated event is a write too: the event gets a lease granted
