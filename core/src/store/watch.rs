@@ -156,7 +156,8 @@ impl WatchHub {
     /// Takes the responses waiting for watcher `id`; a cancelled watcher is then forgotten.
     pub fn take(&mut self, id: i64) -> Vec<WatchResponse> {
         let Some(w) = self.watchers.get_mut(&id) else { return Vec::new() };
-        let out: Vec<WatchResponse> = w.pending.drain(..).collect();
+        // The queue itself becomes the answer (no copy into a new vector).
+        let out: Vec<WatchResponse> = std::mem::take(&mut w.pending).into();
         if w.canceled {
             self.watchers.remove(&id);
         }

@@ -14,7 +14,7 @@ pub struct Conflict {
 /// their sets intersected with what was added or modified.
 pub fn find(managed: &Managed, applier: &Manager, changed: &FieldSet) -> Vec<Conflict> {
     let mut out = Vec::new();
-    for (m, e) in managed {
+    for (m, e) in managed.iter() {
         if m == applier {
             continue;
         }
