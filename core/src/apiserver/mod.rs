@@ -23,6 +23,7 @@ mod status;
 pub mod storage;
 pub mod strategy;
 pub mod validation;
+pub mod watch_memo;
 
 pub use field::FieldError;
 pub use objects::{MemoryObjects, Objects, StoreObjects};

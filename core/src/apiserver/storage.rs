@@ -174,16 +174,22 @@ fn guarded(store: &mut Store, key: &str, target: CompareTarget, op: RequestOp) -
 
 /// `If(create_revision(key) == 0) Then(Put)` (`OptimisticPut(key, data, 0)`).
 pub fn create(store: &mut Store, key: &str, object: &Value, lease: i64) -> Result<i64, WriteError> {
-    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), lease, ..Default::default() };
-    guarded(store, key, CompareTarget::Create(0), RequestOp::Put(put))
+    let value = encode(object);
+    let put = PutRequest { key: key.as_bytes().to_vec(), value: value.clone(), lease, ..Default::default() };
+    let revision = guarded(store, key, CompareTarget::Create(0), RequestOp::Put(put))?;
+    super::watch_memo::remember(key, &value, revision, object);
+    Ok(revision)
 }
 
 /// `If(mod_revision(key) == expected) Then(Put)`. The put carries `lease` (0 for none): etcd
 /// detaches a key from its lease on a put without one, so a TTL'd object (an Event) must be given
 /// its lease again on every update, as the etcd3 store's `GuaranteedUpdate` does with `ttlOpts`.
 pub fn update(store: &mut Store, key: &str, object: &Value, expected: i64, lease: i64) -> Result<i64, WriteError> {
-    let put = PutRequest { key: key.as_bytes().to_vec(), value: encode(object), lease, ..Default::default() };
-    guarded(store, key, CompareTarget::Mod(expected), RequestOp::Put(put))
+    let value = encode(object);
+    let put = PutRequest { key: key.as_bytes().to_vec(), value: value.clone(), lease, ..Default::default() };
+    let revision = guarded(store, key, CompareTarget::Mod(expected), RequestOp::Put(put))?;
+    super::watch_memo::remember(key, &value, revision, object);
+    Ok(revision)
 }
 
 /// `If(mod_revision(key) == expected) Then(Delete)`.

@@ -23,7 +23,7 @@
 //! which is what lets a key whose retries were given up be tried once more.
 
 use crate::api::KindInfo;
-use crate::apiserver::{handle, Context, Request, User, Verb};
+use crate::apiserver::{handle, watch_memo, Context, Request, User, Verb};
 use crate::sim::{Duration, Time};
 use crate::store::{EventType, WatchCreateRequest};
 use crate::trace::WatchEvent;
@@ -278,11 +278,18 @@ impl Informer {
                         self.notify(Notification::Deleted { key, old });
                     }
                     EventType::Put => {
-                        let Ok(mut obj) = serde_json::from_slice::<Value>(&ev.kv.value) else { continue };
-                        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-                            meta.insert("resourceVersion".into(), json!(revision.to_string()));
-                        }
-                        trim_managed_fields(&mut obj);
+                        // The API server's own decoded copy of what it wrote, if it kept it.
+                        let obj = match watch_memo::take(&ev.kv) {
+                            Some(obj) => obj,
+                            None => {
+                                let Ok(mut obj) = serde_json::from_slice::<Value>(&ev.kv.value) else { continue };
+                                if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+                                    meta.insert("resourceVersion".into(), json!(revision.to_string()));
+                                }
+                                trim_managed_fields(&mut obj);
+                                obj
+                            }
+                        };
                         let event = if ev.kv.create_revision == revision { WatchEvent::Added } else { WatchEvent::Modified };
                         changes.push(self.delivered(revision, key.clone(), event, &obj));
                         if self.cache.len() < MAX_CACHED_OBJECTS || self.cache.contains_key(&key) {

@@ -1,0 +1,137 @@
+//! The objects the API server has just written, decoded, for the informers its watch feeds.
+//! kube-apiserver's watch cache decodes each write once for all its watchers; here every
+//! informer parsed each watch event's bytes again, though the API server held that very object
+//! a moment before (BENCHMARKS.md: a tenth of a 5,000-node scheduling run).
+//!
+//! A write ([`remember`]) keeps a copy of the object it stored, in the form an informer caches
+//! it: `metadata.resourceVersion` set from the write's revision and `metadata.managedFields`
+//! left out (the informers drop them, see `trim_managed_fields`). The informer [`take`]s it by
+//! etcd key, and gets it only when the event's `mod_revision` and value bytes are exactly those
+//! written, so it gets what parsing would (another cluster in this thread, or a snapshot
+//! restored to an older revision, has other bytes). An object with a fractional number is not
+//! kept: its text need not parse back to the same `f64`.
+//!
+//! An entry is taken, not shared, since one informer per kind reads a write; a second reader
+//! parses as before. Bounded: past [`MAX_ENTRIES`] (writes no informer reads, such as Events)
+//! it starts over.
+
+use crate::store::KeyValue;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// Entries kept at most: more than one step's writes of a 5,000-pod burst.
+pub const MAX_ENTRIES: usize = 8192;
+
+struct Entry {
+    mod_revision: i64,
+    value: Vec<u8>,
+    object: Value,
+}
+
+thread_local! {
+    static MEMO: RefCell<BTreeMap<Vec<u8>, Entry>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Keeps `object`, just stored under `key` as `value` at `revision`, for the informers.
+pub fn remember(key: &str, value: &[u8], revision: i64, object: &Value) {
+    let Some(mut copy) = exact_copy(object, true) else { return };
+    if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+    }
+    MEMO.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else { return };
+        if m.len() >= MAX_ENTRIES && !m.contains_key(key.as_bytes()) {
+            m.clear();
+        }
+        m.insert(key.as_bytes().to_vec(), Entry { mod_revision: revision, value: value.to_vec(), object: copy });
+    });
+}
+
+/// The object of a watch event's `kv` as an informer caches it, if the write that stored these
+/// bytes at this revision was remembered (and not taken yet).
+pub fn take(kv: &KeyValue) -> Option<Value> {
+    let object = MEMO.with(|m| {
+        let mut m = m.try_borrow_mut().ok()?;
+        let e = m.get(&kv.key)?;
+        if e.mod_revision != kv.mod_revision || e.value != kv.value {
+            return None;
+        }
+        m.remove(&kv.key).map(|e| e.object)
+    })?;
+    #[cfg(debug_assertions)]
+    assert_eq!(Some(&object), informer_form(kv).as_ref(), "watch memo differs from the parsed object");
+    Some(object)
+}
+
+/// What an informer makes of `kv` without the memo: the bytes parsed, `resourceVersion` set,
+/// managed fields dropped.
+#[cfg(any(test, debug_assertions))]
+fn informer_form(kv: &KeyValue) -> Option<Value> {
+    let mut object: Value = serde_json::from_slice(&kv.value).ok()?;
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("resourceVersion".into(), Value::String(kv.mod_revision.to_string()));
+        meta.remove("managedFields");
+    }
+    Some(object)
+}
+
+/// A copy of `v` without `metadata.managedFields` (at the top, when `top`), or `None` if it
+/// holds a number that is not an integer.
+fn exact_copy(v: &Value, top: bool) -> Option<Value> {
+    Some(match v {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => return None,
+        Value::Array(items) => Value::Array(items.iter().map(|i| exact_copy(i, false)).collect::<Option<_>>()?),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, item) in map {
+                let item = match item {
+                    Value::Object(meta) if top && k == "metadata" => {
+                        let mut m = Map::new();
+                        for (mk, mv) in meta.iter().filter(|(mk, _)| mk.as_str() != "managedFields") {
+                            m.insert(mk.clone(), exact_copy(mv, false)?);
+                        }
+                        Value::Object(m)
+                    }
+                    _ => exact_copy(item, false)?,
+                };
+                out.insert(k.clone(), item);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::storage::encode;
+    use serde_json::json;
+
+    fn kv(key: &str, rev: i64, value: Vec<u8>) -> KeyValue {
+        KeyValue { key: key.as_bytes().to_vec(), mod_revision: rev, value, ..Default::default() }
+    }
+
+    #[test]
+    fn a_remembered_object_is_what_the_informer_would_parse_and_only_for_its_bytes() {
+        let pod = json!({"metadata": {"name": "p", "resourceVersion": "3", "managedFields": [{"manager": "m"}], "labels": {"a": "b"}},
+            "spec": {"priority": -5, "big": u64::MAX, "list": [1, {"x": null}, "s\u{e9}\n"]}});
+        let key = "/registry/pods/default/p";
+        let bytes = encode(&pod);
+        remember(key, &bytes, 9, &pod);
+        // Another store's bytes or revision for the key: not taken (and the entry stays).
+        assert_eq!(take(&kv(key, 8, bytes.clone())), None);
+        assert_eq!(take(&kv(key, 9, encode(&json!({"metadata": {"name": "q"}})))), None);
+        let k = kv(key, 9, bytes);
+        let got = take(&k);
+        assert!(got.is_some());
+        assert_eq!(got, informer_form(&k));
+        assert_eq!(take(&k), None, "taken once");
+        // A fractional number is never kept.
+        let f = json!({"metadata": {"name": "f"}, "spec": {"ratio": 0.1}});
+        let fb = encode(&f);
+        remember("/registry/x/f", &fb, 4, &f);
+        assert_eq!(take(&kv("/registry/x/f", 4, fb)), None);
+    }
+}
