@@ -12,8 +12,8 @@
 //! kept: its text need not parse back to the same `f64`.
 //!
 //! An entry is taken, not shared, since one informer per kind reads a write; a second reader
-//! parses as before. Bounded: past [`MAX_ENTRIES`] (writes no informer reads, such as Events)
-//! it starts over.
+//! parses as before. Events, which no informer watches, are not kept. Bounded: past
+//! [`MAX_ENTRIES`] (writes no informer reads) it starts over.
 
 use crate::store::KeyValue;
 use serde_json::{Map, Value};
@@ -35,7 +35,11 @@ thread_local! {
 
 /// Keeps `object`, just stored under `key` as `value` at `revision`, for the informers.
 pub fn remember(key: &str, value: &[u8], revision: i64, object: &Value) {
-    let Some(mut copy) = exact_copy(object, true) else { return };
+    // No informer watches Events, the most frequent writes: copying them would only cost.
+    if key.starts_with("/registry/events/") {
+        return;
+    }
+    let Some(mut copy) = exact_copy(object) else { return };
     if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
     }
@@ -76,31 +80,39 @@ fn informer_form(kv: &KeyValue) -> Option<Value> {
     Some(object)
 }
 
-/// A copy of `v` without `metadata.managedFields` (at the top, when `top`), or `None` if it
-/// holds a number that is not an integer.
-fn exact_copy(v: &Value, top: bool) -> Option<Value> {
-    Some(match v {
-        Value::Number(n) if !(n.is_i64() || n.is_u64()) => return None,
-        Value::Array(items) => Value::Array(items.iter().map(|i| exact_copy(i, false)).collect::<Option<_>>()?),
+/// A copy of `v` without `metadata.managedFields`, or `None` if it
+/// holds a number that is not an integer. Checked first, then copied subtree by subtree (a
+/// B-tree's own clone, which is faster than inserting key by key).
+fn exact_copy(v: &Value) -> Option<Value> {
+    if !integral(v) {
+        return None;
+    }
+    match v {
         Value::Object(map) => {
             let mut out = Map::new();
             for (k, item) in map {
                 let item = match item {
-                    Value::Object(meta) if top && k == "metadata" => {
-                        let mut m = Map::new();
-                        for (mk, mv) in meta.iter().filter(|(mk, _)| mk.as_str() != "managedFields") {
-                            m.insert(mk.clone(), exact_copy(mv, false)?);
-                        }
-                        Value::Object(m)
+                    Value::Object(meta) if k == "metadata" => {
+                        Value::Object(meta.iter().filter(|(mk, _)| mk.as_str() != "managedFields").map(|(mk, mv)| (mk.clone(), mv.clone())).collect())
                     }
-                    _ => exact_copy(item, false)?,
+                    _ => item.clone(),
                 };
                 out.insert(k.clone(), item);
             }
-            Value::Object(out)
+            Some(Value::Object(out))
         }
-        other => other.clone(),
-    })
+        other => Some(other.clone()),
+    }
+}
+
+/// Whether every number in `v` is an integer (whose text parses back to itself).
+fn integral(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        Value::Array(items) => items.iter().all(integral),
+        Value::Object(map) => map.values().all(integral),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
