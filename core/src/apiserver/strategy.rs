@@ -190,16 +190,15 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
         }
     }
     if subresource == "status" {
-        // Only status may change through /status.
-        let status = new.get("status").cloned();
-        *new = old.clone();
-        match status {
-            Some(s) => new["status"] = s,
-            None => {
-                if let Some(m) = new.as_object_mut() {
-                    m.remove("status");
-                }
-            }
+        // Only status may change through /status: the old object with the new status (the old
+        // status is not copied only to be replaced).
+        let status = new.as_object_mut().and_then(|m| m.remove("status"));
+        *new = match old.as_object() {
+            Some(o) => Value::Object(o.iter().filter(|(k, _)| k.as_str() != "status").map(|(k, v)| (k.clone(), v.clone())).collect()),
+            None => old.clone(),
+        };
+        if let (Some(s), Some(m)) = (status, new.as_object_mut()) {
+            m.insert("status".into(), s);
         }
         return;
     }
