@@ -419,6 +419,10 @@ impl KeysWhere {
     /// Brings the set up to date with `informer`'s notifications of this step. Call it at every
     /// step, always with the same predicate.
     pub fn update(&mut self, informer: &Informer, holds: impl Fn(&Value) -> bool) {
+        // After a relist, or with notifications dropped at their bound, the set is found again.
+        if informer.listed() || !informer.notifications_complete() {
+            self.keys = None;
+        }
         let Some(keys) = self.keys.as_mut() else {
             self.keys = Some(informer.cache.iter().filter(|(_, o)| holds(o)).map(|(k, _)| k.clone()).collect());
             return;

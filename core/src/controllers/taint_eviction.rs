@@ -12,6 +12,7 @@
 //! `Terminating` until the kubelet returns (or the Node is deleted and pod GC removes it).
 
 use super::client::{self, name_of, ns_of, uid_of, EventNames, Source};
+use super::informer::KeysWhere;
 use super::replicaset::is_terminating;
 use super::scheduler_plugins::tolerates;
 use super::Caches;
@@ -28,6 +29,13 @@ const COMPONENT: &str = "taint-eviction-controller";
 pub struct TaintEvictionController {
     /// Pod uid -> (namespace/name, when it is to be deleted).
     scheduled: BTreeMap<String, (String, Time)>,
+    /// The nodes with a `NoExecute` taint, kept from the node informer's notifications (its
+    /// node event handler) rather than found by looking at every node at every step.
+    tainted: KeysWhere,
+}
+
+fn has_no_execute_taint(node: &Value) -> bool {
+    node["spec"]["taints"].as_array().into_iter().flatten().any(|t| t["effect"] == "NoExecute")
 }
 
 /// What the NoExecute taints mean for a pod: `None` to keep it, `Some(seconds)` to delete it
@@ -66,7 +74,8 @@ impl TaintEvictionController {
         // cancelled), can have anything to do: the others are not visited, in the order a walk
         // of every pod would take (by namespace, then name).
         let mut pods: BTreeMap<String, &Value> = BTreeMap::new();
-        for node in caches.nodes.values().filter(|n| n["spec"]["taints"].as_array().into_iter().flatten().any(|t| t["effect"] == "NoExecute")) {
+        self.tainted.update(&caches.nodes, has_no_execute_taint);
+        for node in self.tainted.objects(&caches.nodes) {
             for pod in caches.pods.on_node(name_of(node)) {
                 pods.insert(format!("{}/{}", ns_of(pod), name_of(pod)), pod);
             }
