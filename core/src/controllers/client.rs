@@ -86,8 +86,10 @@ pub struct EventNames {
     recorders: Lru<EventCorrelator>,
 }
 
-/// Recorders kept at most: far more than the components a cluster of `MAX_CONFIGURED_NODES`
-/// runs, so none is ever dropped in practice, but bounded all the same.
+/// Recorders kept at most: every component of a cluster of up to 255 nodes. In a larger one the
+/// kubelets' recorders are dropped and made again in turn, so a kubelet there can forget which
+/// events it aggregated; keeping one per kubelet (`MAX_CONFIGURED_NODES`) cost 62 MiB more peak
+/// heap in a 1,000-node, 10,000-replica run (BENCHMARKS.md), so the bound stays.
 const MAX_RECORDERS: usize = 256;
 
 impl Default for EventNames {
