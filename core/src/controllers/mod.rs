@@ -212,6 +212,9 @@ pub struct ControlPlane {
     seen_revision: i64,
     caches: Option<Caches>,
     kubelets: Vec<kubelet::Kubelet>,
+    /// The kubelets' positions in name order (`watch_streams::name_order`), made again when a
+    /// machine is added or removed.
+    kubelets_by_name: Vec<usize>,
     scheduler: scheduler::Scheduler,
     replicasets: replicaset::ReplicaSetController,
     /// The same controller over ReplicationControllers (`replicationmanager`).
@@ -251,10 +254,12 @@ impl Default for ControlPlane {
 impl ControlPlane {
     /// A control plane whose kubelets run these nodes.
     pub fn with_nodes(nodes: Vec<NodeSpec>) -> Self {
+        let kubelets: Vec<kubelet::Kubelet> = nodes.into_iter().take(nodes::MAX_CONFIGURED_NODES).map(kubelet::Kubelet::new).collect();
         ControlPlane {
             seen_revision: 0,
             caches: Caches::new(),
-            kubelets: nodes.into_iter().take(nodes::MAX_CONFIGURED_NODES).map(kubelet::Kubelet::new).collect(),
+            kubelets_by_name: watch_streams::name_order(kubelets.iter().map(kubelet::Kubelet::name)),
+            kubelets,
             scheduler: scheduler::Scheduler::default(),
             replicasets: replicaset::ReplicaSetController::default(),
             replication_manager: replicaset::ReplicaSetController::new(replicaset::REPLICATION_CONTROLLER),
@@ -303,7 +308,7 @@ impl ControlPlane {
             watch_delivery::queue_services(&mut delivered, &caches.services);
             let woken = wake::Woken::of(&delivered, caches.listed_for_nodes());
             let machines: Vec<_> = self.kubelets.iter().map(|k| watch_delivery::Machine { name: k.name(), kubelet_running: !k.stopped }).collect();
-            let queued = watch_delivery::deliver(ctx, delivered, &machines);
+            let queued = watch_delivery::deliver(ctx, delivered, &machines, &self.kubelets_by_name);
             ctx.trace.begin_reconciles(queued, self.seen_revision);
             let caches = &*caches;
             let pod_news = wake::PodNews::of(&caches.pods);

@@ -55,6 +55,7 @@ impl ControlPlane {
         let mut kubelet = Kubelet::new(spec);
         kubelet.start_now();
         self.kubelets.push(kubelet);
+        self.kubelets_by_name = super::watch_streams::name_order(self.kubelets.iter().map(Kubelet::name));
         Ok(())
     }
 
@@ -65,6 +66,7 @@ impl ControlPlane {
         if self.kubelets.len() == before {
             return Err(format!("node {name:?} not found"));
         }
+        self.kubelets_by_name = super::watch_streams::name_order(self.kubelets.iter().map(Kubelet::name));
         Ok(())
     }
 }

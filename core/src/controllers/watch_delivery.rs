@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 pub use super::watch_streams::Machine;
 
 /// The processes whose watches match this event.
-fn watchers(d: &Delivered, machines: &[Machine]) -> Vec<String> {
+fn watchers(d: &Delivered, machines: &[Machine], by_name: &[usize]) -> Vec<String> {
     let resource = d.queues.first().map_or("", |(r, _)| r.as_str());
     let name = d.queues.first().map_or("", |(_, k)| k.as_str());
-    super::watch_streams::reached(resource, name, d.node.as_deref(), machines)
+    super::watch_streams::reached(resource, name, d.node.as_deref(), machines, by_name)
 }
 
 /// Queues the Services that select each delivered pod, as the endpoint and EndpointSlice
@@ -42,12 +42,12 @@ pub fn queue_services(delivered: &mut [Delivered], services: &Informer) {
 
 /// Records one delivery per write the informers applied, in revision order, and returns the
 /// keys they queued: (resource, `namespace/name`) -> (delivery record, revision), the latest
-/// delivery winning.
-pub fn deliver(ctx: &mut Context, mut delivered: Vec<Delivered>, machines: &[Machine]) -> BTreeMap<(String, String), (u64, i64)> {
+/// delivery winning. `by_name` is the machines' `watch_streams::name_order`.
+pub fn deliver(ctx: &mut Context, mut delivered: Vec<Delivered>, machines: &[Machine], by_name: &[usize]) -> BTreeMap<(String, String), (u64, i64)> {
     delivered.sort_by(|a, b| (a.revision, &a.key).cmp(&(b.revision, &b.key)));
     let mut queued = BTreeMap::new();
     for d in delivered {
-        let watchers = watchers(&d, machines);
+        let watchers = watchers(&d, machines, by_name);
         let seq = ctx.trace.push_delivery(ctx.now, d.revision, &d.key, d.event, watchers, true);
         for q in d.queues {
             queued.insert(q, (seq, d.revision));
@@ -75,9 +75,10 @@ mod tests {
     #[test]
     fn a_bound_pod_reaches_its_nodes_kubelet_only_while_it_runs() {
         let machines = [Machine { name: "node-1", kubelet_running: true }, Machine { name: "node-2", kubelet_running: false }];
-        assert_eq!(watchers(&pod(None), &machines), ["kube-controller-manager", "kube-scheduler"]);
-        assert_eq!(watchers(&pod(Some("node-1")), &machines), ["kube-controller-manager", "kube-scheduler", "kubelet/node-1"]);
-        assert_eq!(watchers(&pod(Some("node-2")), &machines), ["kube-controller-manager", "kube-scheduler"]);
+        let by_name = [0, 1];
+        assert_eq!(watchers(&pod(None), &machines, &by_name), ["kube-controller-manager", "kube-scheduler"]);
+        assert_eq!(watchers(&pod(Some("node-1")), &machines, &by_name), ["kube-controller-manager", "kube-scheduler", "kubelet/node-1"]);
+        assert_eq!(watchers(&pod(Some("node-2")), &machines, &by_name), ["kube-controller-manager", "kube-scheduler"]);
     }
 
     #[test]
@@ -98,6 +99,6 @@ mod tests {
     fn a_service_reaches_every_machines_kube_proxy() {
         let machines = [Machine { name: "node-1", kubelet_running: true }, Machine { name: "node-2", kubelet_running: false }];
         let d = Delivered { queues: vec![("services".into(), "default/web".into())], node: None, ..pod(None) };
-        assert_eq!(watchers(&d, &machines), ["kube-controller-manager", "kube-proxy/node-1", "kube-proxy/node-2"]);
+        assert_eq!(watchers(&d, &machines, &[0, 1]), ["kube-controller-manager", "kube-proxy/node-1", "kube-proxy/node-2"]);
     }
 }

@@ -194,7 +194,12 @@ impl Store {
             if got.is_empty() {
                 return out;
             }
-            out.extend(got);
+            // The first batch is the answer itself: extending an empty vector would copy it.
+            if out.is_empty() {
+                out = got;
+            } else {
+                out.extend(got);
+            }
             let header = self.header();
             self.watches.sync(&self.kv, header);
         }

@@ -271,24 +271,24 @@ impl Scheduler {
             processed += 1;
             // Past the record's detailed rows only the verdict is kept, so only it is computed.
             let detailed = record.nodes.len() < MAX_DETAILED_NODES;
-            let row = match cycle.verdict(node) {
+            let (row, passed_all) = match cycle.verdict(node) {
                 None => {
                     feasible.push(node);
-                    detailed.then(|| NodeResult::feasible_row(name.as_str(), framework::FILTER_PLUGINS.len()))
+                    (detailed.then(|| NodeResult::feasible_row(name.as_str(), framework::FILTER_PLUGINS.len())), true)
                 }
                 Some((plugin, r)) => {
                     rejected_by.insert(plugin);
                     let passed = framework::FILTER_PLUGINS.iter().position(|p| *p == plugin).unwrap_or(0);
                     let row = detailed.then(|| NodeResult::rejected_row(name.as_str(), passed, r.reasons.join(", "), r.unresolvable));
                     statuses.insert(name.clone(), r);
-                    row
+                    (row, false)
                 }
             };
             if let Some(row) = row {
                 record.nodes.push(row);
             } else {
                 record.nodes_summarised += 1;
-                record.feasible_summarised += usize::from(!statuses.contains_key(name));
+                record.feasible_summarised += usize::from(passed_all);
             }
         }
         if !view.is_empty() {
