@@ -6,7 +6,8 @@
 //!
 //! It answers exactly as the work would: an entry is used only for an input equal to the one it
 //! was computed from, and decoding and encoding are pure functions of their input. Bounded: the
-//! most recently used [`ENTRIES_MAX`] of each.
+//! most recently used [`ENTRIES_MAX`] of each, an input remembered at its second miss (the
+//! fingerprints of the last [`MISSES_KEPT`] misses are kept to tell).
 //!
 //! The most recent entry is compared directly (a workload's same tree again); the others keep a
 //! fingerprint of their input (a hash), compared before the input itself: the trees of a
@@ -22,9 +23,44 @@ use std::hash::{Hash, Hasher};
 /// Trees remembered per direction.
 pub const ENTRIES_MAX: usize = 16;
 
+/// Fingerprints of the latest misses kept per direction: a tree is remembered only when it
+/// misses a second time while its first miss is among these.
+pub const MISSES_KEPT: usize = 64;
+
+/// One direction's memo: the remembered trees, most recently used first, and the fingerprints
+/// of the latest misses. A kubelet's status update carries its pod's IP, so its field set is
+/// never seen again: remembering it on its first miss copied the set and its tree, and dropped
+/// the entry it pushed out, for nothing (a tenth of a 5,000-node scheduling run's status
+/// updates). A tree a workload repeats misses twice and then hits.
+struct Memo<K, V> {
+    entries: Vec<(u64, K, V)>,
+    missed: Vec<u64>,
+    next_miss: usize,
+}
+
+impl<K, V> Memo<K, V> {
+    const fn new() -> Self {
+        Memo { entries: Vec::new(), missed: Vec::new(), next_miss: 0 }
+    }
+
+    /// Notes a miss of fingerprint `fp`; true when it missed before, lately (remember it now).
+    fn missed_again(&mut self, fp: u64) -> bool {
+        if self.missed.contains(&fp) {
+            return true;
+        }
+        if self.missed.len() < MISSES_KEPT {
+            self.missed.push(fp);
+        } else {
+            self.missed[self.next_miss] = fp;
+            self.next_miss = (self.next_miss + 1) % MISSES_KEPT;
+        }
+        false
+    }
+}
+
 thread_local! {
-    static DECODED: RefCell<Vec<(u64, Value, FieldSet)>> = const { RefCell::new(Vec::new()) };
-    static ENCODED: RefCell<Vec<(u64, FieldSet, Value)>> = const { RefCell::new(Vec::new()) };
+    static DECODED: RefCell<Memo<Value, FieldSet>> = const { RefCell::new(Memo::new()) };
+    static ENCODED: RefCell<Memo<FieldSet, Value>> = const { RefCell::new(Memo::new()) };
 }
 
 /// The fingerprint of a memo's input. Only ever compared within this run, before the inputs
@@ -88,30 +124,33 @@ fn recall<K: PartialEq + Hash, V: Clone>(memo: &mut Vec<(u64, K, V)>, key: &K) -
     Ok(answer)
 }
 
-fn remember<K, V>(memo: &mut Vec<(u64, K, V)>, fp: u64, key: K, value: V) {
-    memo.insert(0, (fp, key, value));
-    memo.truncate(ENTRIES_MAX);
+/// Remembers `key` (copied) with its answer when it has missed before, lately.
+fn remember<K: Clone, V: Clone>(memo: &mut Memo<K, V>, fp: u64, key: &K, value: &V) {
+    if memo.missed_again(fp) {
+        memo.entries.insert(0, (fp, key.clone(), value.clone()));
+        memo.entries.truncate(ENTRIES_MAX);
+    }
 }
 
 /// [`FieldSet::from_fields_v1`], from the memo when the same tree was decoded lately.
 pub fn decode(v: &Value) -> Option<FieldSet> {
-    let fp = match DECODED.with(|m| recall(&mut m.borrow_mut(), v)) {
+    let fp = match DECODED.with(|m| recall(&mut m.borrow_mut().entries, v)) {
         Ok(set) => return Some(set),
         Err(fp) => fp,
     };
     let set = FieldSet::from_fields_v1(v)?;
-    DECODED.with(|m| remember(&mut m.borrow_mut(), fp, v.clone(), set.clone()));
+    DECODED.with(|m| remember(&mut m.borrow_mut(), fp, v, &set));
     Some(set)
 }
 
 /// [`FieldSet::to_fields_v1`], from the memo when the same set was encoded lately.
 pub fn encode(set: &FieldSet) -> Value {
-    let fp = match ENCODED.with(|m| recall(&mut m.borrow_mut(), set)) {
+    let fp = match ENCODED.with(|m| recall(&mut m.borrow_mut().entries, set)) {
         Ok(v) => return v,
         Err(fp) => fp,
     };
     let v = set.to_fields_v1();
-    ENCODED.with(|m| remember(&mut m.borrow_mut(), fp, set.clone(), v.clone()));
+    ENCODED.with(|m| remember(&mut m.borrow_mut(), fp, set, &v));
     v
 }
 
@@ -143,6 +182,7 @@ mod tests {
             assert_eq!(decode(&bad), None);
             assert_eq!(decode(&bad), None);
         }
-        assert!(DECODED.with(|m| m.borrow().len()) <= ENTRIES_MAX);
+        assert!(DECODED.with(|m| m.borrow().entries.len()) <= ENTRIES_MAX);
+        assert!(DECODED.with(|m| m.borrow().missed.len()) <= MISSES_KEPT);
     }
 }
