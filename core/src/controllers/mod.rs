@@ -314,12 +314,24 @@ impl ControlPlane {
             let pod_news = wake::PodNews::of(&caches.pods);
             namespace_bootstrap::reconcile(ctx, caches);
             self.namespaces.reconcile(ctx, caches);
-            for k in &mut self.kubelets {
-                if woken.node(k.name()) || k.due(ctx.now) {
+            // Which kubelets the step's news concerns, by position: a search of the name order
+            // per node with news, rather than two set lookups for each of (at 5,000 nodes) every
+            // kubelet at every step.
+            let (woken_at, news_at) = {
+                let kubelets = &self.kubelets;
+                let at = |name: &str| watch_streams::position_by_name(kubelets.len(), &self.kubelets_by_name, |i| kubelets[i].name(), name);
+                let mut woken_at = vec![woken.everything(); kubelets.len()];
+                let mut news_at = vec![false; kubelets.len()];
+                woken.nodes().filter_map(at).for_each(|i| woken_at[i] = true);
+                pod_news.nodes().filter_map(at).for_each(|i| news_at[i] = true);
+                (woken_at, news_at)
+            };
+            for (i, k) in self.kubelets.iter_mut().enumerate() {
+                if woken_at[i] || k.due(ctx.now) {
                     let sent = *ctx.next_request_id;
                     k.reconcile(ctx, caches, &mut self.events, woken.everything(), pod_news.node(k.name()));
                     k.busy = *ctx.next_request_id != sent;
-                } else if pod_news.has(k.name()) {
+                } else if news_at[i] {
                     k.missed_pods();
                 }
             }

@@ -48,7 +48,8 @@ impl Woken {
         woken
     }
 
-    /// Whether `node` has news.
+    /// Whether `node` has news (the control plane finds its kubelets from [`Woken::nodes`]).
+    #[cfg(test)]
     pub fn node(&self, node: &str) -> bool {
         self.all || self.nodes.contains(node)
     }
@@ -118,9 +119,9 @@ impl<'a> PodNews<'a> {
         self.complete.then(|| self.by_node.get(node).unwrap_or(NONE))
     }
 
-    /// Whether anything concerns `node`.
-    pub fn has(&self, node: &str) -> bool {
-        self.by_node.contains_key(node)
+    /// The nodes something concerns.
+    pub fn nodes(&self) -> impl Iterator<Item = &str> {
+        self.by_node.keys().copied()
     }
 }
 

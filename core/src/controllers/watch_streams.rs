@@ -29,11 +29,17 @@ pub fn name_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<usize> {
     order
 }
 
+/// The position of the one named `name` among `len` items whose [`name_order`] is `by_name`
+/// (`name_at` gives an item's name).
+pub fn position_by_name<'n>(len: usize, by_name: &[usize], name_at: impl Fn(usize) -> &'n str, name: &str) -> Option<usize> {
+    debug_assert_eq!(len, by_name.len(), "the name order is of these items");
+    let at = by_name.binary_search_by(|&i| if i < len { name_at(i) } else { "" }.cmp(name)).ok()?;
+    Some(by_name[at]).filter(|&i| i < len && name_at(i) == name)
+}
+
 /// The machine named `name`, found through `by_name` ([`name_order`] of `machines`).
 fn machine_named<'m, 'a>(machines: &'m [Machine<'a>], by_name: &[usize], name: &str) -> Option<&'m Machine<'a>> {
-    debug_assert_eq!(machines.len(), by_name.len(), "the name order is of these machines");
-    let at = by_name.binary_search_by(|&i| machines.get(i).map_or("", |m| m.name).cmp(name)).ok()?;
-    machines.get(by_name[at]).filter(|m| m.name == name)
+    position_by_name(machines.len(), by_name, |i| machines[i].name, name).map(|i| &machines[i])
 }
 
 pub const KCM: &str = "kube-controller-manager";
