@@ -13,7 +13,7 @@
 //! `ImageStateSummary.NumNodes`), kept up to date as nodes are rebuilt, added and removed, so
 //! ImageLocality reads a pod's images in O(images) instead of looking through every node.
 
-use super::node_info::{NodeInfo, PodInfo};
+use super::node_info::NodeInfo;
 use super::node_snapshot;
 use crate::controllers::informer::Notification;
 use crate::controllers::Caches;
@@ -35,10 +35,8 @@ pub struct NodeCache {
     nodes: BTreeMap<String, NodeInfo>,
     /// The nodes of `nodes` holding each image, always in step with `nodes`' images.
     image_nodes: ImageNodes,
-    /// Nodes to rebuild before the next snapshot, each with the cache keys of its pods notified
-    /// since its last rebuild (`None`: look at every pod: the Node changed, or a step changed
-    /// its NodeInfo).
-    dirty: BTreeMap<String, Option<BTreeSet<String>>>,
+    /// Nodes to rebuild before the next snapshot.
+    dirty: BTreeSet<String>,
     /// Whether `nodes` was ever built; until then the first snapshot builds every node.
     built: bool,
 }
@@ -62,7 +60,7 @@ impl NodeCache {
         }
         for n in caches.nodes.notifications() {
             if let Some(name) = caches.nodes.object_of(n).and_then(|o| o["metadata"]["name"].as_str()) {
-                self.touch_node(name);
+                self.dirty.insert(name.to_string());
             }
         }
         for n in caches.pods.notifications() {
@@ -71,27 +69,7 @@ impl NodeCache {
                 _ => None,
             };
             let new = caches.pods.cache.get(n.key()).and_then(node_name_of);
-            for node in old.into_iter().chain(new) {
-                self.touch_pod(node, n.key());
-            }
-        }
-    }
-
-    /// Every pod of `node` is looked at in its next rebuild.
-    fn touch_node(&mut self, node: &str) {
-        self.dirty.insert(node.to_string(), None);
-    }
-
-    /// The pod cached under `key` changed on `node` (it is there now, or was).
-    fn touch_pod(&mut self, node: &str, key: &str) {
-        match self.dirty.get_mut(node) {
-            Some(None) => {}
-            Some(Some(keys)) => {
-                keys.insert(key.to_string());
-            }
-            None => {
-                self.dirty.insert(node.to_string(), Some(BTreeSet::from([key.to_string()])));
-            }
+            self.dirty.extend(old.into_iter().chain(new).map(str::to_string));
         }
     }
 
@@ -104,8 +82,8 @@ impl NodeCache {
             self.nodes.values_mut().for_each(|n| n.generation = 0);
             self.image_nodes = count_images(&self.nodes);
         }
-        for (name, changed) in std::mem::take(&mut self.dirty) {
-            self.rebuild(name, changed.as_ref(), caches);
+        for name in std::mem::take(&mut self.dirty) {
+            self.rebuild(name, caches);
         }
         Snapshot { nodes: std::mem::take(&mut self.nodes), image_nodes: std::mem::take(&mut self.image_nodes) }
     }
@@ -115,17 +93,12 @@ impl NodeCache {
     /// while its resourceVersion is the one they were read from, and each pod's PodInfo while
     /// the pod's is (rebuilding every pod of each node a step touched was 2% of a 5,000-node
     /// scheduling run). A step's assumed pods are the pending versions, so they are not reused.
-    ///
-    /// When only the pods cached under `changed` can differ from the last rebuild, the others
-    /// are kept without being looked up at all (at 100 pods a node, finding each in a cache of
-    /// 100,000 to learn it had not changed grew with the pods: 6% of a 30,000-replica run).
-    fn rebuild(&mut self, name: String, changed: Option<&BTreeSet<String>>, caches: &Caches) {
+    fn rebuild(&mut self, name: String, caches: &Caches) {
         let Some(node) = caches.nodes.get("", &name) else {
             self.replace(name, None);
             return;
         };
         let rv = node["metadata"]["resourceVersion"].as_str().unwrap_or("");
-        let reusable = self.nodes.get(&name).is_some_and(|n| n.generation == 0);
         let (mut info, mut old_pods) = match self.nodes.remove(&name) {
             Some(mut old) if !rv.is_empty() && old.node_rv == rv => {
                 let pods = old.take_pods();
@@ -142,24 +115,6 @@ impl NodeCache {
                 (info, old.map(|n| n.pods).unwrap_or_default())
             }
         };
-        if let Some(changed) = changed.filter(|_| reusable) {
-            // The last rebuild's PodInfos are its assigned pods in cache-key order: each changed
-            // pod's old version leaves, its new one (if assigned here) goes in at its place.
-            for key in changed {
-                let mut parts = key.rsplitn(3, '/');
-                let (Some(pod_name), Some(ns)) = (parts.next(), parts.next()) else { continue };
-                old_pods.retain(|p| !(p.name == pod_name && p.namespace == ns));
-                let now = caches.pods.cache.get(key).filter(|p| node_name_of(p) == Some(name.as_str()) && super::events::is_assigned(p));
-                if let Some(p) = now {
-                    let at = old_pods.partition_point(|o| key_order(o, ns, pod_name) == std::cmp::Ordering::Less);
-                    old_pods.insert(at, PodInfo::from_pod(p));
-                }
-            }
-            old_pods.into_iter().for_each(|p| info.add_pod_info(p));
-            info.generation = 0;
-            self.nodes.insert(name, info);
-            return;
-        }
         for p in caches.pods.on_node(&name).filter(|p| super::events::is_assigned(p)) {
             let uid = p["metadata"]["uid"].as_str().unwrap_or("");
             let pod_rv = p["metadata"]["resourceVersion"].as_str().unwrap_or("");
@@ -195,18 +150,10 @@ impl NodeCache {
     /// the informers before the next one.
     pub fn put_back(&mut self, snapshot: Snapshot) {
         let Snapshot { nodes, image_nodes } = snapshot;
-        for (name, _) in nodes.iter().filter(|(_, n)| n.generation != 0) {
-            self.touch_node(name);
-        }
+        self.dirty.extend(nodes.iter().filter(|(_, n)| n.generation != 0).map(|(name, _)| name.clone()));
         self.nodes = nodes;
         self.image_nodes = image_nodes;
     }
-}
-
-/// How a PodInfo's cache key (`.../<namespace>/<name>`) sorts against the pod `ns`/`name`'s.
-fn key_order(p: &PodInfo, ns: &str, name: &str) -> std::cmp::Ordering {
-    let slash = std::iter::once(b'/');
-    p.namespace.bytes().chain(slash.clone()).chain(p.name.bytes()).cmp(ns.bytes().chain(slash).chain(name.bytes()))
 }
 
 /// Counts, per image name, the nodes holding it (`createImageExistenceMap`), from scratch.
@@ -285,7 +232,8 @@ mod tests {
         let mut rng = Rng::new(3);
         let mut rv = 0u64;
         let images = ["pause:3.10", "nginx:1.27"];
-        for step in 0..600 {
+        for step in 0..300 {
+            let mut touched = BTreeSet::new();
             for _ in 0..rng.below(5) {
                 rv += 1;
                 let name = format!("node-{}", rng.below(6));
@@ -300,29 +248,28 @@ mod tests {
                             "status": {"allocatable": {"cpu": format!("{}", 1 + rng.below(4)), "memory": "8Gi", "pods": "110"}, "images": held}});
                         caches.nodes.insert(key, node);
                     }
-                    cache.touch_node(&name);
+                    touched.insert(name);
                 } else {
-                    // A pod bound, changed, finished, moved or deleted, in namespaces one of
-                    // which starts another's name (cache-key order is not (namespace, name)).
+                    // A pod bound, changed, finished, moved or deleted.
                     let pod_name = format!("p{}", rng.below(20));
-                    let ns = ["default", "d", "default-x"][rng.below(3) as usize];
-                    let key = pod_kind.etcd_key(ns, &pod_name);
-                    if let Some(old) = caches.pods.cache.get(&key).and_then(|p| p["spec"]["nodeName"].as_str()).map(str::to_string) {
-                        cache.touch_pod(&old, &key);
+                    let key = pod_kind.etcd_key("default", &pod_name);
+                    if let Some(old) = caches.pods.cache.get(&key).and_then(|p| p["spec"]["nodeName"].as_str()) {
+                        touched.insert(old.to_string());
                     }
                     if rng.below(5) == 0 {
                         caches.pods.remove(&key);
                     } else {
                         let phase = if rng.below(6) == 0 { "Succeeded" } else { "Running" };
                         let affinity = if rng.below(4) == 0 { json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []}}) } else { Value::Null };
-                        let pod = json!({"metadata": {"namespace": ns, "name": pod_name, "uid": format!("u-{pod_name}"), "resourceVersion": rv.to_string(), "labels": {"app": "a"}},
+                        let pod = json!({"metadata": {"namespace": "default", "name": pod_name, "uid": format!("u-{pod_name}"), "resourceVersion": rv.to_string(), "labels": {"app": "a"}},
                             "spec": {"nodeName": name, "affinity": affinity, "containers": [{"resources": {"requests": {"cpu": format!("{}m", 100 * rng.below(5))}}}]},
                             "status": {"phase": phase, "startTime": format!("2026-01-01T00:00:{:02}Z", rng.below(60))}});
-                        caches.pods.insert(key.clone(), pod);
+                        caches.pods.insert(key, pod);
                     }
-                    cache.touch_pod(&name, &key);
+                    touched.insert(name);
                 }
             }
+            cache.dirty.extend(touched);
             let mut snapshot = cache.take(&caches);
             let fresh = node_snapshot(&caches);
             let shown = |nodes: &BTreeMap<String, NodeInfo>| format!("{:?}", nodes.values().map(|n| NodeInfo { generation: 0, ..n.clone() }).collect::<Vec<_>>());
