@@ -55,8 +55,13 @@ impl ControlPlane {
         let mut kubelet = Kubelet::new(spec);
         kubelet.start_now();
         self.kubelets.push(kubelet);
-        self.kubelets_by_name = super::watch_streams::name_order(self.kubelets.iter().map(Kubelet::name));
+        self.order_kubelets();
         Ok(())
+    }
+
+    /// Makes the kubelets' name order again after a machine came or went.
+    fn order_kubelets(&mut self) {
+        self.kubelets_by_name = super::watch_streams::name_order(self.kubelets.iter().map(Kubelet::name));
     }
 
     /// `node remove`: the machine is gone (its kubelet with it).
@@ -66,7 +71,7 @@ impl ControlPlane {
         if self.kubelets.len() == before {
             return Err(format!("node {name:?} not found"));
         }
-        self.kubelets_by_name = super::watch_streams::name_order(self.kubelets.iter().map(Kubelet::name));
+        self.order_kubelets();
         Ok(())
     }
 }
