@@ -262,7 +262,7 @@ mod tests {
             for _ in 0..next(24) {
                 rev += 1 + next(2) as i64;
                 match next(5) {
-                    0 | 1 | 2 => {
+                    0..=2 => {
                         ki.put(r(rev));
                         history.push((rev, false));
                     }

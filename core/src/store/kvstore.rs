@@ -6,6 +6,7 @@
 //! the revision it had at `r` and loads that record; a write adds a record under a new revision
 //! and tells the key's index. Nothing is ever overwritten, only compacted away.
 
+use super::backend::Backend;
 use super::errors::StoreError;
 use super::key_index::KeyIndex;
 use super::revision::Revision;
@@ -25,7 +26,7 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KvStore {
     pub(crate) index: BTreeMap<Vec<u8>, KeyIndex>,
-    pub(crate) backend: BTreeMap<Revision, Record>,
+    pub(crate) backend: Backend,
     /// The revision of the last committed write; a fresh store is at 1, as etcd.
     pub(crate) current_rev: i64,
     /// The last compaction, -1 before the first (etcd's `compactMainRev`).
@@ -46,7 +47,7 @@ impl Default for KvStore {
     fn default() -> Self {
         KvStore {
             index: BTreeMap::new(),
-            backend: BTreeMap::new(),
+            backend: Backend::default(),
             current_rev: 1,
             compact_rev: -1,
             backend_bytes: 0,
@@ -120,7 +121,7 @@ impl KvStore {
             let Some(found) = ki.get(at) else { continue };
             count += 1;
             if limit == 0 || kvs.len() < limit {
-                if let Some(rec) = self.backend.get(&found.modified) {
+                if let Some(rec) = self.backend.get(found.modified) {
                     kvs.push(copy(&rec.kv));
                 }
             }
@@ -150,7 +151,7 @@ impl KvStore {
         self.index
             .range::<[u8], _>(b)
             .filter_map(|(_, ki)| ki.get(at))
-            .filter_map(|found| self.backend.get(&found.modified).map(|r| &r.kv))
+            .filter_map(|found| self.backend.get(found.modified).map(|r| &r.kv))
             .collect()
     }
 
@@ -177,7 +178,7 @@ impl KvStore {
     /// The key as of main revision `at`, if it existed then.
     pub fn get_at(&self, key: &[u8], at: i64) -> Option<&KeyValue> {
         let found = self.index.get(key)?.get(at)?;
-        self.backend.get(&found.modified).map(|r| &r.kv)
+        self.backend.get(found.modified).map(|r| &r.kv)
     }
 
     /// Writes `key` at `rev` and returns the new record; `lease` is attached as given.
@@ -193,7 +194,7 @@ impl KvStore {
         self.note_change(key, rev.main);
         let kv = KeyValue { key: key.to_vec(), create_revision, mod_revision: rev.main, version, value, lease };
         self.backend_bytes += record_bytes(&kv);
-        &self.backend.entry(rev).insert_entry(Record { kv, tombstone: false }).into_mut().kv
+        &self.backend.insert(rev, Record { kv, tombstone: false }).kv
     }
 
     /// Deletes `key` at `rev`, writing a tombstone; `None` if the key was not alive.
@@ -247,7 +248,7 @@ impl KvStore {
 
     /// Records from main revision `from` on, oldest first: the history watchers replay.
     pub fn history_from(&self, from: i64) -> impl Iterator<Item = (&Revision, &Record)> {
-        self.backend.range(Revision::new(from, 0)..)
+        self.backend.from(Revision::new(from, 0))
     }
 
     /// Rebuilds a store from backend records, as etcd's `restore` rebuilds its index on start.
@@ -268,7 +269,7 @@ impl KvStore {
                 }
             }
         }
-        KvStore { index, backend: records, current_rev, compact_rev, backend_bytes, changed: BTreeMap::new(), changed_floor: current_rev }
+        KvStore { index, backend: records.into_iter().collect(), current_rev, compact_rev, backend_bytes, changed: BTreeMap::new(), changed_floor: current_rev }
     }
 }
 

@@ -18,6 +18,7 @@
 //!
 //! The store never reads a clock: time arrives as `now_ms` through [`Store::advance_to`].
 
+pub mod backend;
 pub mod errors;
 pub mod key_index;
 pub mod kvstore;

@@ -217,7 +217,7 @@ impl Store {
             term: self.wal.term(),
             revision: self.kv.current_rev,
             compact_revision: self.kv.compact_rev,
-            records: self.kv.backend.clone(),
+            records: self.kv.backend.iter().map(|(r, rec)| (*r, rec.clone())).collect(),
             leases: self.lessor.without_keys(),
             next_lease_id: self.lessor.next_id,
         }
@@ -340,7 +340,7 @@ impl Store {
     }
 
     /// Keys and their index, for comparing two stores in tests.
-    pub fn index_snapshot(&self) -> (&BTreeMap<Vec<u8>, super::key_index::KeyIndex>, &BTreeMap<super::Revision, super::kvstore::Record>) {
+    pub fn index_snapshot(&self) -> (&BTreeMap<Vec<u8>, super::key_index::KeyIndex>, &super::backend::Backend) {
         (&self.kv.index, &self.kv.backend)
     }
 }

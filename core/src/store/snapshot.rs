@@ -5,6 +5,7 @@
 //! key index, which restore rebuilds from the records exactly as etcd does on start. Restoring a
 //! snapshot and replaying the WAL entries after it gives back an identical store.
 
+use super::backend::Backend;
 use super::kvstore::Record;
 use super::lease::Lease;
 use super::revision::Revision;
@@ -47,7 +48,7 @@ impl Kept {
     }
 
     /// The full snapshot, copying its records out of `backend` if it was deferred.
-    pub fn materialize(&self, backend: &BTreeMap<Revision, Record>) -> Snapshot {
+    pub fn materialize(&self, backend: &Backend) -> Snapshot {
         match self {
             Kept::Taken(s) => s.clone(),
             Kept::Deferred { index, term, revision, compact_revision, leases, next_lease_id } => Snapshot {
@@ -55,7 +56,7 @@ impl Kept {
                 term: *term,
                 revision: *revision,
                 compact_revision: *compact_revision,
-                records: backend.range(..Revision::new(revision + 1, 0)).map(|(r, rec)| (*r, rec.clone())).collect(),
+                records: backend.before(Revision::new(revision + 1, 0)).map(|(r, rec)| (*r, rec.clone())).collect(),
                 leases: leases.clone(),
                 next_lease_id: *next_lease_id,
             },

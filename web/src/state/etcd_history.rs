@@ -68,9 +68,10 @@ impl Playground {
         let cluster = self.cluster.borrow();
         let store = cluster.store();
         let Some(index) = store.key_index(key.as_bytes()) else { return Vec::new() };
-        let last = index.generations.len().saturating_sub(1);
+        let generations: Vec<_> = index.generations().collect();
+        let last = generations.len().saturating_sub(1);
         let mut out = Vec::new();
-        for (g, generation) in index.generations.iter().enumerate() {
+        for (g, generation) in generations.into_iter().enumerate() {
             let finished = g != last;
             for (i, rev) in generation.revs.iter().enumerate().filter(|(_, r)| r.main <= upto) {
                 let tombstone = finished && i + 1 == generation.revs.len();
