@@ -121,6 +121,13 @@ impl Backend {
         self.records[start..].iter().map(|(r, rec)| (r, rec))
     }
 
+    /// The records at `from` and after but before `end`, oldest first.
+    pub fn between(&self, from: Revision, end: Revision) -> impl DoubleEndedIterator<Item = (&Revision, &Record)> + ExactSizeIterator {
+        let start = self.position(from).unwrap_or_else(|i| i);
+        let stop = self.position(end).unwrap_or_else(|i| i).max(start);
+        self.records[start..stop].iter().map(|(r, rec)| (r, rec))
+    }
+
     /// The records before `end`, oldest first.
     pub fn before(&self, end: Revision) -> impl DoubleEndedIterator<Item = (&Revision, &Record)> + ExactSizeIterator {
         let stop = self.position(end).unwrap_or_else(|i| i);
@@ -165,6 +172,8 @@ mod tests {
         assert_eq!(keys(&mut b.iter()), ["a", "b2", "c", "d"]);
         assert_eq!(keys(&mut b.from(Revision::new(2, 1))), ["c", "d"]);
         assert_eq!(keys(&mut b.before(Revision::new(3, 0))), ["a", "b2"]);
+        assert_eq!(keys(&mut b.between(Revision::new(2, 0), Revision::new(3, 1))), ["b2", "c"]);
+        assert_eq!(keys(&mut b.between(Revision::new(3, 0), Revision::new(1, 0))), [] as [&str; 0]);
         assert_eq!(b.get(Revision::new(3, 1)).map(|r| r.kv.key.clone()), Some(b"d".to_vec()));
         assert_eq!(b.get(Revision::new(4, 0)), None);
         let collected: Backend = b.iter().rev().map(|(r, rec)| (*r, rec.clone())).collect();

@@ -165,6 +165,12 @@ impl Store {
         self.kv.backend.iter()
     }
 
+    /// The backend records whose main revision is after `after` and at most `upto`, oldest
+    /// first: found by two searches, not a walk from the oldest record.
+    pub fn history_between(&self, after: i64, upto: i64) -> impl DoubleEndedIterator<Item = (&Revision, &kvstore::Record)> {
+        self.kv.backend.between(Revision::new(after.saturating_add(1), 0), Revision::new(upto.saturating_add(1), 0))
+    }
+
     pub fn wal(&self) -> &[WalEntry] {
         self.wal.entries()
     }

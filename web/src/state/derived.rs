@@ -92,7 +92,7 @@ impl StoreView {
     fn apply_writes_between(&mut self, store: &Store, from: i64, to: i64) {
         let (lo, hi) = (from.min(to), from.max(to));
         let changed: BTreeSet<&[u8]> =
-            store.history().skip_while(|(rev, _)| rev.main <= lo).take_while(|(rev, _)| rev.main <= hi).map(|(_, record)| record.kv.key.as_slice()).collect();
+            store.history_between(lo, hi).map(|(_, record)| record.kv.key.as_slice()).collect();
         for key in changed {
             let mut req = RangeRequest::key(key);
             req.revision = to;

@@ -106,18 +106,11 @@ impl Playground {
     /// The newest `max` writes etcd keeps up to main revision `upto`, newest first.
     pub fn wal_rows(&self, upto: i64, max: usize) -> Vec<WalRow> {
         let cluster = self.cluster.borrow();
-        // The backend is walked oldest first; only the newest `max` are kept on the way.
-        let mut kept = std::collections::VecDeque::with_capacity(max.min(4096));
-        for entry in cluster.store().history().take_while(|(rev, _)| rev.main <= upto) {
-            if kept.len() == max {
-                kept.pop_front();
-            }
-            if max > 0 {
-                kept.push_back(entry);
-            }
-        }
-        kept.into_iter()
+        cluster
+            .store()
+            .history_between(i64::MIN, upto)
             .rev()
+            .take(max)
             .map(|(rev, record)| WalRow {
                 revision: *rev,
                 key: String::from_utf8_lossy(&record.kv.key).into_owned(),
