@@ -13,7 +13,11 @@
 //!
 //! An entry is taken, not shared, since one informer per kind reads a write; a second reader
 //! parses as before. Events, which no informer watches, are not kept. Bounded: past
-//! [`MAX_ENTRIES`] (writes no informer reads) it starts over.
+//! [`MAX_ENTRIES`] (writes no informer reads) it starts over; and when it fills up without a
+//! single [`take`] since it last started over, nobody is reading watch events (a script of
+//! writes that never steps the control plane, the API-writes benchmark), so it stops copying
+//! until the next `take` shows a reader again. Whether an object is remembered changes only
+//! how fast an informer gets it, never what it gets.
 
 use crate::store::KeyValue;
 use serde_json::{Map, Value};
@@ -29,8 +33,17 @@ struct Entry {
     object: Value,
 }
 
+#[derive(Default)]
+struct Memo {
+    entries: BTreeMap<Vec<u8>, Entry>,
+    /// A `take` was asked for since the entries last started over.
+    read: bool,
+    /// The entries filled up with no `take` in between: copying waits for the next `take`.
+    dormant: bool,
+}
+
 thread_local! {
-    static MEMO: RefCell<BTreeMap<Vec<u8>, Entry>> = const { RefCell::new(BTreeMap::new()) };
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
 /// Keeps `object`, just stored under `key` as `value` at `revision`, for the informers.
@@ -39,16 +52,24 @@ pub fn remember(key: &str, value: &[u8], revision: i64, object: &Value) {
     if key.starts_with("/registry/events/") {
         return;
     }
-    let Some(mut copy) = exact_copy(object) else { return };
-    if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
-    }
     MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else { return };
-        if m.len() >= MAX_ENTRIES && !m.contains_key(key.as_bytes()) {
-            m.clear();
+        if m.dormant {
+            return;
         }
-        m.insert(key.as_bytes().to_vec(), Entry { mod_revision: revision, value: value.to_vec(), object: copy });
+        if m.entries.len() >= MAX_ENTRIES && !m.entries.contains_key(key.as_bytes()) {
+            m.entries.clear();
+            m.dormant = !m.read;
+            m.read = false;
+            if m.dormant {
+                return;
+            }
+        }
+        let Some(mut copy) = exact_copy(object) else { return };
+        if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+        }
+        m.entries.insert(key.as_bytes().to_vec(), Entry { mod_revision: revision, value: value.to_vec(), object: copy });
     });
 }
 
@@ -57,11 +78,13 @@ pub fn remember(key: &str, value: &[u8], revision: i64, object: &Value) {
 pub fn take(kv: &KeyValue) -> Option<Value> {
     let object = MEMO.with(|m| {
         let mut m = m.try_borrow_mut().ok()?;
-        let e = m.get(&kv.key)?;
+        m.read = true;
+        m.dormant = false;
+        let e = m.entries.get(&kv.key)?;
         if e.mod_revision != kv.mod_revision || e.value != kv.value {
             return None;
         }
-        m.remove(&kv.key).map(|e| e.object)
+        m.entries.remove(&kv.key).map(|e| e.object)
     })?;
     #[cfg(debug_assertions)]
     assert_eq!(Some(&object), informer_form(kv).as_ref(), "watch memo differs from the parsed object");
@@ -145,5 +168,30 @@ mod tests {
         let fb = encode(&f);
         remember("/registry/x/f", &fb, 4, &f);
         assert_eq!(take(&kv("/registry/x/f", 4, fb)), None);
+    }
+
+    /// A memo that fills up with no `take` in between stops copying; the next `take` wakes it.
+    #[test]
+    fn writes_nobody_reads_stop_being_copied_until_a_reader_asks() {
+        let pod = |i: usize| json!({"metadata": {"name": format!("p{i}")}});
+        let key = |i: usize| format!("/registry/pods/default/p{i}");
+        let write = |i: usize| remember(&key(i), &encode(&pod(i)), i as i64 + 2, &pod(i));
+        let size = || MEMO.with(|m| m.borrow().entries.len());
+        // With a reader asking meanwhile, a full memo starts over and goes on copying.
+        assert_eq!(take(&kv("/registry/pods/default/none", 1, Vec::new())), None);
+        (0..=MAX_ENTRIES).for_each(write);
+        assert_eq!(size(), 1);
+        // A whole fill with nobody asking: it empties and stays empty.
+        (MAX_ENTRIES + 1..2 * MAX_ENTRIES + 1).for_each(write);
+        assert_eq!(size(), 0);
+        write(3 * MAX_ENTRIES);
+        assert_eq!(size(), 0);
+        // A reader asks again: the next write is kept and taken as parsing would give it.
+        let i = 3 * MAX_ENTRIES + 1;
+        assert_eq!(take(&kv(&key(i), 1, Vec::new())), None);
+        write(i);
+        let k = kv(&key(i), i as i64 + 2, encode(&pod(i)));
+        assert_eq!(take(&k), informer_form(&k));
+        assert!(take(&k).is_none() && size() == 0);
     }
 }
