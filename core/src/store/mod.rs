@@ -10,6 +10,7 @@
 //! - [`revision`]: `{main, sub}` positions in history.
 //! - [`key_index`]: one key's generations and tombstones, with a worked example.
 //! - [`kvstore`]: the index over the backend of records; range, put, delete, compact.
+//! - [`backend`]: the records by revision, appended in order and found by a probing search.
 //! - [`txn`]: compares and ops inside one revision, and request validation.
 //! - [`watch`]: synced and unsynced watcher groups.
 //! - [`lease`]: TTLs in virtual time and their attached keys.
