@@ -186,13 +186,8 @@ mod tests {
     /// every size (compactions) and several records per main revision (txns).
     #[test]
     fn position_agrees_with_binary_search() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::sim::Rng::new(2);
+        let mut next = |n: u64| rng.below(n);
         for _ in 0..500 {
             let mut b = Backend::default();
             let mut main = 1 + next(5) as i64;

@@ -247,13 +247,8 @@ mod tests {
     /// with the history, and the index is empty exactly when no such read can find anything.
     #[test]
     fn random_histories_read_as_their_model() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::sim::Rng::new(1);
+        let mut next = |n: u64| rng.below(n);
         for _ in 0..2_000 {
             let mut ki = KeyIndex::default();
             let mut history = Vec::new();

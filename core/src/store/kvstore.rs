@@ -2,9 +2,9 @@
 //! of records keyed by revision.
 //!
 //! Mirrors etcd's `mvcc/kvstore.go` with `index.go` (a B-tree of [`KeyIndex`] by key) and the
-//! bbolt `key` bucket (records by [`Revision`], a [`Backend`]). A read at revision `r` asks each key's index for
-//! the revision it had at `r` and loads that record; a write adds a record under a new revision
-//! and tells the key's index. Nothing is ever overwritten, only compacted away.
+//! bbolt `key` bucket (records by [`Revision`], a [`Backend`]). A read at revision `r` asks each
+//! key's index for the revision it had at `r` and loads that record; a write adds a record under
+//! a new revision and tells the key's index. Nothing is ever overwritten, only compacted away.
 
 use super::backend::Backend;
 use super::errors::StoreError;
