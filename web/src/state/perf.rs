@@ -113,3 +113,54 @@ fn breakdown(p: &Playground) {
         let _ = scheduler_table::last_attempt(&refs, at, "default/many-x");
     });
 }
+
+fn corpus_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            corpus_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// Apply of every corpus manifest (`KUBEPLAY_CORPUS`) in a fresh session, as the page's Apply
+/// runs it (one slice to idle): the work behind the browser's Apply-to-map figure, less the render.
+#[test]
+#[ignore]
+fn corpus_apply_natively() {
+    let dir = std::env::var("KUBEPLAY_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
+    let mut files = Vec::new();
+    corpus_files(std::path::Path::new(&dir), &mut files);
+    // Each manifest applied this many times, its fastest kept (single runs vary by half).
+    let repeat: usize = std::env::var("KUBEPLAY_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let mut rows = Vec::new();
+    for f in &files {
+        let Ok(yaml) = std::fs::read_to_string(f) else { continue };
+        let mut best = (f64::MAX, 0.0, 0);
+        for _ in 0..repeat.max(1) {
+            let p = Rc::new(Playground::new(1, yaml.clone()));
+            let t = Instant::now();
+            let mut p = p.reduce(Action::Apply).reduce(Action::Continue(20_000));
+            let first = t.elapsed().as_secs_f64() * 1000.0;
+            let mut slices = 1;
+            while p.running.is_some() {
+                p = p.reduce(Action::Continue(20_000));
+                slices += 1;
+            }
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if ms < best.0 {
+                best = (ms, first, slices);
+            }
+        }
+        rows.push((best.0, best.1, best.2, f.display().to_string()));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for r in rows.iter().rev().take(40) {
+        println!("{:7.2} ms (first slice {:6.2}, {} slices) {}", r.0, r.1, r.2, r.3);
+    }
+    summary("corpus apply", rows.iter().map(|r| r.0).collect());
+}
