@@ -26,13 +26,13 @@ pub struct ResolvedBinding {
 /// Every binding that applies to `user` in `namespace`, in visiting order.
 pub fn resolve(objects: &dyn Objects, user: &UserInfo, namespace: &str) -> Vec<ResolvedBinding> {
     let mut out = Vec::new();
-    for binding in objects.list("clusterrolebindings", None) {
+    for binding in objects.list_shared("clusterrolebindings", None) {
         if let Some(resolved) = resolve_binding(objects, user, &binding, "") {
             out.push(resolved);
         }
     }
     if !namespace.is_empty() {
-        for binding in objects.list("rolebindings", Some(namespace)) {
+        for binding in objects.list_shared("rolebindings", Some(namespace)) {
             if let Some(resolved) = resolve_binding(objects, user, &binding, namespace) {
                 out.push(resolved);
             }
@@ -70,10 +70,12 @@ pub fn aggregate(errors: &[String]) -> String {
 }
 
 fn resolve_binding(objects: &dyn Objects, user: &UserInfo, binding: &Value, namespace: &str) -> Option<ResolvedBinding> {
-    let subjects: Vec<Subject> = binding
-        .get("subjects")
-        .and_then(|s| serde_json::from_value(s.clone()).ok())
-        .unwrap_or_default();
+    let listed = binding.get("subjects")?;
+    // Most bindings name nobody this user could be: say so before decoding their subjects.
+    if !listed.as_array().is_some_and(|s| s.iter().any(|s| s.get("name").and_then(Value::as_str).is_some_and(|n| may_name(user, n)))) {
+        return None;
+    }
+    let subjects: Vec<Subject> = serde_json::from_value(listed.clone()).unwrap_or_default();
     let subject = subjects.iter().find(|s| applies_to_user(user, s, namespace))?;
     let role_ref: RoleRef = binding.get("roleRef").and_then(|r| serde_json::from_value(r.clone()).ok()).unwrap_or_default();
     let name = binding["metadata"]["name"].as_str().unwrap_or("");
@@ -99,10 +101,16 @@ pub fn role_reference_rules(objects: &dyn Objects, role_ref: &RoleRef, binding_n
         "ClusterRole" => ("clusterroles", "clusterrole", ""),
         other => return Err(format!("unsupported role reference kind: {}", q(other))),
     };
-    match objects.get(resource, ns, &role_ref.name) {
+    match objects.get_shared(resource, ns, &role_ref.name) {
         Some(role) => Ok(rules_of(&role)),
         None => Err(format!("{singular}.rbac.authorization.k8s.io {} not found", q(&role_ref.name))),
     }
+}
+
+/// Whether a subject named `name` could apply to `user` whatever its kind: the user's name, one
+/// of its groups, or the last part of its service account name.
+fn may_name(user: &UserInfo, name: &str) -> bool {
+    user.name == name || user.in_group(name) || user.name.strip_suffix(name).is_some_and(|rest| rest.ends_with(':'))
 }
 
 /// `appliesToUser`.
@@ -162,6 +170,21 @@ mod tests {
         // In another namespace the RoleBinding does not apply.
         assert_eq!(resolve(&objects(), &UserInfo::service_account("dev", "default"), "prod").len(), 1);
         assert_eq!(resolve(&objects(), &UserInfo::service_account("prod", "default"), "dev").len(), 1);
+    }
+
+    #[test]
+    fn a_subject_is_decoded_only_when_its_name_could_be_the_user() {
+        let sa = UserInfo::service_account("dev", "default");
+        assert!(may_name(&sa, "default") && may_name(&sa, "system:serviceaccounts") && may_name(&sa, "system:serviceaccount:dev:default"));
+        assert!(!may_name(&sa, "fault") && !may_name(&sa, "dev"));
+        let jane = UserInfo::user("jane", &["devs"]);
+        assert!(may_name(&jane, "jane") && may_name(&jane, "devs") && !may_name(&jane, "ane"));
+        // A binding naming only others is passed over, whatever its role reference.
+        let objects = objects().with("clusterrolebindings", json!({"metadata": {"name": "others"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "bob"}, {"kind": "Group", "name": "ops"}]}));
+        assert_eq!(resolve(&objects, &jane, "dev").len(), 1);
+        assert_eq!(resolve(&objects, &UserInfo::user("bob", &[]), "dev").len(), 3);
     }
 
     #[test]
