@@ -182,6 +182,13 @@ mod tests {
         assert_eq!(p.lines[1], (10_000, "tick".to_string()));
         let p = run("busybox", &["sh", "-c", "for i in 1 2 3; do echo $i; done"], &[], &[]);
         assert_eq!(text(&p), vec!["1", "2", "3"]);
+        // A loop runs the words it kept of a statement with nothing to expand again, and expands
+        // the others at every turn; redirections hold at every turn either way.
+        let p = run("busybox", &["sh", "-c", "for i in a b; do echo at $i > /tmp/$i; echo \"turn $i\"; echo same; date >> /tmp/log; done"], &[], &[]);
+        assert_eq!(text(&p), vec!["turn a", "same", "turn b", "same"]);
+        assert!(p.files.exists("/tmp/a", 0) && p.files.exists("/tmp/b", 0) && p.files.exists("/tmp/log", 0));
+        let p = run("busybox", &["sh", "-c", "while true; do date >> /tmp/log; echo tick; sleep 1; done"], &[], &[]);
+        assert_eq!((p.lines[0].1.as_str(), p.lines[2].0, p.lines.len()), ("tick", 2_000, MAX_PROGRAM_LINES));
     }
 
     #[test]

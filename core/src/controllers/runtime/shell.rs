@@ -192,6 +192,13 @@ impl<'a> Shell<'a> {
     }
 
     fn run_block(&mut self, block: &[(Sep, String)]) {
+        self.run_block_with(block, &mut Vec::new());
+    }
+
+    /// [`Shell::run_block`], with the words of each statement that has nothing to expand kept in
+    /// `fixed` (by position in `block`) for the next time a loop runs it.
+    fn run_block_with(&mut self, block: &[(Sep, String)], fixed: &mut Vec<Option<Fixed>>) {
+        fixed.resize_with(block.len(), || None);
         let mut i = 0;
         while i < block.len() && !self.done() {
             let (sep, stmt) = &block[i];
@@ -200,8 +207,7 @@ impl<'a> Shell<'a> {
                 Sep::And => self.status == 0,
                 Sep::Or => self.status != 0,
             };
-            let words: Vec<&str> = stmt.split_whitespace().collect();
-            if matches!(words.first(), Some(&"while") | Some(&"until") | Some(&"for")) {
+            if matches!(stmt.split_whitespace().next(), Some("while" | "until" | "for")) {
                 let end = matching_done(block, i);
                 let mut body: Vec<(Sep, String)> = block[i + 1..end].to_vec();
                 if let Some(first) = body.first_mut() {
@@ -214,16 +220,23 @@ impl<'a> Shell<'a> {
                 continue;
             }
             if run {
-                let expanded = self.expand(stmt);
-                let mut words = crate::cli::split_words(&expanded).unwrap_or_default();
-                for target in redirect_targets(&words) {
+                let prepared = match &fixed[i] {
+                    Some(f) => f.clone(),
+                    None => {
+                        let f = Fixed::of(&self.expand(stmt));
+                        if !stmt.contains('$') {
+                            fixed[i] = Some(f.clone());
+                        }
+                        f
+                    }
+                };
+                for target in prepared.targets.iter() {
                     let t = self.t;
-                    self.files.record(t, &target, true);
+                    self.files.record(t, target, true);
                 }
-                let redirected = strip_redirections(&mut words);
                 let before = self.lines.len();
-                self.exec(&words);
-                if redirected {
+                self.exec(&prepared.words);
+                if prepared.redirected {
                     self.lines.truncate(before);
                 }
             }
@@ -233,6 +246,7 @@ impl<'a> Shell<'a> {
 
     fn run_loop(&mut self, head: &str, body: &[(Sep, String)]) {
         let words: Vec<String> = crate::cli::split_words(&self.expand(head)).unwrap_or_default();
+        let mut fixed = Vec::new();
         match words.first().map(String::as_str) {
             Some("for") => {
                 let var = words.get(1).cloned().unwrap_or_default();
@@ -241,7 +255,7 @@ impl<'a> Shell<'a> {
                         break;
                     }
                     self.env.insert(var.clone(), value.clone());
-                    self.run_block(body);
+                    self.run_block_with(body, &mut fixed);
                 }
             }
             Some(kw) => {
@@ -252,7 +266,7 @@ impl<'a> Shell<'a> {
                 }
                 while !self.done() {
                     let (t, n) = (self.t, self.lines.len());
-                    self.run_block(body);
+                    self.run_block_with(body, &mut fixed);
                     if self.t == t && self.lines.len() == n {
                         // A busy loop that writes nothing: it simply runs.
                         self.forever = true;
@@ -265,6 +279,9 @@ impl<'a> Shell<'a> {
 
     /// `$VAR`, `${VAR}`, `$?`, `$(command)`; nothing inside single quotes.
     fn expand(&mut self, s: &str) -> String {
+        if !s.contains('$') {
+            return s.to_string();
+        }
         let mut out = String::new();
         let chars: Vec<char> = s.chars().collect();
         let mut i = 0;
@@ -335,6 +352,25 @@ impl<'a> Shell<'a> {
         self.exited = exited;
         self.status = status;
         captured.join(" ")
+    }
+}
+
+/// A statement's words once expanded, its redirections taken out: what a loop runs again.
+#[derive(Clone, Debug)]
+struct Fixed {
+    words: std::rc::Rc<[String]>,
+    /// The files its redirections write.
+    targets: std::rc::Rc<[String]>,
+    /// Whether its standard output went to a file.
+    redirected: bool,
+}
+
+impl Fixed {
+    fn of(expanded: &str) -> Fixed {
+        let mut words = crate::cli::split_words(expanded).unwrap_or_default();
+        let targets = redirect_targets(&words);
+        let redirected = strip_redirections(&mut words);
+        Fixed { words: words.into(), targets: targets.into(), redirected }
     }
 }
 
