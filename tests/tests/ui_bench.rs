@@ -8,10 +8,13 @@
 //! UI goals, without the rest of that run: a 1,000-replica Deployment applied to a reset session,
 //! frame times stepping the trace one record a frame with its pods on the map, and Apply to map for
 //! the first `KUBEPLAY_UI_BENCH_CORPUS` corpus manifests (default 60; `KUBEPLAY_CORPUS` is the dir).
+//!
+//! Each figure runs until the frame that shows the outcome has painted; the figure as measured
+//! before session 16 (two animation frames later) is printed beside it (`tests/src/timing.rs`).
 
 use fantoccini::{Client, Locator};
 use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
-use serde_json::Value;
+use kubeplay_e2e::timing::{apply, corpus_files, percentile, reset, timed_until, Timed};
 use std::time::Duration;
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -34,40 +37,9 @@ spec:
 /// Steps timed in each direction.
 const STEPS: usize = 60;
 
-/// Runs `body` (JavaScript) after starting a long-task observer, waits until `UNTIL` holds (checked
-/// every animation frame: a command runs in slices, see web/src/state/run.rs), resolves once the
-/// page has rendered (two animation frames later), and returns `[elapsed_ms, longest_task_ms,
-/// tasks over 50 ms]`.
-const TIMED: &str = "
-const done = arguments[arguments.length - 1];
-const tasks = [];
-let obs = null;
-try { obs = new PerformanceObserver(l => l.getEntries().forEach(e => tasks.push(e.duration))); obs.observe({ entryTypes: ['longtask'] }); } catch (_) {}
-const t0 = performance.now();
-(function () { BODY })();
-const finish = () => requestAnimationFrame(() => requestAnimationFrame(() => {
-  const t1 = performance.now();
-  setTimeout(() => { if (obs) obs.disconnect(); done([t1 - t0, tasks.length ? Math.max(...tasks) : 0, tasks.length]); }, 0);
-}));
-const poll = () => { if (UNTIL) { finish(); } else { requestAnimationFrame(poll); } };
-poll();
-";
-
-/// (elapsed ms, longest task ms, long tasks)
-async fn timed_until(c: &Client, body: &str, until: &str) -> Result<(f64, f64, f64), String> {
-    let v: Value = c.execute_async(&TIMED.replace("BODY", body).replace("UNTIL", until), vec![]).await.map_err(|e| e.to_string())?;
-    serde_json::from_value(v).map_err(|e| e.to_string())
-}
-
-async fn timed(c: &Client, body: &str) -> Result<(f64, f64), String> {
-    timed_until(c, body, "true").await.map(|(ms, long, _)| (ms, long))
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+/// Runs `body` and measures until the page has painted its effect (nothing to wait for).
+async fn timed(c: &Client, body: &str) -> Result<Timed, String> {
+    timed_until(c, body, "true").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,7 +71,7 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
     .map_err(|e| e.to_string())?;
 
     // The apply is over when the page says so (data-running) and the status shows its outcome.
-    let (apply_ms, apply_longest, apply_long_tasks) = timed_until(
+    let Timed { ms: apply_ms, longest: apply_longest, long_tasks: apply_long_tasks, .. } = timed_until(
         c,
         "document.getElementById('apply').click();",
         "document.querySelector('.app').dataset.running === 'false' && document.querySelector('#status.ok')",
@@ -115,31 +87,36 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
     let key = |k: &str, shift: bool| {
         format!("document.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{k}', shiftKey: {shift}, bubbles: true }}));")
     };
-    let mut steps = Vec::new();
+    let (mut steps, mut step_tasks, mut steps_two_frames) = (Vec::new(), Vec::new(), Vec::new());
+    let mut step_rendered = Vec::new();
     let mut longest: f64 = 0.0;
     for direction in ["ArrowLeft", "ArrowRight"] {
         for _ in 0..STEPS {
-            let (ms, long) = timed(c, &key(direction, false)).await?;
-            steps.push(ms);
-            longest = longest.max(long);
+            let t = timed(c, &key(direction, false)).await?;
+            steps.push(t.ms);
+            step_tasks.push(t.task_ms);
+            step_rendered.push(t.rendered_ms);
+            steps_two_frames.push(t.two_frames_ms);
+            longest = longest.max(t.longest);
         }
     }
     let mut requests = Vec::new();
     for _ in 0..20 {
-        let (ms, long) = timed(c, &key("ArrowLeft", true)).await?;
-        requests.push(ms);
-        longest = longest.max(long);
+        let t = timed(c, &key("ArrowLeft", true)).await?;
+        requests.push(t.ms);
+        longest = longest.max(t.longest);
     }
     let cursor = c.execute("return document.getElementById('cursor').innerText;", vec![]).await.map_err(|e| e.to_string())?;
     assert!(cursor.as_str().is_some_and(|s| s.contains('#')), "the cursor moved: {cursor}");
-    steps.sort_by(f64::total_cmp);
-    requests.sort_by(f64::total_cmp);
+    for v in [&mut steps, &mut step_tasks, &mut step_rendered, &mut steps_two_frames, &mut requests] {
+        v.sort_by(f64::total_cmp);
+    }
     let many = if std::env::var("KUBEPLAY_UI_BENCH_MANY").is_ok_and(|v| v == "1") { many(c).await? } else { String::new() };
     Ok(format!(
         "ui-bench (headless Chromium, {base})\n\
          page interactive after load: {interactive_ms:.0} ms\n\
          apply of a 10-replica Deployment until the map shows it: {apply_ms:.1} ms (longest task {apply_longest:.0} ms, {apply_long_tasks} tasks over 50 ms); trace {}\n\
-         one step (record), {} steps: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
+         one step (record), {} steps, until painted: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; its reducer p50 {:.1} ms, p95 {:.1} ms, with the render p50 {:.1} ms, p95 {:.1} ms; to the second frame after, p50 {:.1} ms, p95 {:.1} ms\n\
          one request jump, {} jumps: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
          longest task while stepping: {longest:.0} ms\n{many}",
         records.as_str().unwrap_or(""),
@@ -147,6 +124,12 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
         percentile(&steps, 0.5),
         percentile(&steps, 0.95),
         steps.last().copied().unwrap_or(0.0),
+        percentile(&step_tasks, 0.5),
+        percentile(&step_tasks, 0.95),
+        percentile(&step_rendered, 0.5),
+        percentile(&step_rendered, 0.95),
+        percentile(&steps_two_frames, 0.5),
+        percentile(&steps_two_frames, 0.95),
         requests.len(),
         percentile(&requests, 0.5),
         percentile(&requests, 0.95),
@@ -155,8 +138,6 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
 }
 
 const MANY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: many\nspec:\n  replicas: 1000\n  selector:\n    matchLabels: {app: many}\n  template:\n    metadata:\n      labels: {app: many}\n    spec:\n      containers:\n      - name: pause\n        image: registry.k8s.io/pause:3.10.1\n";
-
-const RUN_OVER: &str = "document.querySelector('.app').dataset.running === 'false' && document.querySelector('#status.ok, #status.failed')";
 
 /// Frame deltas (requestAnimationFrame) while stepping one record a frame, 60 back then 60
 /// forward, twice: what browser_bench.rs measures as "stepping the trace one record a frame".
@@ -174,45 +155,12 @@ const frame = (t) => {
 requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });
 ";
 
-/// A fresh session (the Reset button, its confirmation answered yes).
-async fn reset(c: &Client) -> Result<(), String> {
-    c.execute("window.confirm = () => true; document.getElementById('reset').click();", vec![]).await.map_err(|e| e.to_string())?;
-    timed_until(c, "", "!document.querySelector('#status') && document.querySelector('.app').dataset.running === 'false'").await.map(|_| ())
-}
-
-/// Puts `yaml` in the editor and presses Apply: (ms until the map shows the outcome, longest
-/// task ms, whether it applied).
-async fn apply(c: &Client, yaml: &str) -> Result<(f64, f64, bool), String> {
-    c.execute(
-        "const t = document.getElementById('manifest'); t.value = arguments[0]; t.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![serde_json::json!(yaml)],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let (ms, longest, _) = timed_until(c, "document.getElementById('apply').click();", RUN_OVER).await?;
-    let ok = c.execute("return !!document.querySelector('#status.ok');", vec![]).await.map_err(|e| e.to_string())?;
-    Ok((ms, longest, ok == serde_json::json!(true)))
-}
-
-fn corpus_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            corpus_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-}
-
 /// The 1,000-replica figures and a corpus sample's Apply to map, as report lines.
 async fn many(c: &Client) -> Result<String, String> {
     let t = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(600)), Some(Duration::from_secs(300)), None);
     c.update_timeouts(t).await.map_err(|e| e.to_string())?;
     reset(c).await?;
-    let (apply_ms, apply_longest, ok) = apply(c, MANY).await?;
+    let (Timed { ms: apply_ms, longest: apply_longest, .. }, ok) = apply(c, MANY).await?;
     assert!(ok, "the 1,000-replica Deployment applied");
     let pods = c.execute("return document.querySelectorAll('#cluster-map .pod').length;", vec![]).await.map_err(|e| e.to_string())?;
     let v = c.execute_async(STEP_FRAMES, vec![]).await.map_err(|e| e.to_string())?;
@@ -223,24 +171,33 @@ async fn many(c: &Client) -> Result<String, String> {
     let mut files = Vec::new();
     corpus_files(std::path::Path::new(&dir), &mut files);
     files.truncate(limit);
-    let mut applies = Vec::new();
+    let (mut applies, mut tasks, mut seen, mut two_frames) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut rendered = Vec::new();
     let mut longest: f64 = 0.0;
     let mut slowest = (0.0, String::new());
     for f in &files {
         let Ok(yaml) = std::fs::read_to_string(f) else { continue };
         reset(c).await?;
-        let (ms, long, _) = apply(c, &yaml).await?;
-        applies.push(ms);
-        longest = longest.max(long);
-        if ms > slowest.0 {
-            slowest = (ms, f.display().to_string());
+        let (t, _) = apply(c, &yaml).await?;
+        applies.push(t.ms);
+        tasks.push(t.task_ms);
+        rendered.push(t.rendered_ms);
+        seen.push(t.seen_ms);
+        two_frames.push(t.two_frames_ms);
+        longest = longest.max(t.longest);
+        if t.ms > slowest.0 {
+            slowest = (t.ms, f.display().to_string());
         }
     }
-    applies.sort_by(f64::total_cmp);
+    for v in [&mut applies, &mut tasks, &mut rendered, &mut seen, &mut two_frames] {
+        v.sort_by(f64::total_cmp);
+    }
     Ok(format!(
         "apply of a 1,000-replica Deployment on the default cluster ({pods} pods on the map): {apply_ms:.1} ms (longest task {apply_longest:.0} ms)\n\
          frame time stepping the trace one record a frame with them on the map, {} frames: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (longest task {frames_longest:.0} ms)\n\
-         apply to map, {} corpus manifests each in a reset session: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (longest task {longest:.0} ms; slowest {})\n",
+         apply to map, {} corpus manifests each in a reset session, until painted: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (longest task {longest:.0} ms; slowest {})\n\
+         of which the click's reducers (the run's first slice, the views' refresh): p50 {:.1} ms, p95 {:.1} ms, with Yew's render p50 {:.1} ms, p95 {:.1} ms; the run seen over: p50 {:.1} ms, p95 {:.1} ms\n\
+         apply to map to the second frame after (the figure before session 16): p50 {:.1} ms, p95 {:.1} ms\n",
         frames.len(),
         percentile(&frames, 0.5),
         percentile(&frames, 0.95),
@@ -250,5 +207,13 @@ async fn many(c: &Client) -> Result<String, String> {
         percentile(&applies, 0.95),
         applies.last().copied().unwrap_or(0.0),
         slowest.1,
+        percentile(&tasks, 0.5),
+        percentile(&tasks, 0.95),
+        percentile(&rendered, 0.5),
+        percentile(&rendered, 0.95),
+        percentile(&seen, 0.5),
+        percentile(&seen, 0.95),
+        percentile(&two_frames, 0.5),
+        percentile(&two_frames, 0.95),
     ))
 }
