@@ -136,40 +136,47 @@ impl Managed {
 pub fn decode(entries: &Value) -> Option<Managed> {
     let mut out = Managed::new();
     for e in entries.as_array()? {
-        let operation = match e["operation"].as_str()? {
-            "Apply" => Operation::Apply,
-            "Update" => Operation::Update,
-            _ => return None,
-        };
-        if e.get("fieldsType").is_some_and(|t| t != "FieldsV1") {
-            return None;
-        }
-        let api_version = e["apiVersion"].as_str().unwrap_or("").to_string();
-        let id = Manager::new(e["manager"].as_str().unwrap_or(""), operation, &api_version, e["subresource"].as_str().unwrap_or(""));
-        let set = match e.get("fieldsV1") {
-            Some(f) => super::fields_memo::decode(f)?,
-            None => FieldSet::new(),
-        };
-        out.insert(id, Entry { set, api_version, time: e["time"].as_str().map(str::to_string) });
+        let (id, entry) = decode_one(e)?;
+        out.insert(id, entry);
     }
     Some(out)
+}
+
+/// One entry: its manager and, but for the field set, its entry (the set is left empty).
+/// `None` when it is malformed.
+pub fn identity(e: &Value) -> Option<(Manager, Entry)> {
+    let operation = match e["operation"].as_str()? {
+        "Apply" => Operation::Apply,
+        "Update" => Operation::Update,
+        _ => return None,
+    };
+    if e.get("fieldsType").is_some_and(|t| t != "FieldsV1") {
+        return None;
+    }
+    let api_version = e["apiVersion"].as_str().unwrap_or("").to_string();
+    let id = Manager::new(e["manager"].as_str().unwrap_or(""), operation, &api_version, e["subresource"].as_str().unwrap_or(""));
+    Some((id, Entry { set: FieldSet::new(), api_version, time: e["time"].as_str().map(str::to_string) }))
+}
+
+/// One entry, decoded whole. `None` when it is malformed.
+pub fn decode_one(e: &Value) -> Option<(Manager, Entry)> {
+    let (id, mut entry) = identity(e)?;
+    if let Some(f) = e.get("fieldsV1") {
+        entry.set = super::fields_memo::decode(f)?;
+    }
+    Some((id, entry))
 }
 
 /// `encodeManagedFields` with `sortEncodedManagedFields`: Apply before Update, then by time,
 /// manager, API version and subresource.
 pub fn encode(managed: &Managed) -> Value {
-    let mut entries: Vec<(&Manager, &Entry)> = managed.iter().collect();
-    entries.sort_by(|(a, ea), (b, eb)| {
-        (a.operation, ea.time.as_deref().unwrap_or(""), &a.manager, &ea.api_version, &a.subresource).cmp(&(
-            b.operation,
-            eb.time.as_deref().unwrap_or(""),
-            &b.manager,
-            &eb.api_version,
-            &b.subresource,
-        ))
-    });
-    let list: Vec<Value> = entries
-        .into_iter()
+    encode_with(managed, Vec::new())
+}
+
+/// [`encode`], with entries `kept` as they were stored (`untouched.rs`) sorted in among them.
+pub fn encode_with(managed: &Managed, kept: Vec<Value>) -> Value {
+    let mut list: Vec<Value> = managed
+        .iter()
         .map(|(m, e)| {
             // Built as a map rather than with `json!`, which would serialise the fieldsV1 tree
             // into a second copy of itself.
@@ -188,6 +195,13 @@ pub fn encode(managed: &Managed) -> Value {
             Value::Object(v)
         })
         .collect();
+    list.extend(kept);
+    // The order of the encoded entries, read back from them (a kept entry has the same fields).
+    fn order(v: &Value) -> (bool, &str, &str, &str, &str) {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
+        (s("operation") != "Apply", s("time"), s("manager"), s("apiVersion"), s("subresource"))
+    }
+    list.sort_by(|a, b| order(a).cmp(&order(b)));
     Value::Array(list)
 }
 

@@ -24,6 +24,7 @@ mod fields_memo;
 pub mod manager;
 pub mod schema;
 pub mod set;
+mod untouched;
 pub mod walk;
 
 use entries::{Entry, Managed, Manager, Operation};
@@ -62,7 +63,12 @@ fn reset_fields(set: &mut FieldSet, has_status: bool, subresource: &str) {
 /// ones (an empty list resets them), the live object's otherwise; subresources always use the
 /// live object's.
 fn managed_of(live: Option<&Value>, sent: Option<&Value>, subresource: &str) -> Managed {
-    let from_live = || live.and_then(|l| l["metadata"].get("managedFields")).and_then(entries::decode).unwrap_or_default();
+    managed_of_entries(live.and_then(|l| l["metadata"].get("managedFields")), sent, subresource)
+}
+
+/// [`managed_of`] for the live object's entries (`None` when it has none).
+fn managed_of_entries(live: Option<&Value>, sent: Option<&Value>, subresource: &str) -> Managed {
+    let from_live = || live.and_then(entries::decode).unwrap_or_default();
     if !subresource.is_empty() {
         return from_live();
     }
@@ -87,11 +93,16 @@ pub fn without_managed_fields(v: &Value) -> Value {
 
 /// Writes the entries onto the object (dropping the key when there are none).
 pub fn set_entries(obj: &mut Value, managed: &Managed) {
+    set_entries_with(obj, managed, Vec::new());
+}
+
+/// [`set_entries`] with entries `kept` as they were stored (`untouched.rs`).
+fn set_entries_with(obj: &mut Value, managed: &Managed, kept: Vec<Value>) {
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-    if managed.is_empty() {
+    if managed.is_empty() && kept.is_empty() {
         meta.remove("managedFields");
     } else {
-        meta.insert("managedFields".into(), entries::encode(managed));
+        meta.insert("managedFields".into(), entries::encode_with(managed, kept));
     }
 }
 
@@ -131,17 +142,22 @@ pub fn record_update_in_place(w: &Writer, old: Option<&mut Value>, new: &mut Val
 /// (the request's own, left out of the copy of its body that `new` is). Entries still in `new`
 /// are replaced.
 pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, sent: Option<&Value>) {
-    let mut managed = managed_of(old.as_deref(), sent, w.subresource);
     take_managed_fields(new);
-    let c = match old {
-        None => walk::compare(w.kind, &Value::Object(Default::default()), new),
+    let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
+    let (c, mut managed, kept) = match old {
+        None => (walk::compare(w.kind, &Value::Object(Default::default()), new), managed_of_entries(None, sent, w.subresource), Vec::new()),
         Some(old) => {
             let entries = take_managed_fields(old);
             let c = walk::compare(w.kind, old, new);
+            // Entries from the live object (`managed_of`) that the write cannot change are kept
+            // as stored rather than decoded and encoded again (`untouched.rs`).
+            let from_live = !w.subresource.is_empty() || sent.is_none();
+            let split = entries.as_ref().filter(|_| from_live).and_then(|e| untouched::split(e, &c.modified, &c.added, &c.removed, &id));
+            let (managed, kept) = split.unwrap_or_else(|| (managed_of_entries(entries.as_ref(), sent, w.subresource), Vec::new()));
             if let (Some(entries), Some(m)) = (entries, old.get_mut("metadata").and_then(Value::as_object_mut)) {
                 m.insert("managedFields".into(), entries);
             }
-            c
+            (c, managed, kept)
         }
     };
     // A create modifies nothing: what it added is the union, taken rather than copied.
@@ -162,7 +178,6 @@ pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, 
     reset_fields(&mut mine, w.has_status, w.subresource);
     strip_meta(&mut mine);
     if !mine.is_empty() {
-        let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
         let set = match managed.remove(&id) {
             Some(Entry { set: mut previous, .. }) => {
                 previous.union_with(&mine);
@@ -174,7 +189,7 @@ pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, 
     }
     managed.retain(|_, e| !e.set.is_empty());
     entries::cap(&mut managed);
-    set_entries(new, &managed);
+    set_entries_with(new, &managed, kept);
 }
 
 #[cfg(test)]
