@@ -3,7 +3,7 @@
 
 use crate::api::KindInfo;
 use crate::sim::{Rng, Time};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// The alphabet of generated name suffixes (`k8s.io/apimachinery/pkg/util/rand`): no vowels, no
 /// 0, 1 or 3, so generated names never spell words.
@@ -193,10 +193,11 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
         // Only status may change through /status: the old object with the new status (the old
         // status is not copied only to be replaced).
         let status = new.as_object_mut().and_then(|m| m.remove("status"));
-        *new = match old.as_object() {
-            Some(o) => Value::Object(o.iter().filter(|(k, _)| k.as_str() != "status").map(|(k, v)| (k.clone(), v.clone())).collect()),
-            None => old.clone(),
-        };
+        match (old.as_object(), new.as_object_mut()) {
+            (Some(o), Some(n)) => assign_object(n, o, Some("status")),
+            (Some(o), None) => *new = Value::Object(o.iter().filter(|(k, _)| k.as_str() != "status").map(|(k, v)| (k.clone(), v.clone())).collect()),
+            (None, _) => *new = old.clone(),
+        }
         if let (Some(s), Some(m)) = (status, new.as_object_mut()) {
             m.insert("status".into(), s);
         }
@@ -229,6 +230,34 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
         if changed {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
             new["metadata"]["generation"] = json!(g + 1);
+        }
+    }
+}
+
+/// Makes `dst` equal to `src`, copying only the parts that differ: the object a status update
+/// sends is mostly the stored one, and comparing costs less than copying it and dropping what
+/// the copy replaces.
+fn assign(dst: &mut Value, src: &Value) {
+    match (dst, src) {
+        (Value::Object(d), Value::Object(s)) => assign_object(d, s, None),
+        (Value::Array(d), Value::Array(s)) if d.len() == s.len() => d.iter_mut().zip(s).for_each(|(d, s)| assign(d, s)),
+        (d, s) => {
+            if *d != *s {
+                *d = s.clone();
+            }
+        }
+    }
+}
+
+/// [`assign`] for objects, leaving out `skip` (absent from `dst` after).
+fn assign_object(d: &mut Map<String, Value>, s: &Map<String, Value>, skip: Option<&str>) {
+    d.retain(|k, _| s.contains_key(k) && Some(k.as_str()) != skip);
+    for (k, v) in s.iter().filter(|(k, _)| Some(k.as_str()) != skip) {
+        match d.get_mut(k) {
+            Some(dv) => assign(dv, v),
+            None => {
+                d.insert(k.clone(), v.clone());
+            }
         }
     }
 }
@@ -268,6 +297,31 @@ pub fn qos_class(spec: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_update_is_the_old_object_with_the_new_status_whatever_was_sent() {
+        let pod = crate::api::registry::lookup("v1", "Pod");
+        assert!(pod.is_some());
+        let old = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "uid": "u", "labels": {"a": "1"}, "managedFields": [{"manager": "m"}]},
+            "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}], "priority": 0}, "status": {"phase": "Pending"}, "extra": [1, 2]});
+        let sent = [
+            json!({"metadata": {"name": "p", "labels": {"a": "2", "b": "3"}}, "spec": {"containers": [{"name": "c", "ports": []}], "priority": 0.0},
+                "status": {"phase": "Running"}, "extra": [1], "more": true}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "uid": "u", "labels": {"a": "1"}}, "spec": old["spec"].clone(), "status": {"phase": "Running"}}),
+            json!({"status": {"phase": "Running"}}),
+            json!({"metadata": [], "spec": "x", "status": {"phase": "Running"}, "extra": {"0": 1}}),
+        ];
+        for new in sent {
+            let mut want = old.clone();
+            want["status"] = new["status"].clone();
+            let mut got = new.clone();
+            if let Some(kind) = pod {
+                prepare_for_update(kind, "status", &old, &mut got);
+            }
+            assert_eq!(got, want, "{new}");
+            assert_eq!(serde_json::to_string(&got).ok(), serde_json::to_string(&want).ok(), "{new}");
+        }
+    }
 
     #[test]
     fn timestamps_uids_and_names() {
