@@ -160,6 +160,14 @@ pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, 
             (c, managed, kept)
         }
     };
+    take_changed(w, &mut managed, c, id);
+    set_entries_with(new, &managed, kept);
+}
+
+/// The write's part of an update, on the decoded entries: `managedFieldsUpdater` records the
+/// write as a fresh manager `id`, so it takes the changed fields from everyone, its own older
+/// entry included, and then merges into that entry; the entries are then capped.
+fn take_changed(w: &Writer, managed: &mut Managed, c: walk::Comparison, id: Manager) {
     // A create modifies nothing: what it added is the union, taken rather than copied.
     let mut changed = c.modified;
     if changed.is_empty() {
@@ -167,8 +175,6 @@ pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, 
     } else {
         changed.union_with(&c.added);
     }
-    // `managedFieldsUpdater` records the write as a fresh manager, so it takes the changed fields
-    // from everyone, the same manager's older entry included, and then merges into that entry.
     for e in managed.values_mut() {
         e.set.subtract(&changed);
         e.set.subtract(&c.removed);
@@ -188,8 +194,7 @@ pub fn record_update_sent(w: &Writer, old: Option<&mut Value>, new: &mut Value, 
         managed.insert(id, Entry { set, api_version: w.api_version.to_string(), time: Some(w.now.to_string()) });
     }
     managed.retain(|_, e| !e.set.is_empty());
-    entries::cap(&mut managed);
-    set_entries_with(new, &managed, kept);
+    entries::cap(managed);
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ fn plain_string(s: &str) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::entries::{Entry, Operation};
+    use super::super::entries::Operation;
     use super::super::{record_update, record_update_in_place, Writer};
     use super::*;
     use serde_json::json;
@@ -166,29 +166,8 @@ mod tests {
         let live = old_stripped["metadata"].as_object_mut().and_then(|m| m.remove("managedFields"));
         let mut managed = live.as_ref().and_then(entries::decode).unwrap_or_default();
         let c = super::super::walk::compare(w.kind, &old_stripped, &super::super::without_managed_fields(new));
-        let mut changed = c.modified;
-        changed.union_with(&c.added);
-        for e in managed.values_mut() {
-            e.set.subtract(&changed);
-            e.set.subtract(&c.removed);
-            super::super::strip_meta(&mut e.set);
-        }
-        let mut mine = changed;
-        super::super::reset_fields(&mut mine, w.has_status, w.subresource);
-        super::super::strip_meta(&mut mine);
-        if !mine.is_empty() {
-            let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
-            let set = match managed.remove(&id) {
-                Some(Entry { set: mut previous, .. }) => {
-                    previous.union_with(&mine);
-                    previous
-                }
-                None => mine,
-            };
-            managed.insert(id, Entry { set, api_version: w.api_version.to_string(), time: Some(w.now.to_string()) });
-        }
-        managed.retain(|_, e| !e.set.is_empty());
-        entries::cap(&mut managed);
+        let id = Manager::new(w.manager, Operation::Update, w.api_version, w.subresource);
+        super::super::take_changed(w, &mut managed, c, id);
         if managed.is_empty() { Value::Null } else { entries::encode(&managed) }
     }
 
