@@ -115,3 +115,8 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
+
+/// `p50 X ms, p95 Y ms` of sorted figures.
+pub fn p50_p95(sorted: &[f64]) -> String {
+    format!("p50 {:.1} ms, p95 {:.1} ms", percentile(sorted, 0.5), percentile(sorted, 0.95))
+}

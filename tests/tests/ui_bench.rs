@@ -14,7 +14,7 @@
 
 use fantoccini::{Client, Locator};
 use kubeplay_e2e::harness::{dist_dir, open_browser, screenshot_dir, serve_dir, start_chromedriver};
-use kubeplay_e2e::timing::{apply, corpus_files, percentile, reset, timed_until, Timed};
+use kubeplay_e2e::timing::{apply, corpus_files, p50_p95, percentile, reset, timed_until, Timed};
 use std::time::Duration;
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -116,7 +116,7 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
         "ui-bench (headless Chromium, {base})\n\
          page interactive after load: {interactive_ms:.0} ms\n\
          apply of a 10-replica Deployment until the map shows it: {apply_ms:.1} ms (longest task {apply_longest:.0} ms, {apply_long_tasks} tasks over 50 ms); trace {}\n\
-         one step (record), {} steps, until painted: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; its reducer p50 {:.1} ms, p95 {:.1} ms, with the render p50 {:.1} ms, p95 {:.1} ms; to the second frame after, p50 {:.1} ms, p95 {:.1} ms\n\
+         one step (record), {} steps, until painted: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; its reducer {}, with the render {}; to the second frame after, {}\n\
          one request jump, {} jumps: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
          longest task while stepping: {longest:.0} ms\n{many}",
         records.as_str().unwrap_or(""),
@@ -124,12 +124,9 @@ async fn measure(c: &Client, base: &str) -> Result<String, String> {
         percentile(&steps, 0.5),
         percentile(&steps, 0.95),
         steps.last().copied().unwrap_or(0.0),
-        percentile(&step_tasks, 0.5),
-        percentile(&step_tasks, 0.95),
-        percentile(&step_rendered, 0.5),
-        percentile(&step_rendered, 0.95),
-        percentile(&steps_two_frames, 0.5),
-        percentile(&steps_two_frames, 0.95),
+        p50_p95(&step_tasks),
+        p50_p95(&step_rendered),
+        p50_p95(&steps_two_frames),
         requests.len(),
         percentile(&requests, 0.5),
         percentile(&requests, 0.95),
@@ -196,8 +193,8 @@ async fn many(c: &Client) -> Result<String, String> {
         "apply of a 1,000-replica Deployment on the default cluster ({pods} pods on the map): {apply_ms:.1} ms (longest task {apply_longest:.0} ms)\n\
          frame time stepping the trace one record a frame with them on the map, {} frames: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (longest task {frames_longest:.0} ms)\n\
          apply to map, {} corpus manifests each in a reset session, until painted: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (longest task {longest:.0} ms; slowest {})\n\
-         of which the click's reducers (the run's first slice, the views' refresh): p50 {:.1} ms, p95 {:.1} ms, with Yew's render p50 {:.1} ms, p95 {:.1} ms; the run seen over: p50 {:.1} ms, p95 {:.1} ms\n\
-         apply to map to the second frame after (the figure before session 16): p50 {:.1} ms, p95 {:.1} ms\n",
+         of which the click's reducers (the run's first slice, the views' refresh): {}, with Yew's render {}; the run seen over: {}\n\
+         apply to map to the second frame after (the figure before session 16): {}\n",
         frames.len(),
         percentile(&frames, 0.5),
         percentile(&frames, 0.95),
@@ -207,13 +204,9 @@ async fn many(c: &Client) -> Result<String, String> {
         percentile(&applies, 0.95),
         applies.last().copied().unwrap_or(0.0),
         slowest.1,
-        percentile(&tasks, 0.5),
-        percentile(&tasks, 0.95),
-        percentile(&rendered, 0.5),
-        percentile(&rendered, 0.95),
-        percentile(&seen, 0.5),
-        percentile(&seen, 0.95),
-        percentile(&two_frames, 0.5),
-        percentile(&two_frames, 0.95),
+        p50_p95(&tasks),
+        p50_p95(&rendered),
+        p50_p95(&seen),
+        p50_p95(&two_frames),
     ))
 }
