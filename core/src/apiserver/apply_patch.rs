@@ -60,3 +60,37 @@ pub fn serve(run: &mut Run, req: &Request, force: bool) -> Result<Value, Status>
         create(run, &next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::registry;
+    use crate::apiserver::{Request, Verb};
+    use crate::cli::MemoryFiles;
+    use crate::cluster::{Cluster, Config};
+    use serde_json::json;
+
+    /// Server-side apply to `/status` (as a controller applying its status does): the applier's
+    /// entry, computed before the status strategy runs, is stored with subresource `status`;
+    /// the spec it sent is reset, the status it sent is written.
+    #[test]
+    fn an_apply_to_status_keeps_its_managed_fields_entry_and_not_its_spec() {
+        let mut cluster = Cluster::new(Config::default());
+        cluster.execute("kubectl create deployment web --image=nginx", &MemoryFiles::new());
+        let Some(kind) = registry::lookup("apps/v1", "Deployment") else { panic!("Deployment") };
+        let body = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 7}, "status": {"conditions": [{"type": "Audited", "status": "True"}]}});
+        let mut req = Request::new(Verb::Apply { force: false }, kind, "default", "web").with_body(body);
+        req.subresource = "status".into();
+        req.field_manager = "auditor".into();
+        let reply = cluster.serve(&req);
+        let Ok(stored) = reply.result else { panic!("{:?}", reply.result) };
+        assert_eq!(stored["spec"]["replicas"], 1);
+        assert!(stored["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Audited"));
+        let entries = stored["metadata"]["managedFields"].as_array().cloned().unwrap_or_default();
+        let mine: Vec<_> = entries.iter().filter(|e| e["manager"] == "auditor").collect();
+        assert_eq!(mine.len(), 1, "{entries:?}");
+        assert_eq!((mine[0]["operation"].as_str(), mine[0]["subresource"].as_str()), (Some("Apply"), Some("status")));
+        assert!(mine[0]["fieldsV1"].get("f:spec").is_none(), "{}", mine[0]);
+        assert!(mine[0]["fieldsV1"]["f:status"].get("f:conditions").is_some(), "{}", mine[0]);
+    }
+}

@@ -456,6 +456,16 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
     let sent = patched.as_ref().unwrap_or(req);
     let mut new = decode(run, sent)?;
     check_namespace(req, &new)?;
+    // A PUT's uid is a precondition, checked before the resourceVersion
+    // (`defaultUpdatedObjectInfo.Preconditions`); a patch's is validated as immutable.
+    if req.verb == Verb::Update {
+        let (sent_uid, stored_uid) = (new["metadata"]["uid"].as_str().unwrap_or(""), current.object["metadata"]["uid"].as_str().unwrap_or(""));
+        if !sent_uid.is_empty() && sent_uid != stored_uid {
+            let message = format!("Precondition failed: UID in precondition: {sent_uid}, UID in object meta: {stored_uid}");
+            let status = Status::conflict(&qualified_resource(req.kind), &req.name, &message);
+            return run.reject(Stage::Storage, status);
+        }
+    }
     // A resourceVersion in the body is a precondition (optimistic concurrency).
     if let Some(rv) = new["metadata"]["resourceVersion"].as_str() {
         if !rv.is_empty() && rv != current.mod_revision.to_string() {

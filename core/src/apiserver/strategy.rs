@@ -23,6 +23,7 @@ pub fn tracks_generation(kind: &KindInfo) -> bool {
         ("", "Pod" | "ConfigMap" | "Secret" | "Event" | "Endpoints" | "ServiceAccount" | "Node" | "Namespace")
             | ("", "Service" | "PersistentVolume" | "PersistentVolumeClaim" | "LimitRange" | "ResourceQuota")
             | ("coordination.k8s.io", "Lease")
+            | ("storage.k8s.io", "StorageClass")
             | ("events.k8s.io", "Event")
             | ("discovery.k8s.io", "EndpointSlice")
             | ("rbac.authorization.k8s.io", _)
@@ -41,6 +42,27 @@ pub fn has_status_subresource(obj: &Value, kind: &KindInfo) -> bool {
                 | ("policy", "PodDisruptionBudget")
                 | ("networking.k8s.io", "Ingress")
         )
+}
+
+/// Kinds kube-apiserver serves a `/status` subresource for (each storage's `StatusREST`).
+pub fn serves_status(kind: &KindInfo) -> bool {
+    matches!(
+        (kind.group, kind.kind),
+        ("", "Pod" | "Node" | "Namespace" | "Service" | "PersistentVolume" | "PersistentVolumeClaim" | "ReplicationController" | "ResourceQuota")
+            | ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+            | ("batch", "Job" | "CronJob")
+            | ("autoscaling", "HorizontalPodAutoscaler")
+            | ("policy", "PodDisruptionBudget")
+            | ("networking.k8s.io", "Ingress" | "ServiceCIDR")
+            | ("certificates.k8s.io", "CertificateSigningRequest" | "PodCertificateRequest")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("apiregistration.k8s.io", "APIService")
+            | ("flowcontrol.apiserver.k8s.io", "FlowSchema" | "PriorityLevelConfiguration")
+            | ("storage.k8s.io", "VolumeAttachment")
+            | ("storagemigration.k8s.io", "StorageVersionMigration")
+            | ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy")
+            | ("resource.k8s.io", "ResourceClaim")
+    )
 }
 
 /// RFC 3339 with second precision, as `metav1.Time` serialises; virtual time 0 is 2026-01-01.
@@ -173,13 +195,20 @@ fn generate_job_selector(obj: &mut Value) {
     }
 }
 
-/// `PrepareForUpdate`: server-owned metadata survives; the main resource cannot change `status`
-/// and a `status` write cannot change anything else; spec changes bump `generation`.
+/// `BeforeUpdate` and `PrepareForUpdate`: server-owned metadata survives; the main resource
+/// cannot change `status` and a `status` write cannot change its spec; spec changes bump
+/// `generation`.
 pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: &mut Value) {
     if !new.get("metadata").is_some_and(Value::is_object) {
         new["metadata"] = json!({});
     }
+    // A uid that was sent stays, for validation to refuse a changed one ("field is immutable");
+    // only a missing one is the stored object's.
+    let keep_uid = new["metadata"]["uid"].as_str().is_some_and(|u| !u.is_empty());
     for f in ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+        if f == "uid" && keep_uid {
+            continue;
+        }
         match old["metadata"].get(f) {
             Some(v) => new["metadata"][f] = v.clone(),
             None => {
@@ -190,17 +219,7 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
         }
     }
     if subresource == "status" {
-        // Only status may change through /status: the old object with the new status (the old
-        // status is not copied only to be replaced).
-        let status = new.as_object_mut().and_then(|m| m.remove("status"));
-        match (old.as_object(), new.as_object_mut()) {
-            (Some(o), Some(n)) => assign_object(n, o, Some("status")),
-            (Some(o), None) => *new = Value::Object(o.iter().filter(|(k, _)| k.as_str() != "status").map(|(k, v)| (k.clone(), v.clone())).collect()),
-            (None, _) => *new = old.clone(),
-        }
-        if let (Some(s), Some(m)) = (status, new.as_object_mut()) {
-            m.insert("status".into(), s);
-        }
+        prepare_for_status_update(kind, old, new);
         return;
     }
     if kind.group.is_empty() && kind.kind == "Namespace" && subresource != "finalize" {
@@ -225,12 +244,72 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
         }
     }
     if tracks_generation(kind) {
-        let changed = old.get("spec") != new.get("spec")
-            || (kind.group.is_empty() && old.get("data") != new.get("data"));
+        let changed = match (kind.group, kind.kind) {
+            // Annotations are copied from a Deployment to its ReplicaSets, so they bump it too.
+            ("apps", "Deployment") => old.get("spec") != new.get("spec") || old["metadata"].get("annotations") != new["metadata"].get("annotations"),
+            ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration") => old.get("webhooks") != new.get("webhooks"),
+            _ => old.get("spec") != new.get("spec"),
+        };
         if changed {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
             new["metadata"]["generation"] = json!(g + 1);
         }
+    }
+}
+
+/// The metadata a kind's status strategy takes from the stored object on a `/status` write; the
+/// rest of the sent metadata is written (kube-apiserver's status strategies reset only these).
+pub fn status_resets_metadata(kind: &KindInfo) -> &'static [&'static str] {
+    match (kind.group, kind.kind) {
+        // Old kubelets corrupted owner references (`podStatusStrategy`).
+        ("", "Pod") => &["ownerReferences"],
+        ("apps", "Deployment") => &["labels"],
+        // `ResetObjectMetaForStatus`, less what `BeforeUpdate` keeps for every kind.
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy") => &["labels", "annotations", "finalizers", "ownerReferences"],
+        _ => &[],
+    }
+}
+
+/// A status strategy's `PrepareForUpdate`: the stored object with the sent status and the sent
+/// metadata, but for what [`status_resets_metadata`] names (and `managedFields`, which the
+/// field manager computed for this write). Only the parts that differ are copied: the object a
+/// status update sends is mostly the stored one.
+fn prepare_for_status_update(kind: &KindInfo, old: &Value, new: &mut Value) {
+    let Some(o) = old.as_object() else {
+        *new = old.clone();
+        return;
+    };
+    let Some(n) = new.as_object_mut() else {
+        *new = Value::Object(o.iter().filter(|(k, _)| k.as_str() != "status").map(|(k, v)| (k.clone(), v.clone())).collect());
+        return;
+    };
+    let status = n.remove("status");
+    let meta = n.remove("metadata");
+    assign_object(n, o, &["status", "metadata"]);
+    if let Some(mut meta) = meta {
+        if let (Some(m), Some(om)) = (meta.as_object_mut(), o.get("metadata").and_then(Value::as_object)) {
+            for f in status_resets_metadata(kind) {
+                match om.get(*f) {
+                    Some(v) => {
+                        m.insert((*f).to_string(), v.clone());
+                    }
+                    None => {
+                        m.remove(*f);
+                    }
+                }
+            }
+        }
+        n.insert("metadata".into(), meta);
+    }
+    if let Some(mut s) = status {
+        // Old kubelets dropped the QoS class: a status without one keeps the stored one
+        // (`podStatusStrategy`).
+        if kind.group.is_empty() && kind.kind == "Pod" && s["qosClass"].as_str().is_none_or(str::is_empty) {
+            if let (Some(q), Some(sm)) = (old["status"].get("qosClass"), s.as_object_mut()) {
+                sm.insert("qosClass".into(), q.clone());
+            }
+        }
+        n.insert("status".into(), s);
     }
 }
 
@@ -239,7 +318,7 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
 /// the copy replaces.
 fn assign(dst: &mut Value, src: &Value) {
     match (dst, src) {
-        (Value::Object(d), Value::Object(s)) => assign_object(d, s, None),
+        (Value::Object(d), Value::Object(s)) => assign_object(d, s, &[]),
         (Value::Array(d), Value::Array(s)) if d.len() == s.len() => d.iter_mut().zip(s).for_each(|(d, s)| assign(d, s)),
         (d, s) => {
             if *d != *s {
@@ -249,10 +328,10 @@ fn assign(dst: &mut Value, src: &Value) {
     }
 }
 
-/// [`assign`] for objects, leaving out `skip` (absent from `dst` after).
-fn assign_object(d: &mut Map<String, Value>, s: &Map<String, Value>, skip: Option<&str>) {
-    d.retain(|k, _| s.contains_key(k) && Some(k.as_str()) != skip);
-    for (k, v) in s.iter().filter(|(k, _)| Some(k.as_str()) != skip) {
+/// [`assign`] for objects, leaving out the keys `skip` (absent from `dst` after).
+fn assign_object(d: &mut Map<String, Value>, s: &Map<String, Value>, skip: &[&str]) {
+    d.retain(|k, _| s.contains_key(k) && !skip.contains(&k.as_str()));
+    for (k, v) in s.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
         match d.get_mut(k) {
             Some(dv) => assign(dv, v),
             None => {
@@ -299,28 +378,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_status_update_is_the_old_object_with_the_new_status_whatever_was_sent() {
-        let pod = crate::api::registry::lookup("v1", "Pod");
-        assert!(pod.is_some());
-        let old = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "uid": "u", "labels": {"a": "1"}, "managedFields": [{"manager": "m"}]},
-            "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}], "priority": 0}, "status": {"phase": "Pending"}, "extra": [1, 2]});
+    fn a_status_update_keeps_the_stored_spec_and_the_sent_metadata_but_what_the_kind_resets() {
+        let (Some(pod), Some(deployment)) = (crate::api::registry::lookup("v1", "Pod"), crate::api::registry::lookup("apps/v1", "Deployment")) else {
+            panic!("kinds");
+        };
+        let old = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "uid": "u", "creationTimestamp": "t", "labels": {"a": "1"}, "ownerReferences": [{"uid": "o"}], "managedFields": [{"manager": "m"}]},
+            "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}], "priority": 0}, "status": {"phase": "Pending", "qosClass": "BestEffort"}, "extra": [1, 2]});
         let sent = [
-            json!({"metadata": {"name": "p", "labels": {"a": "2", "b": "3"}}, "spec": {"containers": [{"name": "c", "ports": []}], "priority": 0.0},
-                "status": {"phase": "Running"}, "extra": [1], "more": true}),
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "uid": "u", "labels": {"a": "1"}}, "spec": old["spec"].clone(), "status": {"phase": "Running"}}),
-            json!({"status": {"phase": "Running"}}),
-            json!({"metadata": [], "spec": "x", "status": {"phase": "Running"}, "extra": {"0": 1}}),
+            // Everything changed: the spec and the other parts stay, the labels change, the
+            // owner references and the server-owned fields stay, the QoS class is the sent one.
+            (json!({"metadata": {"name": "q", "uid": "u", "labels": {"a": "2", "b": "3"}, "ownerReferences": []}, "spec": {"containers": [{"name": "c", "ports": []}], "priority": 0.0},
+                "status": {"phase": "Running", "qosClass": "Burstable"}, "extra": [1], "more": true}),
+             json!({"name": "p", "uid": "u", "creationTimestamp": "t", "labels": {"a": "2", "b": "3"}, "ownerReferences": [{"uid": "o"}]}), json!({"phase": "Running", "qosClass": "Burstable"})),
+            // The stored object as an informer holds it (no managedFields), a new status: a
+            // status without a QoS class keeps the stored one.
+            (json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "uid": "u", "creationTimestamp": "t", "labels": {"a": "1"}, "ownerReferences": [{"uid": "o"}]},
+                "spec": old["spec"].clone(), "status": {"phase": "Running"}, "extra": [1, 2]}),
+             json!({"name": "p", "uid": "u", "creationTimestamp": "t", "labels": {"a": "1"}, "ownerReferences": [{"uid": "o"}]}), json!({"phase": "Running", "qosClass": "BestEffort"})),
+            // No metadata at all, or metadata of the wrong type: only what the server keeps.
+            (json!({"status": {"phase": "Running"}}), json!({"name": "p", "uid": "u", "creationTimestamp": "t", "ownerReferences": [{"uid": "o"}]}), json!({"phase": "Running", "qosClass": "BestEffort"})),
+            (json!({"metadata": [], "spec": "x", "status": {"phase": "Running"}, "extra": {"0": 1}}),
+             json!({"name": "p", "uid": "u", "creationTimestamp": "t", "ownerReferences": [{"uid": "o"}]}), json!({"phase": "Running", "qosClass": "BestEffort"})),
         ];
-        for new in sent {
+        for (new, meta, status) in sent {
             let mut want = old.clone();
-            want["status"] = new["status"].clone();
+            want["metadata"] = meta;
+            want["status"] = status;
             let mut got = new.clone();
-            if let Some(kind) = pod {
-                prepare_for_update(kind, "status", &old, &mut got);
-            }
+            prepare_for_update(pod, "status", &old, &mut got);
             assert_eq!(got, want, "{new}");
             assert_eq!(serde_json::to_string(&got).ok(), serde_json::to_string(&want).ok(), "{new}");
         }
+        // A Deployment's status strategy resets its labels (not its annotations), and sent
+        // managedFields (server-side apply's, computed before the strategy) stay.
+        let old = json!({"metadata": {"name": "d", "uid": "u", "generation": 3, "labels": {"a": "1"}, "annotations": {"x": "1"}}, "spec": {"replicas": 1}, "status": {}});
+        let mut got = json!({"metadata": {"name": "d", "generation": 9, "labels": {"a": "2"}, "annotations": {"x": "2"}, "managedFields": [{"manager": "m"}]}, "spec": {"replicas": 5}, "status": {"replicas": 1}});
+        prepare_for_update(deployment, "status", &old, &mut got);
+        let want = json!({"metadata": {"name": "d", "uid": "u", "generation": 3, "labels": {"a": "1"}, "annotations": {"x": "2"}, "managedFields": [{"manager": "m"}]}, "spec": {"replicas": 1}, "status": {"replicas": 1}});
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn generation_follows_each_kinds_strategy() {
+        let kind = |v, k| crate::api::registry::lookup(v, k).unwrap_or_else(|| panic!("{k}"));
+        let generation = |kind, old: &Value, mut new: Value| {
+            prepare_for_update(kind, "", old, &mut new);
+            new["metadata"]["generation"].as_i64()
+        };
+        let d = json!({"metadata": {"name": "d", "generation": 1, "annotations": {"a": "1"}}, "spec": {"replicas": 1}});
+        let annotated = json!({"metadata": {"name": "d", "annotations": {"a": "2"}}, "spec": {"replicas": 1}});
+        let relabelled = json!({"metadata": {"name": "d", "labels": {"l": "1"}, "annotations": {"a": "1"}}, "spec": {"replicas": 1}});
+        assert_eq!(generation(kind("apps/v1", "Deployment"), &d, annotated.clone()), Some(2), "a Deployment's annotations bump it");
+        assert_eq!(generation(kind("apps/v1", "Deployment"), &d, relabelled), Some(1), "its labels do not");
+        assert_eq!(generation(kind("apps/v1", "ReplicaSet"), &d, annotated), Some(1), "a ReplicaSet's annotations do not");
+        let w = json!({"metadata": {"name": "w", "generation": 1}, "webhooks": [{"name": "a"}]});
+        let changed = json!({"metadata": {"name": "w"}, "webhooks": [{"name": "b"}]});
+        assert_eq!(generation(kind("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"), &w, changed), Some(2), "webhooks bump it");
+        assert!(!tracks_generation(kind("storage.k8s.io/v1", "StorageClass")));
+        // A sent uid is kept for validation to refuse; a missing one is the stored one.
+        let mut new = json!({"metadata": {"name": "d", "uid": "other"}, "spec": {"replicas": 1}});
+        prepare_for_update(kind("apps/v1", "Deployment"), "", &json!({"metadata": {"name": "d", "uid": "u"}}), &mut new);
+        assert_eq!(new["metadata"]["uid"], "other");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn apply(w: &Writer, live: Option<&Value>, config: &Value, force: bool) -> R
 
     let mut merged = walk::merge(w.kind, &live_clean, &config);
     let mut new_set = walk::to_field_set(w.kind, &config);
-    reset_fields(&mut new_set, w.has_status, w.subresource);
+    reset_fields(&mut new_set, w);
     strip_meta(&mut new_set);
 
     // prune: what this applier owned and no longer applies goes, unless someone else owns it.
@@ -50,8 +50,13 @@ pub fn apply(w: &Writer, live: Option<&Value>, config: &Value, force: bool) -> R
     }
     walk::remove(w.kind, &mut merged, &gone);
 
-    let c = walk::compare(w.kind, &live_clean, &merged);
-    let changed = c.modified.union(&c.added);
+    // The fields this endpoint resets are left out of the comparison, as structured-merge-diff's
+    // ignore filter leaves them out before it looks for conflicts: an apply to `/status` that
+    // also sends a spec conflicts with nobody over it.
+    let mut c = walk::compare(w.kind, &live_clean, &merged);
+    reset_fields(&mut c.removed, w);
+    let mut changed = c.modified.union(&c.added);
+    reset_fields(&mut changed, w);
     let found = conflicts::find(&managed, &applier, &changed);
     if !found.is_empty() && !force && !allowed_by_last_applied(w.manager, live, &found) {
         return Err(ApplyError::Conflicts(conflicts::message(&found)));

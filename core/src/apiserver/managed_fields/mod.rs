@@ -50,11 +50,22 @@ pub fn strip_meta(set: &mut FieldSet) {
 }
 
 /// The fields a write through this endpoint may not set (`ResetFieldsStrategy`): a kind with a
-/// status subresource ignores `status` on the main resource and `spec` through `/status`.
-fn reset_fields(set: &mut FieldSet, has_status: bool, subresource: &str) {
-    match subresource {
-        "" if has_status => set.remove_subtree(&[PathElement::field("status")]),
-        "status" => set.remove_subtree(&[PathElement::field("spec")]),
+/// status subresource ignores `status` on the main resource and `spec` through `/status`, and
+/// a few status strategies some metadata too (`GetResetFields`).
+fn reset_fields(set: &mut FieldSet, w: &Writer) {
+    match w.subresource {
+        "" if w.has_status => set.remove_subtree(&[PathElement::field("status")]),
+        "status" => {
+            set.remove_subtree(&[PathElement::field("spec")]);
+            let metadata: &[&str] = match (w.api_version, w.kind) {
+                ("v1", "Pod") => &["deletionTimestamp", "ownerReferences"],
+                ("apps/v1", "Deployment") => &["labels"],
+                _ => &[],
+            };
+            for f in metadata {
+                set.remove_subtree(&[PathElement::field("metadata"), PathElement::field(f)]);
+            }
+        }
         _ => {}
     }
 }
@@ -181,7 +192,7 @@ fn take_changed(w: &Writer, managed: &mut Managed, c: walk::Comparison, id: Mana
         strip_meta(&mut e.set);
     }
     let mut mine = changed;
-    reset_fields(&mut mine, w.has_status, w.subresource);
+    reset_fields(&mut mine, w);
     strip_meta(&mut mine);
     if !mine.is_empty() {
         let set = match managed.remove(&id) {

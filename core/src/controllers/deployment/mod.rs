@@ -214,9 +214,11 @@ fn sync_one(ctx: &mut Context, sync: &mut Sync, owned: &[&Value], caches: &Cache
     if let Some(new) = new_rs {
         let revision = client::str_of(new, &["metadata", "annotations", REVISION]);
         if !revision.is_empty() && client::str_of(d, &["metadata", "annotations", REVISION]) != revision {
+            // `getNewReplicaSet` writes the revision with `UpdateStatus`: a status write may
+            // change annotations and does not bump the generation.
             let mut nd = d.clone();
             nd["metadata"]["annotations"][REVISION] = json!(revision);
-            sync.send(ctx, Verb::Update, sync.d_kind, d, Some(nd), "");
+            sync.send(ctx, Verb::Update, sync.d_kind, d, Some(nd), "status");
             return None;
         }
     }
