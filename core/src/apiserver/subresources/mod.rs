@@ -40,7 +40,8 @@ pub fn serve(run: &mut Run, req: &Request) -> Option<Result<Value, Status>> {
         "scale" if scale::serves(req) => Some(scale::serve(run, req)),
         "eviction" if req.kind.group.is_empty() && req.kind.resource == "pods" => Some(eviction::serve(run, req)),
         // kube-apiserver routes only the resources that have the subresource.
-        "scale" => Some(Err(Status { code: 404, reason: "NotFound", message: "the server could not find the requested resource".into() })),
+        "status" if super::strategy::serves_status(req.kind) => None,
+        "scale" | "status" => Some(Err(Status { code: 404, reason: "NotFound", message: "the server could not find the requested resource".into() })),
         _ => None,
     }
 }

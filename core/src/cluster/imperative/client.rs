@@ -23,6 +23,8 @@ pub(super) struct Client {
     pub(super) stderr: Vec<String>,
     pub(super) failed: bool,
     pub(super) printed_docs: usize,
+    /// `--subresource`: the builder's GETs and the command's writes go to it.
+    pub(super) subresource: String,
 }
 
 impl Client {
@@ -35,7 +37,8 @@ impl Client {
     }
 
     pub(super) fn get(&mut self, ctx: &mut Context, kind: &'static KindInfo, namespace: &str, name: &str) -> Option<Value> {
-        let req = self.request(Verb::Get, kind, namespace, name);
+        let mut req = self.request(Verb::Get, kind, namespace, name);
+        req.subresource = self.subresource.clone();
         match handle(ctx, &req).result {
             Ok(obj) => Some(obj),
             Err(s) => {

@@ -36,6 +36,7 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cmd: &Imperative, cause: Option<u64>)
         stderr: Vec::new(),
         failed: false,
         printed_docs: 0,
+        subresource: String::new(),
     };
     match &cmd.action {
         Action::Create { object, wrap, warnings } => {
@@ -57,7 +58,8 @@ pub fn run(ctx: &mut Context, k: &Kubectl, cmd: &Imperative, cause: Option<u64>)
                 }
             }
         }
-        Action::Patch { targets, patch, patch_type } => {
+        Action::Patch { targets, patch, patch_type, subresource } => {
+            c.subresource = subresource.clone();
             for (typed, names) in targets {
                 for (kind, obj) in c.fetch(ctx, typed, names, "") {
                     patch_one(ctx, &mut c, kind, &obj, patch, *patch_type);

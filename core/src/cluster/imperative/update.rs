@@ -148,7 +148,8 @@ pub(super) fn patch_one(ctx: &mut Context, c: &mut Client, kind: &'static KindIn
         return c.print(kind, &target, op);
     }
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or("").to_string();
-    let req = c.request(Verb::Patch(patch_type), kind, &ns, &name_of(obj)).with_body(patch.clone());
+    let mut req = c.request(Verb::Patch(patch_type), kind, &ns, &name_of(obj)).with_body(patch.clone());
+    req.subresource = c.subresource.clone();
     let reply = handle(ctx, &req);
     match reply.result {
         Ok(patched) => {

@@ -95,7 +95,8 @@ pub enum Action {
     /// `current` and `resource_version` are `--current-replicas` and `--resource-version`,
     /// kubectl's `ScalePrecondition` (-1 and empty when not given).
     Scale { targets: Vec<(String, Vec<String>)>, replicas: i64, current: i64, resource_version: String },
-    Patch { targets: Vec<(String, Vec<String>)>, patch: Value, patch_type: PatchType },
+    /// `subresource`: `--subresource`, empty or `status` or `scale`.
+    Patch { targets: Vec<(String, Vec<String>)>, patch: Value, patch_type: PatchType, subresource: String },
     Replace { sources: Sources },
     SetImage { targets: Vec<(String, Vec<String>)>, images: Vec<(String, String)> },
     Taint { nodes: Vec<String>, add: Vec<Taint>, remove: Vec<Taint>, overwrite: bool },

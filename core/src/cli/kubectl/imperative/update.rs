@@ -27,6 +27,11 @@ pub(super) fn patch(c: &Ctx) -> Result<Action, String> {
             String::from_utf8_lossy(&bytes).into_owned()
         }
     };
+    // `PatchOptions.Validate`.
+    let subresource = c.get("subresource").unwrap_or("").to_string();
+    if !subresource.is_empty() && subresource != "status" && subresource != "scale" {
+        return Err(err(format!("invalid subresource value: {subresource:?}. Must be one of [status scale]")));
+    }
     let patch_type = match c.get("type").map(str::to_ascii_lowercase).as_deref() {
         None | Some("strategic") => PatchType::Strategic,
         Some("merge") => PatchType::Merge,
@@ -50,7 +55,7 @@ pub(super) fn patch(c: &Ctx) -> Result<Action, String> {
     if c.p.on("local") {
         return Err(err("cannot specify --local and server resources"));
     }
-    Ok(Action::Patch { targets: named_targets(c, &c.p.positional)?, patch, patch_type })
+    Ok(Action::Patch { targets: named_targets(c, &c.p.positional)?, patch, patch_type, subresource })
 }
 
 pub(super) fn replace(c: &Ctx) -> Result<Action, String> {
