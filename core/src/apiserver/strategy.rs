@@ -257,12 +257,13 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
     }
 }
 
-/// The metadata a kind's status strategy takes from the stored object on a `/status` write; the
-/// rest of the sent metadata is written (kube-apiserver's status strategies reset only these).
-pub fn status_resets_metadata(kind: &KindInfo) -> &'static [&'static str] {
-    match (kind.group, kind.kind) {
-        // Old kubelets corrupted owner references (`podStatusStrategy`).
-        ("", "Pod") => &["ownerReferences"],
+/// The metadata a kind's status strategy takes from the stored object on a `/status` write (its
+/// `PrepareForUpdate` and `GetResetFields`); the rest of the sent metadata is written.
+pub fn status_resets_metadata(group: &str, kind: &str) -> &'static [&'static str] {
+    match (group, kind) {
+        // Old kubelets corrupted owner references (`podStatusStrategy`); the deletion timestamp
+        // is also what `BeforeUpdate` keeps for every kind.
+        ("", "Pod") => &["deletionTimestamp", "ownerReferences"],
         ("apps", "Deployment") => &["labels"],
         // `ResetObjectMetaForStatus`, less what `BeforeUpdate` keeps for every kind.
         ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy") => &["labels", "annotations", "finalizers", "ownerReferences"],
@@ -288,7 +289,7 @@ fn prepare_for_status_update(kind: &KindInfo, old: &Value, new: &mut Value) {
     assign_object(n, o, &["status", "metadata"]);
     if let Some(mut meta) = meta {
         if let (Some(m), Some(om)) = (meta.as_object_mut(), o.get("metadata").and_then(Value::as_object)) {
-            for f in status_resets_metadata(kind) {
+            for f in status_resets_metadata(kind.group, kind.kind) {
                 match om.get(*f) {
                     Some(v) => {
                         m.insert((*f).to_string(), v.clone());

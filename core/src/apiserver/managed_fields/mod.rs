@@ -57,12 +57,8 @@ fn reset_fields(set: &mut FieldSet, w: &Writer) {
         "" if w.has_status => set.remove_subtree(&[PathElement::field("status")]),
         "status" => {
             set.remove_subtree(&[PathElement::field("spec")]);
-            let metadata: &[&str] = match (w.api_version, w.kind) {
-                ("v1", "Pod") => &["deletionTimestamp", "ownerReferences"],
-                ("apps/v1", "Deployment") => &["labels"],
-                _ => &[],
-            };
-            for f in metadata {
+            let group = w.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            for f in super::strategy::status_resets_metadata(group, w.kind) {
                 set.remove_subtree(&[PathElement::field("metadata"), PathElement::field(f)]);
             }
         }
