@@ -32,16 +32,7 @@ pub fn tracks_generation(kind: &KindInfo) -> bool {
 
 /// Kinds with a `status` that the main resource may not write (it has a `/status` subresource).
 pub fn has_status_subresource(obj: &Value, kind: &KindInfo) -> bool {
-    obj.get("status").is_some()
-        || matches!(
-            (kind.group, kind.kind),
-            ("", "Pod" | "Node" | "Namespace" | "Service" | "PersistentVolumeClaim" | "PersistentVolume" | "ReplicationController" | "ResourceQuota")
-                | ("apps", _)
-                | ("batch", _)
-                | ("autoscaling", _)
-                | ("policy", "PodDisruptionBudget")
-                | ("networking.k8s.io", "Ingress")
-        )
+    obj.get("status").is_some() || serves_status(kind)
 }
 
 /// Kinds kube-apiserver serves a `/status` subresource for (each storage's `StatusREST`).
@@ -272,9 +263,9 @@ pub fn status_resets_metadata(group: &str, kind: &str) -> &'static [&'static str
 }
 
 /// A status strategy's `PrepareForUpdate`: the stored object with the sent status and the sent
-/// metadata, but for what [`status_resets_metadata`] names (and `managedFields`, which the
-/// field manager computed for this write). Only the parts that differ are copied: the object a
-/// status update sends is mostly the stored one.
+/// metadata (its `managedFields` included, which the field manager computed for this write), but
+/// for what [`status_resets_metadata`] names. Only the parts that differ are copied: the object
+/// a status update sends is mostly the stored one.
 fn prepare_for_status_update(kind: &KindInfo, old: &Value, new: &mut Value) {
     let Some(o) = old.as_object() else {
         *new = old.clone();
