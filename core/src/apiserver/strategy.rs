@@ -17,10 +17,12 @@ pub fn generate_name(base: &str, rng: &mut Rng) -> String {
 }
 
 /// Kinds whose strategy tracks `metadata.generation` (spec changes bump it; status writes don't).
+/// Pods have had one since 1.33 (KEP-5067, `podStrategy.PrepareForCreate` and
+/// `updatePodGeneration`); their kubelet reports it back as `status.observedGeneration`.
 pub fn tracks_generation(kind: &KindInfo) -> bool {
     !matches!(
         (kind.group, kind.kind),
-        ("", "Pod" | "ConfigMap" | "Secret" | "Event" | "Endpoints" | "ServiceAccount" | "Node" | "Namespace")
+        ("", "ConfigMap" | "Secret" | "Event" | "Endpoints" | "ServiceAccount" | "Node" | "Namespace")
             | ("", "Service" | "PersistentVolume" | "PersistentVolumeClaim" | "LimitRange" | "ResourceQuota")
             | ("coordination.k8s.io", "Lease")
             | ("storage.k8s.io", "StorageClass")
@@ -294,14 +296,40 @@ fn prepare_for_status_update(kind: &KindInfo, old: &Value, new: &mut Value) {
         n.insert("metadata".into(), meta);
     }
     if let Some(mut s) = status {
-        // Old kubelets dropped the QoS class: a status without one keeps the stored one
-        // (`podStatusStrategy`).
-        if kind.group.is_empty() && kind.kind == "Pod" && s["qosClass"].as_str().is_none_or(str::is_empty) {
-            if let (Some(q), Some(sm)) = (old["status"].get("qosClass"), s.as_object_mut()) {
-                sm.insert("qosClass".into(), q.clone());
+        if kind.group.is_empty() && kind.kind == "Pod" {
+            // Old kubelets dropped the QoS class: a status without one keeps the stored one
+            // (`podStatusStrategy`).
+            if s["qosClass"].as_str().is_none_or(str::is_empty) {
+                if let (Some(q), Some(sm)) = (old["status"].get("qosClass"), s.as_object_mut()) {
+                    sm.insert("qosClass".into(), q.clone());
+                }
             }
+            preserve_observed_generation(&old["status"], &mut s);
         }
         n.insert("status".into(), s);
+    }
+}
+
+/// `preserveOldObservedGeneration`: a pod status write that clears `observedGeneration`, of the
+/// status or of a condition, keeps the stored value. Conditions are matched by type, in order,
+/// since validation lets a type repeat.
+fn preserve_observed_generation(old: &Value, new: &mut Value) {
+    let generation = |v: &Value| v.get("observedGeneration").and_then(Value::as_i64).unwrap_or(0);
+    if generation(new) == 0 && generation(old) != 0 {
+        if let Some(n) = new.as_object_mut() {
+            n.insert("observedGeneration".into(), json!(generation(old)));
+        }
+    }
+    let Some(conditions) = new.get_mut("conditions").and_then(Value::as_array_mut) else { return };
+    let mut old_conditions: Vec<&Value> = old["conditions"].as_array().into_iter().flatten().collect();
+    for c in conditions.iter_mut() {
+        let at = old_conditions.iter().position(|o| o.get("type") == c.get("type"));
+        let Some(o) = at.map(|i| old_conditions.remove(i)) else { continue };
+        if generation(c) == 0 && generation(o) != 0 {
+            if let Some(m) = c.as_object_mut() {
+                m.insert("observedGeneration".into(), json!(generation(o)));
+            }
+        }
     }
 }
 
@@ -432,6 +460,35 @@ mod tests {
         let mut new = json!({"metadata": {"name": "d", "uid": "other"}, "spec": {"replicas": 1}});
         prepare_for_update(kind("apps/v1", "Deployment"), "", &json!({"metadata": {"name": "d", "uid": "u"}}), &mut new);
         assert_eq!(new["metadata"]["uid"], "other");
+    }
+
+    #[test]
+    fn a_pod_has_a_generation_and_its_status_writes_keep_the_observed_ones() {
+        let pod = crate::api::registry::lookup("v1", "Pod").expect("Pod is served");
+        let mut created = json!({"metadata": {"name": "p", "generation": 7}, "spec": {"containers": [{"name": "c", "image": "a"}]}});
+        prepare_for_create(pod, &mut created, "default", Time(0), &mut Rng::new(1));
+        assert_eq!(created["metadata"]["generation"], 1, "the server's, not the manifest's");
+        let generation = |old: &Value, mut new: Value| {
+            prepare_for_update(pod, "", old, &mut new);
+            new["metadata"]["generation"].as_i64()
+        };
+        let relabelled = json!({"metadata": {"name": "p", "labels": {"a": "1"}}, "spec": created["spec"].clone()});
+        assert_eq!(generation(&created, relabelled), Some(1), "metadata does not bump it");
+        let new_image = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "b"}]}});
+        assert_eq!(generation(&created, new_image), Some(2), "the spec does");
+        // `preserveOldObservedGeneration`: a cleared (absent or 0) value is the stored one; a
+        // repeated condition type takes the stored ones of that type in order.
+        let old = json!({"metadata": {"name": "p", "generation": 3}, "spec": {}, "status": {"observedGeneration": 3, "conditions": [
+            {"type": "Ready", "observedGeneration": 2}, {"type": "X", "observedGeneration": 1}, {"type": "X", "observedGeneration": 3}, {"type": "Y"}]}});
+        let mut sent = json!({"metadata": {"name": "p"}, "status": {"observedGeneration": 0, "conditions": [
+            {"type": "X"}, {"type": "Ready", "observedGeneration": 3}, {"type": "X"}, {"type": "X"}, {"type": "Y"}, {"type": "Z"}]}});
+        prepare_for_update(pod, "status", &old, &mut sent);
+        let got: Vec<Option<i64>> = sent["status"]["conditions"].as_array().into_iter().flatten().map(|c| c["observedGeneration"].as_i64()).collect();
+        assert_eq!(got, [Some(1), Some(3), Some(3), None, None, None]);
+        assert_eq!(sent["status"]["observedGeneration"], 3);
+        let mut lower = json!({"metadata": {"name": "p"}, "status": {"observedGeneration": 1}});
+        prepare_for_update(pod, "status", &old, &mut lower);
+        assert_eq!(lower["status"]["observedGeneration"], 1, "a lower one is written: only clearing is refused");
     }
 
     #[test]

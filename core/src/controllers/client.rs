@@ -55,6 +55,20 @@ pub fn send(ctx: &mut Context, user: &User, verb: Verb, kind: &'static KindInfo,
 
 /// PUT `<object>/status` with the cached object (its resourceVersion is the precondition; a
 /// conflict means the cache is behind and the next step retries).
+/// A pod condition as a controller or the scheduler writes it (`type`, `status`, `reason`,
+/// `message`, transition now): with PodObservedGenerationTracking (on since 1.34) it records the
+/// pod's generation (`CalculatePodConditionObservedGeneration`); a pod without one gets none.
+pub fn pod_condition(pod: &Value, kind: &str, status: bool, reason: &str, message: &str, now: &str) -> Value {
+    let mut c = json!({
+        "type": kind, "status": if status { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": now,
+        "reason": reason, "message": message,
+    });
+    if let Some(g) = pod["metadata"]["generation"].as_i64().filter(|g| *g != 0) {
+        c["observedGeneration"] = json!(g);
+    }
+    c
+}
+
 pub fn update_status(ctx: &mut Context, user: &User, kind: &'static KindInfo, obj: &Value) -> bool {
     update_status_owned(ctx, user, kind, obj.clone())
 }

@@ -75,10 +75,7 @@ impl PodGcController {
         let user = client::controller(NAME);
         for pod in caches.pods.on_node(node) {
             let mut new = pod.clone();
-            let condition = json!({
-                "type": "DisruptionTarget", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(ctx.now),
-                "reason": "DeletionByPodGC", "message": "PodGC: node no longer exists",
-            });
+            let condition = client::pod_condition(pod, "DisruptionTarget", true, "DeletionByPodGC", "PodGC: node no longer exists", &rfc3339(ctx.now));
             let has = new["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "DisruptionTarget");
             if !has {
                 match new["status"]["conditions"].as_array_mut() {

@@ -123,10 +123,8 @@ fn evict(ctx: &mut Context, pod: &Value, events: &mut EventNames) {
     let full = format!("{}/{}", ns_of(pod), name_of(pod));
     client::event(ctx, events, &user, &source, pod, false, "TaintManagerEviction", &format!("Marking for deletion Pod {full}"));
     let mut new = pod.clone();
-    let condition = json!({
-        "type": "DisruptionTarget", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(ctx.now),
-        "reason": "DeletionByTaintManager", "message": "Taint manager: deleting due to NoExecute taint",
-    });
+    let message = "Taint manager: deleting due to NoExecute taint";
+    let condition = client::pod_condition(pod, "DisruptionTarget", true, "DeletionByTaintManager", message, &rfc3339(ctx.now));
     match new["status"]["conditions"].as_array_mut() {
         Some(conds) => conds.push(condition),
         None => new["status"]["conditions"] = json!([condition]),

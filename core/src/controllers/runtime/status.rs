@@ -208,7 +208,34 @@ impl PodView<'_> {
                 set_condition(c, want, now);
             }
         }
+        stamp_observed_generation(&mut status, pod["metadata"]["generation"].as_i64().unwrap_or(0));
         status
+    }
+}
+
+/// The conditions the kubelet writes itself (`kubetypes.PodConditionsByKubelet`); others it
+/// copies as they are.
+const KUBELET_CONDITIONS: [&str; 5] = ["PodScheduled", "Ready", "Initialized", "ContainersReady", "PodReadyToStartContainers"];
+
+/// PodObservedGenerationTracking (on by default since 1.34): the kubelet reports the
+/// generation of the pod it synced as `status.observedGeneration` and on each of its
+/// conditions (`CalculatePodStatusObservedGeneration`, `CalculatePodConditionObservedGeneration`).
+/// A pod without a generation (stored with `etcdctl put`) gets none: Go omits a zero.
+fn stamp_observed_generation(status: &mut Value, generation: i64) {
+    let set = |v: &mut Value| {
+        if let Some(m) = v.as_object_mut() {
+            if generation == 0 {
+                m.remove("observedGeneration");
+            } else {
+                m.insert("observedGeneration".into(), json!(generation));
+            }
+        }
+    };
+    set(status);
+    for c in status.get_mut("conditions").and_then(Value::as_array_mut).into_iter().flatten() {
+        if c["type"].as_str().is_some_and(|t| KUBELET_CONDITIONS.contains(&t)) {
+            set(c);
+        }
     }
 }
 

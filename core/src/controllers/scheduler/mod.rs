@@ -379,10 +379,8 @@ impl Scheduler {
             if is_terminating(victim) {
                 continue;
             }
-            let condition = json!({
-                "type": "DisruptionTarget", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(ctx.now),
-                "reason": "PreemptionByScheduler", "message": format!("{NAME}: preempting to accommodate a higher priority pod"),
-            });
+            let message = format!("{NAME}: preempting to accommodate a higher priority pod");
+            let condition = client::pod_condition(victim, "DisruptionTarget", true, "PreemptionByScheduler", &message, &rfc3339(ctx.now));
             patch_status(ctx, victim, json!({"status": {"conditions": [condition]}}));
             client::send(ctx, &user, Verb::Delete, pod_kind, &v.namespace, &v.name, None);
             let message = format!("Preempted by pod {} on node {node}", uid_of(preemptor));
@@ -484,7 +482,10 @@ fn patch_status(ctx: &mut Context, pod: &Value, body: Value) -> bool {
 /// preemption, the nominated node (`Some("")` clears it), only when something changes.
 fn fail(ctx: &mut Context, pod: &Value, message: &str, nominate: Option<&str>) {
     let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "PodScheduled");
-    let same_condition = current.is_some_and(|c| c["status"] == "False" && c["reason"] == "Unschedulable" && c["message"] == message);
+    let generation = pod["metadata"]["generation"].as_i64().filter(|g| *g != 0);
+    let same_condition = current.is_some_and(|c| {
+        c["status"] == "False" && c["reason"] == "Unschedulable" && c["message"] == message && c["observedGeneration"].as_i64() == generation
+    });
     let nominated = client::str_of(pod, &["status", "nominatedNodeName"]);
     let same_nomination = nominate.is_none_or(|n| n == nominated);
     if same_condition && same_nomination {
@@ -494,7 +495,9 @@ fn fail(ctx: &mut Context, pod: &Value, message: &str, nominate: Option<&str>) {
         Some(c) if c["status"] == "False" => c["lastTransitionTime"].clone(),
         _ => json!(rfc3339(ctx.now)),
     };
-    let mut status = json!({"conditions": [{"type": "PodScheduled", "status": "False", "lastProbeTime": null, "lastTransitionTime": transition, "reason": "Unschedulable", "message": message}]});
+    let mut condition = client::pod_condition(pod, "PodScheduled", false, "Unschedulable", message, "");
+    condition["lastTransitionTime"] = transition;
+    let mut status = json!({ "conditions": [condition] });
     match nominate {
         Some("") => status["nominatedNodeName"] = Value::Null,
         Some(n) => status["nominatedNodeName"] = json!(n),
