@@ -92,6 +92,10 @@ pub struct Container {
     /// The current run is being killed for a failed liveness or startup probe: its exit counts
     /// as a failure for the restart policy whatever its code.
     killed: bool,
+    /// The container's definition changed (a new image): once this run is over the next one
+    /// starts at once from the new spec, whatever the restart policy and the back-off, and its
+    /// image is on the node (`true`) or is pulled.
+    redefined: Option<bool>,
 }
 
 /// An event the kubelet records about the pod: warning?, reason, message.
@@ -158,6 +162,7 @@ impl Container {
             files: Files::default(),
             env: BTreeMap::new(),
             killed: false,
+            redefined: None,
         };
         (c, event)
     }
@@ -224,9 +229,17 @@ impl Container {
                 // The lines written so far are all there is (a killed loop writes no more).
                 self.logs.truncate_after(at);
                 let failed = if std::mem::take(&mut self.killed) && code == 0 { 1 } else { code };
-                let restart_at = if (s.restart)(failed) { Some(at.after(PLEG_RELIST)) } else { None };
+                let restart_at = if self.redefined.is_some() {
+                    // `SyncPod` kills it and starts the new one in the same sync.
+                    Some(at)
+                } else if (s.restart)(failed) {
+                    Some(at.after(PLEG_RELIST))
+                } else {
+                    None
+                };
                 State::Terminated { term, restart: restart_at }
             }
+            State::Terminated { term, restart: Some(_) } if self.redefined.is_some() => self.start_redefined(at, &term, spec, s),
             State::Terminated { term, restart: Some(_) } => {
                 // `doBackOff`: in back-off while less than the back-off has passed since the exit.
                 let in_backoff = self.crash_backoff.filter(|(_, last)| term.finished.as_ms().saturating_sub(last.as_ms()) <= 2 * BACKOFF_MAX_MS).filter(|(b, _)| at.as_ms() - term.finished.as_ms() < *b);
@@ -245,6 +258,57 @@ impl Container {
                 self.restart(at, &term, spec, s)
             }
         };
+    }
+
+    /// The container's spec changed (`containerChanged`): a running one is killed as for a
+    /// failed probe (`Killing`), and started again from `spec` as soon as it has exited; one
+    /// waiting for its back-off starts again now (a new definition has a back-off key of its
+    /// own), and one not created yet is pulled or created anew. Returns the events to record.
+    pub fn redefine(&mut self, at: Time, spec: &ContainerSpec, present: bool, grace: Duration, on_sigterm: Option<i32>) -> Vec<KubeletEvent> {
+        self.redefined = Some(present);
+        match &self.state {
+            State::Running { .. } => {
+                self.kill_for_probe(at, grace, on_sigterm);
+                vec![(false, "Killing", format!("Container {} definition changed, will be restarted", self.name))]
+            }
+            // Done for good: no restart policy brings it back.
+            State::Terminated { restart: None, .. } => {
+                self.redefined = None;
+                Vec::new()
+            }
+            State::Terminated { term, .. } => {
+                let term = term.clone();
+                self.state = State::Terminated { term, restart: Some(at) };
+                Vec::new()
+            }
+            State::BackOff { .. } => {
+                let term = self.last.clone().unwrap_or(Term { id: String::new(), started: at, finished: at, code: 0 });
+                self.state = State::Terminated { term, restart: Some(at) };
+                Vec::new()
+            }
+            State::Pulling(_) | State::PullFailed { .. } | State::Creating(_) | State::ConfigError { .. } => {
+                self.redefined = None;
+                let (fresh, event) = Container::new(spec, at, present);
+                self.image = fresh.image;
+                self.state = fresh.state;
+                self.pull_backoff_ms = 0;
+                vec![event]
+            }
+        }
+    }
+
+    /// The first run of a redefined container: its image pulled or found, the restart counted.
+    fn start_redefined(&mut self, at: Time, term: &Term, spec: &ContainerSpec, s: &mut SyncCtx) -> State {
+        let present = self.redefined.take().unwrap_or(false);
+        self.crash_backoff = None;
+        self.last = Some(term.clone());
+        self.restart_count += 1;
+        self.previous = Some(std::mem::take(&mut self.logs));
+        self.pull_backoff_ms = 0;
+        let (fresh, event) = Container::new(spec, at, present);
+        self.image = fresh.image;
+        s.out.push(event);
+        fresh.state
     }
 
     /// `backOff.Next(key, finishedAt)` and a new instance of the container.
@@ -464,6 +528,50 @@ mod tests {
             (80, "CrashLoopBackOff", 4),
         ];
         assert_eq!(t, expect.into_iter().map(|(a, b, c)| (a, b.to_string(), c)).collect::<Vec<_>>());
+    }
+
+    /// `containerChanged`: a running container is killed and started from its new image as soon
+    /// as it has exited (whatever the policy), counted as a restart; a crash-looping one starts
+    /// at once, without its back-off; one that never ran pulls the new image with no restart.
+    #[test]
+    fn a_new_image_restarts_the_container_from_it() {
+        let mut rng = Rng::new(1);
+        let env = Ok(BTreeMap::new());
+        let never = |_: i32| false;
+        let mut step = |c: &mut Container, at: u64, s: &ContainerSpec| {
+            let mut out = Vec::new();
+            c.advance(Time(at * 1000), s, &mut SyncCtx { hostname: "p", pod_ref: "p", restart: &never, env: &env, rng: &mut rng, out: &mut out });
+            out.into_iter().map(|(_, reason, _)| reason).collect::<Vec<_>>()
+        };
+        let (old, new) = (spec("nginx:1.27", ""), spec("nginx:1.28", ""));
+        let (mut c, _) = Container::new(&old, Time(0), true);
+        step(&mut c, 5, &old);
+        assert!(c.is_running());
+        let events = c.redefine(Time(5_000), &new, false, Duration::from_secs(30), Some(0));
+        assert_eq!(events.iter().map(|e| e.2.as_str()).collect::<Vec<_>>(), ["Container app definition changed, will be restarted"]);
+        assert_eq!(step(&mut c, 5, &new), ["Pulling"]);
+        assert_eq!((c.image.as_str(), c.restart_count, c.last.as_ref().map(|t| t.code)), ("nginx:1.28", 1, Some(0)));
+        assert_eq!(step(&mut c, 10, &new), ["Pulled", "Created", "Started"]);
+        // A shell as PID 1 ignores SIGTERM: the new run waits for the grace period.
+        let (sleeper, next) = (spec("busybox", "sleep 3600"), spec("busybox:1.36", "sleep 3600"));
+        let (mut c, _) = Container::new(&sleeper, Time(0), true);
+        step(&mut c, 5, &sleeper);
+        c.redefine(Time(5_000), &next, true, Duration::from_secs(30), None);
+        assert!(step(&mut c, 34, &next).is_empty() && c.is_running());
+        assert_eq!(step(&mut c, 36, &next), ["Pulled", "Created", "Started"]);
+        assert_eq!((c.restart_count, c.last.as_ref().map(|t| t.code)), (1, Some(137)));
+        // Never ran: the new image is pulled now, no restart counted.
+        let (mut c, _) = Container::new(&spec("ngnix", ""), Time(0), false);
+        step(&mut c, 20, &spec("ngnix", ""));
+        let events = c.redefine(Time(20_000), &old, false, Duration::from_secs(30), Some(0));
+        assert_eq!(events.iter().map(|e| e.1).collect::<Vec<_>>(), ["Pulling"]);
+        step(&mut c, 25, &old);
+        assert_eq!((c.is_running(), c.restart_count), (true, 0));
+        // Finished for good under Never: nothing restarts it.
+        let (mut c, _) = Container::new(&spec("busybox", "exit 0"), Time(0), true);
+        step(&mut c, 10, &spec("busybox", "exit 0"));
+        assert!(c.redefine(Time(10_000), &spec("busybox:1.36", "exit 0"), true, Duration::from_secs(30), Some(0)).is_empty());
+        assert!(step(&mut c, 20, &spec("busybox:1.36", "exit 0")).is_empty() && c.restart_count == 0);
     }
 
     #[test]

@@ -267,6 +267,20 @@ impl Runtime {
         // Each container's events carry its `fieldPath` (`GenerateContainerRef`).
         let mut recorded: Vec<(String, KubeletEvent)> = Vec::new();
         let mut tag = |events: &mut Vec<KubeletEvent>, name: &str| recorded.extend(events.drain(..).map(|e| (client::container_field_path(pod, name), e)));
+        // `containerChanged`: an app container whose image the pod now names otherwise (the one
+        // container field an update may change) is restarted from its new definition.
+        for (i, c) in pod["spec"]["containers"].as_array().into_iter().flatten().enumerate() {
+            let Some(old) = run.specs.get(i) else { break };
+            if c["image"].as_str().is_none_or(|image| image == old.image) || c["name"].as_str() != Some(old.name.as_str()) {
+                continue;
+            }
+            let spec = ContainerSpec::from_json(c, pod);
+            if let Some(container) = run.containers.get_mut(i) {
+                events.extend(container.redefine(now, &spec, self.images.contains(&spec.image), run.grace, prober::on_sigterm(old)));
+                tag(&mut events, &spec.name);
+            }
+            run.specs[i] = spec;
+        }
         // Each pass may finish initialisation one step further (the next init container, then
         // the app containers); the number of init containers bounds it.
         for _ in 0..=run.init_specs.len() + 1 {

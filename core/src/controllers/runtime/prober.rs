@@ -280,6 +280,13 @@ fn argv_of(spec: &ContainerSpec) -> Vec<String> {
     spec.command.iter().chain(&spec.args).cloned().collect()
 }
 
+/// The exit code the container's process answers SIGTERM with at once, or `None` when it
+/// ignores it (a shell as PID 1) until SIGKILL.
+pub fn on_sigterm(spec: &ContainerSpec) -> Option<i32> {
+    let argv = argv_of(spec);
+    App::new(&spec.image, &argv, &spec.ports, interpreted(&spec.image, &spec.command, &spec.args)).on_sigterm()
+}
+
 /// Moves a container and its probes on to `now` in time order: the container's transitions due
 /// by a tick are taken before it, so each probe finds the container as it was then. A liveness or
 /// startup Failure kills the container (`Killing`); the restart follows the pod's policy.
