@@ -327,7 +327,11 @@ impl Kubelet {
                             client::event_at(ctx, events, &pass.user, &self.source(), pod, &client::container_field_path(pod, &c), false, "Killing", &format!("Stopping container {c}"));
                         }
                     }
-                    self.timers.insert(uid.clone(), (ctx.now.after(CONTAINER_STOP), Next::Stopped));
+                    // SIGTERM now; a process that ignores it is killed when the pod's grace
+                    // period (the deletion's) is over.
+                    let grace = pod["metadata"]["deletionGracePeriodSeconds"].as_u64().or(pod["spec"]["terminationGracePeriodSeconds"].as_u64()).unwrap_or(30);
+                    let stop = self.runtime.stop_delay(&uid, Duration::from_ms(grace.saturating_mul(1000)), CONTAINER_STOP);
+                    self.timers.insert(uid.clone(), (ctx.now.after(stop), Next::Stopped));
                 }
                 _ => {}
             }

@@ -178,6 +178,16 @@ impl Runtime {
         self.pods.retain(|uid, _| live.binary_search(&uid.as_str()).is_ok());
     }
 
+    /// How long the pod's running containers take to stop once told (`killContainer`, all at
+    /// once): `quick` for a process that exits on SIGTERM, the grace period for one that ignores
+    /// it (a shell as PID 1), which SIGKILL ends. `quick` when none runs.
+    pub fn stop_delay(&self, uid: &str, grace: Duration, quick: Duration) -> Duration {
+        let Some(run) = self.pods.get(uid) else { return quick };
+        let inits = run.inits.iter().zip(&run.init_specs);
+        let running = inits.chain(run.containers.iter().zip(&run.specs)).filter(|(c, _)| c.is_running());
+        running.map(|(_, spec)| if prober::on_sigterm(spec).is_some() { quick } else { grace.max(quick) }).max().unwrap_or(quick)
+    }
+
     /// Forgets one pod that is gone (see [`retain`](Runtime::retain)).
     pub fn forget(&mut self, uid: &str) {
         self.timers.set(None);

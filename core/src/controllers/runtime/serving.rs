@@ -82,6 +82,8 @@ const CATALOGUE: &[Entry] = &[
     ("agnhost", "test-webserver", &[(80, Proto::All)], GO_EXIT),
     ("agnhost", "grpc-health-checking", &[(5000, Proto::Grpc), (8080, Proto::All)], GO_EXIT),
     ("hello-app", "", &[(8080, Proto::All)], GO_EXIT),
+    // The pause binary listens on nothing and exits 0 on SIGTERM or SIGINT (`sigdown`).
+    ("pause", "", &[], Some(0)),
 ];
 
 /// Whether the image is one the catalogue knows as a server (its own binary runs, whatever the
