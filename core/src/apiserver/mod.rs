@@ -21,6 +21,7 @@ mod stages;
 pub mod select;
 mod status;
 pub mod storage;
+pub mod generation;
 pub mod strategy;
 pub mod validation;
 pub mod watch_memo;

@@ -345,6 +345,7 @@ fn create(run: &mut Run, req: &Request) -> Result<Value, Status> {
         name = strategy::generate_name(&generate, run.ctx.rng);
         obj["metadata"]["name"] = json!(name);
     }
+    super::generation::convert_daemonset(req.kind, &mut obj);
     record_managed_fields(run, req, None, &mut obj, sent_managed_fields(req));
     strategy::prepare_for_create(req.kind, &mut obj, &req.namespace, run.ctx.now, run.ctx.rng);
     admission_and_validation(run, req, &mut obj, None)?;
@@ -477,8 +478,10 @@ fn update(run: &mut Run, req: &Request) -> Result<Value, Status> {
             return run.reject(Stage::Storage, status);
         }
     }
+    super::generation::convert_daemonset(req.kind, &mut new);
     strategy::prepare_for_update(req.kind, &req.subresource, &current.object, &mut new);
     record_managed_fields(run, req, Some(&mut current.object), &mut new, sent_managed_fields(sent));
+    super::generation::keep_template_generation(req.kind, &req.subresource, &current.object, &mut new);
     admission_and_validation(run, req, &mut new, Some(&current.object))?;
     write_update(run, req, &key, &current, new)
 }

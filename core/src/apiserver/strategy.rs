@@ -16,55 +16,6 @@ pub fn generate_name(base: &str, rng: &mut Rng) -> String {
     format!("{base}{suffix}")
 }
 
-/// How a kind's strategy treats `metadata.generation` (its `PrepareForCreate` and
-/// `PrepareForUpdate`; each read in the Kubernetes source).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Generation {
-    /// Never set: the strategy leaves it to the client.
-    None,
-    /// 1 on create, +1 when `spec` changes.
-    Spec,
-    /// A Deployment: +1 when `spec` or the annotations change (they are copied to its
-    /// ReplicaSets).
-    SpecOrAnnotations,
-    /// A webhook configuration: +1 when `webhooks` changes.
-    Webhooks,
-    /// An EndpointSlice: +1 when anything but the metadata changes, or the labels.
-    AllButMetadata,
-    /// A PriorityClass: 1 on create, never bumped.
-    CreateOnly,
-    /// A CSIDriver: not set on create, +1 when `spec` changes.
-    SpecChanges,
-}
-
-/// The generation rule of a kind. Pods have had one since 1.33 (KEP-5067); their kubelet
-/// reports it back as `status.observedGeneration`.
-pub fn generation(kind: &KindInfo) -> Generation {
-    match (kind.group, kind.kind) {
-        ("", "Pod" | "ReplicationController") => Generation::Spec,
-        ("", _) => Generation::None,
-        ("apps", "Deployment") => Generation::SpecOrAnnotations,
-        ("apps", "ControllerRevision") => Generation::None,
-        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration") => Generation::Webhooks,
-        ("discovery.k8s.io", "EndpointSlice") => Generation::AllButMetadata,
-        ("scheduling.k8s.io", "PriorityClass") => Generation::CreateOnly,
-        ("storage.k8s.io", "CSIDriver") => Generation::SpecChanges,
-        ("networking.k8s.io", "IPAddress" | "ServiceCIDR") | ("resource.k8s.io", "ResourceClaim" | "ResourceClaimTemplate" | "ResourcePoolStatusRequest") => {
-            Generation::None
-        }
-        ("storage.k8s.io" | "autoscaling" | "certificates.k8s.io" | "coordination.k8s.io" | "events.k8s.io" | "node.k8s.io", _) => Generation::None,
-        ("rbac.authorization.k8s.io" | "apiregistration.k8s.io" | "internal.apiserver.k8s.io" | "lifecycle.k8s.io" | "storagemigration.k8s.io", _) => {
-            Generation::None
-        }
-        _ => Generation::Spec,
-    }
-}
-
-/// Whether the kind's objects are given a generation on create.
-pub fn tracks_generation(kind: &KindInfo) -> bool {
-    !matches!(generation(kind), Generation::None | Generation::SpecChanges)
-}
-
 /// Kinds with a `status` that the main resource may not write (it has a `/status` subresource).
 pub fn has_status_subresource(obj: &Value, kind: &KindInfo) -> bool {
     obj.get("status").is_some() || serves_status(kind)
@@ -129,10 +80,11 @@ pub fn prepare_for_create(kind: &KindInfo, obj: &mut Value, namespace: &str, now
                 m.remove(f);
             }
         }
-        if tracks_generation(kind) {
+        if super::generation::tracks_generation(kind) {
             meta["generation"] = json!(1);
         }
     }
+    super::generation::daemonset_on_create(kind, obj);
     match (kind.group, kind.kind) {
         ("", "Pod") => {
             obj["status"] = json!({"phase": "Pending", "qosClass": qos_class(&obj["spec"])});
@@ -269,25 +221,7 @@ pub fn prepare_for_update(kind: &KindInfo, subresource: &str, old: &Value, new: 
             }
         }
     }
-    let meta = |v: &Value, f: &str| v["metadata"].get(f).cloned();
-    let changed = match generation(kind) {
-        Generation::None | Generation::CreateOnly => false,
-        Generation::Spec | Generation::SpecChanges => old.get("spec") != new.get("spec"),
-        Generation::SpecOrAnnotations => old.get("spec") != new.get("spec") || meta(old, "annotations") != meta(new, "annotations"),
-        Generation::Webhooks => old.get("webhooks") != new.get("webhooks"),
-        Generation::AllButMetadata => {
-            rest_of(old) != rest_of(new) || meta(old, "labels") != meta(new, "labels")
-        }
-    };
-    if changed {
-        let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
-        new["metadata"]["generation"] = json!(g.saturating_add(1));
-    }
-}
-
-/// The object's top-level fields but its metadata and type.
-fn rest_of(v: &Value) -> Option<Vec<(&String, &Value)>> {
-    v.as_object().map(|m| m.iter().filter(|(k, _)| !matches!(k.as_str(), "metadata" | "apiVersion" | "kind")).collect())
+    super::generation::bump_on_update(kind, old, new);
 }
 
 /// The metadata a kind's status strategy takes from the stored object on a `/status` write (its
@@ -477,49 +411,6 @@ mod tests {
         prepare_for_update(deployment, "status", &old, &mut got);
         let want = json!({"metadata": {"name": "d", "uid": "u", "generation": 3, "labels": {"a": "1"}, "annotations": {"x": "2"}, "managedFields": [{"manager": "m"}]}, "spec": {"replicas": 1}, "status": {"replicas": 1}});
         assert_eq!(got, want);
-    }
-
-    #[test]
-    fn generation_follows_each_kinds_strategy() {
-        let kind = |v, k| crate::api::registry::lookup(v, k).unwrap_or_else(|| panic!("{k}"));
-        let bumped = |kind, old: &Value, mut new: Value| {
-            prepare_for_update(kind, "", old, &mut new);
-            new["metadata"]["generation"].as_i64()
-        };
-        let d = json!({"metadata": {"name": "d", "generation": 1, "annotations": {"a": "1"}}, "spec": {"replicas": 1}});
-        let annotated = json!({"metadata": {"name": "d", "annotations": {"a": "2"}}, "spec": {"replicas": 1}});
-        let relabelled = json!({"metadata": {"name": "d", "labels": {"l": "1"}, "annotations": {"a": "1"}}, "spec": {"replicas": 1}});
-        assert_eq!(bumped(kind("apps/v1", "Deployment"), &d, annotated.clone()), Some(2), "a Deployment's annotations bump it");
-        assert_eq!(bumped(kind("apps/v1", "Deployment"), &d, relabelled), Some(1), "its labels do not");
-        assert_eq!(bumped(kind("apps/v1", "ReplicaSet"), &d, annotated), Some(1), "a ReplicaSet's annotations do not");
-        let w = json!({"metadata": {"name": "w", "generation": 1}, "webhooks": [{"name": "a"}]});
-        let changed = json!({"metadata": {"name": "w"}, "webhooks": [{"name": "b"}]});
-        assert_eq!(bumped(kind("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"), &w, changed), Some(2), "webhooks bump it");
-        assert!(!tracks_generation(kind("storage.k8s.io/v1", "StorageClass")));
-        for (v, k) in [("autoscaling/v2", "HorizontalPodAutoscaler"), ("apps/v1", "ControllerRevision"), ("node.k8s.io/v1", "RuntimeClass"), ("v1", "Service")] {
-            assert_eq!(generation(kind(v, k)), Generation::None, "{k}");
-        }
-        // An EndpointSlice: anything but the metadata, or its labels.
-        let eps = json!({"metadata": {"name": "e", "generation": 1, "labels": {"a": "1"}, "annotations": {"x": "1"}}, "addressType": "IPv4", "endpoints": []});
-        let slice = kind("discovery.k8s.io/v1", "EndpointSlice");
-        let with = |f: &dyn Fn(&mut Value)| {
-            let mut v = eps.clone();
-            f(&mut v);
-            bumped(slice, &eps, v)
-        };
-        assert_eq!(with(&|v| v["endpoints"] = json!([{"addresses": ["10.0.0.1"]}])), Some(2));
-        assert_eq!(with(&|v| v["metadata"]["labels"]["a"] = json!("2")), Some(2));
-        assert_eq!(with(&|v| v["metadata"]["annotations"]["x"] = json!("2")), Some(1));
-        // A PriorityClass is 1 for good; a CSIDriver has none until its spec changes.
-        let pc = json!({"metadata": {"name": "p", "generation": 1}, "value": 1, "description": "a"});
-        assert_eq!(bumped(kind("scheduling.k8s.io/v1", "PriorityClass"), &pc, json!({"metadata": {"name": "p"}, "value": 1, "description": "b"})), Some(1));
-        let csi = kind("storage.k8s.io/v1", "CSIDriver");
-        assert!(!tracks_generation(csi));
-        assert_eq!(bumped(csi, &json!({"metadata": {"name": "c"}, "spec": {"attachRequired": true}}), json!({"metadata": {"name": "c"}, "spec": {"attachRequired": false}})), Some(1));
-        // A sent uid is kept for validation to refuse; a missing one is the stored one.
-        let mut new = json!({"metadata": {"name": "d", "uid": "other"}, "spec": {"replicas": 1}});
-        prepare_for_update(kind("apps/v1", "Deployment"), "", &json!({"metadata": {"name": "d", "uid": "u"}}), &mut new);
-        assert_eq!(new["metadata"]["uid"], "other");
     }
 
     #[test]
