@@ -9,7 +9,7 @@ use crate::apiserver::authz::{authorize, forbidden_message, render_can_i_list, r
 use crate::apiserver::{handle, Context, ListOptions, Request, Status, StoreObjects, User, Verb};
 use crate::cli::kubectl::inspect::{CanI, Describe, Events, Inspect};
 use crate::cli::kubectl::{resources, Kubectl};
-use crate::cli::printers::describe::{describe as describe_object, format_selector, Related};
+use crate::cli::printers::describe::{describe as describe_object, format_selector, shows_events, Related};
 use crate::cli::printers::jsonpath::{go_value, relaxed, JsonPath};
 use crate::cli::printers::{human_duration, parse_time, render_table};
 use crate::cli::Output;
@@ -229,7 +229,7 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
     let name = meta["name"].as_str().unwrap_or("");
     let uid = meta["uid"].as_str().unwrap_or("");
     let mut r = Related::default();
-    if show_events && !matches!(kind.kind, "Secret" | "Namespace") {
+    if show_events && shows_events(kind) {
         r.events = list(ctx, "events", ns, "", user, cause).ok().map(|events| {
             events
                 .into_iter()
@@ -266,6 +266,19 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
         }
         ("", "Service") => {
             r.endpoint_slices = list(ctx, "endpointslices", ns, &format!("kubernetes.io/service-name={name}"), user, cause).unwrap_or_default();
+        }
+        // `describeBackendV1`, for the default backend and then each path: the Service's
+        // EndpointSlices, then the Service.
+        ("networking.k8s.io", "Ingress") => {
+            let spec = &obj["spec"];
+            let paths = spec["rules"].as_array().into_iter().flatten().filter(|r| !r["http"].is_null()).flat_map(|r| r["http"]["paths"].as_array().into_iter().flatten());
+            let backends = std::iter::once(&spec["defaultBackend"]).chain(paths.map(|p| &p["backend"]));
+            let Ok(services) = resources::resolve("services") else { return r };
+            for svc in backends.filter_map(|b| b["service"]["name"].as_str()) {
+                let found = list(ctx, "endpointslices", ns, &format!("kubernetes.io/service-name={svc}"), user, cause)
+                    .and_then(|slices| handle(ctx, &request(Verb::Get, services, ns, svc, user, cause)).result.map(|service| (service, slices)));
+                r.backends.insert(svc.to_string(), found.map_err(|s| s.message));
+            }
         }
         ("", "Namespace") => {
             r.quotas = list(ctx, "resourcequotas", name, "", user, cause).unwrap_or_default();

@@ -1,7 +1,8 @@
 //! `kubectl describe`: mirrors the describers in kubectl's `pkg/describe/describe.go` for pods,
-//! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, nodes,
-//! namespaces, configmaps, secrets, service accounts, persistent volume claims, and the generic
-//! describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
+//! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, endpoints,
+//! endpointslices, ingresses, ingressclasses, networkpolicies, nodes, namespaces, configmaps,
+//! secrets, service accounts, persistent volume claims, horizontal pod autoscalers, and the
+//! generic describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
 //! (two spaces per level, cells separated by tabs) into Go's `text/tabwriter` configured as
 //! kubectl's `tabbedString` does (`minwidth 0, tabwidth 8, padding 2`), so columns line up per
 //! block of consecutive lines exactly as kubectl prints them:
@@ -25,6 +26,7 @@ mod config;
 mod generic;
 mod events;
 mod hpa;
+mod networking;
 mod batch;
 mod sets;
 mod service_account;
@@ -35,6 +37,7 @@ mod tests;
 use crate::api::KindInfo;
 use crate::sim::Time;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use batch::{cronjob, job};
 use config::{configmap, secret};
 use service_account::service_account;
@@ -61,6 +64,9 @@ pub struct Related {
     pub pods: Vec<Value>,
     /// Services: their EndpointSlices.
     pub endpoint_slices: Vec<Value>,
+    /// Ingresses: each Service a backend names, with the Service and its EndpointSlices, or the
+    /// message of the error that stopped reading them (`describeBackendV1`).
+    pub backends: BTreeMap<String, Result<(Value, Vec<Value>), String>>,
     /// Namespaces: quotas and limit ranges.
     pub quotas: Vec<Value>,
     pub limit_ranges: Vec<Value>,
@@ -88,12 +94,23 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("batch", "CronJob") => cronjob(&mut w, obj),
         ("apps", "StatefulSet") => statefulset(&mut w, obj, related),
         ("apps", "DaemonSet") => daemonset(&mut w, obj, related),
+        ("", "Endpoints") => networking::endpoints(&mut w, obj),
+        ("discovery.k8s.io", "EndpointSlice") => networking::endpoint_slice(&mut w, obj),
+        ("networking.k8s.io", "Ingress") => networking::ingress(&mut w, obj, related),
+        ("networking.k8s.io", "IngressClass") => networking::ingress_class(&mut w, obj),
+        ("networking.k8s.io", "NetworkPolicy") => networking::network_policy(&mut w, obj),
         _ => generic(&mut w, obj),
     }
     if let Some(events) = &related.events {
-        if !matches!(kind.kind, "Secret" | "Namespace") {
+        if shows_events(kind) {
             describe_events(&mut w, events, now);
         }
     }
     w.finish()
+}
+
+/// Whether the describer of `kind` searches the object's events: all but those of Secrets,
+/// Namespaces and NetworkPolicies do.
+pub fn shows_events(kind: &KindInfo) -> bool {
+    !matches!((kind.group, kind.kind), ("", "Secret" | "Namespace") | ("networking.k8s.io", "NetworkPolicy"))
 }

@@ -56,27 +56,41 @@ pub(super) fn service(w: &mut PrefixWriter, svc: &Value, related: &Related) {
     }
 }
 
-/// `formatEndpointSlices` for one port name: up to three ready `ip:port`, then `+ N more...`.
+/// `formatEndpointSlices` for one port name: up to three ready endpoints (`ip:port`, or the bare
+/// address in a slice without ports), then `+ N more...` once a fourth endpoint, ready or not,
+/// was reached.
 pub(super) fn endpoints(slices: &[Value], port_name: &str) -> String {
+    const MAX: usize = 3;
     if slices.is_empty() {
         return "<none>".into();
     }
-    let (mut list, mut count) = (Vec::new(), 0);
+    let (mut list, mut more, mut count) = (Vec::new(), false, 0);
     for slice in slices {
-        for port in arr(slice, &["ports"]).iter().filter(|p| p["name"].as_str().unwrap_or("") == port_name) {
+        let ports = arr(slice, &["ports"]);
+        // A slice without ports (a headless Service) lists bare addresses.
+        let ports: Vec<Option<&Value>> = if ports.is_empty() { vec![None] } else { ports.iter().filter(|p| p["name"].as_str().unwrap_or("") == port_name).map(Some).collect() };
+        for port in ports {
             for ep in arr(slice, &["endpoints"]) {
+                more |= list.len() == MAX;
+                // A readiness that is not known counts as ready.
                 if ep["conditions"]["ready"].as_bool() == Some(false) {
                     continue;
                 }
-                if list.len() < 3 {
-                    list.push(format!("{}:{}", arr(ep, &["addresses"]).first().and_then(Value::as_str).unwrap_or(""), n(port, &["port"])));
+                if !more {
+                    let addr = arr(ep, &["addresses"]).first().and_then(Value::as_str).unwrap_or("");
+                    list.push(match port {
+                        None => addr.to_string(),
+                        // net.JoinHostPort
+                        Some(p) if addr.contains(':') => format!("[{addr}]:{}", n(p, &["port"])),
+                        Some(p) => format!("{addr}:{}", n(p, &["port"])),
+                    });
                 }
                 count += 1;
             }
         }
     }
-    if count > 3 {
-        format!("{} + {} more...", list.join(","), count - 3)
+    if more {
+        format!("{} + {} more...", list.join(","), count - MAX)
     } else {
         list.join(",")
     }
