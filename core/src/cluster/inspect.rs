@@ -9,7 +9,7 @@ use crate::apiserver::authz::{authorize, forbidden_message, render_can_i_list, r
 use crate::apiserver::{handle, Context, ListOptions, Request, Status, StoreObjects, User, Verb};
 use crate::cli::kubectl::inspect::{CanI, Describe, Events, Inspect};
 use crate::cli::kubectl::{resources, Kubectl};
-use crate::cli::printers::describe::{describe as describe_object, format_selector, Related};
+use crate::cli::printers::describe::{describe as describe_object, format_selector, shows_events, Related};
 use crate::cli::printers::jsonpath::{go_value, relaxed, JsonPath};
 use crate::cli::printers::{human_duration, parse_time, render_table};
 use crate::cli::Output;
@@ -229,7 +229,7 @@ fn related(ctx: &mut Context, kind: &KindInfo, obj: &Value, show_events: bool, u
     let name = meta["name"].as_str().unwrap_or("");
     let uid = meta["uid"].as_str().unwrap_or("");
     let mut r = Related::default();
-    if show_events && !matches!(kind.kind, "Secret" | "Namespace") {
+    if show_events && shows_events(kind) {
         r.events = list(ctx, "events", ns, "", user, cause).ok().map(|events| {
             events
                 .into_iter()

@@ -1,7 +1,9 @@
 //! `kubectl describe`: mirrors the describers in kubectl's `pkg/describe/describe.go` for pods,
 //! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, nodes,
-//! namespaces, configmaps, secrets, service accounts, persistent volume claims, and the generic
-//! describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
+//! namespaces, configmaps, secrets, service accounts, persistent volumes and their claims,
+//! storage classes, horizontal pod autoscalers, roles, cluster roles and their bindings
+//! (`rbac.rs`), resource quotas, limit ranges, priority classes and pod disruption budgets
+//! (`policy.rs`), and the generic describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
 //! (two spaces per level, cells separated by tabs) into Go's `text/tabwriter` configured as
 //! kubectl's `tabbedString` does (`minwidth 0, tabwidth 8, padding 2`), so columns line up per
 //! block of consecutive lines exactly as kubectl prints them:
@@ -29,6 +31,8 @@ mod batch;
 mod sets;
 mod service_account;
 mod storage;
+mod rbac;
+mod policy;
 #[cfg(test)]
 mod tests;
 
@@ -39,7 +43,9 @@ use batch::{cronjob, job};
 use config::{configmap, secret};
 use service_account::service_account;
 use sets::{daemonset, statefulset};
-use storage::persistent_volume_claim;
+use storage::{persistent_volume, persistent_volume_claim, storage_class};
+use policy::{limit_range, pod_disruption_budget, priority_class, resource_quota};
+use rbac::{role, role_binding};
 use events::describe_events;
 pub use fields::{format_selector, rfc1123z};
 pub use pod::pod_template_text;
@@ -88,12 +94,29 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("batch", "CronJob") => cronjob(&mut w, obj),
         ("apps", "StatefulSet") => statefulset(&mut w, obj, related),
         ("apps", "DaemonSet") => daemonset(&mut w, obj, related),
+        ("", "PersistentVolume") => persistent_volume(&mut w, obj, now),
+        ("storage.k8s.io", "StorageClass") => storage_class(&mut w, obj),
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => role(&mut w, obj),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => role_binding(&mut w, obj),
+        ("", "ResourceQuota") => resource_quota(&mut w, obj),
+        ("", "LimitRange") => limit_range(&mut w, obj),
+        ("scheduling.k8s.io", "PriorityClass") => priority_class(&mut w, obj),
+        ("policy", "PodDisruptionBudget") => pod_disruption_budget(&mut w, obj),
         _ => generic(&mut w, obj),
     }
     if let Some(events) = &related.events {
-        if !matches!(kind.kind, "Secret" | "Namespace") {
+        if shows_events(kind) {
             describe_events(&mut w, events, now);
         }
     }
     w.finish()
+}
+
+/// Whether kubectl's describer for `kind` lists the object's events: every one but those of
+/// secrets, namespaces, quotas, limit ranges, and RBAC roles and bindings.
+pub fn shows_events(kind: &KindInfo) -> bool {
+    !matches!(
+        (kind.group, kind.kind),
+        ("", "Secret" | "Namespace" | "ResourceQuota" | "LimitRange") | ("rbac.authorization.k8s.io", "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding")
+    )
 }
