@@ -2,6 +2,7 @@
 //! (`time.RFC1123Z`, ages), `printLabelsMultiline`, `printAnnotationsMultiline`, the
 //! `Controlled By` owner and `metav1.FormatLabelSelector`.
 
+use crate::apiserver::validation::quantity::Quantity;
 use crate::cli::printers::{human_duration, jsonpath::go_value, parse_time};
 use crate::sim::Time;
 use serde_json::Value;
@@ -179,4 +180,20 @@ pub(super) fn format_labels(m: &Value) -> String {
 pub(super) fn pod_phase_counts(pods: &[Value]) -> String {
     let count = |phase: &str| pods.iter().filter(|p| s(p, &["status", "phase"]) == phase).count();
     format!("{} Running / {} Waiting / {} Succeeded / {} Failed", count("Running"), count("Pending"), count("Succeeded"), count("Failed"))
+}
+
+/// `Quantity.String()` of a quantity in a resource list: the canonical form (`1024Mi` prints as
+/// `1Gi`); `0` for a missing one, as a zero `resource.Quantity` prints.
+pub(super) fn quantity_string(v: &Value) -> String {
+    let text = match v {
+        Value::String(x) => x.clone(),
+        Value::Number(x) => x.to_string(),
+        _ => return "0".into(),
+    };
+    Quantity::parse(&text).map_or(text, |q| q.canonical())
+}
+
+/// `%v` of a `[]string`: `[a b]`, `[]` when empty.
+pub(super) fn go_strings(items: &[Value]) -> String {
+    format!("[{}]", items.iter().map(|v| v.as_str().unwrap_or("")).collect::<Vec<_>>().join(" "))
 }

@@ -1,8 +1,11 @@
 //! `kubectl describe`: mirrors the describers in kubectl's `pkg/describe/describe.go` for pods,
 //! deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, services, endpoints,
-//! endpointslices, ingresses, ingressclasses, networkpolicies, nodes, namespaces, configmaps,
-//! secrets, service accounts, persistent volume claims, horizontal pod autoscalers, and the
-//! generic describer for every other kind. Each describer writes lines through a [`PrefixWriter`]
+//! endpointslices, ingresses, ingressclasses, networkpolicies (`networking.rs`), nodes,
+//! namespaces, configmaps, secrets, service accounts, persistent volumes and their claims,
+//! storage classes, horizontal pod autoscalers, roles, cluster roles and their bindings
+//! (`rbac.rs`), resource quotas, limit ranges, priority classes and pod disruption budgets
+//! (`policy.rs`), and the generic describer for every other kind. Each describer writes lines
+//! through a [`PrefixWriter`]
 //! (two spaces per level, cells separated by tabs) into Go's `text/tabwriter` configured as
 //! kubectl's `tabbedString` does (`minwidth 0, tabwidth 8, padding 2`), so columns line up per
 //! block of consecutive lines exactly as kubectl prints them:
@@ -31,6 +34,8 @@ mod batch;
 mod sets;
 mod service_account;
 mod storage;
+mod rbac;
+mod policy;
 #[cfg(test)]
 mod tests;
 
@@ -42,7 +47,9 @@ use batch::{cronjob, job};
 use config::{configmap, secret};
 use service_account::service_account;
 use sets::{daemonset, statefulset};
-use storage::persistent_volume_claim;
+use storage::{persistent_volume, persistent_volume_claim, storage_class};
+use policy::{limit_range, pod_disruption_budget, priority_class, resource_quota};
+use rbac::{role, role_binding};
 use events::describe_events;
 pub use fields::{format_selector, rfc1123z};
 pub use pod::pod_template_text;
@@ -99,6 +106,14 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
         ("networking.k8s.io", "Ingress") => networking::ingress(&mut w, obj, related),
         ("networking.k8s.io", "IngressClass") => networking::ingress_class(&mut w, obj),
         ("networking.k8s.io", "NetworkPolicy") => networking::network_policy(&mut w, obj),
+        ("", "PersistentVolume") => persistent_volume(&mut w, obj, now),
+        ("storage.k8s.io", "StorageClass") => storage_class(&mut w, obj),
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => role(&mut w, obj),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => role_binding(&mut w, obj),
+        ("", "ResourceQuota") => resource_quota(&mut w, obj),
+        ("", "LimitRange") => limit_range(&mut w, obj),
+        ("scheduling.k8s.io", "PriorityClass") => priority_class(&mut w, obj),
+        ("policy", "PodDisruptionBudget") => pod_disruption_budget(&mut w, obj),
         _ => generic(&mut w, obj),
     }
     if let Some(events) = &related.events {
@@ -109,8 +124,13 @@ pub fn describe(kind: &KindInfo, obj: &Value, related: &Related, now: Time) -> S
     w.finish()
 }
 
-/// Whether the describer of `kind` searches the object's events: all but those of Secrets,
-/// Namespaces and NetworkPolicies do.
+/// Whether kubectl's describer for `kind` lists the object's events: every one but those of
+/// secrets, namespaces, network policies, quotas, limit ranges, and RBAC roles and bindings.
 pub fn shows_events(kind: &KindInfo) -> bool {
-    !matches!((kind.group, kind.kind), ("", "Secret" | "Namespace") | ("networking.k8s.io", "NetworkPolicy"))
+    !matches!(
+        (kind.group, kind.kind),
+        ("", "Secret" | "Namespace" | "ResourceQuota" | "LimitRange")
+            | ("networking.k8s.io", "NetworkPolicy")
+            | ("rbac.authorization.k8s.io", "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding")
+    )
 }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use super::fields::{annotations_multiline, arr, labels_multiline, rfc1123z, s, string_map};
+use super::policy::limit_range_items;
 use super::Related;
 use super::tabwriter::PrefixWriter;
 
@@ -48,21 +49,7 @@ pub(super) fn namespace(w: &mut PrefixWriter, ns: &Value, related: &Related) {
         w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
         w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
         for lr in &related.limit_ranges {
-            for item in arr(lr, &["spec", "limits"]) {
-                let mut names: Vec<String> = ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"]
-                    .iter()
-                    .flat_map(|f| item[*f].as_object().into_iter().flat_map(|m| m.keys().cloned()))
-                    .collect();
-                names.sort();
-                names.dedup();
-                for r in names {
-                    let cell = |f: &str| item[f][&r].as_str().map_or("-".to_string(), str::to_string);
-                    w.write(
-                        0,
-                        &format!(" {}\t{r}\t{}\t{}\t{}\t{}\t{}\n", s(item, &["type"]), cell("min"), cell("max"), cell("defaultRequest"), cell("default"), cell("maxLimitRequestRatio")),
-                    );
-                }
-            }
+            limit_range_items(w, lr, " ");
         }
     }
 }
