@@ -136,11 +136,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn text(f: fn(&mut PrefixWriter, &Value), obj: &Value) -> String {
-        let mut w = PrefixWriter::default();
-        f(&mut w, obj);
-        w.finish()
-    }
+    use super::super::tests::text;
 
     #[test]
     fn quota_lists_scopes_with_help_and_hard_resources_in_order() {

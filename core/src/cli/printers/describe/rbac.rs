@@ -168,11 +168,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn text(f: fn(&mut PrefixWriter, &Value), obj: &Value) -> String {
-        let mut w = PrefixWriter::default();
-        f(&mut w, obj);
-        w.finish()
-    }
+    use super::super::tests::text;
 
     #[test]
     fn role_rules_are_broken_down_compacted_and_sorted_by_their_string() {

@@ -3,6 +3,13 @@
 use super::generic::smart_label;
 use super::*;
 
+/// What a describer writes for `obj`, tab-aligned as kubectl prints it.
+pub(super) fn text(f: fn(&mut PrefixWriter, &Value), obj: &Value) -> String {
+    let mut w = PrefixWriter::default();
+    f(&mut w, obj);
+    w.finish()
+}
+
 #[test]
 fn tabwriter_aligns_blocks_of_consecutive_lines() {
     let text = "Name:\tweb\nNamespace:\tdefault\nPod Template:\n  Labels:\tapp=web\n  Containers:\n";
